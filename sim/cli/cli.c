@@ -1,0 +1,48 @@
+/* cli.c: helpers shared by the subcommands. */
+#include "sim/cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_exit_code(int sim_code) {
+  switch (sim_code) {
+  case SIM_OK: return CLI_OK;
+  case SIM_EINPUT:
+  case SIM_ESYNTAX: return CLI_EUSAGE;
+  case SIM_EINFEASIBLE: return CLI_EINFEASIBLE;
+  default: return CLI_ERUNTIME;
+  }
+}
+
+void cli_report(const sim_error *err) {
+  const char *p = err->msg;
+  while (*p) {
+    const char *nl = strchr(p, '\n');
+    size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    /* "file:line:col: error: ..." and "file: ..." already say where. */
+    int positioned = memchr(p, ':', n) != NULL && strstr(p, ": ") != NULL;
+    fprintf(stderr, "%s%.*s\n", positioned ? "" : "dilemma: ", (int)n, p);
+    p += n + (nl ? 1 : 0);
+  }
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "dilemma %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nTry 'dilemma %s --help'.\n", cmd);
+  return CLI_EUSAGE;
+}
+
+long long cli_parse_count(const char *s) {
+  if (s == NULL || *s == '\0') return -1;
+  errno = 0;
+  char *end;
+  long long v = strtoll(s, &end, 10);
+  if (*end != '\0' || errno == ERANGE || v < 0) return -1;
+  return v;
+}

@@ -1,0 +1,35 @@
+/* cli.h: the dilemma command line. Each subcommand is a function taking its
+ * own argv (argv[0] is the subcommand name) and returning an exit status. */
+#ifndef DILEMMA_CLI_H
+#define DILEMMA_CLI_H
+
+#include <stdio.h>
+
+#include "sim/error.h"
+
+/* Exit statuses, documented in dilemma(1) and README. */
+enum {
+  CLI_OK = 0,        /* success */
+  CLI_ERUNTIME = 1,  /* a runtime failure: I/O, out of memory, solver error */
+  CLI_EUSAGE = 2,    /* bad usage or bad input (options, scenario, files) */
+  CLI_EINFEASIBLE = 3/* the placement problem has no feasible solution */
+};
+
+/* Exit status for a library status code; input errors are EUSAGE. */
+int cli_exit_code(int sim_code);
+
+/* Prints every message of err to stderr. Messages that already name a file
+ * position are printed as they are, others get a "dilemma: " prefix. */
+void cli_report(const sim_error *err);
+
+/* Prints "dilemma CMD: message" to stderr and returns CLI_EUSAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parses a non-negative integer option value; returns -1 if malformed. */
+long long cli_parse_count(const char *s);
+
+int cli_cmd_check(int argc, char **argv);
+int cli_cmd_models(int argc, char **argv);
+int cli_cmd_topology(int argc, char **argv);
+
+#endif

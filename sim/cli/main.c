@@ -1,0 +1,59 @@
+/* main.c: the dilemma command: dispatch to subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "sim/cli/cli.h"
+
+typedef struct {
+  const char *name;
+  int (*fn)(int, char **);
+  const char *summary;
+} command;
+
+static const command commands[] = {
+  {"check", cli_cmd_check, "validate scenario files"},
+  {"models", cli_cmd_models, "list built-in models or print a model's per-layer profile"},
+  {"topology", cli_cmd_topology, "draw the servers and links of one run"},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "Usage: dilemma COMMAND [OPTIONS] [ARGS]\n"
+          "\n"
+          "Joint layer placement and quantization of an LLM on edge servers.\n"
+          "\n"
+          "Commands:\n");
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(out,
+          "\n"
+          "Options:\n"
+          "  -h, --help     show this help\n"
+          "  -V, --version  show the version\n"
+          "\n"
+          "'dilemma COMMAND --help' describes a command. Exit status: 0 ok, 1 runtime\n"
+          "failure, 2 usage or input error, 3 infeasible. See dilemma(1).\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return CLI_EUSAGE;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+    usage(stdout);
+    return CLI_OK;
+  }
+  if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+    printf("dilemma %s\n", PACKAGE_VERSION);
+    return CLI_OK;
+  }
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    if (strcmp(cmd, commands[i].name) == 0) return commands[i].fn(argc - 1, argv + 1);
+  fprintf(stderr, "dilemma: unknown command '%s'\n", cmd);
+  usage(stderr);
+  return CLI_EUSAGE;
+}

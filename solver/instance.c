@@ -1,0 +1,225 @@
+/* instance.c: building an instance and the one cost model every solver,
+ * the checker and the DES use (formulas in instance.h and docs/model.md). */
+#include "solver/instance.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Token ids travel as 32-bit integers whatever the cost model. */
+#define TOKEN_ID_BITS 32.0
+
+void solver_instance_free(solver_instance *in) {
+  if (in == NULL) return;
+  free(in->layers);
+  free(in->servers);
+  free(in->bandwidth);
+  free(in->latency);
+  free(in->bits);
+  free(in->error);
+  free(in->allowed);
+  free(in);
+}
+
+solver_instance *solver_instance_alloc(const sim_scenario *sc, const sim_model *model,
+                                       const sim_topology *topo, const sim_errtable *table,
+                                       sim_error *err) {
+  solver_instance *in = calloc(1, sizeof *in);
+  if (in == NULL) goto oom;
+  in->cost_model = sc->cost.model;
+  in->tokens = sc->workload.tokens;
+  in->batch = sc->workload.batch;
+  in->prompt = sc->workload.prompt;
+  in->context = sim_scenario_context(sc);
+  in->precision = sc->quant.b_max;
+  in->activation_bits = sc->cost.activation_bits;
+  in->kv_bits = sc->cost.kv_bits;
+  in->accuracy = sc->quant.accuracy;
+  in->delta = sc->quant.delta;
+  in->budget = sc->quant.budget;
+  in->max_layers = sc->solver.max_layers_per_server;
+  in->origin = (long)sc->solver.origin;
+
+  const size_t L = model->n_layers, M = topo->n;
+  in->n_layers = L;
+  in->n_servers = M;
+  in->n_bits = (size_t)((sc->quant.b_max - sc->quant.b_min) / sc->quant.step) + 1;
+  const size_t B = in->n_bits;
+  in->layers = malloc(L * sizeof *in->layers);
+  in->servers = malloc(M * sizeof *in->servers);
+  in->bandwidth = malloc(M * M * sizeof *in->bandwidth);
+  in->latency = malloc(M * M * sizeof *in->latency);
+  in->bits = malloc(B * sizeof *in->bits);
+  in->error = malloc(L * B * sizeof *in->error);
+  in->allowed = malloc(L * B);
+  if (!in->layers || !in->servers || !in->bandwidth || !in->latency || !in->bits || !in->error ||
+      !in->allowed)
+    goto oom;
+  memcpy(in->layers, model->layers, L * sizeof *in->layers);
+  memcpy(in->servers, topo->servers, M * sizeof *in->servers);
+  memcpy(in->bandwidth, topo->bandwidth, M * M * sizeof *in->bandwidth);
+  memcpy(in->latency, topo->latency, M * M * sizeof *in->latency);
+  for (size_t b = 0; b < B; b++) in->bits[b] = sc->quant.b_min + (int64_t)b * sc->quant.step;
+
+  if (table != NULL && table->n_layers != L) {
+    sim_error_set(err, SIM_EINPUT,
+                  "the error table has %zu layers but model '%s' at %s granularity has %zu",
+                  table->n_layers, model->name, sim_granularity_name(model->granularity), L);
+    solver_instance_free(in);
+    return NULL;
+  }
+  /* Every pair (l, b) with error within the bound is allowed; the original
+   * precision always is. Under a budget each single error must fit the whole
+   * budget; the solver enforces the sum. */
+  const double bound = in->accuracy == SIM_ACC_BUDGET ? in->budget : in->delta;
+  for (size_t l = 0; l < L; l++)
+    for (size_t b = 0; b < B; b++) {
+      double e;
+      if (in->bits[b] >= in->precision) e = 0.0;
+      else if (table != NULL) e = sim_errtable_get(table, l, in->bits[b]);
+      else e = sim_quant_error_analytic(in->bits[b], in->precision, sc->quant.weight_range);
+      if (isnan(e)) {
+        sim_error_set(err, SIM_EINPUT, "the error table has no entry for layer %zu (%s) at %lld bits",
+                      l, model->layers[l].name, (long long)in->bits[b]);
+        solver_instance_free(in);
+        return NULL;
+      }
+      in->error[l * B + b] = e;
+      in->allowed[l * B + b] = e <= bound || in->bits[b] >= in->precision;
+    }
+  return in;
+oom:
+  solver_instance_free(in);
+  sim_error_set(err, SIM_ENOMEM, "out of memory building an instance");
+  return NULL;
+}
+
+double solver_pass_compute(const solver_instance *in, size_t l, size_t i, size_t b, int64_t k) {
+  const sim_layer *ly = &in->layers[l];
+  const sim_server *s = &in->servers[i];
+  const double bits = (double)in->bits[b];
+  if (in->cost_model == SIM_COST_PAPER)
+    return (double)k * ly->flops / s->ccs * bits / (double)in->precision;
+  /* Roofline: the pass is bound by arithmetic or by reading the weights and
+   * this step's KV cache, whichever takes longer. */
+  const double ctx = k > 1 ? (double)k / 2.0 : (double)in->context;
+  const double t_flops = (double)k * (double)in->batch * ly->flops / s->ccs;
+  const double bytes = (double)ly->params * bits / 8.0 +
+                       (double)in->batch * ly->kv_elems * ctx * in->kv_bits / 8.0;
+  const double t_mem = bytes / s->mem_bandwidth;
+  return t_flops > t_mem ? t_flops : t_mem;
+}
+
+/* Bits per activation element on the wire after layer l at width index b. */
+static double wire_bits(const solver_instance *in, size_t b) {
+  return in->cost_model == SIM_COST_PAPER ? (double)in->bits[b] : in->activation_bits;
+}
+
+static double route(const solver_instance *in, size_t i, size_t j, double bits) {
+  if (i == j) return 0.0;
+  const double bw = in->bandwidth[i * in->n_servers + j];
+  if (!(bw > 0)) return INFINITY;
+  return bits / bw + in->latency[i * in->n_servers + j];
+}
+
+double solver_pass_transfer(const solver_instance *in, size_t l, size_t i, size_t j, size_t b,
+                            int64_t k) {
+  return route(in, i, j, (double)k * (double)in->batch * in->layers[l].act_elems * wire_bits(in, b));
+}
+
+double solver_pass_input(const solver_instance *in, size_t j, int64_t k) {
+  if (in->origin < 0) return 0.0;
+  return route(in, (size_t)in->origin, j, (double)k * (double)in->batch * TOKEN_ID_BITS);
+}
+
+double solver_pass_output(const solver_instance *in, size_t i, size_t b, int64_t k) {
+  if (in->origin < 0) return 0.0;
+  const size_t last = in->n_layers - 1;
+  return route(in, i, (size_t)in->origin,
+               (double)k * (double)in->batch * in->layers[last].act_elems * wire_bits(in, b));
+}
+
+double solver_cost_compute(const solver_instance *in, size_t l, size_t i, size_t b) {
+  double t = (double)in->tokens * solver_pass_compute(in, l, i, b, 1);
+  if (in->prompt > 0) t += solver_pass_compute(in, l, i, b, in->prompt);
+  return t;
+}
+
+double solver_cost_transfer(const solver_instance *in, size_t l, size_t i, size_t j, size_t b) {
+  double t = (double)in->tokens * solver_pass_transfer(in, l, i, j, b, 1);
+  if (in->prompt > 0) t += solver_pass_transfer(in, l, i, j, b, in->prompt);
+  return t;
+}
+
+double solver_cost_input(const solver_instance *in, size_t j) {
+  double t = (double)in->tokens * solver_pass_input(in, j, 1);
+  if (in->prompt > 0) t += solver_pass_input(in, j, in->prompt);
+  return t;
+}
+
+double solver_cost_output(const solver_instance *in, size_t i, size_t b) {
+  double t = (double)in->tokens * solver_pass_output(in, i, b, 1);
+  if (in->prompt > 0) t += solver_pass_output(in, i, b, in->prompt);
+  return t;
+}
+
+double solver_cost_storage(const solver_instance *in, size_t l, size_t b) {
+  const sim_layer *ly = &in->layers[l];
+  double bytes = (double)ly->params * (double)in->bits[b] / 8.0;
+  if (in->cost_model == SIM_COST_ROOFLINE)
+    bytes += (double)in->batch * ly->kv_elems * (double)(in->prompt + in->tokens) * in->kv_bits / 8.0;
+  return bytes;
+}
+
+solver_placement *solver_placement_alloc(size_t n_layers) {
+  solver_placement *p = calloc(1, sizeof *p);
+  if (p == NULL) return NULL;
+  p->n_layers = n_layers;
+  p->server = calloc(n_layers ? n_layers : 1, sizeof *p->server);
+  p->bits = calloc(n_layers ? n_layers : 1, sizeof *p->bits);
+  if (p->server == NULL || p->bits == NULL) {
+    solver_placement_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+void solver_placement_free(solver_placement *p) {
+  if (p == NULL) return;
+  free(p->server);
+  free(p->bits);
+  free(p);
+}
+
+void solver_placement_copy(solver_placement *dst, const solver_placement *src) {
+  memcpy(dst->server, src->server, src->n_layers * sizeof *dst->server);
+  memcpy(dst->bits, src->bits, src->n_layers * sizeof *dst->bits);
+}
+
+double solver_objective(const solver_instance *in, const solver_placement *p, double *compute,
+                        double *comm) {
+  double cp = 0, cm = 0;
+  const size_t L = in->n_layers;
+  for (size_t l = 0; l < L; l++) {
+    const size_t i = (size_t)p->server[l], b = (size_t)p->bits[l];
+    cp += solver_cost_compute(in, l, i, b);
+    if (l + 1 < L && p->server[l + 1] != p->server[l])
+      cm += solver_cost_transfer(in, l, i, (size_t)p->server[l + 1], b);
+  }
+  if (in->origin >= 0 && L > 0) {
+    cm += solver_cost_input(in, (size_t)p->server[0]);
+    cm += solver_cost_output(in, (size_t)p->server[L - 1], (size_t)p->bits[L - 1]);
+  }
+  if (compute) *compute = cp;
+  if (comm) *comm = cm;
+  return cp + cm;
+}
+
+double solver_quant_ratio(const solver_instance *in, const solver_placement *p) {
+  double num = 0, den = 0;
+  for (size_t l = 0; l < in->n_layers; l++) {
+    num += (double)in->layers[l].params * (double)in->bits[p->bits[l]];
+    den += (double)in->layers[l].params * (double)in->precision;
+  }
+  return den > 0 ? 100.0 * num / den : 0.0;
+}
