@@ -54,8 +54,14 @@ static yaml_node_t *node_at(sim__pctx *ctx, int id) {
 
 static void fmt_range(char *buf, size_t len, const sim__key *k) {
   char lo[32], hi[32];
-  sim__fmt_double(lo, sizeof lo, k->lo);
-  sim__fmt_double(hi, sizeof hi, k->hi);
+  if (k->type == SIM_K_INT || k->type == SIM_K_INT_WORD) {
+    /* Integer keys read best with integer bounds: [1, 1000000], not 1e+06. */
+    snprintf(lo, sizeof lo, "%.0f", k->lo);
+    snprintf(hi, sizeof hi, "%.0f", k->hi);
+  } else {
+    sim__fmt_double(lo, sizeof lo, k->lo);
+    sim__fmt_double(hi, sizeof hi, k->hi);
+  }
   snprintf(buf, len, "%c%s, %s%c%s%s", (k->flags & SIM_KF_LO_OPEN) ? '(' : '[', lo, hi,
            (k->flags & SIM_KF_HI_OPEN) ? ')' : ']', k->unit ? " " : "", k->unit ? k->unit : "");
 }

@@ -241,6 +241,12 @@ int sim__scenario_defaults(sim_scenario *sc, const char *name) {
   sc->seed = 1;
   sc->runs = 100;
   sc->model.granularity = SIM_GRAN_BLOCK;
+  /* Defaults of a custom architecture, used only when model.custom is given:
+   * a pre-norm model with a tied head, like most of the OPT family. */
+  snprintf(sc->model.arch.name, sizeof sc->model.arch.name, "custom");
+  sc->model.arch.family = SIM_FAMILY_OPT;
+  sc->model.arch.tied = 1;
+  sc->model.arch.pre_norm = 1;
 
   sc->servers.count = 8;
   sc->servers.ccs = (sim_spec){.kind = SIM_SPEC_UNIFORM, .min = 1e9, .max = 1e10};

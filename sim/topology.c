@@ -35,8 +35,10 @@ void sim_topology_free(sim_topology *t) {
 
 /* All-pairs routes minimizing the per-bit time Σ 1/Ω_h (the term that
  * dominates for activation-sized messages), ties broken by latency.
- * Floyd-Warshall, O(n^3). */
-static int routes(sim_topology *t) {
+ * Floyd-Warshall, O(n^3). With relay = 0 (the paper's full mesh) every pair
+ * uses its direct link even when two fast hops would beat a slow one: the
+ * paper's model sends over Ω_ij itself. */
+static int routes(sim_topology *t, int relay) {
   const size_t n = t->n;
   double *w = malloc(n * n * sizeof *w); /* s/bit along the best route */
   if (w == NULL) return -1;
@@ -48,7 +50,7 @@ static int routes(sim_topology *t) {
       else if (bw > 0) { w[ij] = 1.0 / bw; t->latency[ij] = t->link_latency[ij]; t->next_hop[ij] = (int)j; }
       else { w[ij] = INFINITY; t->latency[ij] = INFINITY; t->next_hop[ij] = -1; }
     }
-  for (size_t k = 0; k < n; k++)
+  for (size_t k = 0; relay && k < n; k++)
     for (size_t i = 0; i < n; i++) {
       if (i == k || isinf(w[i * n + k])) continue;
       for (size_t j = 0; j < n; j++) {
@@ -152,7 +154,7 @@ sim_topology *sim_topology_alloc(const sim_scenario *sc, uint64_t run, double mo
     }
   }
   gsl_rng_free(r);
-  if (routes(t) != 0) {
+  if (routes(t, geo) != 0) {
     sim_topology_free(t);
     sim_error_set(err, SIM_ENOMEM, "out of memory computing routes");
     return NULL;

@@ -31,9 +31,11 @@ typedef struct sim_topology {
   size_t n;            /* servers, the cloud node last when present */
   size_t n_edge;       /* edge servers (n or n - 1) */
   sim_server *servers; /* n entries */
-  /* End-to-end figures of the route from i to j (row-major n x n). For a
-   * route of hops h, bandwidth = 1 / Σ_h 1/Ω_h (store and forward) and
-   * latency = Σ_h λ_h. 0 bandwidth means unreachable; the diagonal is 0. */
+  /* End-to-end figures of the route from i to j (row-major n x n). In the
+   * full mesh every route is the direct link. In the geometric topology a
+   * route of hops h has bandwidth = 1 / Σ_h 1/Ω_h (store and forward) and
+   * latency = Σ_h λ_h, chosen to minimize Σ_h 1/Ω_h. 0 bandwidth means
+   * unreachable; the diagonal is 0. */
   double *bandwidth;   /* bit/s */
   double *latency;     /* s */
   /* The physical links: direct bandwidth (0 = no link) and latency, and the
