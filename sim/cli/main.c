@@ -13,6 +13,7 @@ typedef struct {
 
 static const command commands[] = {
   {"check", cli_cmd_check, "validate scenario files"},
+  {"run", cli_cmd_run, "run a scenario's Monte Carlo experiment into CSV"},
   {"models", cli_cmd_models, "list built-in models or print a model's per-layer profile"},
   {"topology", cli_cmd_topology, "draw the servers and links of one run"},
 };

@@ -1,0 +1,157 @@
+/* cmd_run.c: `dilemma run` runs a scenario's Monte Carlo experiment. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim/cli/cli.h"
+#include "sim/run.h"
+#include "sim/scenario.h"
+
+/* Set by SIGINT/SIGTERM. A signal handler can only talk to the program
+ * through a static flag; it lives here in the command, not in the library,
+ * which receives a pointer to it. */
+static volatile sig_atomic_t stop_requested = 0;
+
+static void on_signal(int sig) {
+  stop_requested = 1;
+  /* A second signal kills at once, as users expect from a second Ctrl-C. */
+  signal(sig, SIG_DFL);
+}
+
+static void help(void) {
+  printf("Usage: dilemma run SCENARIO [-o DIR] [-j N] [--runs N] [--resume] [--quiet] [--timing]\n"
+         "\n"
+         "Run every sweep point and Monte Carlo run of a scenario: topology, solve (the\n"
+         "scenario's method and its baselines), check, DES replay. Writes DIR/runs.csv\n"
+         "(one row per point, run and method), DIR/summary.csv (mean, sd, 95%% CI, median,\n"
+         "min, max per point and method) and DIR/scenario.resolved.yaml.\n"
+         "\n"
+         "  -o, --output DIR  output directory (default: the scenario's `output`)\n"
+         "  -j, --jobs N      worker threads (default: the number of cores)\n"
+         "      --runs N      runs per sweep point (default: the scenario's `runs`)\n"
+         "      --resume      keep the complete runs already in DIR/runs.csv, do the rest\n"
+         "      --timing      record the wall-clock solve time (solve_s); not reproducible\n"
+         "  -q, --quiet       no progress bar\n"
+         "  -h, --help        show this help\n"
+         "\n"
+         "runs.csv and summary.csv are byte-identical for any -j. On SIGINT or SIGTERM the\n"
+         "completed rows are kept, no summary is written, and the exit status is 130;\n"
+         "`--resume` then finishes the experiment. Exit status 2 for input errors.\n");
+}
+
+typedef struct {
+  int enabled;
+  double start;     /* s, when the first task started */
+  double last_draw; /* s */
+} progress;
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void fmt_eta(char *buf, size_t len, double s) {
+  if (!(s >= 0) || s > 1e7) snprintf(buf, len, "--");
+  else if (s >= 3600) snprintf(buf, len, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+  else if (s >= 60) snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)s % 60);
+  else snprintf(buf, len, "%ds", (int)s);
+}
+
+/* A bar on stderr, redrawn at most ten times a second. */
+static void draw(void *ctx, size_t done, size_t total, size_t skipped) {
+  progress *p = ctx;
+  if (!p->enabled) return;
+  double t = now();
+  if (done < total && t - p->last_draw < 0.1) return;
+  p->last_draw = t;
+  double rate = (double)(done - skipped) / (t - p->start + 1e-9);
+  char eta[16];
+  fmt_eta(eta, sizeof eta, rate > 0 ? (double)(total - done) / rate : -1);
+  int width = 30, fill = total ? (int)((double)width * (double)done / (double)total) : width;
+  fprintf(stderr, "\r[%.*s%*s] %zu/%zu runs  %.1f/s  ETA %s ", fill, "##############################",
+          width - fill, "", done, total, rate, eta);
+  if (done == total) fputc('\n', stderr);
+  fflush(stderr);
+}
+
+int cli_cmd_run(int argc, char **argv) {
+  static const struct option opts[] = {
+    {"output", required_argument, 0, 'o'}, {"jobs", required_argument, 0, 'j'},
+    {"runs", required_argument, 0, 'R'},   {"resume", no_argument, 0, 'r'},
+    {"quiet", no_argument, 0, 'q'},        {"timing", no_argument, 0, 't'},
+    {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+  const char *outdir = NULL;
+  long long jobs = 0, runs = 0;
+  int resume = 0, quiet = 0, timing = 0, c;
+  while ((c = getopt_long(argc, argv, "o:j:qh", opts, NULL)) != -1) {
+    switch (c) {
+    case 'o': outdir = optarg; break;
+    case 'j':
+      if ((jobs = cli_parse_count(optarg)) < 1 || jobs > 256)
+        return cli_usage_error("run", "-j takes an integer in [1, 256], got '%s'", optarg);
+      break;
+    case 'R':
+      if ((runs = cli_parse_count(optarg)) < 1 || runs > 1000000)
+        return cli_usage_error("run", "--runs takes an integer in [1, 1000000], got '%s'", optarg);
+      break;
+    case 'r': resume = 1; break;
+    case 'q': quiet = 1; break;
+    case 't': timing = 1; break;
+    case 'h': help(); return CLI_OK;
+    default: return cli_usage_error("run", "unknown option");
+    }
+  }
+  if (optind != argc - 1) return cli_usage_error("run", "give exactly one scenario file");
+  sim_error err;
+  sim_error_clear(&err);
+  sim_scenario *sc = sim_scenario_load(argv[optind], &err);
+  if (sc == NULL) {
+    cli_report(&err);
+    return CLI_EUSAGE;
+  }
+  if (jobs == 0) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    jobs = n > 0 ? n : 1;
+  }
+  progress prog = {.enabled = !quiet && isatty(STDERR_FILENO), .start = now(), .last_draw = 0};
+  sim_run_options opt = {.outdir = outdir ? outdir : sc->output,
+                         .threads = (int)jobs,
+                         .runs = runs,
+                         .resume = resume,
+                         .timing = timing,
+                         .stop = &stop_requested,
+                         .progress = draw,
+                         .progress_ctx = &prog};
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  sim_run_stats st;
+  int rc = sim_run(sc, &opt, &st, &err);
+  int status;
+  if (rc == SIM_OK) {
+    if (!quiet)
+      fprintf(stderr, "dilemma run: %zu runs (%zu resumed) -> %s/runs.csv (%zu rows), %s/summary.csv\n",
+              st.tasks, st.skipped, opt.outdir, st.rows, opt.outdir);
+    status = CLI_OK;
+  } else if (rc == SIM_EINTERRUPT) {
+    if (prog.enabled) fputc('\n', stderr);
+    cli_report(&err);
+    status = 130; /* 128 + SIGINT, as shells report an interrupted command */
+  } else {
+    if (prog.enabled) fputc('\n', stderr);
+    cli_report(&err);
+    status = rc == SIM_EINPUT || rc == SIM_ESYNTAX ? CLI_EUSAGE : cli_exit_code(rc);
+  }
+  sim_scenario_free(sc);
+  return status;
+}

@@ -1,0 +1,96 @@
+/* test_summary.c: summary.csv statistics against values computed by hand
+ * for a small runs.csv. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/run.h"
+#include "tests/tap.h"
+
+/* Field `name` of line `row` (0 = header) of a CSV text, as a double. */
+static double get(const char *csv, int row, const char *name) {
+  char *copy = strdup(csv), *save = NULL;
+  char *lines[16];
+  int n = 0;
+  for (char *l = strtok_r(copy, "\n", &save); l && n < 16; l = strtok_r(NULL, "\n", &save)) lines[n++] = l;
+  int col = -1, c = 0;
+  for (char *p = lines[0], *q; p; p = q ? q + 1 : NULL, c++) {
+    q = strchr(p, ',');
+    size_t len = q ? (size_t)(q - p) : strlen(p);
+    if (strlen(name) == len && strncmp(p, name, len) == 0) col = c;
+  }
+  double v = NAN;
+  if (col >= 0 && row < n) {
+    char *p = lines[row];
+    for (int k = 0; k < col && p; k++) p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL;
+    if (p && *p != ',' && *p) v = strtod(p, NULL);
+  }
+  free(copy);
+  return v;
+}
+
+int main(void) {
+  /* Point 0, method ilp: five optimal rows with objectives 1, 2, 3, 4, 10,
+   * plus one infeasible and one timeout row, which count but do not enter
+   * the statistics. Point 0 also has one greedy row; point 1 one ilp row. */
+  const char *runs =
+      "point,links.omega_min,run,seed,method,status,objective_s,sim_s,placement\n"
+      "0,1e+06,0,11,ilp,optimal,1,2,0:4*26\n"
+      "0,1e+06,0,11,greedy,feasible,5,,0:4*26\n"
+      "0,1e+06,1,12,ilp,optimal,2,,0:4*26\n"
+      "0,1e+06,2,13,ilp,optimal,3,,0:4*26\n"
+      "0,1e+06,3,14,ilp,infeasible,,,\n"
+      "0,1e+06,4,15,ilp,optimal,4,4,0:4*26\n"
+      "0,1e+06,5,16,ilp,timeout,7,,0:4*26\n"
+      "0,1e+06,6,17,ilp,optimal,10,,0:4*26\n"
+      "1,1e+07,0,11,ilp,optimal,0.5,,1:4*26\n";
+  char *sum = NULL;
+  sim_error err;
+  sim_error_clear(&err);
+  int rc = sim_summary_compute(runs, strlen(runs), &sum, &err);
+  if (!ok(rc == SIM_OK && sum != NULL, "summary of a 9-row runs.csv")) {
+    diag("%s", err.msg);
+    return tap_done();
+  }
+  ok(strncmp(sum, "point,links.omega_min,method,n_ok,n_infeasible,n_timeout,n_error,objective_s_mean,", 82) == 0,
+     "header: keys, method, counts, then statistics per column");
+  /* Row 1 is (point 0, ilp). Counts: 5 optimal, 1 infeasible, 1 timeout. */
+  ok_rel(get(sum, 1, "n_ok"), 5, 0, "n_ok = 5");
+  ok_rel(get(sum, 1, "n_infeasible"), 1, 0, "n_infeasible = 1");
+  ok_rel(get(sum, 1, "n_timeout"), 1, 0, "n_timeout = 1");
+  /* By hand for 1, 2, 3, 4, 10: mean = 20/5 = 4; squared deviations
+   * 9 + 4 + 1 + 0 + 36 = 50, sample variance 50/4 = 12.5, sd = sqrt(12.5)
+   * = 3.5355339059327378; t(0.975, 4 dof) = 2.7764451051977987, so the CI
+   * half-width = 2.7764451051977987 * 3.5355339059327378 / sqrt(5)
+   * = 4.3899437... ; median 3, min 1, max 10. */
+  ok_rel(get(sum, 1, "objective_s_mean"), 4.0, 1e-15, "mean = 4");
+  ok_rel(get(sum, 1, "objective_s_sd"), 3.5355339059327378, 1e-14, "sd = sqrt(12.5)");
+  ok_rel(get(sum, 1, "objective_s_ci95"), 2.7764451051977987 * 3.5355339059327378 / 2.2360679774997898, 1e-9,
+         "95%% CI half-width = t(0.975, 4) sd / sqrt(5)");
+  ok_rel(get(sum, 1, "objective_s_median"), 3.0, 0, "median = 3");
+  ok_rel(get(sum, 1, "objective_s_min"), 1.0, 0, "min = 1");
+  ok_rel(get(sum, 1, "objective_s_max"), 10.0, 0, "max = 10");
+  /* sim_s has values only in rows 0 and 4 of ilp: 2 and 4 -> mean 3,
+   * sd = sqrt(2) = 1.4142135623730951, t(0.975, 1) = 12.706204736174698. */
+  ok_rel(get(sum, 1, "sim_s_mean"), 3.0, 0, "empty fields are skipped: sim_s mean = 3");
+  ok_rel(get(sum, 1, "sim_s_ci95"), 12.706204736174698 * 1.4142135623730951 / 1.4142135623730951, 1e-9,
+         "CI with 2 values uses t(0.975, 1)");
+  /* Row 2 is (point 0, greedy): a single value has no sd or CI. */
+  ok_rel(get(sum, 2, "objective_s_mean"), 5.0, 0, "greedy mean = 5");
+  ok(isnan(get(sum, 2, "objective_s_sd")), "one value: sd left empty");
+  ok(isnan(get(sum, 2, "sim_s_mean")), "no values: statistics left empty");
+  /* Row 3 is point 1. */
+  ok_rel(get(sum, 3, "point"), 1, 0, "point 1 follows");
+  ok_rel(get(sum, 3, "links.omega_min"), 1e7, 0, "with its swept value");
+  free(sum);
+
+  sim_error_clear(&err);
+  const char *bad = "point,run,method,status,objective_s\n0,0,ilp,optimal,abc\n";
+  ok(sim_summary_compute(bad, strlen(bad), &sum, &err) == SIM_ESYNTAX && strstr(err.msg, "'abc' is not a number"),
+     "a malformed number is reported with its column");
+  sim_error_clear(&err);
+  const char *bad2 = "run,point\n";
+  ok(sim_summary_compute(bad2, strlen(bad2), &sum, &err) == SIM_ESYNTAX, "a wrong header is rejected");
+  return tap_done();
+}
