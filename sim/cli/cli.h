@@ -31,6 +31,10 @@ long long cli_parse_count(const char *s);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_models(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
+int cli_cmd_plot(int argc, char **argv);
+
+/* Draws the figures of a `dilemma run` output directory (DIR/figures). */
+int cli_plot_dir(const char *dir, int quiet, sim_error *err);
 int cli_cmd_topology(int argc, char **argv);
 
 #endif

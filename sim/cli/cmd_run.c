@@ -36,6 +36,7 @@ static void help(void) {
          "      --runs N      runs per sweep point (default: the scenario's `runs`)\n"
          "      --resume      keep the complete runs already in DIR/runs.csv, do the rest\n"
          "      --timing      record the wall-clock solve time (solve_s); not reproducible\n"
+         "      --no-plot     do not draw DIR/figures\n"
          "  -q, --quiet       no progress bar\n"
          "  -h, --help        show this help\n"
          "\n"
@@ -85,10 +86,11 @@ int cli_cmd_run(int argc, char **argv) {
     {"output", required_argument, 0, 'o'}, {"jobs", required_argument, 0, 'j'},
     {"runs", required_argument, 0, 'R'},   {"resume", no_argument, 0, 'r'},
     {"quiet", no_argument, 0, 'q'},        {"timing", no_argument, 0, 't'},
+    {"no-plot", no_argument, 0, 'P'},
     {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
   const char *outdir = NULL;
   long long jobs = 0, runs = 0;
-  int resume = 0, quiet = 0, timing = 0, c;
+  int resume = 0, quiet = 0, timing = 0, plot = 1, c;
   while ((c = getopt_long(argc, argv, "o:j:qh", opts, NULL)) != -1) {
     switch (c) {
     case 'o': outdir = optarg; break;
@@ -103,6 +105,7 @@ int cli_cmd_run(int argc, char **argv) {
     case 'r': resume = 1; break;
     case 'q': quiet = 1; break;
     case 't': timing = 1; break;
+    case 'P': plot = 0; break;
     case 'h': help(); return CLI_OK;
     default: return cli_usage_error("run", "unknown option");
     }
@@ -143,6 +146,16 @@ int cli_cmd_run(int argc, char **argv) {
       fprintf(stderr, "dilemma run: %zu runs (%zu resumed) -> %s/runs.csv (%zu rows), %s/summary.csv\n",
               st.tasks, st.skipped, opt.outdir, st.rows, opt.outdir);
     status = CLI_OK;
+    /* Figures are a convenience of the command; without gnuplot the CSV
+     * files are still the result, so a plotting failure is only reported. */
+    if (plot) {
+      sim_error perr;
+      sim_error_clear(&perr);
+      if (cli_plot_dir(opt.outdir, quiet, &perr) != SIM_OK) {
+        fprintf(stderr, "dilemma run: figures skipped:\n");
+        cli_report(&perr);
+      }
+    }
   } else if (rc == SIM_EINTERRUPT) {
     if (prog.enabled) fputc('\n', stderr);
     cli_report(&err);

@@ -14,6 +14,7 @@ typedef struct {
 static const command commands[] = {
   {"check", cli_cmd_check, "validate scenario files"},
   {"run", cli_cmd_run, "run a scenario's Monte Carlo experiment into CSV"},
+  {"plot", cli_cmd_plot, "draw the figures of an experiment directory"},
   {"models", cli_cmd_models, "list built-in models or print a model's per-layer profile"},
   {"topology", cli_cmd_topology, "draw the servers and links of one run"},
 };

@@ -1,0 +1,37 @@
+# fig3.gp: the paper's Fig. 3 with Table 1's ratio beside it: the objective
+# and the quantization ratio against the accuracy bound delta (log x), one
+# line per method. Variables as in sweep.gp (summary, out, xkey, splits,
+# splitcol, filtercol, filterval, title).
+if (!exists("splitcol")) splitcol = "method"
+if (!exists("filtercol")) filtercol = ""
+if (!exists("filterval")) filterval = ""
+if (!exists("title")) title = ""
+ycol = "objective_s"
+load sprintf("%s/series.gp", dir)
+$objective << EOD
+EOD
+set print $objective
+print $series
+unset print
+ycol = "quant_ratio"
+load sprintf("%s/series.gp", dir)
+
+set grid
+set logscale x
+set format x "10^{%L}"
+set xlabel "per-layer error bound {/Symbol d}"
+set key top right box opaque noenhanced
+set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
+do for [fmt in "png svg"] {
+  if (fmt eq "png") { set terminal pngcairo size 1200,500 enhanced font ",11" } else { set terminal svg size 1200,500 enhanced font ",11" }
+  set output out.".".fmt
+  set multiplot layout 1,2 title title noenhanced
+  set ylabel "completion time T (s)"
+  set title "objective (Fig. 3)"
+  plot for [i=1:words(splits)] $objective index (i-1) using 1:2:3 with yerrorlines lw 2 pt (i+5) title word(splits, i)
+  set ylabel "quantization ratio (%)"
+  set title "quantization ratio (Table 1)"
+  plot for [i=1:words(splits)] $series index (i-1) using 1:2:3 with yerrorlines lw 2 pt (i+5) title word(splits, i)
+  unset multiplot
+  unset output
+}

@@ -1,0 +1,39 @@
+# load.gp: latency under load against the arrival rate: mean and p95
+# end-to-end latency from the simulator, with the analytic T (one request
+# alone) as a line. Variables: summary, out, xkey (the rate column), method,
+# title.
+if (!exists("title")) title = ""
+splitcol = "method"
+splits = method
+filtercol = ""
+filterval = ""
+ycol = "lat_mean_s"
+load sprintf("%s/series.gp", dir)
+$mean << EOD
+EOD
+set print $mean
+print $series
+unset print
+ycol = "lat_p95_s"
+load sprintf("%s/series.gp", dir)
+$p95 << EOD
+EOD
+set print $p95
+print $series
+unset print
+ycol = "objective_s"
+load sprintf("%s/series.gp", dir)
+set grid
+set logscale x
+set xlabel "arrival rate (requests/s)"
+set ylabel "latency (s)"
+set key top left box opaque
+do for [fmt in "png svg"] {
+  if (fmt eq "png") { set terminal pngcairo size 900,600 enhanced font ",11" } else { set terminal svg size 900,600 enhanced font ",11" }
+  set output out.".".fmt
+  set title title noenhanced
+  plot $mean using 1:2:3 with yerrorlines lw 2 pt 7 title "simulated mean", \
+       $p95 using 1:2 with linespoints lw 2 pt 5 title "simulated p95", \
+       $series using 1:2 with lines lw 2 dt 2 lc rgb "black" title "analytic T (no queueing)"
+  unset output
+}

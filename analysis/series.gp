@@ -1,0 +1,22 @@
+# series.gp: loads summary rows into the datablock $series, one block per
+# value in `splits` (separated by two blank lines, so `index i` selects one),
+# each row "x mean ci95". Rows are filtered with gnuplot's `with table if`,
+# which drops them instead of breaking the line with undefined points.
+# Reads: summary, xkey, ycol, splitcol, splits, filtercol, filterval.
+set datafile separator ","
+$series << EOD
+EOD
+ymean = ycol."_mean"
+yci = ycol."_ci95"
+do for [i=1:words(splits)] {
+  s = word(splits, i)
+  set table $series append
+  plot summary using (column(xkey)):(column(ymean)):(strcol(yci) eq "" ? 0 : column(yci)) \
+       with table if (strcol(splitcol) eq s && (filtercol eq "" || strcol(filtercol) eq filterval) && strcol(ymean) ne "")
+  unset table
+  set print $series append
+  print ""
+  print ""
+  unset print
+}
+set datafile separator whitespace

@@ -1,0 +1,265 @@
+/* plot.c: figures of an experiment directory with the gnuplot scripts in
+ * analysis/, shared by `dilemma plot` and the end of `dilemma run`. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "sim/buf.h"
+#include "sim/cli/cli.h"
+#include "sim/scenario.h"
+#include "sim/table1.h"
+
+extern char **environ;
+
+/* Where the gnuplot scripts are: $DILEMMA_ANALYSIS_DIR, the source tree
+ * (running from a build), or the installed data directory. */
+static const char *analysis_dir(void) {
+  const char *env = getenv("DILEMMA_ANALYSIS_DIR");
+  struct stat st;
+  if (env && *env) return env;
+  if (stat(DILEMMA_SRCDIR "/analysis/sweep.gp", &st) == 0) return DILEMMA_SRCDIR "/analysis";
+  return DILEMMA_PKGDATADIR "/analysis";
+}
+
+/* A gnuplot single-quoted string: quotes are doubled. */
+static void gp_string(sim_buf *b, const char *name, const char *value) {
+  sim_buf_printf(b, "%s='", name);
+  for (const char *p = value; *p; p++) {
+    if (*p == '\'') sim_buf_puts(b, "''");
+    else sim_buf_append(b, p, 1);
+  }
+  sim_buf_puts(b, "'; ");
+}
+
+static int gnuplot(const char *vars, const char *script, sim_error *err) {
+  char *argv[] = {"gnuplot", "-e", (char *)vars, (char *)script, NULL};
+  pid_t pid;
+  int rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
+  if (rc != 0) return sim_error_set(err, SIM_EIO, "cannot run gnuplot: %s (install gnuplot-nox)", strerror(rc));
+  int status;
+  if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return sim_error_set(err, SIM_EIO, "gnuplot failed on %s", script);
+  return SIM_OK;
+}
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return NULL;
+  sim_buf b;
+  sim_buf_init(&b);
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sim_buf_append(&b, chunk, n);
+  fclose(f);
+  if (b.oom) { sim_buf_free(&b); return NULL; }
+  if (b.data == NULL) sim_buf_puts(&b, "");
+  return b.data;
+}
+
+/* Smallest and largest positive value of a column in a CSV text. */
+static void column_range(const char *csv, const char *name, double *lo, double *hi) {
+  *lo = INFINITY;
+  *hi = -INFINITY;
+  const char *nl = strchr(csv, '\n');
+  if (nl == NULL) return;
+  long idx = -1, k = 0;
+  for (const char *p = csv; p < nl; k++) {
+    const char *c = memchr(p, ',', (size_t)(nl - p));
+    size_t len = c ? (size_t)(c - p) : (size_t)(nl - p);
+    if (strlen(name) == len && strncmp(p, name, len) == 0) idx = k;
+    p = c ? c + 1 : nl;
+  }
+  if (idx < 0) return;
+  for (const char *line = nl + 1; *line;) {
+    const char *p = line;
+    for (long i = 0; i < idx && p; i++) {
+      p = strchr(p, ',');
+      if (p) p++;
+    }
+    const char *end = strchr(line, '\n');
+    if (p && (end == NULL || p < end) && *p != ',' && *p != '\n') {
+      double v = strtod(p, NULL);
+      if (v > 0 && v < *lo) *lo = v;
+      if (v > 0 && v > *hi) *hi = v;
+    }
+    if (end == NULL) break;
+    line = end + 1;
+  }
+}
+
+static const char *figure_name(const char *key) {
+  if (strcmp(key, "quantization.delta") == 0) return "fig3";
+  if (strcmp(key, "links.omega_min") == 0) return "fig5";
+  if (strncmp(key, "servers.ccs", 11) == 0) return "fig6";
+  if (strcmp(key, "simulation.rate") == 0) return "load";
+  return NULL;
+}
+
+int cli_plot_dir(const char *dir, int quiet, sim_error *err) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/scenario.resolved.yaml", dir);
+  sim_scenario *sc = sim_scenario_load(path, err);
+  if (sc == NULL) return SIM_EINPUT;
+  snprintf(path, sizeof path, "%s/summary.csv", dir);
+  char *summary = slurp(path);
+  snprintf(path, sizeof path, "%s/runs.csv", dir);
+  char *runs = slurp(path);
+  int rc = SIM_OK;
+  if (summary == NULL || runs == NULL) {
+    rc = sim_error_set(err, SIM_EINPUT, "%s: no runs.csv and summary.csv here; run `dilemma run` first", dir);
+    goto done;
+  }
+  char figdir[4200];
+  snprintf(figdir, sizeof figdir, "%s/figures", dir);
+  if (mkdir(figdir, 0777) != 0 && errno != EEXIST) {
+    rc = sim_error_set(err, SIM_EIO, "%s: cannot create: %s", figdir, strerror(errno));
+    goto done;
+  }
+  const char *adir = analysis_dir();
+  const char *primary = sim_method_name(sc->solver.method);
+  sim_buf methods, vars;
+  sim_buf_init(&methods);
+  sim_buf_init(&vars);
+  sim_buf_puts(&methods, primary);
+  for (int m = 0; m < SIM_METHOD_COUNT; m++)
+    if ((sc->solver.baselines & (1u << m)) && (sim_method)m != sc->solver.method)
+      sim_buf_printf(&methods, " %s", sim_method_name((sim_method)m));
+  char title[512];
+  snprintf(title, sizeof title, "%s: %s", sc->name, sc->description ? sc->description : sc->model.name);
+  int made = 0;
+
+  if (sc->n_sweep >= 1) {
+    const sim_sweep_dim *d0 = &sc->sweep[0];
+    const char *name = figure_name(d0->key);
+    char out[4400], script[4400];
+    snprintf(out, sizeof out, "%s/%s", figdir, name ? name : "objective");
+    double lo, hi;
+    column_range(summary, "objective_s_mean", &lo, &hi);
+    sim_buf_clear(&vars);
+    gp_string(&vars, "dir", adir);
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    gp_string(&vars, "summary", path);
+    gp_string(&vars, "out", out);
+    gp_string(&vars, "xkey", d0->key);
+    gp_string(&vars, "title", title);
+    if (sc->n_sweep == 2) {
+      /* Two keys: one line per value of the second, for the main method. */
+      sim_buf splits;
+      sim_buf_init(&splits);
+      for (size_t i = 0; i < sc->sweep[1].n; i++) {
+        char v[64];
+        sim_scenario_point_label(sc, i, 1, v, sizeof v);
+        sim_buf_printf(&splits, "%s%s", i ? " " : "", v);
+      }
+      gp_string(&vars, "splitcol", sc->sweep[1].key);
+      gp_string(&vars, "splits", splits.data ? splits.data : "");
+      gp_string(&vars, "filtercol", "method");
+      gp_string(&vars, "filterval", primary);
+      sim_buf_free(&splits);
+    } else {
+      gp_string(&vars, "splits", methods.data);
+    }
+    sim_buf_printf(&vars, "logx=%d; logy=%d; ", d0->log_scale, hi / lo > 50 ? 1 : 0);
+    if (strcmp(d0->key, "quantization.delta") == 0 && sc->n_sweep == 1) {
+      snprintf(script, sizeof script, "%s/fig3.gp", adir);
+      rc = gnuplot(vars.data, script, err);
+      /* Table 1 beside Fig. 3. */
+      sim_buf csv, md;
+      sim_buf_init(&csv);
+      sim_buf_init(&md);
+      if (rc == SIM_OK) rc = sim_table1_build(runs, summary, d0->key, primary, &csv, &md, err);
+      if (rc == SIM_OK) {
+        snprintf(out, sizeof out, "%s/table1.csv", figdir);
+        FILE *f = fopen(out, "w");
+        if (f) { fputs(csv.data, f); fclose(f); }
+        snprintf(out, sizeof out, "%s/table1.md", figdir);
+        f = fopen(out, "w");
+        if (f) { fputs(md.data, f); fclose(f); }
+        if (!quiet) fputs(md.data, stdout);
+      }
+      sim_buf_free(&csv);
+      sim_buf_free(&md);
+    } else if (strcmp(d0->key, "simulation.rate") == 0 && sc->sim.load) {
+      gp_string(&vars, "method", primary);
+      snprintf(script, sizeof script, "%s/load.gp", adir);
+      rc = gnuplot(vars.data, script, err);
+    } else {
+      gp_string(&vars, "xlabel", d0->key);
+      gp_string(&vars, "ylabel", "completion time T (s)");
+      snprintf(script, sizeof script, "%s/sweep.gp", adir);
+      rc = gnuplot(vars.data, script, err);
+    }
+    made += rc == SIM_OK;
+  }
+  /* Analytic against simulated T, when the runs were replayed. */
+  double lo, hi;
+  column_range(runs, "sim_s", &lo, &hi);
+  if (rc == SIM_OK && hi > 0) {
+    char out[4400], script[4400];
+    snprintf(out, sizeof out, "%s/validation", figdir);
+    snprintf(script, sizeof script, "%s/validation.gp", adir);
+    sim_buf_clear(&vars);
+    gp_string(&vars, "dir", adir);
+    snprintf(path, sizeof path, "%s/runs.csv", dir);
+    gp_string(&vars, "runs", path);
+    gp_string(&vars, "out", out);
+    gp_string(&vars, "title", title);
+    rc = gnuplot(vars.data, script, err);
+    made += rc == SIM_OK;
+  }
+  if (rc == SIM_OK && !quiet) fprintf(stderr, "dilemma plot: %d figure%s in %s (PNG and SVG)\n", made, made == 1 ? "" : "s", figdir);
+  sim_buf_free(&methods);
+  sim_buf_free(&vars);
+done:
+  free(summary);
+  free(runs);
+  sim_scenario_free(sc);
+  return rc;
+}
+
+static void help(void) {
+  printf("Usage: dilemma plot DIR [--quiet]\n"
+         "\n"
+         "Draw the figures of an experiment directory written by `dilemma run` into\n"
+         "DIR/figures, as PNG and SVG with 95%% CI error bars, using the gnuplot scripts in\n"
+         "analysis/: the objective against the swept key for every method (fig5 for\n"
+         "links.omega_min, fig6 for servers.ccs, fig3 with table1.csv/.md for\n"
+         "quantization.delta, load for simulation.rate), and validation (analytic against\n"
+         "simulated completion time) when runs were replayed.\n"
+         "\n"
+         "  -q, --quiet   print nothing on success\n"
+         "  -h, --help    show this help\n");
+}
+
+int cli_cmd_plot(int argc, char **argv) {
+  int quiet = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) { help(); return CLI_OK; }
+    if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) { quiet = 1; continue; }
+    if (argv[i][0] == '-') return cli_usage_error("plot", "unknown option '%s'", argv[i]);
+  }
+  const char *dir = NULL;
+  for (int i = 1; i < argc; i++)
+    if (argv[i][0] != '-') {
+      if (dir) return cli_usage_error("plot", "give one directory");
+      dir = argv[i];
+    }
+  if (dir == NULL) return cli_usage_error("plot", "give the output directory of a `dilemma run`");
+  sim_error err;
+  sim_error_clear(&err);
+  int rc = cli_plot_dir(dir, quiet, &err);
+  if (rc != SIM_OK) {
+    cli_report(&err);
+    return rc == SIM_EINPUT ? CLI_EUSAGE : CLI_ERUNTIME;
+  }
+  return CLI_OK;
+}
