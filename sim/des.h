@@ -1,7 +1,8 @@
 /* des.h: a general discrete-event simulation kernel, independent of LLMs.
  *
- * Events sit in an intrusive binary min-heap (the tree links live inside the
- * event, after libuv's heap-inl.h) ordered by (time, sequence number). The
+ * Events sit in an intrusive binary min-heap ordered by (time, sequence
+ * number): each event records its own slot in the heap, so cancelling is a
+ * removal at a known position, O(log n), as with libuv's heap-inl.h. The
  * sequence number only grows, so events scheduled for the same instant fire
  * in the order they were scheduled and every run is deterministic.
  *
@@ -34,23 +35,18 @@ typedef struct sim_event sim_event;
  * handler may schedule and cancel freely, including at the current time. */
 typedef void (*sim_event_fn)(sim_des *des, void *ctx, void *data);
 
-/* The heap links embedded in each event. */
-typedef struct sim_heap_node {
-  struct sim_heap_node *left, *right, *parent;
-} sim_heap_node;
-
 /* States of a pooled event. */
 enum { SIM_EVENT_FREE = 0, SIM_EVENT_PENDING = 1 };
 
 struct sim_event {
-  sim_heap_node node; /* must stay first: the heap converts node pointers back */
-  double time;        /* s, simulated time at which the event fires */
-  uint64_t seq;       /* scheduling order; breaks ties in time */
-  sim_event_fn fn;    /* handler */
-  void *ctx;          /* handler context, usually the model */
-  void *data;         /* per-event payload, e.g. the job concerned */
-  int state;          /* SIM_EVENT_FREE or SIM_EVENT_PENDING */
+  double time;          /* s, simulated time at which the event fires */
+  uint64_t seq;         /* scheduling order; breaks ties in time */
+  size_t heap_index;    /* the event's slot in the heap: what makes cancel O(log n) */
+  sim_event_fn fn;      /* handler */
+  void *ctx;            /* handler context, usually the model */
+  void *data;           /* per-event payload, e.g. the job concerned */
   sim_event *next_free; /* pool free list */
+  int state;            /* SIM_EVENT_FREE or SIM_EVENT_PENDING */
 };
 
 /* Why sim_des_run returned. */
