@@ -2,7 +2,6 @@
  * the run loop and the per-entity random streams (contracts in des.h). */
 #include "sim/des.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 #include "sim/rng.h"
