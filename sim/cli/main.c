@@ -12,10 +12,10 @@ typedef struct {
 } command;
 
 static const command commands[] = {
+  {"simulate", cli_cmd_simulate, "replay a placement in the discrete-event simulator"},
   {"check", cli_cmd_check, "validate scenario files"},
   {"models", cli_cmd_models, "list built-in models or print a model's per-layer profile"},
   {"topology", cli_cmd_topology, "draw the servers and links of one run"},
-  {"simulate", cli_cmd_simulate, "replay a placement in the discrete-event simulator"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
