@@ -14,8 +14,6 @@
 
 #include "sim/serve-internal.h"
 
-static void job_enter(sim__serve *sv, serve_job *job);
-
 static void fail(sim__serve *sv, int code) {
   if (sv->status == SIM_OK) sv->status = code;
   sim_des_stop(sv->des);
