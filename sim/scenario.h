@@ -162,6 +162,7 @@ typedef struct sim_scenario {
     int load;            /* 1: also run the load experiment */
     double rate;         /* requests/s (Poisson) */
     int64_t requests;    /* requests in a load run */
+    double horizon;      /* s; > 0: `requests` arrivals at uniform random times in [0, horizon] */
     int64_t max_batch;   /* requests batched per pass */
     int64_t slots;       /* concurrent jobs per server */
     double compute_cv;   /* coefficient of variation of compute times */

@@ -133,6 +133,8 @@ static const sim__key sim_keys[] = {
   BOOL("load", sim.load, "run the load experiment"),
   NUM("rate", sim.rate, 0, 1e9, SIM_KF_LO_OPEN, "requests/s", "Poisson arrival rate"),
   INT("requests", sim.requests, 1, 1e8, "requests per load run"),
+  NUM("horizon", sim.horizon, 0, 1e12, 0, "s",
+      "fixed count: `requests` arrivals spread uniformly over [0, horizon]; 0 = Poisson at `rate`"),
   INT("max_batch", sim.max_batch, 1, 1e6, "requests batched per pass"),
   INT("slots", sim.slots, 1, 1e6, "concurrent jobs per server"),
   NUM("compute_cv", sim.compute_cv, 0, 10, 0, NULL, "coefficient of variation of compute times"),

@@ -28,6 +28,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Parses a non-negative integer option value; returns -1 if malformed. */
 long long cli_parse_count(const char *s);
 
+int cli_cmd_simulate(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_models(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);

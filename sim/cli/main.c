@@ -12,6 +12,7 @@ typedef struct {
 } command;
 
 static const command commands[] = {
+  {"simulate", cli_cmd_simulate, "replay a placement in the discrete-event simulator"},
   {"check", cli_cmd_check, "validate scenario files"},
   {"run", cli_cmd_run, "run a scenario's Monte Carlo experiment into CSV"},
   {"plot", cli_cmd_plot, "draw the figures of an experiment directory"},

@@ -1,0 +1,130 @@
+#!/bin/sh
+# cli_simulate.sh: `dilemma simulate` end to end with --placement (so it does
+# not depend on the solver): replay output against the hand-computed T of
+# the two-layer case (test_serve.c), load output keys, traces, determinism,
+# and bad input (exit 2 with a message) or a missing route (exit 3).
+: "${top_srcdir:=.}"
+: "${DILEMMA:=./dilemma}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dilemma-sim.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT INT TERM
+n=0
+failed=0
+check() { # check STATUS NAME
+  n=$((n + 1))
+  if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi
+}
+sim() { $DILEMMA_WRAP "$DILEMMA" simulate "$@"; }
+# json_num KEY FILE: the first number after "KEY": in FILE.
+json_num() { sed -n "s/.*\"$1\": \([-0-9.eE+]*\).*/\1/p" "$2" | head -n 1; }
+# close A B TOL: |A - B| <= TOL * |B|
+close() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; s = b < 0 ? -b : b; exit !(a != "" && d <= t * s) }'; }
+
+cat > "$TMP/two.yaml" <<'YAML'
+model:
+  name: tiny
+  layers:
+    - {name: a, params: 1000, flops: 1.0e9, act_elems: 100, kv_elems: 10}
+    - {name: b, params: 2000, flops: 2.0e9, act_elems: 200, kv_elems: 0}
+servers: {count: 2, ccs: [1.0e9, 2.0e9], storage: 1.0e12}
+links: {omega_min: 1.0e6, omega_ratio: 1, latency: 0.01}
+workload: {tokens: 3, batch: 1, prompt: 0}
+simulation: {rate: 0.1, requests: 200, compute_cv: 0.2}
+YAML
+printf '{"placement": [{"layer": 0, "server": 0, "bits": 32}, {"layer": 1, "server": 1, "bits": 32}]}\n' > "$TMP/p.json"
+
+sim --help > "$TMP/help" 2>&1
+check $? "simulate --help exits 0"
+grep -q -- "--placement" "$TMP/help"
+check $? "the help describes --placement"
+
+# Replay: T = 3 passes x (1 + 0.0032 + 0.01 + 1) = 6.0396 s; compute_cv
+# applies to replays too, so turn it off with a scenario copy.
+sed 's/compute_cv: 0.2/compute_cv: 0/' "$TMP/two.yaml" > "$TMP/two0.yaml"
+sim "$TMP/two0.yaml" --placement "$TMP/p.json" --json > "$TMP/replay.json"
+check $? "replay --json exits 0"
+for k in analytic_s simulated_s rel_error events; do
+  grep -q "\"$k\":" "$TMP/replay.json"
+  check $? "replay JSON has $k"
+done
+close "$(json_num analytic_s "$TMP/replay.json")" 6.0396 1e-12
+check $? "analytic_s = 6.0396 s (hand computed)"
+close "$(json_num simulated_s "$TMP/replay.json")" 6.0396 1e-12
+check $? "simulated_s = 6.0396 s"
+awk -v e="$(json_num rel_error "$TMP/replay.json")" 'BEGIN { exit !(e != "" && e <= 1e-9) }'
+check $? "rel_error <= 1e-9"
+sim "$TMP/two0.yaml" --placement "$TMP/p.json" > "$TMP/replay.txt"
+grep -q "^simulated T  6.0396 s" "$TMP/replay.txt"
+check $? "text replay prints the simulated T"
+
+# Load, with both traces; twice for determinism.
+sim "$TMP/two.yaml" --placement "$TMP/p.json" --mode load --json \
+  --trace "$TMP/t1.csv" --trace-chrome "$TMP/t1.json" > "$TMP/load1.json"
+check $? "load --json with traces exits 0"
+for k in latency_s ttft_s tpot_s throughput_tokens_s throughput_requests_s mape_pct mean_gap_pct \
+         servers links utilization p50 p95 p99; do
+  grep -q "\"$k\":" "$TMP/load1.json"
+  check $? "load JSON has $k"
+done
+[ "$(json_num completed "$TMP/load1.json")" = 200 ]
+check $? "load: all 200 requests complete"
+head -n 1 "$TMP/t1.csv" | grep -q '^time,entity,event,request,token,layer$'
+check $? "CSV trace header"
+[ "$(grep -c ',done,' "$TMP/t1.csv")" -eq 200 ]
+check $? "CSV trace: one done event per request"
+grep -q '"traceEvents"' "$TMP/t1.json" && grep -q '"ph": "X"' "$TMP/t1.json"
+check $? "Chrome trace has traceEvents with slices"
+sim "$TMP/two.yaml" --placement "$TMP/p.json" --mode load --json \
+  --trace "$TMP/t2.csv" --trace-chrome "$TMP/t2.json" > "$TMP/load2.json"
+cmp -s "$TMP/load1.json" "$TMP/load2.json" && cmp -s "$TMP/t1.csv" "$TMP/t2.csv" &&
+  cmp -s "$TMP/t1.json" "$TMP/t2.json"
+check $? "same scenario and run: byte-identical output and traces"
+sim "$TMP/two.yaml" --placement "$TMP/p.json" --mode load --json --run 1 > "$TMP/load3.json"
+! cmp -s "$TMP/load1.json" "$TMP/load3.json"
+check $? "another run draws other random numbers"
+sim "$TMP/two.yaml" --placement "$TMP/p.json" --mode load --json --rate 0.05 --requests 30 > "$TMP/load4.json"
+[ "$(json_num completed "$TMP/load4.json")" = 30 ] && close "$(json_num rate "$TMP/load4.json")" 0.05 0
+check $? "--rate and --requests override the scenario"
+
+# Bad input: exit 2 and a message naming the problem.
+bad() { # bad NAME PATTERN ARGS...
+  name=$1; pat=$2; shift 2
+  sim "$@" > "$TMP/out" 2> "$TMP/err"
+  st=$?
+  [ $st -eq 2 ] && grep -q -- "$pat" "$TMP/err"
+  check $? "$name (exit $st)"
+}
+bad "unknown mode" "replay or load" "$TMP/two.yaml" --placement "$TMP/p.json" --mode fast
+bad "negative rate" "--rate" "$TMP/two.yaml" --placement "$TMP/p.json" --rate -1
+bad "rate not a number" "--rate" "$TMP/two.yaml" --placement "$TMP/p.json" --rate abc
+bad "zero requests" "--requests" "$TMP/two.yaml" --placement "$TMP/p.json" --requests 0
+bad "bad run index" "--run" "$TMP/two.yaml" --placement "$TMP/p.json" --run -3
+bad "no scenario" "exactly one scenario" --placement "$TMP/p.json"
+bad "unknown option" "unknown option" "$TMP/two.yaml" --frobnicate
+bad "missing scenario file" "nonexistent.yaml" "$TMP/nonexistent.yaml"
+bad "sweep point out of range" "point" "$TMP/two.yaml" --placement "$TMP/p.json" --point 3
+bad "missing placement file" "nope.json" "$TMP/two.yaml" --placement "$TMP/nope.json"
+printf '{"placement": [' > "$TMP/broken.json"
+bad "malformed placement JSON" "broken.json:1:" "$TMP/two.yaml" --placement "$TMP/broken.json"
+printf '{"placement": [{"layer": 0, "server": 0, "bits": 32}]}\n' > "$TMP/short.json"
+bad "placement missing a layer" "2 layers" "$TMP/two.yaml" --placement "$TMP/short.json"
+printf '{"placement": [{"layer": 0, "server": 0, "bits": 7}, {"layer": 1, "server": 1, "bits": 32}]}\n' > "$TMP/w.json"
+bad "placement width off the grid" "7 bits" "$TMP/two.yaml" --placement "$TMP/w.json"
+bad "unwritable trace" "cannot write" "$TMP/two.yaml" --placement "$TMP/p.json" --trace "$TMP/no/dir/t.csv"
+
+# A placement whose activations need a route that does not exist: exit 3.
+cat > "$TMP/far.yaml" <<'YAML'
+model:
+  name: tiny
+  layers:
+    - {name: a, params: 1000, flops: 1.0e9, act_elems: 100, kv_elems: 10}
+    - {name: b, params: 2000, flops: 2.0e9, act_elems: 200, kv_elems: 0}
+servers: {count: 2, ccs: 1.0e9, storage: 1.0e12}
+links: {omega_min: 1.0e6, topology: geometric, radius: 1.0e-6}
+YAML
+sim "$TMP/far.yaml" --placement "$TMP/p.json" > "$TMP/out" 2> "$TMP/err"
+st=$?
+[ $st -eq 3 ] && grep -q "does not exist" "$TMP/err"
+check $? "a placement needing a missing route is infeasible (exit $st)"
+
+echo "1..$n"
+exit $failed

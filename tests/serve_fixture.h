@@ -1,0 +1,84 @@
+/* serve_fixture.h: building instances for the serving-model tests from a
+ * scenario string, the way the CLI does (scenario -> model -> topology ->
+ * instance). Header-only; each test program includes it once. */
+#ifndef DILEMMA_TESTS_SERVE_FIXTURE_H
+#define DILEMMA_TESTS_SERVE_FIXTURE_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/model.h"
+#include "sim/scenario.h"
+#include "sim/serve.h"
+#include "sim/topology.h"
+#include "solver/instance.h"
+
+typedef struct fixture {
+  sim_scenario *sc;
+  sim_model *model;
+  sim_topology *topo;
+  solver_instance *in;
+  sim_error err;
+} fixture;
+
+static inline void fixture_free(fixture *f) {
+  solver_instance_free(f->in);
+  sim_topology_free(f->topo);
+  sim_model_free(f->model);
+  sim_scenario_free(f->sc);
+  memset(f, 0, sizeof *f);
+}
+
+/* Builds the instance of run `run` of a scenario without a sweep. Returns 0,
+ * or -1 with the reason printed as a TAP comment. */
+static inline int fixture_build(fixture *f, const char *yaml, uint64_t run) {
+  memset(f, 0, sizeof *f);
+  sim_error_clear(&f->err);
+  f->sc = sim_scenario_load_string(yaml, strlen(yaml), "fixture.yaml", &f->err);
+  if (f->sc != NULL) f->model = sim_scenario_model_alloc(f->sc, &f->err);
+  if (f->model != NULL)
+    f->topo = sim_topology_alloc(f->sc, run, 4.0 * (double)f->model->total_params, &f->err);
+  if (f->topo != NULL) f->in = solver_instance_alloc(f->sc, f->model, f->topo, NULL, &f->err);
+  if (f->in == NULL) {
+    printf("# fixture failed: %s\n", f->err.msg);
+    fixture_free(f);
+    return -1;
+  }
+  return 0;
+}
+
+/* The bit-width index of width b in the instance, or -1. */
+static inline int fixture_bits(const solver_instance *in, int64_t b) {
+  for (size_t k = 0; k < in->n_bits; k++)
+    if (in->bits[k] == b) return (int)k;
+  return -1;
+}
+
+/* A placement of every layer on the given servers at full precision. */
+static inline solver_placement *fixture_placement(const solver_instance *in, const int *servers) {
+  solver_placement *p = solver_placement_alloc(in->n_layers);
+  for (size_t l = 0; l < in->n_layers; l++) {
+    p->server[l] = servers[l];
+    p->bits[l] = (int)in->n_bits - 1;
+  }
+  return p;
+}
+
+/* Replays a placement with a configuration; returns the simulated T, or -1
+ * when the replay fails (the error is printed as a TAP comment). */
+static inline double fixture_replay(const solver_instance *in, const solver_placement *p,
+                                    const sim_serve_config *cfg) {
+  sim_serve_result res;
+  sim_error err;
+  sim_error_clear(&err);
+  double t = -1;
+  if (sim_serve_replay(in, p, cfg, &res, &err) != SIM_OK) {
+    printf("# replay failed: %s\n", err.msg);
+    return t;
+  }
+  t = res.simulated;
+  sim_serve_result_clear(&res);
+  return t;
+}
+
+#endif
