@@ -40,7 +40,7 @@ typedef enum {
   SIM_COL_TTFT,          /* ttft_s: time to first token */
   SIM_COL_TPOT,          /* tpot_s: time per output token */
   SIM_COL_THROUGHPUT,    /* throughput_tps: tokens/s */
-  SIM_COL_LOAD_MAPE,     /* load_mape: mean |latency - T| / T */
+  SIM_COL_LOAD_MAPE,     /* load_mape: %, mean over requests of |latency - T| / latency */
   SIM_COL_COUNT
 } sim_column;
 

@@ -8,6 +8,7 @@
 
 #include "sim/rng.h"
 #include "sim/run-internal.h"
+#include "sim/serve.h"
 #include "sim/topology.h"
 #include "solver/solver.h"
 
@@ -67,14 +68,40 @@ static double now_seconds(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* The DES columns of a row; filled once the simulator is wired in. */
-static void simulate(const sim__run_ctx *ctx, const solver_instance *in, const solver_placement *p,
-                     uint64_t run, double *col) {
-  (void)ctx;
-  (void)in;
-  (void)p;
-  (void)run;
-  (void)col;
+/* The DES columns of a row: the replay of one request (sim_s and its
+ * relative error against the analytic T) and, when configured, the load
+ * experiment. A simulation that fails leaves its columns empty; the row's
+ * placement and objective still stand. */
+static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver_instance *in,
+                     const solver_placement *p, uint64_t run, double *col) {
+  sim_serve_config cfg;
+  sim_serve_config_from_scenario(&cfg, v, run);
+  sim_serve_result r;
+  sim_error e;
+  if (v->sim.replay) {
+    sim_serve_result_init(&r);
+    sim_error_clear(&e);
+    if (sim_serve_replay(in, p, &cfg, &r, &e) == SIM_OK) {
+      col[SIM_COL_SIM_S] = r.simulated;
+      col[SIM_COL_SIM_REL_ERROR] = r.rel_error;
+    }
+    sim_serve_result_clear(&r);
+  }
+  if (ctx->load) {
+    sim_serve_result_init(&r);
+    sim_error_clear(&e);
+    if (sim_serve_load(in, p, &cfg, &r, &e) == SIM_OK) {
+      col[SIM_COL_LAT_MEAN] = r.latency.mean;
+      col[SIM_COL_LAT_P50] = r.latency.p50;
+      col[SIM_COL_LAT_P95] = r.latency.p95;
+      col[SIM_COL_LAT_P99] = r.latency.p99;
+      col[SIM_COL_TTFT] = r.ttft.mean;
+      col[SIM_COL_TPOT] = r.tpot.mean;
+      col[SIM_COL_THROUGHPUT] = r.throughput_tokens;
+      col[SIM_COL_LOAD_MAPE] = r.mape;
+    }
+    sim_serve_result_clear(&r);
+  }
 }
 
 int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
@@ -126,7 +153,7 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
         solver_objective(in, res.placement, &col[SIM_COL_COMPUTE], &col[SIM_COL_COMM]);
         col[SIM_COL_QUANT_RATIO] = solver_quant_ratio(in, res.placement);
         col[SIM_COL_SERVERS_USED] = servers_used(in, res.placement);
-        simulate(ctx, in, res.placement, run, col);
+        simulate(ctx, v, in, res.placement, run, col);
       }
     }
     if (rc == SIM_OK) {
