@@ -76,6 +76,14 @@ typedef struct sim_run_stats {
 int sim_run(const sim_scenario *sc, const sim_run_options *opt, sim_run_stats *stats,
             sim_error *err);
 
+/* The same experiment over MPI (configure --with-mpi; call between
+ * MPI_Init_thread with MPI_THREAD_FUNNELED and MPI_Finalize, on every rank).
+ * Rank 0 writes the output, which is byte-identical to sim_run's; the other
+ * ranks compute and return SIM_OK. *is_writer tells the caller whether this
+ * rank owns the output (and the stats). opt->threads threads per rank. */
+int sim_run_mpi(const sim_scenario *sc, const sim_run_options *opt, sim_run_stats *stats,
+                int *is_writer, sim_error *err);
+
 /* Computes summary.csv text from runs.csv text: per (point, method) the
  * counts by status and mean, sd, 95 % CI half-width (Student t), median,
  * min and max of every numeric column over the rows with status optimal or

@@ -1,7 +1,10 @@
 /* cmd_run.c: `dilemma run` runs a scenario's Monte Carlo experiment. */
 #define _POSIX_C_SOURCE 200809L
 
+#include "config.h"
+
 #include <getopt.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +14,10 @@
 #include "sim/cli/cli.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
+
+#ifdef HAVE_MPI
+#include <mpi.h>
+#endif
 
 /* Set by SIGINT/SIGTERM. A signal handler can only talk to the program
  * through a static flag; it lives here in the command, not in the library,
@@ -37,6 +44,8 @@ static void help(void) {
          "      --resume      keep the complete runs already in DIR/runs.csv, do the rest\n"
          "      --timing      record the wall-clock solve time (solve_s); not reproducible\n"
          "      --no-plot     do not draw DIR/figures\n"
+         "      --mpi         distribute the runs over MPI ranks (automatic under mpirun\n"
+         "                    or srun when built with --with-mpi); -j is then per rank\n"
          "  -q, --quiet       no progress bar\n"
          "  -h, --help        show this help\n"
          "\n"
@@ -86,11 +95,11 @@ int cli_cmd_run(int argc, char **argv) {
     {"output", required_argument, 0, 'o'}, {"jobs", required_argument, 0, 'j'},
     {"runs", required_argument, 0, 'R'},   {"resume", no_argument, 0, 'r'},
     {"quiet", no_argument, 0, 'q'},        {"timing", no_argument, 0, 't'},
-    {"no-plot", no_argument, 0, 'P'},
+    {"no-plot", no_argument, 0, 'P'},      {"mpi", no_argument, 0, 'M'},
     {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
   const char *outdir = NULL;
   long long jobs = 0, runs = 0;
-  int resume = 0, quiet = 0, timing = 0, plot = 1, c;
+  int resume = 0, quiet = 0, timing = 0, plot = 1, mpi = 0, c;
   while ((c = getopt_long(argc, argv, "o:j:qh", opts, NULL)) != -1) {
     switch (c) {
     case 'o': outdir = optarg; break;
@@ -106,11 +115,21 @@ int cli_cmd_run(int argc, char **argv) {
     case 'q': quiet = 1; break;
     case 't': timing = 1; break;
     case 'P': plot = 0; break;
+    case 'M': mpi = 1; break;
     case 'h': help(); return CLI_OK;
     default: return cli_usage_error("run", "unknown option");
     }
   }
   if (optind != argc - 1) return cli_usage_error("run", "give exactly one scenario file");
+  /* Under mpirun or srun the launcher says so in the environment; then the
+   * runs are distributed without asking for --mpi. */
+  if (getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK")) mpi = 1;
+#ifndef HAVE_MPI
+  if (mpi && getenv("OMPI_COMM_WORLD_SIZE") == NULL && getenv("PMI_SIZE") == NULL &&
+      getenv("PMIX_RANK") == NULL)
+    return cli_usage_error("run", "--mpi: this dilemma was built without MPI (configure --with-mpi)");
+  mpi = 0;
+#endif
   sim_error err;
   sim_error_clear(&err);
   sim_scenario *sc = sim_scenario_load(argv[optind], &err);
@@ -118,6 +137,19 @@ int cli_cmd_run(int argc, char **argv) {
     cli_report(&err);
     return CLI_EUSAGE;
   }
+#ifdef HAVE_MPI
+  int writer = 1;
+  if (mpi) {
+    int provided = 0, rank = 0;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    writer = rank == 0;
+    if (!writer) quiet = 1;
+    /* One rank per core is the MPI convention, so ranks default to one
+     * thread each; -j gives more. */
+    if (jobs == 0) jobs = 1;
+  }
+#endif
   if (jobs == 0) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     jobs = n > 0 ? n : 1;
@@ -139,7 +171,18 @@ int cli_cmd_run(int argc, char **argv) {
   sigaction(SIGTERM, &sa, NULL);
 
   sim_run_stats st;
-  int rc = sim_run(sc, &opt, &st, &err);
+  int rc;
+#ifdef HAVE_MPI
+  if (mpi) {
+    rc = sim_run_mpi(sc, &opt, &st, &writer, &err);
+    MPI_Finalize();
+    if (!writer) {
+      sim_scenario_free(sc);
+      return CLI_OK;
+    }
+  } else
+#endif
+    rc = sim_run(sc, &opt, &st, &err);
   int status;
   if (rc == SIM_OK) {
     if (!quiet)

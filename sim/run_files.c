@@ -1,0 +1,255 @@
+/* run_files.c: the files of an experiment directory: creating it, reading
+ * and atomically replacing files, the resolved scenario, and the rows of
+ * runs.csv (parsing, resuming, sorting). */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "sim/run-internal.h"
+
+/* mkdir -p. */
+int sim__run_make_dirs(const char *path, sim_error *err) {
+  char buf[4096];
+  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+    return sim_error_set(err, SIM_EINPUT, "output path too long: %s", path);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+      return sim_error_set(err, SIM_EIO, "%s: cannot create directory: %s", buf, strerror(errno));
+    *p = '/';
+  }
+  if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+    return sim_error_set(err, SIM_EIO, "%s: cannot create directory: %s", buf, strerror(errno));
+  return SIM_OK;
+}
+
+/* Reads a whole file; returns NULL (and *len = 0) if it does not exist. */
+char *sim__run_read_file(const char *path, size_t *len, sim_error *err) {
+  *len = 0;
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    if (errno != ENOENT) sim_error_set(err, SIM_EIO, "%s: cannot open: %s", path, strerror(errno));
+    return NULL;
+  }
+  sim_buf b;
+  sim_buf_init(&b);
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sim_buf_append(&b, chunk, n);
+  int bad = ferror(f) || b.oom;
+  fclose(f);
+  if (bad) {
+    sim_buf_free(&b);
+    sim_error_set(err, SIM_EIO, "%s: read error", path);
+    return NULL;
+  }
+  if (b.data == NULL) sim_buf_puts(&b, "");
+  *len = b.len;
+  return b.data;
+}
+
+/* Writes text to path atomically: a temporary file, then rename, so a
+ * reader never sees half a file. */
+int sim__run_write_atomic(const char *path, const char *text, size_t len, sim_error *err) {
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "wb");
+  if (f == NULL) return sim_error_set(err, SIM_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+  size_t w = fwrite(text, 1, len, f);
+  int bad = w != len || fflush(f) != 0;
+  if (fclose(f) != 0) bad = 1;
+  if (bad || rename(tmp, path) != 0) {
+    remove(tmp);
+    return sim_error_set(err, SIM_EIO, "%s: cannot write: %s", path, strerror(errno));
+  }
+  return SIM_OK;
+}
+
+/* Sort key of a runs.csv line: (point, run, method index). */
+typedef struct {
+  const char *line;
+  size_t len;
+  size_t point;
+  unsigned long long run;
+  int method;
+} row_ref;
+
+static int row_cmp(const void *a, const void *b) {
+  const row_ref *x = a, *y = b;
+  if (x->point != y->point) return x->point < y->point ? -1 : 1;
+  if (x->run != y->run) return x->run < y->run ? -1 : 1;
+  return (x->method > y->method) - (x->method < y->method);
+}
+
+/* Field k of a line (0-based), its length in *n. */
+static const char *field(const char *line, size_t len, size_t k, size_t *n) {
+  const char *p = line, *end = line + len;
+  for (size_t i = 0; i < k; i++) {
+    const char *c = memchr(p, ',', (size_t)(end - p));
+    if (c == NULL) return NULL;
+    p = c + 1;
+  }
+  const char *c = memchr(p, ',', (size_t)(end - p));
+  *n = c ? (size_t)(c - p) : (size_t)(end - p);
+  return p;
+}
+
+/* Parses the rows of runs.csv text after its header. Lines that do not
+ * parse or lack their newline (a torn write) are dropped. */
+static row_ref *parse_rows(const sim__run_ctx *ctx, const char *text, size_t len, size_t *n_rows,
+                           size_t n_runs) {
+  size_t cap = 1024, n = 0;
+  row_ref *rows = malloc(cap * sizeof *rows);
+  if (rows == NULL) return NULL;
+  const char *p = memchr(text, '\n', len);
+  p = p ? p + 1 : text + len; /* skip the header */
+  const char *end = text + len;
+  const size_t ks = ctx->sc->n_sweep;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (nl == NULL) break; /* torn final line */
+    row_ref r = {p, (size_t)(nl - p), 0, 0, -1};
+    size_t fl;
+    const char *f0 = field(p, r.len, 0, &fl), *fr, *fm;
+    size_t rl, ml;
+    if (f0 && (fr = field(p, r.len, 1 + ks, &rl)) && (fm = field(p, r.len, 3 + ks, &ml))) {
+      char tmp[32];
+      snprintf(tmp, sizeof tmp, "%.*s", (int)(fl < 31 ? fl : 31), f0);
+      r.point = (size_t)strtoull(tmp, NULL, 10);
+      snprintf(tmp, sizeof tmp, "%.*s", (int)(rl < 31 ? rl : 31), fr);
+      r.run = strtoull(tmp, NULL, 10);
+      r.method = sim__run_method_index(ctx, fm, ml);
+      if (r.method >= 0 && r.point < ctx->n_points && r.run < n_runs) {
+        if (n == cap) {
+          row_ref *g = realloc(rows, 2 * cap * sizeof *rows);
+          if (g == NULL) { free(rows); return NULL; }
+          rows = g;
+          cap *= 2;
+        }
+        rows[n++] = r;
+      }
+    }
+    p = nl + 1;
+  }
+  *n_rows = n;
+  return rows;
+}
+
+/* Keeps the complete tasks of an earlier, interrupted run: marks them done
+ * and rewrites runs.csv with only their rows. */
+int sim__run_resume(const sim__run_ctx *ctx, const char *path, const char *header,
+                    unsigned char *done, size_t *skipped, size_t n_runs, int *existed, sim_error *err) {
+  size_t len;
+  size_t before = err->count;
+  *existed = 0;
+  char *text = sim__run_read_file(path, &len, err);
+  if (text == NULL) return err->count > before ? err->code : SIM_OK; /* missing: nothing to resume */
+  *existed = 1;
+  if (len < strlen(header) || strncmp(text, header, strlen(header)) != 0) {
+    free(text);
+    return sim_error_set(err, SIM_EINPUT,
+                         "%s: its columns differ from this scenario's; resume needs the same scenario "
+                         "(or choose another output directory)", path);
+  }
+  size_t n;
+  row_ref *rows = parse_rows(ctx, text, len, &n, n_runs);
+  if (rows == NULL) { free(text); return sim_error_set(err, SIM_ENOMEM, "out of memory"); }
+  qsort(rows, n, sizeof *rows, row_cmp);
+  sim_buf keep;
+  sim_buf_init(&keep);
+  sim_buf_puts(&keep, header);
+  /* A task counts when all its methods are present exactly once. */
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && rows[j].point == rows[i].point && rows[j].run == rows[i].run) j++;
+    int complete = j - i == ctx->n_methods;
+    for (size_t k = i; complete && k < j; k++) complete = rows[k].method == (int)(k - i);
+    if (complete) {
+      done[rows[i].run * ctx->n_points + rows[i].point] = 1;
+      (*skipped)++;
+      for (size_t k = i; k < j; k++) {
+        sim_buf_append(&keep, rows[k].line, rows[k].len);
+        sim_buf_puts(&keep, "\n");
+      }
+    }
+    i = j;
+  }
+  free(rows);
+  free(text);
+  int rc = keep.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : sim__run_write_atomic(path, keep.data, keep.len, err);
+  sim_buf_free(&keep);
+  return rc;
+}
+
+/* Sorts runs.csv by (point, run, method): the file is the same whatever
+ * order the threads finished in. */
+int sim__run_sort(const sim__run_ctx *ctx, const char *path, size_t n_runs, sim_error *err) {
+  size_t len;
+  char *text = sim__run_read_file(path, &len, err);
+  if (text == NULL) return sim_error_set(err, SIM_EIO, "%s: vanished during the run", path);
+  size_t n;
+  row_ref *rows = parse_rows(ctx, text, len, &n, n_runs);
+  if (rows == NULL) { free(text); return sim_error_set(err, SIM_ENOMEM, "out of memory"); }
+  qsort(rows, n, sizeof *rows, row_cmp);
+  sim_buf b;
+  sim_buf_init(&b);
+  const char *nl = memchr(text, '\n', len);
+  sim_buf_append(&b, text, nl ? (size_t)(nl - text) + 1 : len);
+  for (size_t i = 0; i < n; i++) {
+    sim_buf_append(&b, rows[i].line, rows[i].len);
+    sim_buf_puts(&b, "\n");
+  }
+  int rc = b.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : sim__run_write_atomic(path, b.data, b.len, err);
+  sim_buf_free(&b);
+  free(rows);
+  free(text);
+  return rc;
+}
+
+/* The resolved scenario, with a header naming the version; under resume an
+ * existing file must say the same, or the rows would mix two experiments. */
+int sim__run_write_resolved(const sim_scenario *sc, const char *path, int resume, sim_error *err) {
+  FILE *f = tmpfile();
+  if (f == NULL) return sim_error_set(err, SIM_EIO, "cannot create a temporary file: %s", strerror(errno));
+  char header[512];
+  snprintf(header, sizeof header,
+           "scenario.resolved.yaml: written by dilemma %s from %s\n"
+           "Every default is explicit; `dilemma run` on this file repeats the experiment.",
+           PACKAGE_VERSION, sc->path ? sc->path : "(string)");
+  int rc = sim_scenario_write(sc, f, header, err);
+  long n = ftell(f);
+  char *text = NULL;
+  if (rc == SIM_OK && n >= 0 && (text = malloc((size_t)n + 1)) != NULL) {
+    rewind(f);
+    if (fread(text, 1, (size_t)n, f) != (size_t)n) rc = sim_error_set(err, SIM_EIO, "temporary file read failed");
+    text[n] = '\0';
+  } else if (rc == SIM_OK) {
+    rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+  }
+  fclose(f);
+  if (rc == SIM_OK && resume) {
+    size_t olen;
+    sim_error ignore;
+    sim_error_clear(&ignore);
+    char *old = sim__run_read_file(path, &olen, &ignore);
+    /* Compare the YAML after the two header lines (the source path may differ). */
+    const char *a = old, *b = text;
+    for (int k = 0; a && k < 2; k++) a = strchr(a, '\n') ? strchr(a, '\n') + 1 : NULL;
+    for (int k = 0; k < 2; k++) b = strchr(b, '\n') ? strchr(b, '\n') + 1 : b;
+    if (old != NULL && (a == NULL || strcmp(a, b) != 0))
+      rc = sim_error_set(err, SIM_EINPUT,
+                         "%s: the scenario differs from the one this directory was run with; "
+                         "--resume needs the same scenario (or choose another output directory)", path);
+    free(old);
+  }
+  if (rc == SIM_OK) rc = sim__run_write_atomic(path, text, strlen(text), err);
+  free(text);
+  return rc;
+}
+
