@@ -14,6 +14,7 @@ typedef struct {
 static const command commands[] = {
   {"check", cli_cmd_check, "validate scenario files"},
   {"models", cli_cmd_models, "list built-in models or print a model's per-layer profile"},
+  {"profile", cli_cmd_profile, "measure each layer's quantization error from safetensors weights"},
   {"topology", cli_cmd_topology, "draw the servers and links of one run"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
