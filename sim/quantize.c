@@ -127,6 +127,7 @@ double sim_qacc_metric(const sim_qacc *acc, sim_qmetric m, size_t k, int bits) {
 
 double sim_quantize_point(sim_quantizer q, int bits, double range, double lo, double hi,
                           double w) {
+  if (bits > SIM_QUANTIZE_EXACT_BITS) return w;
   if (q == SIM_QUANT_TRUNCATE) {
     /* Sign and b fraction bits of a fixed-point grid scaled to R: the
      * magnitude keeps t steps of R * 2^-b, the largest t with t * step <=
@@ -143,22 +144,22 @@ double sim_quantize_point(sim_quantizer q, int bits, double range, double lo, do
     return copysign(t * step, w);
   }
   if (q == SIM_QUANT_RTN_SYM) {
-    /* Round to nearest (halves away from zero) on the symmetric grid
+    /* Round to nearest (ties to even, as torch.round) on the symmetric grid
      * s * {-(2^(b-1) - 1), ..., 2^(b-1) - 1} with s = max|w| / (2^(b-1) - 1). */
     double r = fmax(fabs(lo), fabs(hi));
     if (r == 0) return w;
     double qmax = ldexp(1.0, bits - 1) - 1, s = r / qmax;
-    double k = round(w / s);
+    double k = nearbyint(w / s);
     if (k > qmax) k = qmax;
     if (k < -qmax) k = -qmax;
     return k * s;
   }
   /* rtn-asym: min-max over the block widened to include 0 (so 0 is exact),
-   * 2^b levels, zero point z = round(-lo / s). */
+   * 2^b levels, zero point z = nearbyint(-lo / s). */
   double l = fmin(lo, 0.0), h = fmax(hi, 0.0);
   if (h == l) return w;
-  double n = ldexp(1.0, bits) - 1, s = (h - l) / n, z = round(-l / s);
-  double c = round(w / s) + z;
+  double n = ldexp(1.0, bits) - 1, s = (h - l) / n, z = nearbyint(-l / s);
+  double c = nearbyint(w / s) + z;
   if (c < 0) c = 0;
   if (c > n) c = n;
   return (c - z) * s;

@@ -10,8 +10,8 @@
  *   max-abs       max |w - q_b(w)|
  *   rmse          sqrt(mean (w - q_b(w))^2)
  *   rel-fro       ||W - Q_b(W)||_F / ||W||_F
- * At b at or above the bits of the tensor's stored type the tensor is kept
- * as stored and its error is 0.
+ * At b at or above the bits of the tensor's stored type (or above
+ * SIM_QUANTIZE_EXACT_BITS) the tensor is kept as stored and its error is 0.
  *
  * Ownership rule: everything here is caller-owned plain data; nothing is
  * allocated that outlives a call. */
@@ -26,6 +26,7 @@
 #include "sim/scenario.h" /* sim_quantizer: truncate, rtn-sym, rtn-asym */
 
 #define SIM_QUANTIZE_MAX_BITS 64 /* bit widths per pass, and the widest width */
+#define SIM_QUANTIZE_EXACT_BITS 50 /* wider widths keep the weights (finer than doubles resolve) */
 
 typedef enum {
   SIM_QMETRIC_MAX_ABS_NORM = 0,

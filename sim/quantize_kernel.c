@@ -21,7 +21,8 @@
 
 #include "sim/safetensors-internal.h"
 
-#define CHUNK 4096            /* elements converted to double at a time */
+#define CHUNK 16384           /* elements converted to double at a time (128 KiB, in L2):
+                                 a whole row of every common matrix */
 #define HIST_MIN_ELEMS 16384  /* smaller 16-bit tensors are cheaper the direct way */
 #define HIST_SEGMENT (1u << 30) /* elements counted before 32-bit counters are flushed */
 
@@ -39,23 +40,40 @@ typedef struct {
   int bad; /* a NaN or an infinity was seen */
 } vrange;
 
-/* floor(x) for x >= 0 without a libm call: conversion truncates, and every
- * double from 2^52 up is already an integer. */
-static inline double floor_nonneg(double x) { return x < 0x1p52 ? (double)(int64_t)x : x; }
+/* The loops below are written without branches (conditional expressions
+ * the compiler turns into selects) so that GCC can vectorize them; at -O2 it
+ * would only vectorize loops whose trip count is a known multiple of the
+ * vector width. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#endif
 
-/* round(y), halves away from zero, without a libm call. */
-static inline double round_half_away(double y) {
-  double a = fabs(y), t = floor_nonneg(a);
-  if (a - t >= 0.5) t += 1; /* a - t is exact: t <= a < t + 1 */
-  return copysign(t, y);
+/* Adding 2^52 to 0 <= x < 2^52 (or 1.5 * 2^52 to |y| < 2^51) leaves no
+ * fraction bits, so the sum is rounded to an integer (to nearest, ties to
+ * even) and subtracting the constant again is exact. This rounds without a
+ * libm call and vectorizes; widths are capped so the bounds hold. */
+#define ROUND_NONNEG 0x1p52
+#define ROUND_SIGNED 0x1.8p52
+
+/* floor(x) for 0 <= x < 2^52. The comparison is a branch taken about half
+ * the time, so the kernels use floor_small where they can. */
+static inline double floor_nonneg(double x) {
+  double r = (x + ROUND_NONNEG) - ROUND_NONNEG;
+  return r > x ? r - 1 : r;
 }
 
-/* |w - q_b(w)| for truncate, given a = |w|. The product guess is corrected
- * with the exact sign of a - t * step, so t is the exact floor (see
- * sim_quantize_point). */
-static inline double err_truncate(double a, double step, double inv, double top) {
-  double t = floor_nonneg(a * inv);
-  if (t > top) t = top;
+/* floor(x) for 0 <= x < 2^31: conversion truncates, without a branch. */
+static inline double floor_small(double x) { return (double)(int32_t)x; }
+
+/* The nearest integer to y, ties to even (as nearbyint and torch.round),
+ * for |y| < 2^51. */
+static inline double round_even(double y) { return (y + ROUND_SIGNED) - ROUND_SIGNED; }
+
+/* |w - q_b(w)| for truncate, given a = |w|, from t0 = a * inv capped at
+ * top, whose floor is a first guess for t: the product may be one off, and
+ * the exact sign of a - t * step (exact here, see sim_quantize_point)
+ * corrects it. The corrections are rare, so their branches are predicted. */
+static inline double err_truncate_from(double a, double t, double step, double top) {
   double e = a - t * step;
   if (e < 0) {
     t -= 1;
@@ -67,26 +85,45 @@ static inline double err_truncate(double a, double step, double inv, double top)
   return e;
 }
 
+/* err_truncate for top < 2^31 with the corrections as selects instead of
+ * branches, so that four lanes can share SIMD registers. */
+static inline double err_truncate_select(double a, double inv, double step, double top) {
+  double x = a * inv;
+  double t = floor_small(x < top ? x : top);
+  double e = a - t * step;
+  double up = e >= step ? 1.0 : 0.0, down = e < 0 ? 1.0 : 0.0;
+  t = t + (t < top ? up : 0.0) - down;
+  return a - t * step;
+}
+
+static inline double err_truncate(double a, double step, double inv, double top) {
+  double x = a * inv;
+  x = x < top ? x : top;
+  return err_truncate_from(a, top < 0x1p31 ? floor_small(x) : floor_nonneg(x), step, top);
+}
+
 static inline double err_rtn_sym(double w, double s, double qmax) {
-  double k = round_half_away(w / s);
-  if (k > qmax) k = qmax;
-  if (k < -qmax) k = -qmax;
+  double k = round_even(w / s);
+  k = k > qmax ? qmax : k;
+  k = k < -qmax ? -qmax : k;
   return fabs(w - k * s);
 }
 
 static inline double err_rtn_asym(double w, double s, double n, double z) {
-  double c = round_half_away(w / s) + z;
-  if (c < 0) c = 0;
-  if (c > n) c = n;
+  double c = round_even(w / s) + z;
+  c = c < 0 ? 0 : c;
+  c = c > n ? n : c;
   return fabs(w - (c - z) * s);
 }
 
-/* Number of widths below the stored precision; wider ones keep the
- * tensor as stored (error 0), and the widths are ascending. */
+/* Number of widths that change the tensor: those below its stored
+ * precision and at most SIM_QUANTIZE_EXACT_BITS (wider grids are finer than
+ * the double arithmetic resolves). Wider ones keep the tensor as stored,
+ * error 0; the widths are ascending. */
 static size_t active_widths(const sim_quantize_spec *spec, sim_dtype t) {
   int stored = (int)sim_dtype_size(t) * 8;
   size_t k = 0;
-  while (k < spec->n_bits && spec->bits[k] < stored) k++;
+  while (k < spec->n_bits && spec->bits[k] < stored && spec->bits[k] <= SIM_QUANTIZE_EXACT_BITS) k++;
   return k;
 }
 
@@ -99,6 +136,7 @@ static void params_make(const sim_quantize_spec *spec, size_t n_active, const vr
     for (size_t k = 0; k < n_active; k++) {
       p->s[k] = ldexp(R, -spec->bits[k]);
       p->inv[k] = ldexp(1.0 / R, spec->bits[k]);
+      p->z[k] = 0;
       p->top[k] = ldexp(1.0, spec->bits[k]) - 1;
     }
   } else if (spec->quantizer == SIM_QUANT_RTN_SYM) {
@@ -107,6 +145,7 @@ static void params_make(const sim_quantize_spec *spec, size_t n_active, const vr
     for (size_t k = 0; k < n_active; k++) {
       p->top[k] = ldexp(1.0, spec->bits[k] - 1) - 1;
       p->s[k] = R / p->top[k];
+      p->inv[k] = p->z[k] = 0;
     }
   } else {
     double l = fmin(r->lo, 0.0), h = fmax(r->hi, 0.0);
@@ -114,7 +153,8 @@ static void params_make(const sim_quantize_spec *spec, size_t n_active, const vr
     for (size_t k = 0; k < n_active; k++) {
       p->top[k] = ldexp(1.0, spec->bits[k]) - 1;
       p->s[k] = (h - l) / p->top[k];
-      p->z[k] = round_half_away(-l / p->s[k]);
+      p->z[k] = round_even(-l / p->s[k]);
+      p->inv[k] = 0;
     }
   }
 }
@@ -126,52 +166,91 @@ static inline double err_one(sim_quantizer q, const bparams *p, size_t k, double
   return err_rtn_asym(w, p->s[k], p->top[k], p->z[k]);
 }
 
+/* Range of x[0..m) and whether it holds a NaN or an infinity, in four
+ * lanes so the comparisons do not wait on each other. */
 static void range_update(vrange *r, const double *x, size_t m) {
-  double lo = r->lo, hi = r->hi;
+  double lo[4] = {r->lo, r->lo, r->lo, r->lo}, hi[4] = {r->hi, r->hi, r->hi, r->hi};
   int bad = 0;
-  for (size_t i = 0; i < m; i++) {
-    lo = x[i] < lo ? x[i] : lo;
-    hi = x[i] > hi ? x[i] : hi;
+  size_t i = 0;
+  for (; i + 4 <= m; i += 4)
+    for (int l = 0; l < 4; l++) {
+      const double v = x[i + l];
+      lo[l] = v < lo[l] ? v : lo[l];
+      hi[l] = v > hi[l] ? v : hi[l];
+      bad |= !(fabs(v) <= DBL_MAX);
+    }
+  for (; i < m; i++) {
+    lo[0] = x[i] < lo[0] ? x[i] : lo[0];
+    hi[0] = x[i] > hi[0] ? x[i] : hi[0];
     bad |= !(fabs(x[i]) <= DBL_MAX);
   }
-  r->lo = lo;
-  r->hi = hi;
+  for (int l = 1; l < 4; l++) {
+    lo[0] = lo[l] < lo[0] ? lo[l] : lo[0];
+    hi[0] = hi[l] > hi[0] ? hi[l] : hi[0];
+  }
+  r->lo = lo[0];
+  r->hi = hi[0];
   r->bad |= bad;
 }
+
+/* Sum of squares of x[0..m), in four lanes. */
+static double sum_squares(const double *x, size_t m) {
+  double s4[4] = {0, 0, 0, 0};
+  size_t i = 0;
+  for (; i + 4 <= m; i += 4)
+    for (int l = 0; l < 4; l++) s4[l] += x[i + l] * x[i + l];
+  for (; i < m; i++) s4[0] += x[i] * x[i];
+  return (s4[0] + s4[1]) + (s4[2] + s4[3]);
+}
+
+/* The error of x[i] at one width, for the loops below. */
+#define ERR_TRUNC(i) err_truncate_select(fabs(x[i]), inv, s, top)
+#define ERR_TRUNC_WIDE(i) err_truncate(fabs(x[i]), s, inv, top)
+#define ERR_SYM(i) err_rtn_sym(x[i], s, top)
+#define ERR_ASYM(i) err_rtn_asym(x[i], s, top, z)
+
+/* Accumulates max and sum of squares of ERR over x[0..m) in four
+ * independent lanes: one running sum would make every element wait for
+ * the previous addition, and the lanes also let the compiler use SIMD. */
+#define LANES(ERR)                                                   \
+  do {                                                               \
+    double m4[4] = {0, 0, 0, 0}, s4[4] = {0, 0, 0, 0};               \
+    size_t i = 0;                                                    \
+    for (; i + 4 <= m; i += 4)                                       \
+      for (int l = 0; l < 4; l++) {                                  \
+        double e = ERR(i + l);                                       \
+        m4[l] = e > m4[l] ? e : m4[l];                               \
+        s4[l] += e * e;                                              \
+      }                                                              \
+    for (; i < m; i++) {                                             \
+      double e = ERR(i);                                             \
+      m4[0] = e > m4[0] ? e : m4[0];                                 \
+      s4[0] += e * e;                                                \
+    }                                                                \
+    mx = m4[0] > m4[1] ? m4[0] : m4[1];                              \
+    mx = m4[2] > mx ? m4[2] : mx;                                    \
+    mx = m4[3] > mx ? m4[3] : mx;                                    \
+    s2 = (s4[0] + s4[1]) + (s4[2] + s4[3]);                          \
+  } while (0)
 
 /* Adds the errors of m weights of one block, all widths, to acc. The loops
  * are split by quantizer so each inner loop is straight-line code. */
 static void errors_add(const sim_quantize_spec *spec, size_t n_active, const bparams *p,
                        const double *x, size_t m, sim_qacc *acc) {
-  double w2 = 0;
-  for (size_t i = 0; i < m; i++) w2 += x[i] * x[i];
-  acc->sum_w2 += w2;
+  acc->sum_w2 += sum_squares(x, m);
   acc->count += m;
   if (p->zero) return;
   for (size_t k = 0; k < n_active; k++) {
     double mx = 0, s2 = 0;
-    const double s = p->s[k], top = p->top[k];
-    if (spec->quantizer == SIM_QUANT_TRUNCATE) {
-      const double inv = p->inv[k];
-      for (size_t i = 0; i < m; i++) {
-        double e = err_truncate(fabs(x[i]), s, inv, top);
-        mx = e > mx ? e : mx;
-        s2 += e * e;
-      }
-    } else if (spec->quantizer == SIM_QUANT_RTN_SYM) {
-      for (size_t i = 0; i < m; i++) {
-        double e = err_rtn_sym(x[i], s, top);
-        mx = e > mx ? e : mx;
-        s2 += e * e;
-      }
-    } else {
-      const double z = p->z[k];
-      for (size_t i = 0; i < m; i++) {
-        double e = err_rtn_asym(x[i], s, top, z);
-        mx = e > mx ? e : mx;
-        s2 += e * e;
-      }
-    }
+    const double s = p->s[k], top = p->top[k], inv = p->inv[k], z = p->z[k];
+    if (spec->quantizer == SIM_QUANT_TRUNCATE && top < 0x1p31)
+      LANES(ERR_TRUNC); /* every practical width: the floor is a conversion */
+    else if (spec->quantizer == SIM_QUANT_TRUNCATE)
+      LANES(ERR_TRUNC_WIDE);
+    else if (spec->quantizer == SIM_QUANT_RTN_SYM)
+      LANES(ERR_SYM);
+    else
+      LANES(ERR_ASYM);
     if (mx > acc->max_err[k]) acc->max_err[k] = mx;
     acc->sum_err2[k] += s2;
   }

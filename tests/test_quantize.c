@@ -78,11 +78,13 @@ static void test_truncate(void) {
 }
 
 static void test_rtn(void) {
-  /* rtn-sym, R = 3. b = 3: qmax 3, s = 1: 3 -> 3 (0); -1 -> -1 (0);
-   * 1.5 -> round half away = 2 (0.5); -2.25 -> -2 (0.25); 0.5 -> 1 (0.5);
-   * 0 -> 0. Max 0.5, squares 0.25 + 0.0625 + 0.25 = 0.5625.
+  /* rtn-sym, R = 3, ties to even (a tie is equally far from both
+   * neighbours, so the error does not depend on the tie rule).
+   * b = 3: qmax 3, s = 1: 3 -> 3 (0); -1 -> -1 (0); 1.5 -> 2 (0.5);
+   * -2.25 -> -2 (0.25); 0.5 -> 0 (0.5); 0 -> 0.
+   * Max 0.5, squares 0.25 + 0.0625 + 0.25 = 0.5625.
    * b = 2: qmax 1, s = 3: 3 -> 1 (0); -1 -> round(-1/3) = 0 (1);
-   * 1.5 -> round(0.5) = 1 -> 3 (1.5); -2.25 -> round(-0.75) = -1 -> -3 (0.75);
+   * 1.5 -> round(0.5) = 0 (1.5); -2.25 -> round(-0.75) = -1 -> -3 (0.75);
    * 0.5 -> 0 (0.5). Max 1.5, squares 1 + 2.25 + 0.5625 + 0.25 = 4.0625. */
   const double x[6] = {3, -1, 1.5, -2.25, 0.5, 0};
   sim_quantize_spec s = make_spec(SIM_QUANT_RTN_SYM, SIM_QSCALE_TENSOR, "2,3");
@@ -91,7 +93,7 @@ static void test_rtn(void) {
   ok(a.max_err[1] == 0.5 && a.sum_err2[1] == 0.5625, "rtn-sym b=3: max 0.5, squares 0.5625");
 
   /* Per channel, b = 2 (levels -1, 0, 1 times s): row [1, 0.5] has s = 1:
-   * 1 -> 1 (0), 0.5 -> 1 (0.5). Row [4, -1] has s = 4: 4 -> 1 (0),
+   * 1 -> 1 (0), 0.5 -> 0 (0.5). Row [4, -1] has s = 4: 4 -> 1 (0),
    * -1 -> round(-0.25) = 0 (1). Max 1, squares 1.25.
    * Per tensor (s = 4): 1 -> 0 (1), 0.5 -> 0 (0.5), 4 (0), -1 -> 0 (1):
    * max 1, squares 2.25. */
@@ -105,14 +107,14 @@ static void test_rtn(void) {
 
   /* rtn-asym, b = 2 on [-1, 0.5, 2, 1.25]: lo -1, hi 2, n = 3 levels above
    * 0, s = 1, zero point z = round(1) = 1. -1 -> code 0 -> -1 (0);
-   * 0.5 -> round(0.5) + 1 = 2 -> 1 (0.5); 2 -> 3 -> 2 (0); 1.25 -> 2 -> 1
+   * 0.5 -> round(0.5) + 1 = 1 -> 0 (0.5); 2 -> 3 -> 2 (0); 1.25 -> 2 -> 1
    * (0.25). Max 0.5, squares 0.3125. */
   const double y[4] = {-1, 0.5, 2, 1.25};
   sim_quantize_spec as = make_spec(SIM_QUANT_RTN_ASYM, SIM_QSCALE_TENSOR, "2");
   sim_qacc d = run64(&as, y, 4, 4);
   ok(d.max_err[0] == 0.5 && d.sum_err2[0] == 0.3125, "rtn-asym b=2: max 0.5, squares 0.3125");
   /* All positive [0.5, 1], b = 1: the range widens to [0, 1] so 0 stays
-   * exact; s = 1, z = 0: 0.5 -> round(0.5) = 1 (0.5); 1 -> 1 (0). */
+   * exact; s = 1, z = 0: 0.5 -> round(0.5) = 0 (0.5); 1 -> 1 (0). */
   const double p[2] = {0.5, 1};
   sim_quantize_spec a1 = make_spec(SIM_QUANT_RTN_ASYM, SIM_QSCALE_TENSOR, "1");
   sim_qacc e = run64(&a1, p, 2, 2);
@@ -236,7 +238,8 @@ static void test_options(void) {
   /* The reference definition at a few points, by hand: truncate b=2 with
    * R = 1 maps -0.7 to -(2 steps of 0.25) = -0.5. */
   ok(sim_quantize_point(SIM_QUANT_TRUNCATE, 2, 0, -0.7, 1, -0.7) == -0.5, "truncate(-0.7) = -0.5");
-  ok(sim_quantize_point(SIM_QUANT_RTN_SYM, 2, 0, -3, 3, 1.5) == 3, "rtn-sym(1.5) rounds half away");
+  ok(sim_quantize_point(SIM_QUANT_RTN_SYM, 2, 0, -3, 3, 1.5) == 0 &&
+     sim_quantize_point(SIM_QUANT_RTN_SYM, 2, 0, -3, 3, 4.5) == 3, "rtn-sym rounds ties to even");
 }
 
 int main(void) {
