@@ -50,9 +50,13 @@ static int write_checkpoint(const char *path, int n_tensors) {
   fwrite(len8, 1, 8, f);
   fwrite(header, 1, used, f);
   enum { BUF = 1 << 19 };
-  static uint16_t buf[BUF];
+  uint16_t *buf = malloc(BUF * sizeof *buf);
+  if (buf == NULL) {
+    fclose(f);
+    return -1;
+  }
   uint64_t state = 0x9e3779b97f4a7c15ull;
-  for (uint64_t done = 0; done < (uint64_t)n_tensors * bytes; done += sizeof buf) {
+  for (uint64_t done = 0; done < (uint64_t)n_tensors * bytes; done += BUF * sizeof *buf) {
     for (size_t i = 0; i < BUF; i++) {
       state ^= state << 13;
       state ^= state >> 7;
@@ -60,11 +64,13 @@ static int write_checkpoint(const char *path, int n_tensors) {
       uint32_t r = (uint32_t)(state >> 32);
       buf[i] = (uint16_t)((r & 0x8000u) | ((3 + (r >> 16) % 13) << 10) | (r & 0x3ffu));
     }
-    if (fwrite(buf, 1, sizeof buf, f) != sizeof buf) {
+    if (fwrite(buf, sizeof *buf, BUF, f) != BUF) {
+      free(buf);
       fclose(f);
       return -1;
     }
   }
+  free(buf);
   return fclose(f);
 }
 

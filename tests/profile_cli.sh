@@ -34,6 +34,8 @@ ok $rc "profile exits 0"
 cmp -s "$T/out" "$T/want.csv"
 ok $? "the table on standard output is exactly the hand-computed one"
 [ -s "$T/out" ] || diag "stderr: $(cat "$T/err")"
+[ ! -s "$T/err" ]
+ok $? "nothing on stderr when it is not a terminal (no progress bar)"
 
 run profile "$T/w.safetensors" -p 'layers.{N}.' -b 2:3 -o "$T/table.csv"
 ok $rc "-o exits 0"

@@ -118,11 +118,12 @@ out:
  * else small pseudo-random fp16 codes. */
 static void build_opt(st_builder *b, int64_t e, int64_t f, int64_t V, int64_t P, int blocks,
                       int lm_head, int random) {
-  static uint16_t buf[1 << 16];
+  enum { NBUF = 1 << 16 };
+  uint16_t *buf = random ? malloc(NBUF * sizeof *buf) : NULL;
   uint32_t seed = 7;
   const uint16_t *d = NULL;
-  if (random) {
-    for (size_t i = 0; i < sizeof buf / sizeof buf[0]; i++) {
+  if (buf != NULL) {
+    for (size_t i = 0; i < NBUF; i++) {
       seed = seed * 1664525u + 1013904223u;
       buf[i] = (uint16_t)(((seed >> 16) & 0x8000u) | ((8 + (seed >> 20) % 6) << 10) | ((seed >> 8) & 0x3ffu));
     }
@@ -155,6 +156,7 @@ static void build_opt(st_builder *b, int64_t e, int64_t f, int64_t V, int64_t P,
     st_add2(b, n, "F16", (uint64_t)e, (uint64_t)f, d);
   }
   if (lm_head) st_add2(b, "lm_head.weight", "F16", (uint64_t)V, (uint64_t)e, d);
+  free(buf);
 }
 
 /* Layer names and parameter counts of a map against a profile. */
