@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* A shard must be a plain file name beside the index: a hostile index must
  * not reach files elsewhere through "../" or an absolute path. */
@@ -69,6 +70,14 @@ int sim__st_add_index(sim_safetensors *st, const char *index_path, sim_error *er
   if (f == NULL)
     return sim_error_set(err, errno == ENOENT ? SIM_EINPUT : SIM_EIO,
                          "%s: error: cannot open: %s", index_path, strerror(errno));
+  /* An index lists names only; one larger than a header may be is hostile
+   * and would be read whole into memory. */
+  struct stat sb;
+  if (fstat(fileno(f), &sb) != 0 || (uint64_t)sb.st_size > SIM__ST_HEADER_MAX) {
+    fclose(f);
+    return sim_error_set(err, SIM_EINPUT, "%s: error: the index is larger than %u bytes",
+                         index_path, SIM__ST_HEADER_MAX);
+  }
   json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
   fclose(f);
   if (root == NULL)

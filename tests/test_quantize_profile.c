@@ -11,7 +11,10 @@
 #include <sys/stat.h>
 
 #include "sim/quant.h"
+#include "sim/scenario.h"
+#include "sim/topology.h"
 #include "sim/weights.h"
+#include "solver/instance.h"
 #include "tests/tap.h"
 
 static sim_quantize_spec make_spec(const char *bits) {
@@ -372,6 +375,58 @@ static void test_errors(const char *dir) {
   free(b);
 }
 
+/* The table feeds the solver: a scenario naming it gets exactly the
+ * profiled errors, and the allowed widths follow delta. */
+static void test_scenario(const char *dir) {
+  char ckpt[256], csv[256], yaml[256];
+  snprintf(ckpt, sizeof ckpt, "%s/small.safetensors", dir); /* from test_small_opt */
+  snprintf(csv, sizeof csv, "%s/opt.csv", dir);
+  snprintf(yaml, sizeof yaml, "%s/s.yaml", dir);
+  sim_error err;
+  sim_error_clear(&err);
+  sim_safetensors *st = sim_safetensors_alloc(ckpt, &err);
+  sim_weights_options o = {SIM_NAMING_AUTO, NULL, SIM_GRAN_BLOCK, sim_arch_find("opt-125m"), 0};
+  sim_weights_map *m = st ? sim_weights_map_alloc(st, &o, &err) : NULL;
+  sim_quantize_spec spec = make_spec("4:32:2");
+  sim_weights_profile *p = m ? sim_weights_profile_alloc(st, m, &spec, NULL, NULL, &err) : NULL;
+  ok(p != NULL && sim_weights_profile_save(p, SIM_QMETRIC_MAX_ABS_NORM, csv, &err) == SIM_OK,
+     "profiled the small OPT checkpoint as opt-125m, 4:32:2");
+  FILE *f = fopen(yaml, "w");
+  fprintf(f, "name: t\nseed: 1\nruns: 1\nmodel: {name: opt-125m, granularity: block}\n"
+             "servers: {count: 2, ccs: {min: 1.0e9, max: 1.0e10}, storage: {min: 0.5, max: 1.5, "
+             "unit: model_fp32}}\nlinks: {omega_min: 1.0e8}\n"
+             "quantization: {b_min: 4, b_max: 32, step: 2, error: table, error_table: opt.csv, "
+             "delta: 1.0e-4}\n");
+  fclose(f);
+  sim_scenario *sc = p ? sim_scenario_load(yaml, &err) : NULL;
+  sim_model *model = sc ? sim_scenario_model_alloc(sc, &err) : NULL;
+  sim_topology *topo = model ? sim_topology_alloc(sc, 0, 4.0 * (double)model->total_params, &err) : NULL;
+  sim_errtable *t = topo ? sim_errtable_load(sc->quant.error_table, &err) : NULL;
+  solver_instance *in = t ? solver_instance_alloc(sc, model, topo, t, &err) : NULL;
+  ok(in != NULL, "a scenario with quantization.error_table builds a solver instance");
+  if (in != NULL) {
+    int same = in->n_layers == p->n_layers && in->n_bits == spec.n_bits, allowed = 1;
+    for (size_t l = 0; same && l < in->n_layers; l++)
+      for (size_t k = 0; k < in->n_bits; k++) {
+        double e = spec.bits[k] >= 32 ? 0 : sim_weights_profile_error(p, l, k, SIM_QMETRIC_MAX_ABS_NORM);
+        same &= in->error[l * in->n_bits + k] == e;
+        allowed &= solver_instance_allowed(in, l, k) == (e <= 1.0e-4);
+      }
+    ok(same, "the instance's errors are the profiled ones");
+    ok(allowed, "and (layer, bits) is allowed exactly when its error is within delta");
+  } else {
+    diag("%s", err.msg);
+  }
+  solver_instance_free(in);
+  sim_errtable_free(t);
+  sim_topology_free(topo);
+  sim_model_free(model);
+  sim_scenario_free(sc);
+  sim_weights_profile_free(p);
+  sim_weights_map_free(m);
+  sim_safetensors_free(st);
+}
+
 int main(void) {
   char dirbuf[64];
   char *dir = st_tmpdir(dirbuf);
@@ -382,6 +437,7 @@ int main(void) {
   test_hand_table(dir);
   test_opt125m(dir);
   test_small_opt(dir);
+  test_scenario(dir);
   test_llama(dir);
   test_errors(dir);
   st_tmp_rm(dir);
