@@ -64,17 +64,17 @@ static void block_matrix(const sim_arch *a, const char *rest, char *out) {
       snprintf(out, SIM_WEIGHTS_NAME_MAX, "%s", mod);
       return;
     }
-  const char *to;
+  /* Other vectors of a block (the input norm, rotary buffers) go with
+   * q_proj, the block's first matrix, where model.c counts them. Matrices
+   * never get here: place_named keeps their own name, so an unknown one
+   * matches no layer and is reported. */
+  const char *to = "q_proj";
   if (a->family == SIM_FAMILY_OPT) {
     if (strcmp(mod, "self_attn_layer_norm") == 0) to = a->pre_norm ? "q_proj" : "out_proj";
     else if (strcmp(mod, "final_layer_norm") == 0) to = a->pre_norm ? "fc1" : "fc2";
-    else to = NULL;
-  } else {
-    if (strcmp(mod, "post_attention_layernorm") == 0) to = "gate_proj";
-    else to = "q_proj"; /* input_layernorm, and rotary buffers, where RoPE is counted */
+  } else if (strcmp(mod, "post_attention_layernorm") == 0) {
+    to = "gate_proj";
   }
-  if (to == NULL) to = "q_proj";
-  /* An unknown matrix keeps its own name and then matches no layer. */
   snprintf(out, SIM_WEIGHTS_NAME_MAX, "%s", to);
 }
 
