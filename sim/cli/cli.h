@@ -31,6 +31,7 @@ long long cli_parse_count(const char *s);
 int cli_cmd_simulate(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_models(int argc, char **argv);
+int cli_cmd_profile(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_plot(int argc, char **argv);
 

@@ -17,6 +17,7 @@ static const command commands[] = {
   {"run", cli_cmd_run, "run a scenario's Monte Carlo experiment into CSV"},
   {"plot", cli_cmd_plot, "draw the figures of an experiment directory"},
   {"models", cli_cmd_models, "list built-in models or print a model's per-layer profile"},
+  {"profile", cli_cmd_profile, "measure each layer's quantization error from safetensors weights"},
   {"topology", cli_cmd_topology, "draw the servers and links of one run"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
