@@ -11,14 +11,15 @@ typedef struct {
   const char *summary;
 } command;
 
+/* In the order a study uses them: describe, solve, simulate, experiment. */
 static const command commands[] = {
-  {"simulate", cli_cmd_simulate, "replay a placement in the discrete-event simulator"},
   {"check", cli_cmd_check, "validate scenario files"},
-  {"run", cli_cmd_run, "run a scenario's Monte Carlo experiment into CSV"},
-  {"plot", cli_cmd_plot, "draw the figures of an experiment directory"},
   {"models", cli_cmd_models, "list built-in models or print a model's per-layer profile"},
   {"profile", cli_cmd_profile, "measure each layer's quantization error from safetensors weights"},
   {"topology", cli_cmd_topology, "draw the servers and links of one run"},
+  {"simulate", cli_cmd_simulate, "replay a placement in the discrete-event simulator"},
+  {"run", cli_cmd_run, "run a scenario's Monte Carlo experiment into CSV"},
+  {"plot", cli_cmd_plot, "draw the figures of an experiment directory"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
