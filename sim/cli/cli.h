@@ -31,5 +31,6 @@ long long cli_parse_count(const char *s);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_models(int argc, char **argv);
 int cli_cmd_topology(int argc, char **argv);
+int cli_cmd_solve(int argc, char **argv);
 
 #endif

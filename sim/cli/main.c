@@ -15,6 +15,7 @@ static const command commands[] = {
   {"check", cli_cmd_check, "validate scenario files"},
   {"models", cli_cmd_models, "list built-in models or print a model's per-layer profile"},
   {"topology", cli_cmd_topology, "draw the servers and links of one run"},
+  {"solve", cli_cmd_solve, "place and quantize the layers of one run (ILP, DP, baselines)"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
