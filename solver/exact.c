@@ -105,8 +105,18 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
     out->lower = INFINITY;
     goto done;
   }
-  const int dp_fits = solver__feasible(pb, srv, op);
-  solver__incumbent_offer(bound_inc, pb, srv, op);
+  const int dp_fits = isfinite(out->dp) && solver__feasible(pb, srv, op);
+  if (dp_fits) solver__incumbent_offer(bound_inc, pb, srv, op);
+  if (!opt->plain && !dp_fits && isfinite(out->dp)) {
+    /* A first incumbent before anything can time out: the greedy pass and
+     * the repaired DP path (both polynomial, a few milliseconds). It also
+     * gives the subgradient steps their target. */
+    solver__repair(pb, inc, srv, op, 0);
+    if (solver__greedy(pb, srv, op)) {
+      solver__incumbent_offer(inc, pb, srv, op);
+      solver__local_search(pb, inc, 0);
+    }
+  }
 
   /* 2. Bounds: Lagrangian on storage over the DP, and over segments. */
   out->lagrangian = solver__lagrange(pb, SOLVER__RELAX_DP, bound_inc, &lag_pen,
@@ -132,9 +142,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
       out->proof = SOLVER_PROOF_DP;
       goto done;
     }
-    /* 3. Incumbents: repair the relaxations' paths, then local search. */
-    solver__dp_solve(pb, NULL, srv, op);
-    offer_repaired(pb, inc, srv, op, deadline);
+    /* 3. Incumbents: repair the segment relaxation's paths, then local search. */
     solver__segdp *sd = solver__segdp_alloc(pb);
     if (sd == NULL) goto oom;
     if (isfinite(solver__segdp_solve(sd, NULL, srv, op))) offer_repaired(pb, inc, srv, op, deadline);
