@@ -5,17 +5,21 @@
  * relaxation of either formulation sits 6-16 % below the optimum. The
  * structure of the problem gives much more:
  *   1. The storage-free DP. If its path fits, it is optimal: stop.
- *   2. The segment relaxation with Lagrangian storage penalties: a lower
- *      bound within a few percent, whose paths (repaired when a server is
- *      reused beyond its storage) and a local search give the incumbent.
- *      If the incumbent meets the bound: stop, proven.
- *   3. Otherwise the ILP goes to lp_solve with (a) every x, z or y column
- *      removed whose segment bound already reaches the incumbent (no
- *      placement using it can be better), and (b) the row
- *      objective <= incumbent·(1 - gap). lp_solve then either finds a
- *      better placement (optimal for the full problem, since only columns
- *      that cannot beat the incumbent are gone) or proves there is none, in
- *      which case the incumbent is optimal within the gap.
+ *   2. Incumbents from the greedy pass and the repaired DP path; then the
+ *      segment relaxation with Lagrangian storage penalties, a lower bound
+ *      within a few percent, whose paths (repaired when a server is reused
+ *      beyond its storage) and a local search improve the incumbent. If the
+ *      incumbent meets the bound: stop, proven.
+ *   3. The segment branch and bound (search.c), with a node budget, finds
+ *      the optimum as the incumbent in almost every case.
+ *   4. The ILP goes to lp_solve with (a) every x, z or y column removed
+ *      whose segment bound already reaches the incumbent (no placement using
+ *      it can be better), and (b) the row objective <= incumbent·(1 - gap).
+ *      lp_solve then either finds a better placement (optimal for the full
+ *      problem, since only columns that cannot beat the incumbent are gone)
+ *      or proves there is none, in which case the incumbent is optimal
+ *      within the gap. Only if the time limit stops lp_solve does a finished
+ *      segment search stand in as the proof.
  * With opt->plain the whole model goes to lp_solve without any of this; the
  * bounds are still computed, for the report only. */
 #include "solver/solver-internal.h"
@@ -26,6 +30,8 @@
 
 /* Subgradient iterations per relaxation. */
 #define LAGRANGE_ITERATIONS 120
+/* Nodes of the segment branch and bound before lp_solve takes over. */
+#define SEARCH_NODES 200000
 
 typedef struct {
   double *lb_x, *lb_stay, *lb_move;
@@ -79,7 +85,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
                   solver__incumbent *inc, solver__exact_out *out, sim_error *err) {
   const size_t L = pb->L, M = pb->M;
   const double gap = opt->mip_gap > 1e-12 ? opt->mip_gap : 1e-12;
-  int rc = SIM_OK;
+  int rc = SIM_OK, searched = 0;
   int *srv = malloc(L * sizeof *srv), *op = malloc(L * sizeof *op);
   solver__penalty lag_pen = {NULL, NULL, 0}, seg_pen = {NULL, NULL, 0};
   solver__incumbent scratch = {NULL, NULL, INFINITY};
@@ -87,7 +93,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   out->status = SOLVER_ERROR;
   out->proof = SOLVER_PROOF_NONE;
   out->lower = out->dp = out->lagrangian = out->segment = NAN;
-  out->nodes = 0;
+  out->nodes = out->search_nodes = 0;
   out->columns = out->rows = out->fixed = 0;
   if (!srv || !op || solver__penalty_alloc(&lag_pen, M) || solver__penalty_alloc(&seg_pen, M) ||
       solver__incumbent_init(&scratch, L))
@@ -102,7 +108,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   if (!isfinite(out->dp) && !opt->plain) {
     /* Not even a path ignoring storage: no server/route combination works. */
     out->status = SOLVER_INFEASIBLE;
-    out->lower = INFINITY;
+    out->lower = out->lagrangian = out->segment = INFINITY;
     goto done;
   }
   const int dp_fits = isfinite(out->dp) && solver__feasible(pb, srv, op);
@@ -155,10 +161,17 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
       out->proof = SOLVER_PROOF_BOUND;
       goto done;
     }
-    if (solver__expired(deadline)) {
-      out->status = SOLVER_TIMEOUT;
-      goto done;
+    /* 4. The segment branch and bound, for the incumbent: it finds the
+     * optimum when the bound is within a few percent. Finishing also proves
+     * optimality, but that proof is only used if lp_solve cannot give its
+     * own in time. */
+    if (solver__search_applies(pb)) {
+      long long sn = 0;
+      searched = solver__search(pb, &seg_pen, inc, gap, SEARCH_NODES, deadline, &sn);
+      out->search_nodes = sn;
+      if (searched < 0) goto oom;
     }
+    if (solver__expired(deadline)) goto stopped;
   }
 
   /* 4. lp_solve, on what the bounds leave of the model. */
@@ -210,11 +223,21 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
     if (inc->value * (1 - gap) > out->lower) out->lower = inc->value * (1 - gap);
     break;
   case SOLVER__ILP_TIMEOUT:
-    out->status = SOLVER_TIMEOUT;
-    break;
+    goto stopped;
   case SOLVER__ILP_FAILED:
     rc = sim_error_set(err, SIM_ESOLVER, "lp_solve failed");
     break;
+  }
+  goto done;
+stopped:
+  /* The deadline passed before lp_solve's proof; a finished segment search
+   * is a proof of its own. */
+  if (searched == 1) {
+    out->status = isfinite(inc->value) ? SOLVER_OPTIMAL : SOLVER_INFEASIBLE;
+    out->proof = isfinite(inc->value) ? SOLVER_PROOF_SEARCH : SOLVER_PROOF_NONE;
+    out->lower = isfinite(inc->value) ? fmax(out->lower, inc->value * (1 - gap)) : INFINITY;
+  } else {
+    out->status = SOLVER_TIMEOUT;
   }
   goto done;
 oom:

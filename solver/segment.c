@@ -21,6 +21,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct solver__segdp {
   const solver__problem *pb;
@@ -227,4 +228,8 @@ void solver__segdp_bounds(const solver__segdp *sd, double *lb_x, double *lb_stay
           *out = base + solver__cm(pb, g, i, j) + sd->S[(l + 1) * M + j];
         }
       }
+}
+
+void solver__segdp_exits(const solver__segdp *sd, double *exits) {
+  memcpy(exits, sd->K, sd->pb->L * sd->pb->M * sizeof *exits);
 }

@@ -21,8 +21,8 @@ const char *solver_status_name(solver_status s) {
 }
 
 const char *solver_proof_name(solver_proof p) {
-  static const char *const names[] = {"none", "dp", "bound", "ilp"};
-  return (unsigned)p <= SOLVER_PROOF_ILP ? names[p] : "none";
+  static const char *const names[] = {"none", "dp", "bound", "ilp", "search"};
+  return (unsigned)p <= SOLVER_PROOF_SEARCH ? names[p] : "none";
 }
 
 void solver_options_from_scenario(solver_options *opt, const sim_scenario *sc, sim_method method,
@@ -79,29 +79,51 @@ static int report_bounds(const solver__problem *pb, double deadline, solver_resu
   return ok ? 0 : -1;
 }
 
+/* The best placement a method has found, in the instance's terms (bit
+ * indices, not option numbers, since restricted problems number their
+ * options differently). */
+typedef struct {
+  solver_placement *p;
+  double value; /* s, the method's own objective; +inf when none */
+} found;
+
+/* Keeps srv/opt of pb in *best if better. Returns SIM_OK or SIM_ENOMEM. */
+static int found_offer(found *best, const solver__problem *pb, const solver__incumbent *inc) {
+  if (!(inc->value < best->value)) return SIM_OK;
+  if (best->p == NULL && (best->p = solver_placement_alloc(pb->L)) == NULL) return SIM_ENOMEM;
+  solver__to_placement(pb, inc->srv, inc->opt, best->p);
+  best->value = inc->value;
+  return SIM_OK;
+}
+
 /* Solves a restricted copy of the instance exactly (single, uniform, cloud). */
 static int solve_restricted(const solver_instance *in, const solver_options *opt,
-                            const solver__restrict *r, double deadline, solver__incumbent *inc,
+                            const solver__restrict *r, double deadline, found *best,
                             solver_result *res, char *why, size_t why_len, sim_error *err) {
   solver__problem *pb = solver__problem_alloc(in, r, err);
   if (pb == NULL) return err != NULL && err->code ? err->code : SIM_ENOMEM;
   res->presolve_total = pb->presolve_total;
   res->presolve_removed = pb->presolve_removed;
   int rc = SIM_OK;
-  if (solver__diagnose(pb, why, why_len) == 0) {
+  solver__incumbent inc;
+  if (solver__incumbent_init(&inc, pb->L) != 0) rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+  else if (solver__diagnose(pb, why, why_len) == 0) {
     solver_options o = *opt;
     o.plain = 0;
     solver__exact_out eo;
-    rc = solver__exact(pb, &o, deadline, inc, &eo, err);
+    rc = solver__exact(pb, &o, deadline, &inc, &eo, err);
     res->nodes += eo.nodes;
-    if (rc == SIM_OK && !isfinite(inc->value)) solver__diagnose(pb, why, why_len);
+    if (rc == SIM_OK && !isfinite(inc.value)) solver__diagnose(pb, why, why_len);
+    if (rc == SIM_OK && found_offer(best, pb, &inc) != SIM_OK)
+      rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
   }
+  solver__incumbent_clear(&inc);
   solver__problem_free(pb);
   return rc;
 }
 
 static int run_ilp(const solver__problem *pb, const solver_options *opt, double deadline,
-                   solver__incumbent *inc, solver_result *res, sim_error *err) {
+                   found *best, solver_result *res, sim_error *err) {
   if (opt->write_lp || opt->write_mps) {
     solver__ilp_args args = {opt->formulation, NULL, NULL, NULL, INFINITY, opt->mip_gap, 0, 0,
                              opt->write_lp, opt->write_mps};
@@ -110,7 +132,12 @@ static int run_ilp(const solver__problem *pb, const solver_options *opt, double 
     if (rc != SIM_OK) return rc;
   }
   solver__exact_out eo;
-  int rc = solver__exact(pb, opt, deadline, inc, &eo, err);
+  solver__incumbent inc;
+  if (solver__incumbent_init(&inc, pb->L) != 0) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  int rc = solver__exact(pb, opt, deadline, &inc, &eo, err);
+  if (rc == SIM_OK && found_offer(best, pb, &inc) != SIM_OK)
+    rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+  solver__incumbent_clear(&inc);
   if (rc != SIM_OK) return rc;
   res->status = eo.status;
   res->proof = eo.proof;
@@ -119,6 +146,7 @@ static int run_ilp(const solver__problem *pb, const solver_options *opt, double 
   res->lagrangian_bound = eo.lagrangian;
   res->segment_bound = eo.segment;
   res->nodes = eo.nodes;
+  res->search_nodes = eo.search_nodes;
   res->ilp_columns = eo.columns;
   res->ilp_rows = eo.rows;
   res->ilp_fixed = eo.fixed;
@@ -128,10 +156,13 @@ static int run_ilp(const solver__problem *pb, const solver_options *opt, double 
 
 /* Method-specific part for everything but the ILP. */
 static int run_baseline(const solver_instance *in, const solver__problem *pb,
-                        const solver_options *opt, double deadline, solver__incumbent *inc,
+                        const solver_options *opt, double deadline, found *best,
                         solver_result *res, sim_error *err) {
   const size_t L = pb->L;
   int rc = SIM_OK;
+  solver__incumbent inc_store;
+  if (solver__incumbent_init(&inc_store, L) != 0) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  solver__incumbent *inc = &inc_store; /* placements on pb itself */
   char why[sizeof res->diagnosis] = "";
   solver__restrict r;
   solver__restrict_init(&r);
@@ -141,7 +172,8 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
     int *srv = malloc(L * sizeof *srv), *op = malloc(L * sizeof *op);
     if (srv == NULL || op == NULL) {
       free(srv), free(op);
-      return sim_error_set(err, SIM_ENOMEM, "out of memory in the DP");
+      rc = sim_error_set(err, SIM_ENOMEM, "out of memory in the DP");
+      break;
     }
     const double v = solver__dp_solve(pb, NULL, srv, op);
     if (isfinite(v) && solver__incumbent_offer(inc, pb, srv, op)) {
@@ -161,7 +193,8 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
     int *srv = malloc(L * sizeof *srv), *op = malloc(L * sizeof *op);
     if (srv == NULL || op == NULL) {
       free(srv), free(op);
-      return sim_error_set(err, SIM_ENOMEM, "out of memory in a baseline");
+      rc = sim_error_set(err, SIM_ENOMEM, "out of memory in a baseline");
+      break;
     }
     const int ok = opt->method == SIM_METHOD_GREEDY
                        ? solver__greedy(pb, srv, op)
@@ -176,11 +209,11 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
   }
   case SIM_METHOD_UNIFORM:
     r.only_bits = (int)in->n_bits - 1;
-    rc = solve_restricted(in, opt, &r, deadline, inc, res, why, sizeof why, err);
+    rc = solve_restricted(in, opt, &r, deadline, best, res, why, sizeof why, err);
     break;
   case SIM_METHOD_CLOUD:
     r.only_server = cloud_index(in);
-    rc = solve_restricted(in, opt, &r, deadline, inc, res, why, sizeof why, err);
+    rc = solve_restricted(in, opt, &r, deadline, best, res, why, sizeof why, err);
     break;
   case SIM_METHOD_SINGLE: {
     double need = 0, biggest = 0;
@@ -188,7 +221,7 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
       if (in->servers[i].is_cloud) continue;
       if (in->servers[i].storage > biggest) biggest = in->servers[i].storage;
       r.only_server = (long)i;
-      rc = solve_restricted(in, opt, &r, deadline, inc, res, why, sizeof why, err);
+      rc = solve_restricted(in, opt, &r, deadline, best, res, why, sizeof why, err);
     }
     for (size_t l = 0; l < L; l++) {
       double s = INFINITY;
@@ -205,10 +238,13 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
     break;
   }
   default:
-    return sim_error_set(err, SIM_EINTERNAL, "method %d is not a baseline", (int)opt->method);
+    rc = sim_error_set(err, SIM_EINTERNAL, "method %d is not a baseline", (int)opt->method);
   }
+  if (rc == SIM_OK && found_offer(best, pb, inc) != SIM_OK)
+    rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+  solver__incumbent_clear(&inc_store);
   if (rc != SIM_OK) return rc;
-  if (res->status != SOLVER_OPTIMAL) res->status = isfinite(inc->value) ? SOLVER_FEASIBLE : SOLVER_INFEASIBLE;
+  if (res->status != SOLVER_OPTIMAL) res->status = best->p != NULL ? SOLVER_FEASIBLE : SOLVER_INFEASIBLE;
   if (res->status == SOLVER_INFEASIBLE) snprintf(res->diagnosis, sizeof res->diagnosis, "%s", why);
   if (report_bounds(pb, deadline, res) != 0)
     return sim_error_set(err, SIM_ENOMEM, "out of memory computing bounds");
@@ -217,22 +253,20 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
 }
 
 /* Passes the placement through the checker and fills the reported figures. */
-static int finish(const solver_instance *in, const solver__problem *pb,
-                  const solver__incumbent *inc, solver_result *res, sim_error *err) {
-  if (!isfinite(inc->value)) return SIM_OK;
-  res->placement = solver_placement_alloc(pb->L);
-  if (res->placement == NULL) return sim_error_set(err, SIM_ENOMEM, "out of memory");
-  solver__to_placement(pb, inc->srv, inc->opt, res->placement);
+static int finish(const solver_instance *in, found *best, solver_result *res, sim_error *err) {
+  if (best->p == NULL) return SIM_OK;
+  res->placement = best->p;
+  best->p = NULL;
   sim_error cerr;
   sim_error_clear(&cerr);
   double t = NAN;
   if (solver_check(in, res->placement, &t, &cerr) != SIM_OK)
     return sim_error_set(err, SIM_EINTERNAL, "the checker rejected the %s placement: %s",
                          solver_status_name(res->status), cerr.msg);
-  if (!(fabs(t - inc->value) <= AGREE_TOL * fabs(t)))
+  if (!(fabs(t - best->value) <= AGREE_TOL * fabs(t)))
     return sim_error_set(err, SIM_EINTERNAL,
                          "the checker's objective %.17g differs from the solver's %.17g", t,
-                         inc->value);
+                         best->value);
   res->objective = t;
   solver_objective(in, res->placement, &res->compute, &res->comm);
   res->quant_ratio = solver_quant_ratio(in, res->placement);
@@ -265,23 +299,19 @@ int solver_solve(const solver_instance *in, const solver_options *opt, solver_re
   r.presolve = opt->presolve;
   solver__problem *pb = solver__problem_alloc(in, &r, err);
   if (pb == NULL) return err && err->code ? err->code : SIM_ENOMEM;
-  solver__incumbent inc;
-  if (solver__incumbent_init(&inc, pb->L) != 0) {
-    solver__problem_free(pb);
-    return sim_error_set(err, SIM_ENOMEM, "out of memory");
-  }
+  found best = {NULL, INFINITY};
   res->presolve_total = pb->presolve_total;
   res->presolve_removed = pb->presolve_removed;
-  int rc = opt->method == SIM_METHOD_ILP ? run_ilp(pb, opt, deadline, &inc, res, err)
-                                         : run_baseline(in, pb, opt, deadline, &inc, res, err);
-  if (rc == SIM_OK) rc = finish(in, pb, &inc, res, err);
+  int rc = opt->method == SIM_METHOD_ILP ? run_ilp(pb, opt, deadline, &best, res, err)
+                                         : run_baseline(in, pb, opt, deadline, &best, res, err);
+  if (rc == SIM_OK) rc = finish(in, &best, res, err);
+  solver_placement_free(best.p);
   if (rc != SIM_OK) {
     solver_placement_free(res->placement);
     res->placement = NULL;
     res->status = SOLVER_ERROR;
   }
   res->solve_seconds = solver__now() - t0;
-  solver__incumbent_clear(&inc);
   solver__problem_free(pb);
   return rc;
 }

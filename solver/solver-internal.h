@@ -131,6 +131,11 @@ double solver__segdp_solve(solver__segdp *sd, const solver__penalty *pen, int *s
 void solver__segdp_bounds(const solver__segdp *sd, double *lb_x, double *lb_stay,
                           double *lb_move);
 
+/* After solver__segdp_solve: exits[e·M + j] (L x M), the cheapest
+ * (penalized) cost of every layer after e given a segment that ends at e on
+ * j, including the transfer out of it. */
+void solver__segdp_exits(const solver__segdp *sd, double *exits);
+
 /* --- Lagrangian bounds (lagrange.c) -------------------------------------- */
 typedef enum {
   SOLVER__RELAX_DP = 0,      /* the storage-free DP: the Lagrangian bound on storage */
@@ -159,6 +164,20 @@ double solver__lagrange(const solver__problem *pb, solver__relax relax, solver__
 
 int solver__penalty_alloc(solver__penalty *pen, size_t M);
 void solver__penalty_free(solver__penalty *pen);
+
+/* --- Segment branch and bound (search.c) --------------------------------- */
+
+/* 1 if solver__search applies: one option per layer and no budget. */
+int solver__search_applies(const solver__problem *pb);
+
+/* Depth-first branch and bound over segments with the segment relaxation
+ * (and, when pen is not NULL, its penalized version) as the bound; improves
+ * inc. Returns 1 if the search finished, so that no placement beats inc by
+ * the relative gap; 0 if max_nodes or the deadline stopped it; -1 without
+ * memory. *nodes gets the nodes visited. Exponential in the worst case;
+ * the bound keeps it small when the relaxation is within a few percent. */
+int solver__search(const solver__problem *pb, const solver__penalty *pen, solver__incumbent *inc,
+                   double gap, long long max_nodes, double deadline, long long *nodes);
 
 /* --- Heuristics (heuristic.c) -------------------------------------------- */
 
@@ -224,6 +243,7 @@ typedef struct solver__exact_out {
   double lagrangian;     /* s, Lagrangian bound on storage over the DP */
   double segment;        /* s, segment relaxation with Lagrangian penalties */
   long long nodes;       /* lp_solve's branch-and-bound nodes */
+  long long search_nodes; /* nodes of the segment branch and bound */
   size_t columns, rows;  /* size of the model lp_solve solved */
   size_t fixed;          /* (layer, server) pairs excluded by bounds */
 } solver__exact_out;

@@ -48,10 +48,11 @@ typedef enum {
   SOLVER_PROOF_NONE = 0,    /* no optimality proof (baselines, timeouts, infeasible) */
   SOLVER_PROOF_DP = 1,      /* the storage-free DP's path is feasible, so it is optimal */
   SOLVER_PROOF_BOUND = 2,   /* the placement meets a lower bound (segment or Lagrangian) */
-  SOLVER_PROOF_ILP = 3      /* lp_solve's branch and bound closed the gap */
+  SOLVER_PROOF_ILP = 3,     /* lp_solve's branch and bound closed the gap */
+  SOLVER_PROOF_SEARCH = 4   /* the segment branch and bound finished */
 } solver_proof;
 
-const char *solver_proof_name(solver_proof p); /* "none", "dp", "bound", "ilp" */
+const char *solver_proof_name(solver_proof p); /* "none", "dp", "bound", "ilp", "search" */
 
 typedef struct solver_result {
   solver_status status;
@@ -65,7 +66,8 @@ typedef struct solver_result {
   double gap;                  /* (objective - lower_bound) / objective */
   double dp_bound;             /* s, the DP value: exact without binding storage/caps, else a bound */
   double lagrangian_bound;     /* s, Lagrangian bound on storage (NaN if not computed) */
-  long long nodes;             /* branch-and-bound nodes */
+  long long nodes;             /* lp_solve's branch-and-bound nodes */
+  long long search_nodes;      /* nodes of the segment branch and bound (docs/solver.md) */
   size_t presolve_removed;     /* (layer, bits) options removed as dominated */
   size_t presolve_total;       /* (layer, bits) options allowed before presolve */
   char diagnosis[512];         /* infeasible: the binding resource, in words */

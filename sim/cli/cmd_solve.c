@@ -129,8 +129,11 @@ static void print_text(const sim_scenario *view, size_t point, long long run,
   if (r->ilp_columns)
     printf(", last ILP %zu columns x %zu rows (%zu layer-server pairs fixed by bounds)",
            r->ilp_columns, r->ilp_rows, r->ilp_fixed);
-  printf("\nlower bound %.9g s, gap %.3g %%; dp %.9g s, lagrangian %.9g s, segment %.9g s\n",
-         r->lower_bound, 100 * r->gap, r->dp_bound, r->lagrangian_bound, r->segment_bound);
+  printf("\n");
+  if (p != NULL)
+    printf("lower bound %.9g s, gap %.3g %%; ", r->lower_bound, 100 * r->gap);
+  printf("bounds: dp %.9g s, lagrangian %.9g s, segment %.9g s\n", r->dp_bound,
+         r->lagrangian_bound, r->segment_bound);
   if (r->diagnosis[0]) printf("diagnosis: %s\n", r->diagnosis);
 }
 
