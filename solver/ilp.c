@@ -276,10 +276,7 @@ int solver__ilp_solve(const solver__problem *pb, const solver__ilp_args *args, i
     rc = sim_error_set(err, SIM_EIO, "%s: cannot write the LP file", args->write_lp);
     goto done;
   }
-  if (args->write_mps && !write_freemps(m.lp, (char *)args->write_mps)) {
-    rc = sim_error_set(err, SIM_EIO, "%s: cannot write the MPS file", args->write_mps);
-    goto done;
-  }
+  if (args->write_mps && (rc = solver__mps_write(m.lp, args->write_mps, err)) != SIM_OK) goto done;
   if (!args->solve) {
     out->status = SOLVER__ILP_NONE;
     goto done;

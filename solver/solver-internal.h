@@ -261,6 +261,11 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
  * keeps the budget; up to `attempts` restarts. Returns 1 on success. */
 int solver__random(const solver__problem *pb, uint64_t seed, int attempts, int *srv, int *opt);
 
+/* Writes an lp_solve model as free MPS with 17 significant digits (mps.c).
+ * Returns SIM_OK, SIM_EIO or SIM_ENOMEM. */
+struct _lprec;
+int solver__mps_write(struct _lprec *lp, const char *path, sim_error *err);
+
 /* --- Infeasibility diagnosis (diagnose.c) -------------------------------- */
 
 /* Writes the binding resource in words into buf. Returns 1 if a simple
