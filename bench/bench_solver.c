@@ -68,7 +68,9 @@ int main(int argc, char **argv) {
     sim_scenario_free(sc);
     return 1;
   }
-  if (csv) fprintf(csv, "point,servers,formulation,run,status,proof,seconds,objective,lower_bound,gap,nodes\n");
+  if (csv)
+    fprintf(csv, "point,servers,formulation,run,status,proof,seconds,objective,lower_bound,gap,"
+                 "dp_bound,lagrangian_bound,segment_bound,nodes,search_nodes\n");
   char load[128];
   load_average(load, sizeof load);
   printf("solver benchmark: %s, %ld runs per row, time limit %g s (flow) and %g s (paper)%s\n",
@@ -112,10 +114,11 @@ int main(int argc, char **argv) {
         nodes += res.nodes;
         if (res.nodes > max_nodes) max_nodes = res.nodes;
         if (csv)
-          fprintf(csv, "%zu,%zu,%s,%ld,%s,%s,%.6f,%.12g,%.12g,%.6g,%lld\n", p, in->n_servers,
-                  sim_formulation_name(opt.formulation), r, solver_status_name(res.status),
-                  solver_proof_name(res.proof), res.solve_seconds, res.objective, res.lower_bound,
-                  res.gap, res.nodes);
+          fprintf(csv, "%zu,%zu,%s,%ld,%s,%s,%.6f,%.12g,%.12g,%.6g,%.12g,%.12g,%.12g,%lld,%lld\n",
+                  p, in->n_servers, sim_formulation_name(opt.formulation), r,
+                  solver_status_name(res.status), solver_proof_name(res.proof), res.solve_seconds,
+                  res.objective, res.lower_bound, res.gap, res.dp_bound, res.lagrangian_bound,
+                  res.segment_bound, res.nodes, res.search_nodes);
         solver_result_clear(&res);
         solver_instance_free(in);
         if (rc) break;

@@ -25,11 +25,10 @@
 #include "solver/solver-internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Subgradient iterations per relaxation. */
-#define LAGRANGE_ITERATIONS 120
 /* Nodes of the segment branch and bound before lp_solve takes over. */
 #define SEARCH_NODES 200000
 
@@ -94,6 +93,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   out->proof = SOLVER_PROOF_NONE;
   out->lower = out->dp = out->lagrangian = out->segment = NAN;
   out->nodes = out->search_nodes = 0;
+  out->note[0] = '\0';
   out->columns = out->rows = out->fixed = 0;
   if (!srv || !op || solver__penalty_alloc(&lag_pen, M) || solver__penalty_alloc(&seg_pen, M) ||
       solver__incumbent_init(&scratch, L))
@@ -126,12 +126,12 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
 
   /* 2. Bounds: Lagrangian on storage over the DP, and over segments. */
   out->lagrangian = solver__lagrange(pb, SOLVER__RELAX_DP, bound_inc, &lag_pen,
-                                     LAGRANGE_ITERATIONS, gap, deadline);
+                                     SOLVER__LAGRANGE_ITERATIONS, gap, deadline);
   if (isnan(out->lagrangian)) goto oom;
   if (out->lagrangian > out->lower) out->lower = out->lagrangian;
   if (!dp_fits) {
     out->segment = solver__lagrange(pb, SOLVER__RELAX_SEGMENT, bound_inc, &seg_pen,
-                                    LAGRANGE_ITERATIONS, gap, deadline);
+                                    SOLVER__LAGRANGE_ITERATIONS, gap, deadline);
     if (isnan(out->segment)) goto oom;
     if (out->segment > out->lower) out->lower = out->segment;
     if (!isfinite(out->segment) && !opt->plain) {
@@ -188,11 +188,26 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
     args.cutoff = limit;
   }
   solver__ilp_out io;
-  rc = solver__ilp_solve(pb, &args, srv, op, &io, err);
+  sim_error ierr;
+  sim_error_clear(&ierr);
+  rc = solver__ilp_solve(pb, &args, srv, op, &io, &ierr);
   out->nodes = io.nodes;
   out->columns = io.columns;
   out->rows = io.rows;
-  if (rc != SIM_OK) goto done;
+  if (rc == SIM_ESOLVER && isfinite(inc->value)) {
+    /* lp_solve gave up (numerical trouble): the incumbent stands, without
+     * a proof, and the note says why. */
+    snprintf(out->note, sizeof out->note,
+             "no optimality proof: %.300s; the placement is the best incumbent", ierr.msg);
+    out->status = searched == 1 ? SOLVER_OPTIMAL : SOLVER_FEASIBLE;
+    if (searched == 1) out->proof = SOLVER_PROOF_SEARCH, out->note[0] = '\0';
+    rc = SIM_OK;
+    goto done;
+  }
+  if (rc != SIM_OK) {
+    sim_error_set(err, rc, "%s", ierr.msg);
+    goto done;
+  }
   if (io.found) {
     /* lp_solve's objective must agree with the cost tables: a check on how
      * the formulation's coefficients were built. */

@@ -47,9 +47,9 @@ int solver__incumbent_offer(solver__incumbent *inc, const solver__problem *pb, c
 }
 
 /* Iterations without a better bound before θ is halved. */
-#define STALL_ITERATIONS 4
+#define STALL_ITERATIONS 10
 /* Smallest θ worth another step. */
-#define THETA_MIN 1e-3
+#define THETA_MIN 1e-4
 
 double solver__lagrange(const solver__problem *pb, solver__relax relax, solver__incumbent *inc,
                         solver__penalty *best, int max_iter, double gap, double deadline) {

@@ -4,6 +4,7 @@
 #include "solver/solver.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,8 +71,10 @@ static int report_bounds(const solver__problem *pb, double deadline, solver_resu
   int ok = solver__incumbent_init(&scratch, pb->L) == 0 && solver__penalty_alloc(&pen, pb->M) == 0;
   if (ok) {
     res->dp_bound = solver__dp_solve(pb, NULL, NULL, NULL);
-    res->lagrangian_bound = solver__lagrange(pb, SOLVER__RELAX_DP, &scratch, &pen, 120, 1e-12, deadline);
-    res->segment_bound = solver__lagrange(pb, SOLVER__RELAX_SEGMENT, &scratch, &pen, 120, 1e-12, deadline);
+    res->lagrangian_bound = solver__lagrange(pb, SOLVER__RELAX_DP, &scratch, &pen, SOLVER__LAGRANGE_ITERATIONS, 1e-12,
+                                             deadline);
+    res->segment_bound = solver__lagrange(pb, SOLVER__RELAX_SEGMENT, &scratch, &pen, SOLVER__LAGRANGE_ITERATIONS, 1e-12,
+                                             deadline);
     ok = !isnan(res->dp_bound) && !isnan(res->lagrangian_bound) && !isnan(res->segment_bound);
   }
   solver__incumbent_clear(&scratch);
@@ -151,6 +154,7 @@ static int run_ilp(const solver__problem *pb, const solver_options *opt, double 
   res->ilp_rows = eo.rows;
   res->ilp_fixed = eo.fixed;
   if (eo.status == SOLVER_INFEASIBLE) solver__diagnose(pb, res->diagnosis, sizeof res->diagnosis);
+  else if (eo.note[0]) snprintf(res->diagnosis, sizeof res->diagnosis, "%s", eo.note);
   return SIM_OK;
 }
 

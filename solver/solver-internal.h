@@ -20,6 +20,10 @@
 #include "solver/instance.h"
 #include "solver/solver.h"
 
+/* Subgradient iterations per Lagrangian bound: enough to reach the LP bound
+ * of the flow formulation on the benchmark (a few milliseconds at M = 24). */
+#define SOLVER__LAGRANGE_ITERATIONS 300
+
 /* Relative slack used when comparing objective values computed along
  * different paths (sums in another order differ in the last bits). */
 #define SOLVER__REL_EPS 1e-12
@@ -246,6 +250,7 @@ typedef struct solver__exact_out {
   long long search_nodes; /* nodes of the segment branch and bound */
   size_t columns, rows;  /* size of the model lp_solve solved */
   size_t fixed;          /* (layer, server) pairs excluded by bounds */
+  char note[400];        /* why a placement carries no proof, or "" */
 } solver__exact_out;
 
 /* Solves pb to optimality (within opt->mip_gap) with opt->formulation, or

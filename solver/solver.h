@@ -16,7 +16,9 @@
 
 typedef enum {
   SOLVER_OPTIMAL = 0,    /* proven optimal (within mip_gap) */
-  SOLVER_FEASIBLE = 1,   /* a feasible placement without an optimality proof (baselines) */
+  SOLVER_FEASIBLE = 1,   /* a feasible placement without an optimality proof (baselines;
+                            ilp when lp_solve failed numerically, with the reason in
+                            diagnosis) */
   SOLVER_INFEASIBLE = 2, /* no feasible placement exists (or the method found none) */
   SOLVER_TIMEOUT = 3,    /* the time limit stopped the search; placement = incumbent if any */
   SOLVER_ERROR = 4       /* the solver failed */
@@ -70,7 +72,8 @@ typedef struct solver_result {
   long long search_nodes;      /* nodes of the segment branch and bound (docs/solver.md) */
   size_t presolve_removed;     /* (layer, bits) options removed as dominated */
   size_t presolve_total;       /* (layer, bits) options allowed before presolve */
-  char diagnosis[512];         /* infeasible: the binding resource, in words */
+  char diagnosis[512];         /* infeasible: the binding resource, in words; feasible from
+                                  ilp: why there is no proof */
   solver_proof proof;          /* how `optimal` was proven */
   double segment_bound;        /* s, segment relaxation with Lagrangian penalties (NaN if not
                                   computed) */
