@@ -174,7 +174,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
     if (solver__expired(deadline)) goto stopped;
   }
 
-  /* 4. lp_solve, on what the bounds leave of the model. */
+  /* 5. lp_solve, on what the bounds leave of the model. */
   solver__ilp_args args = {opt->formulation, NULL, NULL, NULL, INFINITY, opt->mip_gap, deadline,
                            1, NULL, NULL};
   if (!opt->plain && isfinite(inc->value)) {

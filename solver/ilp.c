@@ -297,6 +297,9 @@ int solver__ilp_solve(const solver__problem *pb, const solver__ilp_args *args, i
   }
 
   set_mip_gap(m.lp, FALSE, args->mip_gap);
+  /* An x of 1 - 1e-7 (lp_solve's default integrality tolerance) rounded to
+   * 1 could overfill a server by 1e-7 of a layer; the checker allows 1e-9. */
+  set_epsint(m.lp, 1e-9);
   set_bb_floorfirst(m.lp, BRANCH_CEILING);
   set_bb_depthlimit(m.lp, 0); /* no depth limit: a truncated tree proves nothing */
   set_presolve(m.lp, PRESOLVE_NONE, 0);
