@@ -194,6 +194,25 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   out->nodes = io.nodes;
   out->columns = io.columns;
   out->rows = io.rows;
+  if (rc == SIM_OK && io.found && !solver__feasible(pb, srv, op)) {
+    /* Seen once with an lp_solve branching rule we no longer use; never
+     * accept it, and treat it like any other lp_solve failure. */
+    sim_error_set(&ierr, SIM_ESOLVER,
+                  "lp_solve returned a placement that breaks storage, the cap or the budget");
+    rc = SIM_ESOLVER;
+    io.found = 0;
+  }
+  if (rc == SIM_OK && io.found) {
+    /* lp_solve's objective must agree with the cost tables: a check on how
+     * the formulation's coefficients were built. */
+    const double v = solver__eval(pb, srv, op);
+    if (!(fabs(io.objective - v) <= 1e-6 * fabs(v) + 1e-12)) {
+      rc = sim_error_set(err, SIM_EINTERNAL,
+                         "lp_solve's objective %.17g disagrees with the placement's %.17g",
+                         io.objective, v);
+      goto done;
+    }
+  }
   if (rc == SIM_ESOLVER && isfinite(inc->value)) {
     /* lp_solve gave up (numerical trouble): the incumbent stands, without
      * a proof, and the note says why. */
@@ -208,23 +227,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
     sim_error_set(err, rc, "%s", ierr.msg);
     goto done;
   }
-  if (io.found) {
-    /* lp_solve's objective must agree with the cost tables: a check on how
-     * the formulation's coefficients were built. */
-    const double v = solver__eval(pb, srv, op);
-    if (!(fabs(io.objective - v) <= 1e-6 * fabs(v) + 1e-12)) {
-      rc = sim_error_set(err, SIM_EINTERNAL,
-                         "lp_solve's objective %.17g disagrees with the placement's %.17g",
-                         io.objective, v);
-      goto done;
-    }
-    if (!solver__feasible(pb, srv, op)) {
-      rc = sim_error_set(err, SIM_ESOLVER,
-                         "lp_solve returned a placement that breaks storage, the cap or the budget");
-      goto done;
-    }
-    solver__incumbent_offer(inc, pb, srv, op);
-  }
+  if (io.found) solver__incumbent_offer(inc, pb, srv, op);
   switch (io.status) {
   case SOLVER__ILP_OPTIMAL:
   case SOLVER__ILP_NONE:

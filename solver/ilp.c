@@ -300,6 +300,10 @@ int solver__ilp_solve(const solver__problem *pb, const solver__ilp_args *args, i
   /* An x of 1 - 1e-7 (lp_solve's default integrality tolerance) rounded to
    * 1 could overfill a server by 1e-7 of a layer; the checker allows 1e-9. */
   set_epsint(m.lp, 1e-9);
+  /* Ceiling first sets a layer on a server and lets the flow rows follow.
+   * NODE_GAPSELECT took fewer nodes on some instances but returned a
+   * placement that broke its own budget row on another, so the default
+   * node selection stays. */
   set_bb_floorfirst(m.lp, BRANCH_CEILING);
   set_bb_depthlimit(m.lp, 0); /* no depth limit: a truncated tree proves nothing */
   set_presolve(m.lp, PRESOLVE_NONE, 0);
