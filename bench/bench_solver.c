@@ -11,7 +11,7 @@
  * other work on the machine inflates the times.
  *
  * Usage: bench_solver [SCENARIO] [--runs N] [--limit-flow S] [--limit-paper S]
- *                     [--plain] [--csv FILE] */
+ *                     [--formulation flow|paper] [--max-servers M] [--plain] [--csv FILE] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,17 +40,22 @@ int main(int argc, char **argv) {
   const char *path = "scenarios/bench-solver.yaml", *csv_path = NULL;
   long runs = -1;
   double limit[2] = {60, 20}; /* flow, paper: s per solve */
-  int plain = 0;
+  int plain = 0, only = -1;
+  long long max_servers = -1;
   for (int a = 1; a < argc; a++) {
     if (strcmp(argv[a], "--runs") == 0 && a + 1 < argc) runs = atol(argv[++a]);
     else if (strcmp(argv[a], "--limit-flow") == 0 && a + 1 < argc) limit[0] = atof(argv[++a]);
     else if (strcmp(argv[a], "--limit-paper") == 0 && a + 1 < argc) limit[1] = atof(argv[++a]);
     else if (strcmp(argv[a], "--csv") == 0 && a + 1 < argc) csv_path = argv[++a];
     else if (strcmp(argv[a], "--plain") == 0) plain = 1;
+    else if (strcmp(argv[a], "--formulation") == 0 && a + 1 < argc)
+      only = strcmp(argv[++a], "paper") == 0 ? 1 : 0;
+    else if (strcmp(argv[a], "--max-servers") == 0 && a + 1 < argc) max_servers = atoll(argv[++a]);
     else if (argv[a][0] != '-') path = argv[a];
     else {
       fprintf(stderr, "usage: bench_solver [SCENARIO] [--runs N] [--limit-flow S] "
-                      "[--limit-paper S] [--plain] [--csv FILE]\n");
+                      "[--limit-paper S] [--formulation F] [--max-servers M] [--plain] "
+                      "[--csv FILE]\n");
       return 2;
     }
   }
@@ -87,7 +92,9 @@ int main(int argc, char **argv) {
       rc = 1;
       break;
     }
+    if (max_servers >= 0 && view.servers.count > max_servers) continue;
     for (int f = 0; f < 2 && rc == 0; f++) {
+      if (only >= 0 && f != only) continue;
       int optimal = 0, timeouts = 0, proofs[5] = {0};
       long long nodes = 0, max_nodes = 0;
       for (long r = 0; r < runs; r++) {

@@ -6,8 +6,13 @@
  * layer, a short placement, the layer cap, a missing route, the budget),
  * naming each in its message. Every method must then reproduce the hand
  * computation: the ILP in both formulations (plain and accelerated) finds
- * T* = 8.5 s, the DP bound is 4.0 s (all on s1 ignoring storage), the
- * segment bound is 8.5 s (no segmentation that fits costs less). */
+ *   T* = cp(l0 on s0 at 4 bits) 2·100/100·4/8 = 1.0
+ *      + transfer s0 -> s1 after l0 at 4 bits 2·4·10·4/80 = 4.0
+ *      + cp(l1 on s1 at 8 bits) 2·200/200·8/8 = 2.0
+ *      + cp(l2 on s1 at 4 bits) 2·300/200·4/8 = 1.5            = 8.5 s,
+ * the DP bound is 0.5 + 2.0 + 1.5 = 4.0 s (all on s1, ignoring that 32 bytes
+ * exceed its 30), and the segment bound is 8.5 s (no segmentation that fits
+ * costs less; the list of all five is in tests/solver_hand.h). */
 #include <string.h>
 
 #include "tests/solver_hand.h"
