@@ -19,7 +19,6 @@ void solver__restrict_init(solver__restrict *r) {
   r->presolve = 1;
   r->only_bits = -1;
   r->only_server = -1;
-  r->edge_only = 0;
 }
 
 void solver__problem_free(solver__problem *pb) {
@@ -113,9 +112,7 @@ solver__problem *solver__problem_alloc(const solver_instance *in, const solver__
 
   for (size_t i = 0; i < M; i++) {
     pb->capacity[i] = in->servers[i].storage;
-    pb->usable[i] = 1;
-    if (r->edge_only && in->servers[i].is_cloud) pb->usable[i] = 0;
-    if (r->only_server >= 0 && (size_t)r->only_server != i) pb->usable[i] = 0;
+    pb->usable[i] = r->only_server < 0 || (size_t)r->only_server == i;
     pb->cin[i] = solver_cost_input(in, i);
   }
   const int presolve = r->presolve && !pb->has_budget && r->only_bits < 0;

@@ -21,6 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct child {
+  size_t e;   /* last layer of the child's segment */
+  size_t j;   /* its server */
+  double g;   /* cost with the segment */
+  double gp;  /* penalized cost with the segment */
+  double lb;  /* bound */
+} child;
+
 typedef struct {
   const solver__problem *pb;
   solver__incumbent *inc;
@@ -32,18 +40,20 @@ typedef struct {
   const double *Kp;       /* L x M: penalized exit bound (NULL without penalties) */
   const solver__penalty *pen;
   double pconst;          /* penalty constant */
+  child *pool;            /* children of the open nodes, see pool_at */
   double *used;           /* M, bytes */
   size_t *count;          /* M, layers */
   int *srv, *opt;         /* the partial placement */
 } search;
 
-typedef struct {
-  size_t e;   /* last layer of the child's segment */
-  size_t j;   /* its server */
-  double g;   /* cost with the segment */
-  double gp;  /* penalized cost with the segment */
-  double lb;  /* bound */
-} child;
+/* A node at depth d (d segments placed) starts at layer s >= d and has at
+ * most M·(L - d) children; depth d's slice of the pool starts after those of
+ * depths 0..d-1, M·(d·L - d(d-1)/2) entries in, so the pool holds
+ * M·L(L+1)/2 children in all. */
+static child *pool_at(const search *st, size_t d) {
+  const size_t L = st->pb->L, M = st->pb->M;
+  return st->pool + M * (d * L - d * (d - 1) / 2);
+}
 
 static int child_cmp(const void *a, const void *b) {
   const double x = ((const child *)a)->lb, y = ((const child *)b)->lb;
@@ -53,8 +63,9 @@ static int child_cmp(const void *a, const void *b) {
 static double limit_of(const search *st) { return st->inc->value * (1 - st->gap); }
 
 /* Explores every completion of the placement of layers < s, the last of
- * which sits on server p (none when s == 0), at cost g (penalized gp). */
-static void dfs(search *st, size_t s, int p, double g, double gp) {
+ * which sits on server p (none when s == 0), at cost g (penalized gp), with
+ * `depth` segments placed so far. */
+static void dfs(search *st, size_t s, int p, double g, double gp, size_t depth) {
   const solver__problem *pb = st->pb;
   const size_t L = pb->L, M = pb->M;
   if (st->stopped) return;
@@ -62,13 +73,8 @@ static void dfs(search *st, size_t s, int p, double g, double gp) {
     st->stopped = 1;
     return;
   }
-  size_t n = 0, cap_children = 0;
-  for (size_t j = 0; j < M; j++) cap_children += pb->usable[j] && (int)j != p;
-  child *kids = malloc((cap_children * (L - s) + 1) * sizeof *kids);
-  if (kids == NULL) {
-    st->stopped = 1;
-    return;
-  }
+  size_t n = 0;
+  child *kids = pool_at(st, depth);
   const size_t gs = pb->opt_begin[s];
   for (size_t j = 0; j < M; j++) {
     if (!pb->usable[j] || (int)j == p) continue;
@@ -104,11 +110,10 @@ static void dfs(search *st, size_t s, int p, double g, double gp) {
     }
     st->count[c->j] += c->e - s + 1;
     if (c->e + 1 == L) solver__incumbent_offer(st->inc, pb, st->srv, st->opt);
-    else dfs(st, c->e + 1, (int)c->j, c->g, c->gp);
+    else dfs(st, c->e + 1, (int)c->j, c->g, c->gp, depth + 1);
     for (size_t l = s; l <= c->e; l++) st->used[c->j] -= pb->storage[gs + (l - s)];
     st->count[c->j] -= c->e - s + 1;
   }
-  free(kids);
 }
 
 int solver__search_applies(const solver__problem *pb) {
@@ -135,9 +140,10 @@ int solver__search(const solver__problem *pb, const solver__penalty *pen, solver
   st.count = calloc(M, sizeof *st.count);
   st.srv = malloc(L * sizeof *st.srv);
   st.opt = malloc(L * sizeof *st.opt);
+  st.pool = malloc(M * L * (L + 1) / 2 * sizeof *st.pool);
   solver__segdp *sd = solver__segdp_alloc(pb);
   int result = -1;
-  if (K0 && Kp && st.used && st.count && st.srv && st.opt && sd) {
+  if (K0 && Kp && st.used && st.count && st.srv && st.opt && st.pool && sd) {
     solver__segdp_solve(sd, NULL, NULL, NULL);
     solver__segdp_exits(sd, K0);
     st.K0 = K0;
@@ -146,11 +152,11 @@ int solver__search(const solver__problem *pb, const solver__penalty *pen, solver
       solver__segdp_exits(sd, Kp);
       st.Kp = Kp;
     }
-    dfs(&st, 0, -1, 0.0, 0.0);
+    dfs(&st, 0, -1, 0.0, 0.0, 0);
     result = st.stopped ? 0 : 1;
   }
   if (nodes) *nodes = st.nodes;
   solver__segdp_free(sd);
-  free(K0), free(Kp), free(st.used), free(st.count), free(st.srv), free(st.opt);
+  free(K0), free(Kp), free(st.used), free(st.count), free(st.srv), free(st.opt), free(st.pool);
   return result;
 }

@@ -57,7 +57,6 @@ typedef struct solver__restrict {
   int presolve;             /* drop dominated options (ignored under budget accuracy) */
   int only_bits;            /* >= 0: keep only this bit-width index (uniform baseline) */
   long only_server;         /* >= 0: place every layer on this server (single, cloud) */
-  int edge_only;            /* 1: never use the cloud node */
 } solver__restrict;
 
 void solver__restrict_init(solver__restrict *r);
@@ -84,7 +83,9 @@ double solver__cost_x(const solver__problem *pb, size_t l, size_t g, size_t i);
 /* Objective of a placement from the tables (+inf if a route is missing). */
 double solver__eval(const solver__problem *pb, const int *srv, const int *opt);
 
-/* 1 if the placement meets storage, the layer cap and the budget. */
+/* 1 if the placement uses only usable servers and existing routes and meets
+ * storage, the layer cap and the budget (relative slack 1e-9, as the
+ * checker). */
 int solver__feasible(const solver__problem *pb, const int *srv, const int *opt);
 
 /* Converts internal arrays to a placement (bits as indices into in->bits). */
@@ -103,8 +104,10 @@ typedef struct solver__penalty {
   double error;    /* s per budget fraction, >= 0 (0 without budget) */
 } solver__penalty;
 
+/* The penalty part of option g on server i (0 when pen is NULL). */
 double solver__penalty_option(const solver__problem *pb, const solver__penalty *pen, size_t g,
                               size_t i);
+/* Σ of the multipliers of the constraints the problem has. */
 double solver__penalty_constant(const solver__problem *pb, const solver__penalty *pen);
 
 /* --- The storage-free DP (dp.c) ------------------------------------------
@@ -196,12 +199,6 @@ void solver__local_search(const solver__problem *pb, solver__incumbent *inc, dou
 int solver__repair(const solver__problem *pb, solver__incumbent *inc, const int *srv,
                    const int *opt, double deadline);
 
-/* Layer-by-layer greedy: each layer takes the cheapest (server, option) given
- * the previous layer's server, among those that leave room (total remaining
- * storage and cap) for the rest at their smallest options. Returns 1 if it
- * placed every layer feasibly. */
-int solver__greedy(const solver__problem *pb, int *srv, int *opt);
-
 /* --- The ILP on lp_solve (ilp.c) ----------------------------------------- */
 typedef struct solver__ilp_args {
   sim_formulation formulation;
@@ -260,6 +257,12 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
                   solver__incumbent *inc, solver__exact_out *out, sim_error *err);
 
 /* --- Baselines (baseline.c) ------------------------------------------------ */
+
+/* Layer-by-layer greedy: each layer takes the cheapest (server, option) given
+ * the previous layer's server, among those that leave room (total remaining
+ * storage and cap) for the rest at their smallest options. Returns 1 if it
+ * placed every layer feasibly. */
+int solver__greedy(const solver__problem *pb, int *srv, int *opt);
 
 /* A feasible random placement: layer by layer, a server drawn uniformly among
  * those that keep the rest placeable, with the option of least storage that
