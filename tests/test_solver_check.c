@@ -13,6 +13,8 @@
  * the DP bound is 0.5 + 2.0 + 1.5 = 4.0 s (all on s1, ignoring that 32 bytes
  * exceed its 30), and the segment bound is 8.5 s (no segmentation that fits
  * costs less; the list of all five is in tests/solver_hand.h). */
+#include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tests/solver_hand.h"
@@ -131,8 +133,58 @@ static void hand_solve(void) {
   solver_instance_free(in);
 }
 
+/* The instance JSON must carry everything the costs come from: rebuild T of
+ * the optimal placement (s0@4, s1@8, s1@4) from the file alone with the
+ * paper model's formulas, and check what it needs is there. */
+static void export_json(void) {
+  solver_instance *in = hand_instance(0);
+  FILE *f = tmpfile();
+  sim_error err;
+  sim_error_clear(&err);
+  ok_int(solver_instance_write_json(in, f, &err), SIM_OK, "instance JSON written");
+  rewind(f);
+  json_error_t jerr;
+  json_t *root = json_loadf(f, 0, &jerr);
+  fclose(f);
+  ok(root != NULL, "instance JSON parses (%s)", root ? "ok" : jerr.text);
+  if (root == NULL) {
+    solver_instance_free(in);
+    return;
+  }
+  const double n = (double)json_integer_value(json_object_get(root, "tokens"));
+  const double beta = (double)json_integer_value(json_object_get(root, "batch"));
+  const double pr = (double)json_integer_value(json_object_get(root, "precision"));
+  json_t *layers = json_object_get(root, "layers"), *servers = json_object_get(root, "servers");
+  json_t *bw = json_object_get(root, "bandwidth");
+  const int srv[3] = {0, 1, 1};
+  const double bits[3] = {4, 8, 4};
+  double t = 0;
+  for (size_t l = 0; l < 3; l++) {
+    json_t *ly = json_array_get(layers, l);
+    const double F = json_number_value(json_object_get(ly, "flops"));
+    const double a = json_number_value(json_object_get(ly, "act_elems"));
+    const double ccs = json_number_value(json_object_get(json_array_get(servers, (size_t)srv[l]), "ccs"));
+    t += n * F / ccs * bits[l] / pr;
+    if (l + 1 < 3 && srv[l + 1] != srv[l])
+      t += n * beta * a * bits[l] /
+           json_number_value(json_array_get(json_array_get(bw, (size_t)srv[l]), (size_t)srv[l + 1]));
+  }
+  ok_rel(t, 8.5, 1e-15, "T rebuilt from the instance JSON alone is 8.5 s");
+  json_t *allowed1 = json_object_get(json_array_get(layers, 1), "allowed_bits");
+  ok(json_array_size(allowed1) == 1 && json_integer_value(json_array_get(allowed1, 0)) == 8,
+     "the JSON lists layer 1's only allowed width, 8 bits");
+  ok(json_is_string(json_object_get(root, "cost_model")) &&
+         strcmp(json_string_value(json_object_get(root, "cost_model")), "paper") == 0,
+     "the JSON names the cost model");
+  ok_rel(json_number_value(json_object_get(json_array_get(servers, 1), "storage")), 30, 0,
+         "the JSON has each server's storage");
+  json_decref(root);
+  solver_instance_free(in);
+}
+
 int main(void) {
   checker();
   hand_solve();
+  export_json();
   return tap_done();
 }
