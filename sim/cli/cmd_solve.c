@@ -65,6 +65,7 @@ static void print_json(const solver_instance *in, const solver_options *opt,
   sim_json_key(&j, "lagrangian_bound"); sim_json_number(&j, r->lagrangian_bound);
   sim_json_key(&j, "segment_bound"); sim_json_number(&j, r->segment_bound);
   sim_json_key(&j, "nodes"); sim_json_int(&j, r->nodes);
+  sim_json_key(&j, "search_nodes"); sim_json_int(&j, r->search_nodes);
   sim_json_key(&j, "ilp_columns"); sim_json_int(&j, (int64_t)r->ilp_columns);
   sim_json_key(&j, "ilp_rows"); sim_json_int(&j, (int64_t)r->ilp_rows);
   sim_json_key(&j, "ilp_fixed"); sim_json_int(&j, (int64_t)r->ilp_fixed);
@@ -126,6 +127,7 @@ static void print_text(const sim_scenario *view, size_t point, long long run,
   printf("status %s", solver_status_name(r->status));
   if (r->status == SOLVER_OPTIMAL) printf(" (proof: %s)", solver_proof_name(r->proof));
   printf(", solve time %.4f s, B&B nodes %lld", r->solve_seconds, r->nodes);
+  if (r->search_nodes) printf(", segment search nodes %lld", r->search_nodes);
   if (r->ilp_columns)
     printf(", last ILP %zu columns x %zu rows (%zu layer-server pairs fixed by bounds)",
            r->ilp_columns, r->ilp_rows, r->ilp_fixed);
