@@ -38,5 +38,6 @@ int cli_cmd_plot(int argc, char **argv);
 /* Draws the figures of a `dilemma run` output directory (DIR/figures). */
 int cli_plot_dir(const char *dir, int quiet, sim_error *err);
 int cli_cmd_topology(int argc, char **argv);
+int cli_cmd_solve(int argc, char **argv);
 
 #endif

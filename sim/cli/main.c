@@ -17,6 +17,7 @@ static const command commands[] = {
   {"models", cli_cmd_models, "list built-in models or print a model's per-layer profile"},
   {"profile", cli_cmd_profile, "measure each layer's quantization error from safetensors weights"},
   {"topology", cli_cmd_topology, "draw the servers and links of one run"},
+  {"solve", cli_cmd_solve, "place and quantize the layers of one run (ILP, DP, baselines)"},
   {"simulate", cli_cmd_simulate, "replay a placement in the discrete-event simulator"},
   {"run", cli_cmd_run, "run a scenario's Monte Carlo experiment into CSV"},
   {"plot", cli_cmd_plot, "draw the figures of an experiment directory"},

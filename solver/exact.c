@@ -1,0 +1,271 @@
+/* exact.c: the exact solve behind the `ilp` method (and the baselines that
+ * solve a restricted instance exactly).
+ *
+ * lp_solve alone needs minutes on storage-binding instances because the LP
+ * relaxation of either formulation sits 6-16 % below the optimum. The
+ * structure of the problem gives much more:
+ *   1. The storage-free DP. If its path fits, it is optimal: stop.
+ *   2. Incumbents from the greedy pass and the repaired DP path; then the
+ *      segment relaxation with Lagrangian storage penalties, a lower bound
+ *      within a few percent, whose paths (repaired when a server is reused
+ *      beyond its storage) and a local search improve the incumbent. If the
+ *      incumbent meets the bound: stop, proven.
+ *   3. The segment branch and bound (search.c), with a node budget, finds
+ *      the optimum as the incumbent in almost every case.
+ *   4. The ILP goes to lp_solve with (a) every x, z or y column removed
+ *      whose segment bound already reaches the incumbent (no placement using
+ *      it can be better), and (b) the row objective <= incumbent·(1 - gap).
+ *      lp_solve then either finds a better placement (optimal for the full
+ *      problem, since only columns that cannot beat the incumbent are gone)
+ *      or proves there is none, in which case the incumbent is optimal
+ *      within the gap. Only if the time limit stops lp_solve does a finished
+ *      segment search stand in as the proof.
+ * With opt->plain the whole model goes to lp_solve without any of this; the
+ * bounds are still computed, for the report only. */
+#include "solver/solver-internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Nodes of the segment branch and bound before lp_solve takes over. */
+#define SEARCH_NODES 200000
+
+typedef struct {
+  double *lb_x, *lb_stay, *lb_move;
+  unsigned char *keep_x, *keep_stay, *keep_move;
+} fixing;
+
+static void fixing_free(fixing *fx) {
+  free(fx->lb_x), free(fx->lb_stay), free(fx->lb_move);
+  free(fx->keep_x), free(fx->keep_stay), free(fx->keep_move);
+}
+
+/* Marks the columns a bound excludes: a lower bound at or above `limit`
+ * means no placement using the column beats the incumbent by the gap.
+ * Returns the number of (layer, server) pairs excluded, or -1 without
+ * memory. */
+static long fixing_build(const solver__problem *pb, const solver__penalty *pen, double limit,
+                         fixing *fx) {
+  const size_t L = pb->L, M = pb->M, NM = pb->opt_begin[L - 1] * M * M;
+  fx->lb_x = malloc(L * M * sizeof *fx->lb_x);
+  fx->lb_stay = malloc(L * M * sizeof *fx->lb_stay);
+  fx->lb_move = malloc((NM ? NM : 1) * sizeof *fx->lb_move);
+  fx->keep_x = malloc(L * M);
+  fx->keep_stay = malloc(L * M);
+  fx->keep_move = malloc(NM ? NM : 1);
+  solver__segdp *sd = solver__segdp_alloc(pb);
+  if (!fx->lb_x || !fx->lb_stay || !fx->lb_move || !fx->keep_x || !fx->keep_stay ||
+      !fx->keep_move || sd == NULL) {
+    solver__segdp_free(sd);
+    return -1;
+  }
+  solver__segdp_solve(sd, pen, NULL, NULL);
+  solver__segdp_bounds(sd, fx->lb_x, fx->lb_stay, fx->lb_move);
+  solver__segdp_free(sd);
+  const double c = solver__penalty_constant(pb, pen);
+  long fixed = 0;
+  for (size_t k = 0; k < L * M; k++) {
+    fx->keep_x[k] = fx->lb_x[k] - c < limit;
+    fx->keep_stay[k] = fx->lb_stay[k] - c < limit;
+    if (!fx->keep_x[k] && pb->usable[k % M]) fixed++;
+  }
+  for (size_t k = 0; k < NM; k++) fx->keep_move[k] = fx->lb_move[k] - c < limit;
+  return fixed;
+}
+
+static void offer_repaired(const solver__problem *pb, solver__incumbent *inc, const int *srv,
+                           const int *opt, double deadline) {
+  if (!solver__incumbent_offer(inc, pb, srv, opt)) solver__repair(pb, inc, srv, opt, deadline);
+}
+
+int solver__exact(const solver__problem *pb, const solver_options *opt, double deadline,
+                  solver__incumbent *inc, solver__exact_out *out, sim_error *err) {
+  const size_t L = pb->L, M = pb->M;
+  const double gap = opt->mip_gap > 1e-12 ? opt->mip_gap : 1e-12;
+  int rc = SIM_OK, searched = 0;
+  int *srv = malloc(L * sizeof *srv), *op = malloc(L * sizeof *op);
+  solver__penalty lag_pen = {NULL, NULL, 0}, seg_pen = {NULL, NULL, 0};
+  solver__incumbent scratch = {NULL, NULL, INFINITY};
+  fixing fx = {NULL, NULL, NULL, NULL, NULL, NULL};
+  out->status = SOLVER_ERROR;
+  out->proof = SOLVER_PROOF_NONE;
+  out->lower = out->dp = out->lagrangian = out->segment = NAN;
+  out->nodes = out->search_nodes = 0;
+  out->note[0] = '\0';
+  out->columns = out->rows = out->fixed = 0;
+  if (!srv || !op || solver__penalty_alloc(&lag_pen, M) || solver__penalty_alloc(&seg_pen, M) ||
+      solver__incumbent_init(&scratch, L))
+    goto oom;
+  /* In plain mode the bounds' paths must not become lp_solve's answer. */
+  solver__incumbent *bound_inc = opt->plain ? &scratch : inc;
+
+  /* 1. The storage-free DP. */
+  out->dp = solver__dp_solve(pb, NULL, srv, op);
+  if (isnan(out->dp)) goto oom;
+  out->lower = out->dp;
+  if (!isfinite(out->dp) && !opt->plain) {
+    /* Not even a path ignoring storage: no server/route combination works. */
+    out->status = SOLVER_INFEASIBLE;
+    out->lower = out->lagrangian = out->segment = INFINITY;
+    goto done;
+  }
+  const int dp_fits = isfinite(out->dp) && solver__feasible(pb, srv, op);
+  if (dp_fits) solver__incumbent_offer(bound_inc, pb, srv, op);
+  if (!opt->plain && !dp_fits && isfinite(out->dp)) {
+    /* A first incumbent before anything can time out: the greedy pass and
+     * the repaired DP path (both polynomial, a few milliseconds). It also
+     * gives the subgradient steps their target. */
+    solver__repair(pb, inc, srv, op, 0);
+    if (solver__greedy(pb, srv, op)) {
+      solver__incumbent_offer(inc, pb, srv, op);
+      solver__local_search(pb, inc, 0);
+    }
+  }
+
+  /* 2. Bounds: Lagrangian on storage over the DP, and over segments. */
+  out->lagrangian = solver__lagrange(pb, SOLVER__RELAX_DP, bound_inc, &lag_pen,
+                                     SOLVER__LAGRANGE_ITERATIONS, gap, deadline);
+  if (isnan(out->lagrangian)) goto oom;
+  if (out->lagrangian > out->lower) out->lower = out->lagrangian;
+  if (!dp_fits) {
+    out->segment = solver__lagrange(pb, SOLVER__RELAX_SEGMENT, bound_inc, &seg_pen,
+                                    SOLVER__LAGRANGE_ITERATIONS, gap, deadline);
+    if (isnan(out->segment)) goto oom;
+    if (out->segment > out->lower) out->lower = out->segment;
+    if (!isfinite(out->segment) && !opt->plain) {
+      out->status = SOLVER_INFEASIBLE; /* no segmentation fits: a proof */
+      goto done;
+    }
+  } else {
+    out->segment = out->dp; /* the DP's path is a feasible segmentation */
+  }
+
+  if (!opt->plain) {
+    if (dp_fits) {
+      out->status = SOLVER_OPTIMAL;
+      out->proof = SOLVER_PROOF_DP;
+      goto done;
+    }
+    /* 3. Incumbents: repair the segment relaxation's paths, then local search. */
+    solver__segdp *sd = solver__segdp_alloc(pb);
+    if (sd == NULL) goto oom;
+    if (isfinite(solver__segdp_solve(sd, NULL, srv, op))) offer_repaired(pb, inc, srv, op, deadline);
+    if (isfinite(solver__segdp_solve(sd, &seg_pen, srv, op)))
+      offer_repaired(pb, inc, srv, op, deadline);
+    solver__segdp_free(sd);
+    solver__local_search(pb, inc, deadline);
+    if (isfinite(inc->value) && inc->value - out->lower <= gap * inc->value) {
+      out->status = SOLVER_OPTIMAL;
+      out->proof = SOLVER_PROOF_BOUND;
+      goto done;
+    }
+    /* 4. The segment branch and bound, for the incumbent: it finds the
+     * optimum when the bound is within a few percent. Finishing also proves
+     * optimality, but that proof is only used if lp_solve cannot give its
+     * own in time. */
+    if (solver__search_applies(pb)) {
+      long long sn = 0;
+      searched = solver__search(pb, &seg_pen, inc, gap, SEARCH_NODES, deadline, &sn);
+      out->search_nodes = sn;
+      if (searched < 0) goto oom;
+    }
+    if (solver__expired(deadline)) goto stopped;
+  }
+
+  /* 5. lp_solve, on what the bounds leave of the model. */
+  solver__ilp_args args = {opt->formulation, NULL, NULL, NULL, INFINITY, opt->mip_gap, deadline,
+                           1, NULL, NULL};
+  if (!opt->plain && isfinite(inc->value)) {
+    const double limit = inc->value * (1 - gap);
+    const long fixed = fixing_build(pb, &seg_pen, limit, &fx);
+    if (fixed < 0) goto oom;
+    out->fixed = (size_t)fixed;
+    args.keep_x = fx.keep_x;
+    args.keep_stay = fx.keep_stay;
+    args.keep_move = fx.keep_move;
+    args.cutoff = limit;
+  }
+  solver__ilp_out io;
+  sim_error ierr;
+  sim_error_clear(&ierr);
+  rc = solver__ilp_solve(pb, &args, srv, op, &io, &ierr);
+  out->nodes = io.nodes;
+  out->columns = io.columns;
+  out->rows = io.rows;
+  if (rc == SIM_OK && io.found && !solver__feasible(pb, srv, op)) {
+    /* Seen once with an lp_solve branching rule we no longer use; never
+     * accept it, and treat it like any other lp_solve failure. */
+    sim_error_set(&ierr, SIM_ESOLVER,
+                  "lp_solve returned a placement that breaks storage, the cap or the budget");
+    rc = SIM_ESOLVER;
+    io.found = 0;
+  }
+  if (rc == SIM_OK && io.found) {
+    /* lp_solve's objective must agree with the cost tables: a check on how
+     * the formulation's coefficients were built. */
+    const double v = solver__eval(pb, srv, op);
+    if (!(fabs(io.objective - v) <= 1e-6 * fabs(v) + 1e-12)) {
+      rc = sim_error_set(err, SIM_EINTERNAL,
+                         "lp_solve's objective %.17g disagrees with the placement's %.17g",
+                         io.objective, v);
+      goto done;
+    }
+  }
+  if (rc == SIM_ESOLVER && isfinite(inc->value)) {
+    /* lp_solve gave up (numerical trouble): the incumbent stands, without
+     * a proof, and the note says why. */
+    snprintf(out->note, sizeof out->note,
+             "no optimality proof: %.300s; the placement is the best incumbent", ierr.msg);
+    out->status = searched == 1 ? SOLVER_OPTIMAL : SOLVER_FEASIBLE;
+    if (searched == 1) out->proof = SOLVER_PROOF_SEARCH, out->note[0] = '\0';
+    rc = SIM_OK;
+    goto done;
+  }
+  if (rc != SIM_OK) {
+    sim_error_set(err, rc, "%s", ierr.msg);
+    goto done;
+  }
+  if (io.found) solver__incumbent_offer(inc, pb, srv, op);
+  switch (io.status) {
+  case SOLVER__ILP_OPTIMAL:
+  case SOLVER__ILP_NONE:
+    if (!isfinite(inc->value)) {
+      out->status = SOLVER_INFEASIBLE;
+      out->lower = INFINITY;
+      break;
+    }
+    out->status = SOLVER_OPTIMAL;
+    out->proof = SOLVER_PROOF_ILP;
+    if (inc->value * (1 - gap) > out->lower) out->lower = inc->value * (1 - gap);
+    break;
+  case SOLVER__ILP_TIMEOUT:
+    goto stopped;
+  case SOLVER__ILP_FAILED:
+    rc = sim_error_set(err, SIM_ESOLVER, "lp_solve failed");
+    break;
+  }
+  goto done;
+stopped:
+  /* The deadline passed before lp_solve's proof; a finished segment search
+   * is a proof of its own. */
+  if (searched == 1) {
+    out->status = isfinite(inc->value) ? SOLVER_OPTIMAL : SOLVER_INFEASIBLE;
+    out->proof = isfinite(inc->value) ? SOLVER_PROOF_SEARCH : SOLVER_PROOF_NONE;
+    out->lower = isfinite(inc->value) ? fmax(out->lower, inc->value * (1 - gap)) : INFINITY;
+  } else {
+    out->status = SOLVER_TIMEOUT;
+  }
+  goto done;
+oom:
+  rc = sim_error_set(err, SIM_ENOMEM, "out of memory in the exact solver");
+done:
+  if (out->status == SOLVER_OPTIMAL && out->lower > inc->value) out->lower = inc->value;
+  free(srv), free(op);
+  solver__penalty_free(&lag_pen);
+  solver__penalty_free(&seg_pen);
+  solver__incumbent_clear(&scratch);
+  fixing_free(&fx);
+  return rc;
+}

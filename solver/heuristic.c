@@ -1,0 +1,242 @@
+/* heuristic.c: incumbents. A repair that turns a relaxation's infeasible
+ * path into a feasible placement, and a local search that improves one.
+ *
+ * Both work on moves that change a few layers: relocate one layer (to any
+ * server and option), relocate a whole run of consecutive layers on one
+ * server, or swap the servers of two runs. A move's cost change is computed
+ * from the layers it touches and their neighbours only, so a pass over all
+ * moves costs O(L·M·B + R²) for R runs. Nothing here proves anything; the
+ * bounds and the ILP do. */
+#include "solver/solver-internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  const solver__problem *pb;
+  int *srv, *opt;   /* the placement being changed */
+  double *used;     /* M, bytes */
+  size_t *count;    /* M, layers */
+  double err;       /* Σ error */
+} state;
+
+static void state_load(state *st) {
+  const solver__problem *pb = st->pb;
+  for (size_t i = 0; i < pb->M; i++) st->used[i] = 0, st->count[i] = 0;
+  st->err = 0;
+  for (size_t l = 0; l < pb->L; l++) {
+    st->used[st->srv[l]] += pb->storage[st->opt[l]];
+    st->count[st->srv[l]]++;
+    st->err += pb->error[st->opt[l]];
+  }
+}
+
+/* Violation of server i's storage and cap with `dbytes` and `dcount` more,
+ * as fractions of the limits (0 when within). */
+static double server_excess(const state *st, size_t i, double dbytes, long dcount) {
+  const solver__problem *pb = st->pb;
+  double v = 0;
+  const double u = st->used[i] + dbytes;
+  if (u > pb->capacity[i] * (1 + 1e-9)) v += pb->capacity[i] > 0 ? u / pb->capacity[i] - 1 : 1;
+  if (pb->cap > 0) {
+    const long c = (long)st->count[i] + dcount;
+    if (c > pb->cap) v += (double)(c - pb->cap) / (double)pb->cap;
+  }
+  return v;
+}
+
+static double budget_excess(const state *st, double derr) {
+  const solver__problem *pb = st->pb;
+  if (!pb->has_budget) return 0;
+  const double e = st->err + derr;
+  if (e <= pb->budget * (1 + 1e-9)) return 0;
+  return pb->budget > 0 ? e / pb->budget - 1 : e;
+}
+
+static double total_excess(const state *st) {
+  double v = budget_excess(st, 0);
+  for (size_t i = 0; i < st->pb->M; i++) v += server_excess(st, i, 0, 0);
+  return v;
+}
+
+/* Transfer after layer l when it sits on a with option g and l + 1 on b. */
+static double link(const solver__problem *pb, size_t l, int g, int a, int b) {
+  return l + 1 < pb->L ? solver__cm(pb, (size_t)g, (size_t)a, (size_t)b) : 0.0;
+}
+
+/* A candidate move: layers s..e go to server `to`; a single layer may also
+ * change option (g >= 0); a swap exchanges two runs' servers. */
+typedef struct {
+  int kind;        /* 0 none, 1 layer, 2 run, 3 swap */
+  size_t s, e;     /* the layer or run */
+  size_t s2, e2;   /* swap: the second run */
+  int to, g;
+  double dcost;    /* s */
+  double dexcess;  /* change of total violation */
+} move;
+
+static void apply(state *st, const move *mv) {
+  if (mv->kind == 1) {
+    st->srv[mv->s] = mv->to;
+    st->opt[mv->s] = mv->g;
+  } else if (mv->kind == 2) {
+    for (size_t l = mv->s; l <= mv->e; l++) st->srv[l] = mv->to;
+  } else if (mv->kind == 3) {
+    const int a = st->srv[mv->s], b = st->srv[mv->s2];
+    for (size_t l = mv->s; l <= mv->e; l++) st->srv[l] = b;
+    for (size_t l = mv->s2; l <= mv->e2; l++) st->srv[l] = a;
+  }
+  state_load(st);
+}
+
+/* Better move under the rule: while infeasible, the largest drop in
+ * violation per second spent (cost drops first); once feasible, the largest
+ * cost drop that keeps feasibility. */
+static int better(const move *a, const move *b, int repairing) {
+  if (b->kind == 0) return 1;
+  if (repairing) {
+    const double ra = a->dcost / -a->dexcess, rb = b->dcost / -b->dexcess;
+    return ra < rb;
+  }
+  return a->dcost < b->dcost;
+}
+
+static void consider(move *best, const move *mv, int repairing, double scale) {
+  if (!isfinite(mv->dcost)) return;
+  if (repairing) {
+    if (!(mv->dexcess < -1e-12)) return;
+  } else {
+    if (mv->dexcess > 1e-12 || !(mv->dcost < -SOLVER__REL_EPS * scale)) return;
+  }
+  if (better(mv, best, repairing)) *best = *mv;
+}
+
+/* Finds the best move; returns 0 if none qualifies. */
+static int best_move(state *st, int repairing, double scale, move *out) {
+  const solver__problem *pb = st->pb;
+  const size_t L = pb->L, M = pb->M;
+  const int *srv = st->srv, *opt = st->opt;
+  move best = {0};
+  /* Relocate one layer, possibly with another option. */
+  for (size_t l = 0; l < L; l++) {
+    const int a = srv[l], ga = opt[l];
+    const double old = solver__cost_x(pb, l, (size_t)ga, (size_t)a) +
+                       (l > 0 ? link(pb, l - 1, opt[l - 1], srv[l - 1], a) : 0) +
+                       (l + 1 < L ? link(pb, l, ga, a, srv[l + 1]) : 0);
+    const double ex_a = server_excess(st, (size_t)a, 0, 0);
+    for (size_t j = 0; j < M; j++) {
+      if (!pb->usable[j]) continue;
+      for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++) {
+        if ((int)j == a && (int)g == ga) continue;
+        move mv = {1, l, l, 0, 0, (int)j, (int)g, 0, 0};
+        mv.dcost = solver__cost_x(pb, l, g, j) +
+                   (l > 0 ? link(pb, l - 1, opt[l - 1], srv[l - 1], (int)j) : 0) +
+                   (l + 1 < L ? link(pb, l, (int)g, (int)j, srv[l + 1]) : 0) - old;
+        const double ds = pb->storage[g] - pb->storage[ga];
+        if ((int)j == a)
+          mv.dexcess = server_excess(st, j, ds, 0) - ex_a;
+        else
+          mv.dexcess = server_excess(st, j, pb->storage[g], 1) - server_excess(st, j, 0, 0) +
+                       server_excess(st, (size_t)a, -pb->storage[ga], -1) - ex_a;
+        mv.dexcess += budget_excess(st, pb->error[g] - pb->error[ga]) - budget_excess(st, 0);
+        consider(&best, &mv, repairing, scale);
+      }
+    }
+  }
+  /* Runs: maximal stretches of consecutive layers on one server. */
+  size_t rs[L], re[L], R = 0;
+  for (size_t l = 0; l < L; l++) {
+    if (l == 0 || srv[l] != srv[l - 1]) rs[R] = l, R++;
+    re[R - 1] = l;
+  }
+  for (size_t r = 0; r < R; r++) {
+    const size_t s = rs[r], e = re[r];
+    const int a = srv[s];
+    double bytes = 0;
+    for (size_t l = s; l <= e; l++) bytes += pb->storage[opt[l]];
+    const long n = (long)(e - s + 1);
+    for (size_t j = 0; j < M; j++) {
+      if (!pb->usable[j] || (int)j == a) continue;
+      move mv = {2, s, e, 0, 0, (int)j, -1, 0, 0};
+      double d = 0;
+      for (size_t l = s; l <= e; l++)
+        d += solver__cost_x(pb, l, (size_t)opt[l], j) - solver__cost_x(pb, l, (size_t)opt[l], (size_t)a);
+      if (s > 0) d += link(pb, s - 1, opt[s - 1], srv[s - 1], (int)j) - link(pb, s - 1, opt[s - 1], srv[s - 1], a);
+      if (e + 1 < L) d += link(pb, e, opt[e], (int)j, srv[e + 1]) - link(pb, e, opt[e], a, srv[e + 1]);
+      mv.dcost = d;
+      mv.dexcess = server_excess(st, j, bytes, n) - server_excess(st, j, 0, 0) +
+                   server_excess(st, (size_t)a, -bytes, -n) - server_excess(st, (size_t)a, 0, 0);
+      consider(&best, &mv, repairing, scale);
+    }
+  }
+  /* Swap the servers of two runs (evaluated in full: swaps are few). */
+  const double base = solver__eval(pb, srv, opt), ex0 = total_excess(st);
+  for (size_t r = 0; r < R; r++)
+    for (size_t q = r + 1; q < R; q++) {
+      if (srv[rs[r]] == srv[rs[q]]) continue;
+      move mv = {3, rs[r], re[r], rs[q], re[q], 0, -1, 0, 0};
+      apply(st, &mv);
+      mv.dcost = solver__eval(pb, st->srv, st->opt) - base;
+      mv.dexcess = total_excess(st) - ex0;
+      apply(st, &mv); /* swapping again restores the placement */
+      consider(&best, &mv, repairing, scale);
+    }
+  *out = best;
+  return best.kind != 0;
+}
+
+/* Runs moves until no move qualifies, the deadline passes or a bound on the
+ * number of moves (each strictly improves, so this is only a safeguard). */
+static void descend(state *st, int repairing, double deadline) {
+  const double scale = fabs(solver__eval(st->pb, st->srv, st->opt));
+  const size_t limit = 4 * st->pb->L * st->pb->M + 16;
+  for (size_t k = 0; k < limit && !solver__expired(deadline); k++) {
+    if (repairing && total_excess(st) <= 0) return;
+    move mv;
+    if (!best_move(st, repairing, isfinite(scale) ? scale : 1.0, &mv)) return;
+    apply(st, &mv);
+  }
+}
+
+static int state_init(state *st, const solver__problem *pb, const int *srv, const int *opt) {
+  st->pb = pb;
+  st->srv = malloc(pb->L * sizeof *st->srv);
+  st->opt = malloc(pb->L * sizeof *st->opt);
+  st->used = malloc(pb->M * sizeof *st->used);
+  st->count = malloc(pb->M * sizeof *st->count);
+  if (!st->srv || !st->opt || !st->used || !st->count) return -1;
+  memcpy(st->srv, srv, pb->L * sizeof *srv);
+  memcpy(st->opt, opt, pb->L * sizeof *opt);
+  state_load(st);
+  return 0;
+}
+
+static void state_free(state *st) {
+  free(st->srv), free(st->opt), free(st->used), free(st->count);
+}
+
+void solver__local_search(const solver__problem *pb, solver__incumbent *inc, double deadline) {
+  if (!isfinite(inc->value)) return;
+  state st = {0};
+  if (state_init(&st, pb, inc->srv, inc->opt) == 0) {
+    descend(&st, 0, deadline);
+    solver__incumbent_offer(inc, pb, st.srv, st.opt);
+  }
+  state_free(&st);
+}
+
+int solver__repair(const solver__problem *pb, solver__incumbent *inc, const int *srv,
+                   const int *opt, double deadline) {
+  state st = {0};
+  int kept = 0;
+  if (state_init(&st, pb, srv, opt) == 0) {
+    descend(&st, 1, deadline);
+    if (total_excess(&st) <= 0) {
+      descend(&st, 0, deadline);
+      kept = solver__incumbent_offer(inc, pb, st.srv, st.opt);
+    }
+  }
+  state_free(&st);
+  return kept;
+}
