@@ -26,7 +26,7 @@ load sprintf("%s/series.gp", dir)
 
 set key @keypos box opaque noenhanced
 set grid
-set xlabel xlabel noenhanced
+set xlabel xlabel
 set ylabel ylabel noenhanced
 set title title noenhanced
 if (logx) { set logscale x; set format x "10^{%L}" }

@@ -40,6 +40,11 @@ int sim__run_method_index(const sim__run_ctx *ctx, const char *name, size_t len)
 /* --- files of the output directory (run_files.c) --- */
 
 int sim__run_make_dirs(const char *path, sim_error *err);
+/* Takes the directory's lock (DIR/.dilemma.lock, an fcntl write lock the
+ * system releases when the process ends): two experiments writing one
+ * directory would interleave and overwrite each other's files. Returns the
+ * descriptor, or -1 with SIM_EINPUT if another process holds it. */
+int sim__run_lock(const char *dir, sim_error *err);
 /* A whole file, NUL-terminated; NULL without an error if it does not exist. */
 char *sim__run_read_file(const char *path, size_t *len, sim_error *err);
 /* Replaces path with text through a temporary file and a rename. */
@@ -64,6 +69,7 @@ typedef struct sim__run_state {
   sim_buf header;             /* the runs.csv header line */
   pthread_mutex_t lock;       /* guards everything below */
   FILE *out;                  /* runs.csv, appended to (writer only) */
+  int lock_fd;                /* DIR/.dilemma.lock, held while the experiment runs; -1 if none */
   size_t total;               /* tasks: points x runs */
   size_t next;                /* next task index to hand out */
   unsigned char *done;        /* per task: complete (resumed or finished) */

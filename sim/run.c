@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim/run-internal.h"
 
@@ -62,6 +63,7 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
   if (opt->runs > 0) st->sc.runs = opt->runs;
   st->opt = opt;
   st->writer = writer;
+  st->lock_fd = -1;
   sim_buf_init(&st->header);
   pthread_mutex_init(&st->lock, NULL);
   int rc = ctx_init(&st->ctx, &st->sc, opt, err);
@@ -73,6 +75,7 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
   if (!writer) return SIM_OK;
 
   rc = sim__run_make_dirs(opt->outdir, err);
+  if (rc == SIM_OK && (st->lock_fd = sim__run_lock(opt->outdir, err)) < 0) rc = err->code;
   char path[4200];
   if (rc == SIM_OK) {
     snprintf(path, sizeof path, "%s/scenario.resolved.yaml", opt->outdir);
@@ -98,6 +101,8 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
 void sim__run_free(sim__run_state *st) {
   if (st->out) fclose(st->out);
   st->out = NULL;
+  if (st->lock_fd >= 0) close(st->lock_fd);
+  st->lock_fd = -1;
   pthread_mutex_destroy(&st->lock);
   sim_buf_free(&st->header);
   free(st->done);

@@ -4,10 +4,12 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "sim/run-internal.h"
@@ -30,6 +32,29 @@ int sim__run_make_dirs(const char *path, sim_error *err) {
 }
 
 /* Reads a whole file; returns NULL (and *len = 0) if it does not exist. */
+int sim__run_lock(const char *dir, sim_error *err) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/.dilemma.lock", dir);
+  int fd = open(path, O_RDWR | O_CREAT, 0666);
+  if (fd < 0) {
+    sim_error_set(err, SIM_EIO, "%s: cannot create: %s", path, strerror(errno));
+    return -1;
+  }
+  struct flock fl;
+  memset(&fl, 0, sizeof fl);
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  if (fcntl(fd, F_SETLK, &fl) != 0) {
+    struct flock who = fl;
+    int pid = fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK ? (int)who.l_pid : 0;
+    close(fd);
+    sim_error_set(err, SIM_EINPUT, "%s: another dilemma run is writing this directory%s%.0d%s; wait for it "
+                  "or choose another output directory", dir, pid ? " (process " : "", pid, pid ? ")" : "");
+    return -1;
+  }
+  return fd;
+}
+
 char *sim__run_read_file(const char *path, size_t *len, sim_error *err) {
   *len = 0;
   FILE *f = fopen(path, "rb");

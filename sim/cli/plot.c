@@ -96,6 +96,24 @@ static void column_range(const char *csv, const char *name, double *lo, double *
   }
 }
 
+/* Axis label of a swept key: words and units for the keys the paper sweeps. */
+static const char *axis_label(const char *key) {
+  static const struct { const char *key, *label; } known[] = {
+    {"links.omega_min", "minimum D2D bandwidth {/Symbol W}_{min} (bit/s)"},
+    {"servers.ccs", "server compute speed (FLOP/s)"},
+    {"servers.ccs.min", "minimum server compute speed (FLOP/s)"},
+    {"servers.ccs.max", "maximum server compute speed (FLOP/s)"},
+    {"servers.count", "edge servers"},
+    {"quantization.delta", "per-layer error bound {/Symbol d}"},
+    {"simulation.rate", "arrival rate (requests/s)"},
+    {"workload.tokens", "generated tokens n"},
+    {"workload.batch", "batch size {/Symbol b}"},
+  };
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+    if (strcmp(known[i].key, key) == 0) return known[i].label;
+  return key;
+}
+
 static const char *figure_name(const char *key) {
   if (strcmp(key, "quantization.delta") == 0) return "fig3";
   if (strcmp(key, "links.omega_min") == 0) return "fig5";
@@ -193,7 +211,7 @@ int cli_plot_dir(const char *dir, int quiet, sim_error *err) {
       snprintf(script, sizeof script, "%s/load.gp", adir);
       rc = gnuplot(vars.data, script, err);
     } else {
-      gp_string(&vars, "xlabel", d0->key);
+      gp_string(&vars, "xlabel", axis_label(d0->key));
       gp_string(&vars, "ylabel", "completion time T (s)");
       snprintf(script, sizeof script, "%s/sweep.gp", adir);
       rc = gnuplot(vars.data, script, err);
