@@ -1,13 +1,20 @@
 # validation.gp: analytic completion time T against the time the
 # discrete-event simulator measures when it replays the same placement, one
-# point per (run, method), with the line y = x. Reads runs.csv.
+# point per (run, method), with the line y = x and the largest relative
+# error in the key. Reads runs.csv.
 # Variables: runs (runs.csv), out, title.
 if (!exists("title")) title = ""
 set datafile separator ","
+# Both axes share one range around the data, so y = x is the diagonal.
+stats runs using (column("objective_s")) name "T" nooutput
+stats runs using (strcol("sim_rel_error") eq "" ? NaN : column("sim_rel_error")) name "E" nooutput
+lo = T_min * 0.95
+hi = T_max * 1.05
+if (T_max > 20 * T_min) { set logscale xy; set format x "10^{%L}"; set format y "10^{%L}" }
+set xrange [lo:hi]
+set yrange [lo:hi]
+set samples 200
 set grid
-set logscale xy
-set format x "10^{%L}"
-set format y "10^{%L}"
 set xlabel "analytic T (s)"
 set ylabel "simulated T (s)"
 set key top left box opaque
@@ -16,7 +23,8 @@ do for [fmt in "png svg"] {
   if (fmt eq "png") { set terminal pngcairo size 700,700 enhanced font ",11" } else { set terminal svg size 700,700 enhanced font ",11" }
   set output out.".".fmt
   set title title noenhanced
-  plot runs using (column("objective_s")):(strcol("sim_s") eq "" ? NaN : column("sim_s")) with points pt 7 ps 0.6 title "runs", \
-       x with lines lw 2 dt 2 lc rgb "black" title "y = x"
+  plot runs using (column("objective_s")):(strcol("sim_s") eq "" ? NaN : column("sim_s")) \
+         with points pt 7 ps 0.7 title sprintf("%d replays, max |sim - T| / T = %.2g", E_records, E_max), \
+       x with lines lw 1.5 dt 2 lc rgb "black" title "y = x"
   unset output
 }
