@@ -33,10 +33,15 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim/run-internal.h"
 
 enum { TAG_RESULTS = 1, TAG_TASKS = 2, MAX_CHUNK = 64 };
+
+/* Pauses of rank 0's polling loop, ns: from 10 µs doubling to 1 ms. */
+#define MIN_BACKOFF_NS 10000L
+#define MAX_BACKOFF_NS 1000000L
 
 /* --- rank 0 ---------------------------------------------------------------- */
 
@@ -80,9 +85,22 @@ static int serve(sim__run_state *st, int size) {
   int active = size - 1;
   unsigned char *msg = NULL;
   size_t cap = 0;
+  long backoff_ns = MIN_BACKOFF_NS;
   while (active > 0) {
+    /* Open MPI's blocking probe spins on a core, the core rank 0's own
+     * compute threads need; poll instead and sleep between polls, doubling
+     * the pause while nothing arrives (so a busy sweep answers in
+     * microseconds and an idle wait costs nothing). */
     MPI_Status status;
-    MPI_Probe(MPI_ANY_SOURCE, TAG_RESULTS, MPI_COMM_WORLD, &status);
+    int flag = 0;
+    MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULTS, MPI_COMM_WORLD, &flag, &status);
+    if (!flag) {
+      struct timespec ts = {0, backoff_ns};
+      nanosleep(&ts, NULL);
+      if (backoff_ns < MAX_BACKOFF_NS) backoff_ns *= 2;
+      continue;
+    }
+    backoff_ns = MIN_BACKOFF_NS;
     int count = 0;
     MPI_Get_count(&status, MPI_BYTE, &count);
     if ((size_t)count > cap) {
