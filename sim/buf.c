@@ -60,3 +60,16 @@ void sim_buf_number(sim_buf *b, double x) {
   sim__fmt_double(tmp, sizeof tmp, x);
   sim_buf_puts(b, tmp);
 }
+
+size_t sim_csv_split(char *line, char **fields, size_t max) {
+  size_t n = 0;
+  char *p = line;
+  while (n < max) {
+    fields[n++] = p;
+    char *c = strchr(p, ',');
+    if (c == NULL) break;
+    *c = '\0';
+    p = c + 1;
+  }
+  return n;
+}

@@ -24,4 +24,9 @@ void sim_buf_printf(sim_buf *b, const char *fmt, ...) __attribute__((format(prin
 /* Appends a CSV number: shortest round-trip form, empty for NaN. */
 void sim_buf_number(sim_buf *b, double x);
 
+/* Splits a CSV line in place at its commas into at most max fields and
+ * returns how many. Our CSV files never quote: names, statuses and numbers
+ * hold no commas. */
+size_t sim_csv_split(char *line, char **fields, size_t max);
+
 #endif

@@ -1,6 +1,8 @@
 /* quant.c: analytic quantization error and error tables. */
 #include "sim/quant.h"
 
+#include "sim/buf.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -40,20 +42,6 @@ static int cmp_long(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Splits a CSV line in place at commas (no quoting: names have none). */
-static int split(char *line, char **f, int max) {
-  int n = 0;
-  char *p = line;
-  while (n < max) {
-    f[n++] = p;
-    char *c = strchr(p, ',');
-    if (c == NULL) break;
-    *c = '\0';
-    p = c + 1;
-  }
-  return n;
-}
-
 sim_errtable *sim_errtable_load(const char *path, sim_error *err) {
   FILE *f = fopen(path, "r");
   if (f == NULL) {
@@ -70,7 +58,7 @@ sim_errtable *sim_errtable_load(const char *path, sim_error *err) {
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
     if (len == 0 || line[0] == '#') continue;
     char *fld[5];
-    int nf = split(line, fld, 5);
+    int nf = (int)sim_csv_split(line, fld, 5);
     if (lineno == 1 || (n == 0 && strcmp(fld[0], "layer") == 0)) {
       if (nf != 4 || strcmp(fld[0], "layer") || strcmp(fld[1], "name") || strcmp(fld[2], "bits") ||
           strcmp(fld[3], "error")) {

@@ -22,20 +22,6 @@ typedef struct {
   size_t n_keys;         /* swept-key columns, between point and run */
 } layout;
 
-/* Splits one line at commas into at most max fields (in place). */
-static size_t split(char *line, char **f, size_t max) {
-  size_t n = 0;
-  char *p = line;
-  while (n < max) {
-    f[n++] = p;
-    char *c = strchr(p, ',');
-    if (c == NULL) break;
-    *c = '\0';
-    p = c + 1;
-  }
-  return n;
-}
-
 static long index_of(const layout *l, const char *name) {
   for (size_t i = 0; i < l->n; i++)
     if (strcmp(l->names[i], name) == 0) return (long)i;
@@ -84,7 +70,7 @@ int sim_summary_compute(const char *runs_csv, size_t len, char **summary_csv, si
     return sim_error_set(err, SIM_ESYNTAX, "runs.csv: no header line");
   }
   *nl = '\0';
-  l.n = split(text, l.names, MAX_COLS);
+  l.n = sim_csv_split(text, l.names, MAX_COLS);
   long pt = index_of(&l, "point"), rn = index_of(&l, "run"), me = index_of(&l, "method"),
        st = index_of(&l, "status"), pl = index_of(&l, "placement");
   if (pt != 0 || rn < 1 || me < 0 || st != me + 1 || (pl >= 0 && pl <= st)) {
@@ -114,7 +100,7 @@ int sim_summary_compute(const char *runs_csv, size_t len, char **summary_csv, si
     *e = '\0';
     line_no++;
     char *f[MAX_COLS];
-    size_t nf = split(p, f, MAX_COLS);
+    size_t nf = sim_csv_split(p, f, MAX_COLS);
     if (nf != l.n) {
       rc = sim_error_set(err, SIM_ESYNTAX, "runs.csv:%zu: %zu fields, the header has %zu", line_no, nf, l.n);
       break;

@@ -8,19 +8,6 @@
 
 enum { MAX_FIELDS = 64, MAX_POINTS = 4096 };
 
-static size_t split(char *line, char **f, size_t max) {
-  size_t n = 0;
-  char *p = line;
-  while (n < max) {
-    f[n++] = p;
-    char *c = strchr(p, ',');
-    if (c == NULL) break;
-    *c = '\0';
-    p = c + 1;
-  }
-  return n;
-}
-
 static long col(char **names, size_t n, const char *name) {
   for (size_t i = 0; i < n; i++)
     if (strcmp(names[i], name) == 0) return (long)i;
@@ -69,7 +56,7 @@ int sim_table1_build(const char *runs_csv, const char *summary_csv, const char *
   /* Bits per layer per point, from the method's rows with a placement. */
   char *save = NULL, *names[MAX_FIELDS], *f[MAX_FIELDS];
   char *line = strtok_r(runs, "\n", &save);
-  size_t nh = line ? split(line, names, MAX_FIELDS) : 0;
+  size_t nh = line ? sim_csv_split(line, names, MAX_FIELDS) : 0;
   long c_point = col(names, nh, "point"), c_key = col(names, nh, key), c_method = col(names, nh, "method"),
        c_status = col(names, nh, "status"), c_place = col(names, nh, "placement");
   if (c_point < 0 || c_key < 0 || c_method < 0 || c_status < 0 || c_place < 0) {
@@ -78,7 +65,7 @@ int sim_table1_build(const char *runs_csv, const char *summary_csv, const char *
   }
   size_t n_points = 0;
   while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
-    if (split(line, f, MAX_FIELDS) != nh) continue;
+    if (sim_csv_split(line, f, MAX_FIELDS) != nh) continue;
     size_t pt = (size_t)strtoul(f[c_point], NULL, 10);
     if (pt >= MAX_POINTS || strcmp(f[c_method], method) != 0 || *f[c_place] == '\0') continue;
     if (strcmp(f[c_status], "optimal") != 0 && strcmp(f[c_status], "feasible") != 0) continue;
@@ -93,7 +80,7 @@ int sim_table1_build(const char *runs_csv, const char *summary_csv, const char *
   /* The mean ratio per point from the summary. */
   save = NULL;
   line = strtok_r(sum, "\n", &save);
-  nh = line ? split(line, names, MAX_FIELDS) : 0;
+  nh = line ? sim_csv_split(line, names, MAX_FIELDS) : 0;
   long s_point = col(names, nh, "point"), s_method = col(names, nh, "method"),
        s_ratio = col(names, nh, "quant_ratio_mean");
   if (s_point < 0 || s_method < 0 || s_ratio < 0) {
@@ -103,7 +90,7 @@ int sim_table1_build(const char *runs_csv, const char *summary_csv, const char *
   sim_buf_printf(csv, "%s,bits_per_layer,quant_ratio\n", key);
   sim_buf_printf(md, "| %s | bits per layer | quantization ratio (%%) |\n|---|---|---|\n", key);
   while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
-    if (split(line, f, MAX_FIELDS) != nh || strcmp(f[s_method], method) != 0) continue;
+    if (sim_csv_split(line, f, MAX_FIELDS) != nh || strcmp(f[s_method], method) != 0) continue;
     size_t pt = (size_t)strtoul(f[s_point], NULL, 10);
     if (pt >= n_points || profile[pt][0] == '\0') continue;
     double ratio = strtod(f[s_ratio], NULL);

@@ -1,6 +1,8 @@
 /* cli.c: helpers shared by the subcommands. */
 #include "sim/cli/cli.h"
 
+#include "sim/scenario.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -45,4 +47,12 @@ long long cli_parse_count(const char *s) {
   long long v = strtoll(s, &end, 10);
   if (*end != '\0' || errno == ERANGE || v < 0) return -1;
   return v;
+}
+
+struct sim_scenario *cli_scenario_load(const char *path) {
+  sim_error err;
+  sim_error_clear(&err);
+  sim_scenario *sc = sim_scenario_load(path, &err);
+  if (sc == NULL) cli_report(&err);
+  return sc;
 }

@@ -25,6 +25,11 @@ void cli_report(const sim_error *err);
 /* Prints "dilemma CMD: message" to stderr and returns CLI_EUSAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Loads a scenario for a command; on failure prints why and returns NULL,
+ * and the command exits with CLI_EUSAGE (a scenario that cannot be read or
+ * validated is an input error). */
+struct sim_scenario *cli_scenario_load(const char *path);
+
 /* Parses a non-negative integer option value; returns -1 if malformed. */
 long long cli_parse_count(const char *s);
 

@@ -130,13 +130,10 @@ int cli_cmd_run(int argc, char **argv) {
     return cli_usage_error("run", "--mpi: this dilemma was built without MPI (configure --with-mpi)");
   mpi = 0;
 #endif
+  sim_scenario *sc = cli_scenario_load(argv[optind]);
+  if (sc == NULL) return CLI_EUSAGE;
   sim_error err;
   sim_error_clear(&err);
-  sim_scenario *sc = sim_scenario_load(argv[optind], &err);
-  if (sc == NULL) {
-    cli_report(&err);
-    return CLI_EUSAGE;
-  }
 #ifdef HAVE_MPI
   int writer = 1;
   if (mpi) {

@@ -345,13 +345,10 @@ int cli_cmd_simulate(int argc, char **argv) {
   int rc = parse_args(argc, argv, &o);
   if (rc < 0) return CLI_OK; /* --help */
   if (rc != CLI_OK) return rc;
+  sim_scenario *sc = cli_scenario_load(argv[optind]);
+  if (sc == NULL) return CLI_EUSAGE;
   sim_error err;
   sim_error_clear(&err);
-  sim_scenario *sc = sim_scenario_load(argv[optind], &err);
-  if (sc == NULL) {
-    cli_report(&err);
-    return CLI_EUSAGE;
-  }
   int status = simulate(&o, sc, &err);
   if (status != CLI_OK && err.count > 0) cli_report(&err);
   sim_scenario_free(sc);

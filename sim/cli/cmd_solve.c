@@ -209,13 +209,10 @@ int cli_cmd_solve(int argc, char **argv) {
   }
   if (optind != argc - 1) return cli_usage_error("solve", "give exactly one scenario file");
 
+  sim_scenario *sc = cli_scenario_load(argv[optind]);
+  if (sc == NULL) return CLI_EUSAGE;
   sim_error err;
   sim_error_clear(&err);
-  sim_scenario *sc = sim_scenario_load(argv[optind], &err);
-  if (sc == NULL) {
-    cli_report(&err);
-    return CLI_EUSAGE;
-  }
   int status = CLI_OK;
   sim_scenario view;
   solver_instance *in = NULL;

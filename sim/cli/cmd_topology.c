@@ -99,13 +99,10 @@ int cli_cmd_topology(int argc, char **argv) {
     }
   }
   if (optind != argc - 1) return cli_usage_error("topology", "give exactly one scenario file");
+  sim_scenario *sc = cli_scenario_load(argv[optind]);
+  if (sc == NULL) return CLI_EUSAGE;
   sim_error err;
   sim_error_clear(&err);
-  sim_scenario *sc = sim_scenario_load(argv[optind], &err);
-  if (sc == NULL) {
-    cli_report(&err);
-    return CLI_EUSAGE;
-  }
   int status = CLI_OK;
   sim_scenario view;
   sim_model *m = NULL;
