@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "solver/instance.h"
+#include "tests/instance_shell.h"
 #include "solver/solver.h"
 
 /* How a random instance is shaped. */
@@ -40,29 +41,13 @@ static double fx_uniform(gsl_rng *r, double lo, double hi) {
 
 /* A random instance of the given shape; abort()s if memory runs out. */
 static solver_instance *fixture_random(gsl_rng *r, const fixture_spec *s) {
-  solver_instance *in = calloc(1, sizeof *in);
   const size_t L = s->L, M = s->M, B = s->B;
-  if (in == NULL) abort();
+  solver_instance *in = instance_shell(L, M, B);
   in->cost_model = s->roofline ? SIM_COST_ROOFLINE : SIM_COST_PAPER;
   in->tokens = 1 + (int64_t)gsl_rng_uniform_int(r, 64);
   in->batch = 1 + (int64_t)gsl_rng_uniform_int(r, 16);
   in->prompt = s->prompt ? 1 + (int64_t)gsl_rng_uniform_int(r, 32) : 0;
   in->context = 16;
-  in->activation_bits = 16;
-  in->kv_bits = 16;
-  in->n_layers = L;
-  in->n_servers = M;
-  in->n_bits = B;
-  in->layers = calloc(L, sizeof *in->layers);
-  in->servers = calloc(M, sizeof *in->servers);
-  in->bandwidth = calloc(M * M, sizeof *in->bandwidth);
-  in->latency = calloc(M * M, sizeof *in->latency);
-  in->bits = calloc(B, sizeof *in->bits);
-  in->error = calloc(L * B, sizeof *in->error);
-  in->allowed = calloc(L * B, 1);
-  if (!in->layers || !in->servers || !in->bandwidth || !in->latency || !in->bits || !in->error ||
-      !in->allowed)
-    abort();
   for (size_t b = 0; b < B; b++) in->bits[b] = 4 + 4 * (int64_t)b;
   in->precision = in->bits[B - 1];
   for (size_t l = 0; l < L; l++) {

@@ -35,34 +35,19 @@
 #include <stdlib.h>
 
 #include "solver/instance.h"
+#include "tests/instance_shell.h"
 
 /* The instance above; with `cloud`, a third server "cloud" (CCS 1000,
  * storage 1000, 100 bit/s both ways to each edge server). */
 static solver_instance *hand_instance(int cloud) {
   const size_t L = 3, M = cloud ? 3 : 2, B = 2;
-  solver_instance *in = calloc(1, sizeof *in);
-  if (in == NULL) abort();
+  solver_instance *in = instance_shell(L, M, B);
   in->cost_model = SIM_COST_PAPER;
   in->tokens = 2;
   in->batch = 4;
   in->prompt = 0;
   in->context = 1;
   in->precision = 8;
-  in->activation_bits = 16;
-  in->kv_bits = 16;
-  in->n_layers = L;
-  in->n_servers = M;
-  in->n_bits = B;
-  in->layers = calloc(L, sizeof *in->layers);
-  in->servers = calloc(M, sizeof *in->servers);
-  in->bandwidth = calloc(M * M, sizeof *in->bandwidth);
-  in->latency = calloc(M * M, sizeof *in->latency);
-  in->bits = calloc(B, sizeof *in->bits);
-  in->error = calloc(L * B, sizeof *in->error);
-  in->allowed = calloc(L * B, 1);
-  if (!in->layers || !in->servers || !in->bandwidth || !in->latency || !in->bits || !in->error ||
-      !in->allowed)
-    abort();
   const int64_t params[3] = {8, 16, 24};
   const double flops[3] = {100, 200, 300}, act[3] = {10, 20, 30}, err4[3] = {0.5, 2.0, 0.25};
   for (size_t l = 0; l < L; l++) {
