@@ -18,7 +18,10 @@
  *
  * Usage: bench_solver [SCENARIO] [--runs N] [--method M] [--limit S]
  *                     [--limit-flow S] [--limit-paper S] [--formulation flow|paper]
- *                     [--max-servers M] [--plain] [--csv FILE] */
+ *                     [--max-servers M] [--plain] [--no-search] [--csv FILE]
+ *
+ * --no-search skips the segment search, so that lp_solve's accelerated path
+ * (bounds, fixing, cutoff and the rounded capacity cuts) is timed alone. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +57,7 @@ int main(int argc, char **argv) {
   const char *path = "scenarios/bench-solver.yaml", *csv_path = NULL;
   long runs = -1;
   double limit[2] = {60, 20}; /* flow, paper: s per solve */
-  int plain = 0, only = -1, method = SIM_METHOD_ILP;
+  int plain = 0, only = -1, method = SIM_METHOD_ILP, no_search = 0;
   long long max_servers = -1;
   for (int a = 1; a < argc; a++) {
     if (strcmp(argv[a], "--runs") == 0 && a + 1 < argc) runs = atol(argv[++a]);
@@ -62,6 +65,7 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[a], "--limit-paper") == 0 && a + 1 < argc) limit[1] = atof(argv[++a]);
     else if (strcmp(argv[a], "--csv") == 0 && a + 1 < argc) csv_path = argv[++a];
     else if (strcmp(argv[a], "--plain") == 0) plain = 1;
+    else if (strcmp(argv[a], "--no-search") == 0) no_search = 1;
     else if (strcmp(argv[a], "--limit") == 0 && a + 1 < argc) limit[0] = limit[1] = atof(argv[++a]);
     else if (strcmp(argv[a], "--method") == 0 && a + 1 < argc) {
       method = sim_method_parse(argv[++a]);
@@ -77,7 +81,7 @@ int main(int argc, char **argv) {
     else {
       fprintf(stderr, "usage: bench_solver [SCENARIO] [--runs N] [--method M] [--limit S] "
                       "[--limit-flow S] [--limit-paper S] [--formulation F] [--max-servers M] "
-                      "[--plain] [--csv FILE]\n");
+                      "[--plain] [--no-search] [--csv FILE]\n");
       return 2;
     }
   }
@@ -103,9 +107,9 @@ int main(int argc, char **argv) {
   load_average(load, sizeof load);
   const int ilp = method == SIM_METHOD_ILP;
   printf("solver benchmark: %s, method %s, %ld runs per row, time limit %g s (flow) and %g s "
-         "(paper)%s\n",
+         "(paper)%s%s\n",
          path, sim_method_name((sim_method)method), runs, limit[0], limit[1],
-         plain ? ", plain lp_solve" : "");
+         plain ? ", plain lp_solve" : "", no_search ? ", no segment search" : "");
   printf("load average before: %s\n\n", load);
   printf("%4s %-14s %-6s %5s %8s %6s %6s %6s %6s %8s %10s %10s %10s %10s\n", "M", "point", "form",
          "runs", "optimal", "dp", "bound", "ilp", "search", "timeout", "median s", "max s",
@@ -143,6 +147,7 @@ int main(int argc, char **argv) {
         opt.formulation = f ? SIM_FORM_PAPER : SIM_FORM_FLOW;
         opt.time_limit = limit[f];
         opt.plain = plain;
+        if (no_search) opt.search_budget = -1;
         solver_result res;
         if (solver_solve(in, &opt, &res, &err) != SIM_OK) {
           fprintf(stderr, "point %zu run %ld: %s\n", p, r, err.msg);

@@ -187,8 +187,8 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   }
 
   /* 5. lp_solve, on what the bounds leave of the model. */
-  solver__ilp_args args = {opt->formulation, NULL, NULL, NULL, INFINITY, opt->mip_gap, deadline,
-                           1, NULL, NULL};
+  solver__ilp_args args = {opt->formulation, NULL, NULL, NULL, INFINITY, !opt->plain,
+                           opt->mip_gap, deadline, 1, NULL, NULL};
   if (!opt->plain && isfinite(inc->value)) {
     const double limit = inc->value * (1 - gap);
     const long fixed = fixing_build(pb, &seg_pen, limit, &fx);

@@ -144,7 +144,7 @@ static int solve_restricted(const solver_instance *in, const solver_options *opt
 static int run_ilp(const solver__problem *pb, const solver_options *opt, double deadline,
                    found *best, solver_result *res, sim_error *err) {
   if (opt->write_lp || opt->write_mps) {
-    solver__ilp_args args = {opt->formulation, NULL, NULL, NULL, INFINITY, opt->mip_gap, 0, 0,
+    solver__ilp_args args = {opt->formulation, NULL, NULL, NULL, INFINITY, 0, opt->mip_gap, 0, 0,
                              opt->write_lp, opt->write_mps};
     solver__ilp_out io;
     int rc = solver__ilp_solve(pb, &args, NULL, NULL, &io, err);

@@ -238,6 +238,7 @@ typedef struct solver__ilp_args {
   const unsigned char *keep_move;  /* opt_begin[L-1] x M x M or NULL: 0 forbids option g of
                                       layer l on i followed by layer l + 1 on j */
   double cutoff;                   /* s: only placements below this are sought (+inf: none) */
+  int cuts;                        /* 1: add the rounded capacity cuts (ilp.c) */
   double mip_gap;                  /* relative */
   double deadline;                 /* monotonic s, <= 0 for none */
   int solve;                       /* 0: only build (and write) the model */
