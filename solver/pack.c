@@ -65,18 +65,23 @@ struct solver__pack {
   double *light;     /* L + 1, s: Σ cheapest cost of the other layers (+inf: one fits nowhere) */
   double *bytes;     /* L + 1, bytes: Σ smin over the suffix */
   double *tmin;      /* L + 1, s: cheapest transfer after any layer >= t - 1 (+inf: none) */
+  double *entry;     /* (L + 1) x M, s: cheapest transfer into server i after any layer
+                        >= t - 1 (+inf: none) */
   size_t *order;     /* L x M: for a class's first layer, usable servers by cost */
   size_t *n_order;   /* L: servers in order[] */
   double *rem;       /* M, scratch */
   double *slots;     /* M, scratch */
   double *sorted;    /* M, scratch */
+  double *charge;    /* M, scratch: entry cost per main-class layer */
+  size_t *order2;    /* M, scratch: servers by cost plus charge */
 };
 
 void solver__pack_free(solver__pack *pk) {
   if (pk == NULL) return;
   free(pk->smin), free(pk->cmin), free(pk->cls), free(pk->main_cls), free(pk->main_n);
   free(pk->heavy), free(pk->light), free(pk->bytes), free(pk->tmin), free(pk->order);
-  free(pk->n_order), free(pk->rem), free(pk->slots), free(pk->sorted);
+  free(pk->n_order), free(pk->rem), free(pk->slots), free(pk->sorted), free(pk->entry);
+  free(pk->charge), free(pk->order2);
   free(pk);
 }
 
@@ -101,6 +106,9 @@ solver__pack *solver__pack_alloc(const solver__problem *pb) {
   pk->light = calloc(L + 1, sizeof *pk->light);
   pk->bytes = calloc(L + 1, sizeof *pk->bytes);
   pk->tmin = malloc((L + 1) * sizeof *pk->tmin);
+  pk->entry = malloc((L + 1) * M * sizeof *pk->entry);
+  pk->charge = malloc(M * sizeof *pk->charge);
+  pk->order2 = malloc(M * sizeof *pk->order2);
   pk->order = malloc(L * M * sizeof *pk->order);
   pk->n_order = calloc(L, sizeof *pk->n_order);
   pk->rem = malloc(M * sizeof *pk->rem);
@@ -109,7 +117,7 @@ solver__pack *solver__pack_alloc(const solver__problem *pb) {
   size_t *count = calloc(L, sizeof *count);
   if (!pk->smin || !pk->cmin || !pk->cls || !pk->main_cls || !pk->main_n || !pk->heavy ||
       !pk->light || !pk->bytes || !pk->tmin || !pk->order || !pk->n_order || !pk->rem ||
-      !pk->slots || !pk->sorted || !count) {
+      !pk->slots || !pk->sorted || !pk->entry || !pk->charge || !pk->order2 || !count) {
     free(count);
     solver__pack_free(pk);
     return NULL;
@@ -153,6 +161,7 @@ solver__pack *solver__pack_alloc(const solver__problem *pb) {
   }
   /* Suffix data, from the end: class counts grow as t falls. */
   pk->tmin[L] = INFINITY;
+  for (size_t i = 0; i < M; i++) pk->entry[L * M + i] = INFINITY;
   for (size_t t = L; t-- > 0;) {
     count[pk->cls[t]]++;
     pk->bytes[t] = pk->bytes[t + 1] + pk->smin[t];
@@ -188,59 +197,102 @@ solver__pack *solver__pack_alloc(const solver__problem *pb) {
       light += c;
     }
     pk->light[t] = light;
-    /* Cheapest transfer after layer t - 1 or later (after t for t = 0). */
-    double tm = pk->tmin[t + 1];
+    /* Cheapest transfer into each server after layer t - 1 or later (after
+     * layer 0 or later for t = 0), and over all servers. */
+    double *in = &pk->entry[t * M];
+    memcpy(in, &pk->entry[(t + 1) * M], M * sizeof *in);
     const size_t after = t > 0 ? t - 1 : 0;
     for (size_t g = pb->opt_begin[after]; after + 1 < L && g < pb->opt_begin[after + 1]; g++)
       for (size_t i = 0; i < M; i++)
         for (size_t j = 0; j < M; j++)
-          if (i != j && pb->usable[i] && pb->usable[j] && solver__cm(pb, g, i, j) < tm)
-            tm = solver__cm(pb, g, i, j);
-    pk->tmin[t] = tm;
+          if (i != j && pb->usable[i] && pb->usable[j] && solver__cm(pb, g, i, j) < in[j])
+            in[j] = solver__cm(pb, g, i, j);
+    pk->tmin[t] = INFINITY;
+    for (size_t j = 0; j < M; j++)
+      if (in[j] < pk->tmin[t]) pk->tmin[t] = in[j];
   }
   free(count);
   return pk;
 }
 
+/* Whole layers of size `size` that fit server i's room and slots. */
+static double room(const solver__pack *pk, size_t i, double size) {
+  double u = pk->slots[i];
+  if (size > 0) {
+    const double by_bytes = floor(pk->rem[i] / size + 1e-9);
+    if (by_bytes < u) u = by_bytes;
+  }
+  return u >= 1 ? u : 0;
+}
+
 /* Greedy fill of n layers of class k into the room left in pk->rem and
- * pk->slots: exact for one class (see the file comment). +inf if they do
- * not fit. */
-static double fill(solver__pack *pk, size_t k, size_t n) {
-  const double size = pk->smin[k];
+ * pk->slots, visiting the servers in ord[0..m-1], each layer on server i
+ * costing its compute plus charge[i] (charge may be NULL): exact for one
+ * class whose per-layer cost depends only on the server, when ord is
+ * sorted by that cost (see the file comment). +inf if they do not fit. */
+static double fill(const solver__pack *pk, size_t k, size_t n, const size_t *ord, size_t m,
+                   const double *charge) {
   double cost = 0;
   size_t left = n;
-  for (size_t q = 0; q < pk->n_order[k] && left > 0; q++) {
-    const size_t i = pk->order[k * pk->M + q];
-    double u = pk->slots[i];
-    if (size > 0) {
-      const double by_bytes = floor(pk->rem[i] / size + 1e-9);
-      if (by_bytes < u) u = by_bytes;
-    }
-    if (!(u >= 1)) continue;
+  for (size_t q = 0; q < m && left > 0; q++) {
+    const size_t i = ord[q];
+    const double u = room(pk, i, pk->smin[k]);
+    if (u < 1) continue;
     const size_t take = u < (double)left ? (size_t)u : left;
-    cost += (double)take * pk->cmin[k * pk->M + i];
+    cost += (double)take * (pk->cmin[k * pk->M + i] + (charge ? charge[i] : 0.0));
     left -= take;
   }
   return left == 0 ? cost : INFINITY;
 }
 
 /* Places the enumerated layers hv[h..] on every server with room, then
- * fills the main class; returns the cheapest total. */
-static double enumerate(solver__pack *pk, const int *hv, size_t h, size_t k, size_t n) {
-  if (h == PACK_ENUMERATED || hv[h] < 0) return fill(pk, k, n);
+ * fills the main class k (n layers) twice: at compute cost alone (into
+ * best[0]) and with the entry charges (into best[1], when charged). Each
+ * gets the minimum over the placements. */
+static void enumerate(solver__pack *pk, const int *hv, size_t h, size_t k, size_t n, int charged,
+                      double base, double *best) {
+  if (h == PACK_ENUMERATED || hv[h] < 0) {
+    const double plain = base + fill(pk, k, n, &pk->order[k * pk->M], pk->n_order[k], NULL);
+    if (plain < best[0]) best[0] = plain;
+    if (charged) {
+      const double c = base + fill(pk, k, n, pk->order2, pk->n_order[k], pk->charge);
+      if (c < best[1]) best[1] = c;
+    }
+    return;
+  }
   const size_t l = (size_t)hv[h];
-  double best = INFINITY;
   for (size_t i = 0; i < pk->M; i++) {
     const double c = pk->cmin[l * pk->M + i];
     if (!isfinite(c) || pk->slots[i] < 1 || pk->smin[l] > pk->rem[i] * (1 + 1e-12)) continue;
+    const double r0 = pk->rem[i];
     pk->rem[i] -= pk->smin[l];
     pk->slots[i] -= 1;
-    const double v = c + enumerate(pk, hv, h + 1, k, n);
-    pk->rem[i] += pk->smin[l];
+    enumerate(pk, hv, h + 1, k, n, charged, base + c, best);
+    pk->rem[i] = r0;
     pk->slots[i] += 1;
-    if (v < best) best = v;
   }
-  return best;
+}
+
+/* The entry charges of the layers after t - 1 >= 0 (file comment): a
+ * server that holds any of them is entered by a transfer at least once,
+ * and holds at most room(i) layers of the main class k, so charging
+ * entry/room per main-class layer never exceeds its entry cost. Fills
+ * pk->charge and pk->order2, the servers by cost plus charge. */
+static void charges(solver__pack *pk, size_t t, size_t k) {
+  const size_t M = pk->M, m = pk->n_order[k];
+  for (size_t q = 0; q < m; q++) {
+    const size_t i = pk->order[k * M + q];
+    const double u = room(pk, i, pk->smin[k]);
+    pk->charge[i] = u >= 1 ? pk->entry[t * M + i] / u : 0.0;
+  }
+  for (size_t q = 0; q < m; q++) {
+    const size_t i = pk->order[k * M + q];
+    const double c = pk->cmin[k * M + i] + pk->charge[i];
+    size_t p = q;
+    for (; p > 0 && pk->cmin[k * M + pk->order2[p - 1]] + pk->charge[pk->order2[p - 1]] > c; p--)
+      pk->order2[p] = pk->order2[p - 1];
+    pk->order2[p] = i;
+  }
 }
 
 static int by_desc(const void *x, const void *y) {
@@ -272,9 +324,15 @@ double solver__pack_bound(solver__pack *pk, size_t t, const double *used,
     else if (pb->cap > 0) s = (double)pb->cap - (double)(count ? count[i] : 0);
     pk->slots[i] = s > 0 ? s : 0.0;
   }
-  const double compute = pk->light[t] + enumerate(pk, &pk->heavy[t * PACK_ENUMERATED], 0,
-                                                  pk->main_cls[t], pk->main_n[t]);
+  const size_t k = pk->main_cls[t];
+  /* Entry charges need a transfer into every server used: true for t > 0. */
+  const int charged = t > 0;
+  if (charged) charges(pk, t, k);
+  double best[2] = {INFINITY, INFINITY};
+  enumerate(pk, &pk->heavy[t * PACK_ENUMERATED], 0, k, pk->main_n[t], charged, 0.0, best);
+  const double compute = pk->light[t] + best[0];
   if (!isfinite(compute)) return INFINITY;
+  const double with_entries = pk->light[t] + best[1]; /* +inf when not charged */
   /* Distinct servers the suffix needs, by bytes and by slots. */
   memcpy(pk->sorted, pk->rem, M * sizeof *pk->sorted);
   double servers = fewest(pk->sorted, M, pk->bytes[t]);
@@ -284,7 +342,10 @@ double solver__pack_bound(solver__pack *pk, size_t t, const double *used,
   if (!isfinite(servers)) return INFINITY;
   if (servers < 1) servers = 1; /* the suffix is not empty */
   const double transfers = t > 0 ? servers : servers - 1;
-  if (transfers <= 0) return compute;
-  if (!isfinite(pk->tmin[t])) return INFINITY; /* a transfer is needed but no route exists */
-  return compute + transfers * pk->tmin[t];
+  double bound = compute;
+  if (transfers > 0) {
+    if (!isfinite(pk->tmin[t])) return INFINITY; /* a transfer is needed but no route exists */
+    bound += transfers * pk->tmin[t];
+  }
+  return charged && with_entries > bound ? with_entries : bound;
 }
