@@ -32,14 +32,24 @@
  * The minimum over the enumeration is therefore at most the assignment
  * optimum, hence at most the compute cost of any completion.
  *
- * Transfers are added separately: every segment of the suffix is entered by
- * a transfer (from layer t-1's server when t > 0; the first segment of the
- * whole chain is entered from the origin, whose cost is in layer 0's
- * compute), and the suffix uses at least as many distinct servers as it
- * takes of the largest remaining capacities (and free slots) to hold its
- * bytes (and layers). Each such transfer costs at least the cheapest
- * transfer after any layer from t-1 on. Compute and transfer parts bound
- * the two halves of the same placement's cost, so their sum is a bound.
+ * Transfers, in two ways; the bound is the larger result.
+ *   (a) Counted: every segment of the suffix is entered by a transfer (from
+ *       layer t-1's server when t > 0; the first segment of the whole chain
+ *       is entered from the origin, whose cost is in layer 0's compute), and
+ *       the suffix uses at least as many distinct servers as it takes of the
+ *       largest remaining capacities (and free slots) to hold its bytes (and
+ *       layers). Each such transfer costs at least the cheapest transfer
+ *       after any layer from t-1 on. Compute and transfer parts bound the
+ *       two halves of the same placement's cost, so their sum is a bound.
+ *   (b) Charged (t > 0): each server i the suffix uses is entered at least
+ *       once, at no less than entry_i, its cheapest incoming transfer after
+ *       any layer from t-1 on, and holds at most u_i main-class layers.
+ *       Charging entry_i / u_i to each main-class layer on i therefore never
+ *       exceeds the transfers of the placement, and the greedy fill with the
+ *       charges added to the costs (servers re-sorted) is again exact for
+ *       the relaxed problem. This is what sees that using five servers costs
+ *       five entries when links are fast and the cheap servers are small;
+ *       (a) only counts the servers the bytes need.
  *
  * Storage comparisons allow the checker's relative slack of 1e-9 and round
  * the layer counts up by 1e-9 of a layer, so floating-point rounding can
