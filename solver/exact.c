@@ -6,20 +6,20 @@
  * structure of the problem gives much more:
  *   1. The storage-free DP. If its path fits, it is optimal: stop.
  *   2. Incumbents from the greedy pass and the repaired DP path; then the
- *      segment relaxation with Lagrangian storage penalties, a lower bound
- *      within a few percent, whose paths (repaired when a server is reused
- *      beyond its storage) and a local search improve the incumbent. If the
- *      incumbent meets the bound: stop, proven.
- *   3. The segment branch and bound (search.c), with a node budget, finds
- *      the optimum as the incumbent in almost every case.
- *   4. The ILP goes to lp_solve with (a) every x, z or y column removed
- *      whose segment bound already reaches the incumbent (no placement using
- *      it can be better), and (b) the row objective <= incumbent·(1 - gap).
- *      lp_solve then either finds a better placement (optimal for the full
- *      problem, since only columns that cannot beat the incumbent are gone)
- *      or proves there is none, in which case the incumbent is optimal
- *      within the gap. Only if the time limit stops lp_solve does a finished
- *      segment search stand in as the proof.
+ *      packing bound (whole layers per server, pack.c) and the segment
+ *      relaxation with Lagrangian storage penalties, lower bounds within a
+ *      few percent, whose paths (repaired when a server is reused beyond
+ *      its storage) and a local search improve the incumbent. If the
+ *      incumbent meets a bound: stop, proven.
+ *   3. The segment branch and bound (search.c), with a node budget. If it
+ *      finishes, the incumbent is proven optimal within the gap: stop.
+ *   4. Otherwise the ILP goes to lp_solve with (a) every x, z or y column
+ *      removed whose segment bound already reaches the incumbent (no
+ *      placement using it can be better), and (b) the row
+ *      objective <= incumbent·(1 - gap). lp_solve then either finds a better
+ *      placement (optimal for the full problem, since only columns that
+ *      cannot beat the incumbent are gone) or proves there is none, in
+ *      which case the incumbent is optimal within the gap.
  * With opt->plain the whole model goes to lp_solve without any of this; the
  * bounds are still computed, for the report only. */
 #include "solver/solver-internal.h"
@@ -28,9 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Nodes of the segment branch and bound before lp_solve takes over. */
-#define SEARCH_NODES 200000
 
 typedef struct {
   double *lb_x, *lb_stay, *lb_move;
@@ -91,7 +88,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   fixing fx = {NULL, NULL, NULL, NULL, NULL, NULL};
   out->status = SOLVER_ERROR;
   out->proof = SOLVER_PROOF_NONE;
-  out->lower = out->dp = out->lagrangian = out->segment = NAN;
+  out->lower = out->dp = out->lagrangian = out->segment = out->packing = NAN;
   out->nodes = out->search_nodes = 0;
   out->note[0] = '\0';
   out->columns = out->rows = out->fixed = 0;
@@ -108,8 +105,22 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   if (!isfinite(out->dp) && !opt->plain) {
     /* Not even a path ignoring storage: no server/route combination works. */
     out->status = SOLVER_INFEASIBLE;
-    out->lower = out->lagrangian = out->segment = INFINITY;
+    out->lower = out->lagrangian = out->segment = out->packing = INFINITY;
     goto done;
+  }
+  {
+    /* The packing bound: whole layers per server, which the relaxations
+     * below split fractionally. */
+    solver__pack *pk = solver__pack_alloc(pb);
+    if (pk == NULL) goto oom;
+    out->packing = solver__pack_bound(pk, 0, NULL, NULL);
+    solver__pack_free(pk);
+    if (out->packing > out->lower) out->lower = out->packing;
+    if (!isfinite(out->packing) && !opt->plain) {
+      out->status = SOLVER_INFEASIBLE; /* the layers cannot be packed: a proof */
+      out->lagrangian = out->segment = INFINITY;
+      goto done;
+    }
   }
   const int dp_fits = isfinite(out->dp) && solver__feasible(pb, srv, op);
   if (dp_fits) solver__incumbent_offer(bound_inc, pb, srv, op);
@@ -161,22 +172,23 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
       out->proof = SOLVER_PROOF_BOUND;
       goto done;
     }
-    /* 4. The segment branch and bound, for the incumbent: it finds the
-     * optimum when the bound is within a few percent. Finishing also proves
-     * optimality, but that proof is only used if lp_solve cannot give its
-     * own in time. */
-    if (solver__search_applies(pb)) {
+    /* 4. The segment branch and bound. When it finishes, no placement
+     * beats the incumbent by the gap: that is the proof, and lp_solve has
+     * nothing left to do. When its node budget runs out, lp_solve takes
+     * over with the incumbent it found. */
+    if (solver__search_applies(pb) && opt->search_budget >= 0) {
       long long sn = 0;
-      searched = solver__search(pb, &seg_pen, inc, gap, SEARCH_NODES, deadline, &sn);
+      const long long budget = opt->search_budget > 0 ? opt->search_budget : SOLVER_SEARCH_NODES;
+      searched = solver__search(pb, &seg_pen, inc, gap, budget, deadline, &sn);
       out->search_nodes = sn;
       if (searched < 0) goto oom;
     }
-    if (solver__expired(deadline)) goto stopped;
+    if (searched == 1 || solver__expired(deadline)) goto stopped;
   }
 
   /* 5. lp_solve, on what the bounds leave of the model. */
-  solver__ilp_args args = {opt->formulation, NULL, NULL, NULL, INFINITY, opt->mip_gap, deadline,
-                           1, NULL, NULL};
+  solver__ilp_args args = {opt->formulation, NULL, NULL, NULL, INFINITY, !opt->plain,
+                           opt->mip_gap, deadline, 1, NULL, NULL};
   if (!opt->plain && isfinite(inc->value)) {
     const double limit = inc->value * (1 - gap);
     const long fixed = fixing_build(pb, &seg_pen, limit, &fx);
@@ -248,8 +260,8 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   }
   goto done;
 stopped:
-  /* The deadline passed before lp_solve's proof; a finished segment search
-   * is a proof of its own. */
+  /* The search finished, or the deadline passed before lp_solve's proof; a
+   * finished segment search is a proof of its own. */
   if (searched == 1) {
     out->status = isfinite(inc->value) ? SOLVER_OPTIMAL : SOLVER_INFEASIBLE;
     out->proof = isfinite(inc->value) ? SOLVER_PROOF_SEARCH : SOLVER_PROOF_NONE;

@@ -156,6 +156,73 @@ fail:
   return -1;
 }
 
+/* Units for the rounded capacity cuts: the storage sizes shared by the most
+ * layers (a decoder block at each of its widths), at most CUT_UNITS of
+ * them, each shared by two layers or more. Returns how many. */
+#define CUT_UNITS 3
+static size_t cut_units(const solver__problem *pb, double *unit) {
+  size_t n = 0, shared[CUT_UNITS];
+  for (size_t g = 0; g < pb->n_opt; g++) {
+    const double v = pb->storage[g];
+    int seen = !(v > 0);
+    for (size_t h = 0; h < g && !seen; h++) seen = pb->storage[h] == v;
+    if (seen) continue;
+    size_t c = 0; /* layers with an option of this size */
+    for (size_t l = 0; l < pb->L; l++)
+      for (size_t h = pb->opt_begin[l]; h < pb->opt_begin[l + 1]; h++)
+        if (pb->storage[h] == v) {
+          c++;
+          break;
+        }
+    if (c < 2) continue;
+    /* Insertion into the list kept sorted by c, descending; a full list
+     * loses its last entry. Sizes are visited in option order, so ties
+     * resolve the same way on every run. */
+    size_t k;
+    if (n < CUT_UNITS) k = n++;
+    else if (shared[CUT_UNITS - 1] < c) k = CUT_UNITS - 1;
+    else continue;
+    for (; k > 0 && shared[k - 1] < c; k--) unit[k] = unit[k - 1], shared[k] = shared[k - 1];
+    unit[k] = v, shared[k] = c;
+  }
+  return n;
+}
+
+/* The rounded capacity cuts (Chvátal-Gomory on each storage row): for a
+ * unit u > 0, Σ s_g·x_g <= κ_i with x integer implies
+ *   Σ ⌊s_g/u⌋·x_g <= ⌊κ_i/u⌋,
+ * since the left side is an integer at most Σ (s_g/u)·x_g <= κ_i/u. With u
+ * the size of a decoder block this is "at most ⌊κ_i/u⌋ whole blocks", which
+ * the LP relaxation otherwise ignores by splitting a block across servers.
+ * lp_solve generates no cuts of its own. The capacity carries the checker's
+ * 1e-9 slack and the ratios a further 1e-12, so rounding in the divisions
+ * can only weaken a cut, never cut off a feasible placement. Cuts that
+ * cannot bind (the largest options' coefficients all fit) are left out. */
+static int add_cut_rows(model *m) {
+  const solver__problem *pb = m->pb;
+  const size_t L = pb->L, M = pb->M;
+  double unit[CUT_UNITS];
+  const size_t nu = cut_units(pb, unit);
+  for (size_t i = 0; i < M; i++)
+    for (size_t k = 0; k < nu; k++) {
+      const double rhs = floor(pb->capacity[i] * (1 + 1e-9) / unit[k] * (1 + 1e-12));
+      size_t n = 0;
+      double most = 0;
+      for (size_t l = 0; l < L; l++) {
+        double big = 0;
+        for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++) {
+          const double c = floor(pb->storage[g] / unit[k] * (1 + 1e-12));
+          if (!m->xcol[g * M + i] || c < 1) continue;
+          m->idx[n] = m->xcol[g * M + i], m->val[n] = c, n++;
+          if (c > big) big = c;
+        }
+        most += big;
+      }
+      if (n > 0 && most > rhs && add_row(m, n, LE, rhs) != 0) return -1;
+    }
+  return 0;
+}
+
 static int __WINAPI abort_when_due(lprec *lp, void *handle) {
   (void)lp;
   return solver__expired(*(const double *)handle) ? TRUE : FALSE;
@@ -261,6 +328,7 @@ int solver__ilp_solve(const solver__problem *pb, const solver__ilp_args *args, i
       }
     if (n > 0 && add_row(&m, n, LE, pb->budget > 0 ? 1.0 : 0.0) != 0) goto lp_fail;
   }
+  if (args->cuts && add_cut_rows(&m) != 0) goto lp_fail;
   if (add_link_rows(&m, obj) != 0) goto lp_fail;
   if (isfinite(args->cutoff)) {
     size_t n = 0;

@@ -12,6 +12,31 @@
  * gap. Children are tried cheapest bound first, so good placements come
  * early.
  *
+ * Two additions keep it small when the segment bound is weak (fast links,
+ * where a server may appear in many segments of the relaxation):
+ *   - The packing bound (pack.c) of the layers after a child, given the
+ *     storage and slots each server has left, counts whole layers per
+ *     server; a child is pruned when its cost plus that bound cannot beat
+ *     the incumbent either.
+ *   - A table of visited states (memo.c). What a node's completions can be
+ *     and cost depends only on its state: the next layer s, the previous
+ *     server p (the next segment must leave it, and the transfer out of it
+ *     depends on it) and the storage and layer count used on every server.
+ *     When a node reaches a state an earlier node reached at no higher cost,
+ *     every completion of the new node is a completion of the earlier one
+ *     at a cost no lower, and the earlier one's subtree has been searched
+ *     to the end by then (it has the same depth in layers, so it is not an
+ *     ancestor): each of those completions was either offered to the
+ *     incumbent or pruned by a bound at least the incumbent's limit at that
+ *     time, which only falls. So the new node is pruned without losing any
+ *     placement that could beat the final incumbent. With identical decoder
+ *     blocks, the orders of the same runs all reach one state, which is
+ *     where the search's symmetry goes.
+ * Storage used per server is restored exactly on backtracking (saved, not
+ * subtracted), so equal states have bit-identical keys when the same
+ * layers were added in the same order (always the case for identical
+ * blocks); states that differ only by rounding are merely not merged.
+ *
  * It applies when every layer has one option and there is no budget (the
  * per_layer case after the presolve): with several options a segment would
  * also choose bits, a knapsack the search does not attempt. */
@@ -40,6 +65,9 @@ typedef struct {
   const double *Kp;       /* L x M: penalized exit bound (NULL without penalties) */
   const solver__penalty *pen;
   double pconst;          /* penalty constant */
+  solver__pack *pack;     /* packing bound of the layers after a child */
+  solver__memo *memo;     /* visited states; NULL when out of memory for it */
+  uint64_t *key;          /* 1 + M (+ M with a cap) words, scratch */
   child *pool;            /* children of the open nodes, see pool_at */
   double *used;           /* M, bytes */
   size_t *count;          /* M, layers */
@@ -62,6 +90,23 @@ static int child_cmp(const void *a, const void *b) {
 
 static double limit_of(const search *st) { return st->inc->value * (1 - st->gap); }
 
+/* Memory for the table of visited states: enough for a few hundred
+ * thousand states at M = 8 without crowding a machine that runs two
+ * solves at once. */
+#define MEMO_BYTES ((size_t)48 << 20)
+
+/* 1 if an earlier node reached this node's state at a cost no higher (the
+ * node can be pruned); otherwise records it. */
+static int seen(search *st, size_t s, int p, double g) {
+  const size_t M = st->pb->M;
+  if (st->memo == NULL) return 0;
+  size_t w = 0;
+  st->key[w++] = (uint64_t)s * (M + 1) + (uint64_t)(p + 1);
+  for (size_t i = 0; i < M; i++, w++) memcpy(&st->key[w], &st->used[i], sizeof st->key[w]);
+  for (size_t i = 0; st->pb->cap > 0 && i < M; i++) st->key[w++] = st->count[i];
+  return solver__memo_visit(st->memo, st->key, g);
+}
+
 /* Explores every completion of the placement of layers < s, the last of
  * which sits on server p (none when s == 0), at cost g (penalized gp), with
  * `depth` segments placed so far. */
@@ -73,6 +118,7 @@ static void dfs(search *st, size_t s, int p, double g, double gp, size_t depth) 
     st->stopped = 1;
     return;
   }
+  if (s > 0 && seen(st, s, p, g)) return;
   size_t n = 0;
   child *kids = pool_at(st, depth);
   const size_t gs = pb->opt_begin[s];
@@ -96,6 +142,16 @@ static void dfs(search *st, size_t s, int p, double g, double gp, size_t depth) 
         if (lbp > lb) lb = lbp;
       }
       if (!(lb < limit_of(st))) continue;
+      if (e + 1 < L) {
+        /* The packing bound with this segment's storage in place. */
+        const double u0 = st->used[j];
+        const size_t c0 = st->count[j];
+        st->used[j] = bytes, st->count[j] = cnt;
+        const double lpk = cost + solver__pack_bound(st->pack, e + 1, st->used, st->count);
+        st->used[j] = u0, st->count[j] = c0;
+        if (lpk > lb) lb = lpk;
+        if (!(lb < limit_of(st))) continue;
+      }
       kids[n++] = (child){e, j, cost, costp, lb};
     }
   }
@@ -103,6 +159,7 @@ static void dfs(search *st, size_t s, int p, double g, double gp, size_t depth) 
   for (size_t k = 0; k < n && !st->stopped; k++) {
     const child *c = &kids[k];
     if (!(c->lb < limit_of(st))) break; /* sorted: the rest cannot help either */
+    const double u0 = st->used[c->j];
     for (size_t l = s; l <= c->e; l++) {
       st->srv[l] = (int)c->j;
       st->opt[l] = (int)(gs + (l - s));
@@ -111,7 +168,7 @@ static void dfs(search *st, size_t s, int p, double g, double gp, size_t depth) 
     st->count[c->j] += c->e - s + 1;
     if (c->e + 1 == L) solver__incumbent_offer(st->inc, pb, st->srv, st->opt);
     else dfs(st, c->e + 1, (int)c->j, c->g, c->gp, depth + 1);
-    for (size_t l = s; l <= c->e; l++) st->used[c->j] -= pb->storage[gs + (l - s)];
+    st->used[c->j] = u0;
     st->count[c->j] -= c->e - s + 1;
   }
 }
@@ -141,9 +198,13 @@ int solver__search(const solver__problem *pb, const solver__penalty *pen, solver
   st.srv = malloc(L * sizeof *st.srv);
   st.opt = malloc(L * sizeof *st.opt);
   st.pool = malloc(M * L * (L + 1) / 2 * sizeof *st.pool);
+  st.pack = solver__pack_alloc(pb);
+  st.key = malloc((1 + 2 * M) * sizeof *st.key);
+  /* The table only prunes; without memory for it the search still works. */
+  st.memo = solver__memo_alloc(1 + (pb->cap > 0 ? 2 * M : M), MEMO_BYTES);
   solver__segdp *sd = solver__segdp_alloc(pb);
   int result = -1;
-  if (K0 && Kp && st.used && st.count && st.srv && st.opt && st.pool && sd) {
+  if (K0 && Kp && st.used && st.count && st.srv && st.opt && st.pool && st.pack && st.key && sd) {
     solver__segdp_solve(sd, NULL, NULL, NULL);
     solver__segdp_exits(sd, K0);
     st.K0 = K0;
@@ -157,6 +218,9 @@ int solver__search(const solver__problem *pb, const solver__penalty *pen, solver
   }
   if (nodes) *nodes = st.nodes;
   solver__segdp_free(sd);
+  solver__pack_free(st.pack);
+  solver__memo_free(st.memo);
+  free(st.key);
   free(K0), free(Kp), free(st.used), free(st.count), free(st.srv), free(st.opt), free(st.pool);
   return result;
 }

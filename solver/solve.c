@@ -42,7 +42,7 @@ void solver_result_init(solver_result *res) {
   res->status = SOLVER_ERROR;
   res->objective = res->compute = res->comm = res->quant_ratio = NAN;
   res->lower_bound = res->gap = res->dp_bound = res->lagrangian_bound = NAN;
-  res->segment_bound = NAN;
+  res->segment_bound = res->packing_bound = NAN;
 }
 
 void solver_result_clear(solver_result *res) {
@@ -64,7 +64,7 @@ static double max3(double a, double b, double c) {
 }
 
 /* The instance's bounds for methods that do not compute them on the way:
- * the DP, the Lagrangian bound on storage, and the segment bound. */
+ * the DP, the Lagrangian bound on storage, the segment and packing bounds. */
 static int report_bounds(const solver__problem *pb, double deadline, solver_result *res) {
   solver__incumbent scratch;
   solver__penalty pen = {NULL, NULL, 0};
@@ -75,7 +75,11 @@ static int report_bounds(const solver__problem *pb, double deadline, solver_resu
                                              deadline);
     res->segment_bound = solver__lagrange(pb, SOLVER__RELAX_SEGMENT, &scratch, &pen, SOLVER__LAGRANGE_ITERATIONS, 1e-12,
                                              deadline);
-    ok = !isnan(res->dp_bound) && !isnan(res->lagrangian_bound) && !isnan(res->segment_bound);
+    solver__pack *pk = solver__pack_alloc(pb);
+    if (pk != NULL) res->packing_bound = solver__pack_bound(pk, 0, NULL, NULL);
+    solver__pack_free(pk);
+    ok = pk != NULL && !isnan(res->dp_bound) && !isnan(res->lagrangian_bound) &&
+         !isnan(res->segment_bound);
   }
   solver__incumbent_clear(&scratch);
   solver__penalty_free(&pen);
@@ -99,10 +103,18 @@ static int found_offer(found *best, const solver__problem *pb, const solver__inc
   return SIM_OK;
 }
 
+/* What the exact solves behind a restricted baseline (single, uniform,
+ * cloud) proved together. */
+typedef struct {
+  int timed_out;   /* 1 if the time limit stopped one of them */
+  double lower;    /* s, smallest proven lower bound on their optima (+inf: all infeasible) */
+} restricted;
+
 /* Solves a restricted copy of the instance exactly (single, uniform, cloud). */
 static int solve_restricted(const solver_instance *in, const solver_options *opt,
                             const solver__restrict *r, double deadline, found *best,
-                            solver_result *res, char *why, size_t why_len, sim_error *err) {
+                            restricted *rs, solver_result *res, char *why, size_t why_len,
+                            sim_error *err) {
   solver__problem *pb = solver__problem_alloc(in, r, err);
   if (pb == NULL) return err != NULL && err->code ? err->code : SIM_ENOMEM;
   res->presolve_total = pb->presolve_total;
@@ -116,6 +128,10 @@ static int solve_restricted(const solver_instance *in, const solver_options *opt
     solver__exact_out eo;
     rc = solver__exact(pb, &o, deadline, &inc, &eo, err);
     res->nodes += eo.nodes;
+    res->search_nodes += eo.search_nodes;
+    if (rc == SIM_OK && eo.status == SOLVER_TIMEOUT) rs->timed_out = 1;
+    if (rc == SIM_OK && eo.status != SOLVER_INFEASIBLE && eo.lower < rs->lower)
+      rs->lower = eo.lower;
     if (rc == SIM_OK && !isfinite(inc.value)) solver__diagnose(pb, why, why_len);
     if (rc == SIM_OK && found_offer(best, pb, &inc) != SIM_OK)
       rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
@@ -128,7 +144,7 @@ static int solve_restricted(const solver_instance *in, const solver_options *opt
 static int run_ilp(const solver__problem *pb, const solver_options *opt, double deadline,
                    found *best, solver_result *res, sim_error *err) {
   if (opt->write_lp || opt->write_mps) {
-    solver__ilp_args args = {opt->formulation, NULL, NULL, NULL, INFINITY, opt->mip_gap, 0, 0,
+    solver__ilp_args args = {opt->formulation, NULL, NULL, NULL, INFINITY, 0, opt->mip_gap, 0, 0,
                              opt->write_lp, opt->write_mps};
     solver__ilp_out io;
     int rc = solver__ilp_solve(pb, &args, NULL, NULL, &io, err);
@@ -148,6 +164,7 @@ static int run_ilp(const solver__problem *pb, const solver_options *opt, double 
   res->dp_bound = eo.dp;
   res->lagrangian_bound = eo.lagrangian;
   res->segment_bound = eo.segment;
+  res->packing_bound = eo.packing;
   res->nodes = eo.nodes;
   res->search_nodes = eo.search_nodes;
   res->ilp_columns = eo.columns;
@@ -168,6 +185,7 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
   if (solver__incumbent_init(&inc_store, L) != 0) return sim_error_set(err, SIM_ENOMEM, "out of memory");
   solver__incumbent *inc = &inc_store; /* placements on pb itself */
   char why[sizeof res->diagnosis] = "";
+  restricted rs = {0, INFINITY};
   solver__restrict r;
   solver__restrict_init(&r);
   r.presolve = opt->presolve;
@@ -213,11 +231,11 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
   }
   case SIM_METHOD_UNIFORM:
     r.only_bits = (int)in->n_bits - 1;
-    rc = solve_restricted(in, opt, &r, deadline, best, res, why, sizeof why, err);
+    rc = solve_restricted(in, opt, &r, deadline, best, &rs, res, why, sizeof why, err);
     break;
   case SIM_METHOD_CLOUD:
     r.only_server = cloud_index(in);
-    rc = solve_restricted(in, opt, &r, deadline, best, res, why, sizeof why, err);
+    rc = solve_restricted(in, opt, &r, deadline, best, &rs, res, why, sizeof why, err);
     break;
   case SIM_METHOD_SINGLE: {
     double need = 0, biggest = 0;
@@ -225,7 +243,7 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
       if (in->servers[i].is_cloud) continue;
       if (in->servers[i].storage > biggest) biggest = in->servers[i].storage;
       r.only_server = (long)i;
-      rc = solve_restricted(in, opt, &r, deadline, best, res, why, sizeof why, err);
+      rc = solve_restricted(in, opt, &r, deadline, best, &rs, res, why, sizeof why, err);
     }
     for (size_t l = 0; l < L; l++) {
       double s = INFINITY;
@@ -248,11 +266,29 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
     rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
   solver__incumbent_clear(&inc_store);
   if (rc != SIM_OK) return rc;
-  if (res->status != SOLVER_OPTIMAL) res->status = best->p != NULL ? SOLVER_FEASIBLE : SOLVER_INFEASIBLE;
+  if (rs.timed_out) {
+    /* The baseline's placement is only the best its stopped solve found, so
+     * `feasible` would hide that it may not be the baseline's own optimum:
+     * the status says timeout and the diagnosis how far off it may be. */
+    res->status = SOLVER_TIMEOUT;
+    if (best->p != NULL && isfinite(rs.lower))
+      snprintf(res->diagnosis, sizeof res->diagnosis,
+               "the time limit stopped the exact solve of the %s baseline's restricted problem; "
+               "its placement is within %.3g %% of that problem's optimum (lower bound %.9g s)",
+               sim_method_name(opt->method),
+               100 * fmax(0.0, (best->value - rs.lower) / best->value), rs.lower);
+    else
+      snprintf(res->diagnosis, sizeof res->diagnosis,
+               "the time limit stopped the exact solve of the %s baseline's restricted problem "
+               "before it found a placement", sim_method_name(opt->method));
+  } else if (res->status != SOLVER_OPTIMAL) {
+    res->status = best->p != NULL ? SOLVER_FEASIBLE : SOLVER_INFEASIBLE;
+  }
   if (res->status == SOLVER_INFEASIBLE) snprintf(res->diagnosis, sizeof res->diagnosis, "%s", why);
   if (report_bounds(pb, deadline, res) != 0)
     return sim_error_set(err, SIM_ENOMEM, "out of memory computing bounds");
   res->lower_bound = max3(res->dp_bound, res->lagrangian_bound, res->segment_bound);
+  if (res->packing_bound > res->lower_bound) res->lower_bound = res->packing_bound;
   return SIM_OK;
 }
 

@@ -186,6 +186,37 @@ int solver__search_applies(const solver__problem *pb);
 int solver__search(const solver__problem *pb, const solver__penalty *pen, solver__incumbent *inc,
                    double gap, long long max_nodes, double deadline, long long *nodes);
 
+/* --- The packing bound (pack.c) -------------------------------------------
+ * A lower bound that counts whole layers per server: the order of the
+ * layers is dropped, each layer still sits on one server within its
+ * remaining storage and cap (pack.c states the argument). */
+typedef struct solver__pack solver__pack;
+
+/* Precomputes the layer classes and per-suffix data. O(L²·M + L·B·M²).
+ * NULL without memory. */
+solver__pack *solver__pack_alloc(const solver__problem *pb);
+void solver__pack_free(solver__pack *pk);
+
+/* Lower bound on the cost (compute and transfers) of layers t..L-1 in any
+ * feasible placement where the layers before t already use used[i] bytes
+ * and count[i] layers on server i (either may be NULL for none) and, when
+ * t > 0, layer t sits on another server than layer t - 1 (the transfer into
+ * layer t is included). 0 for t >= L; +inf when no completion fits.
+ * O(M³) for at most two enumerated layers. Uses pk's scratch space. */
+double solver__pack_bound(solver__pack *pk, size_t t, const double *used, const size_t *count);
+
+/* --- The search's table of visited states (memo.c) ----------------------- */
+typedef struct solver__memo solver__memo;
+
+/* A table for keys of `words` uint64 words using at most max_bytes. NULL
+ * without memory. */
+solver__memo *solver__memo_alloc(size_t words, size_t max_bytes);
+void solver__memo_free(solver__memo *m);
+
+/* Returns 1 if the key was recorded before at a cost <= cost; otherwise
+ * records cost for it (when there is room) and returns 0. */
+int solver__memo_visit(solver__memo *m, const uint64_t *key, double cost);
+
 /* --- Heuristics (heuristic.c) -------------------------------------------- */
 
 /* Improves inc by local search (move a layer, move or swap whole runs of
@@ -207,6 +238,7 @@ typedef struct solver__ilp_args {
   const unsigned char *keep_move;  /* opt_begin[L-1] x M x M or NULL: 0 forbids option g of
                                       layer l on i followed by layer l + 1 on j */
   double cutoff;                   /* s: only placements below this are sought (+inf: none) */
+  int cuts;                        /* 1: add the rounded capacity cuts (ilp.c) */
   double mip_gap;                  /* relative */
   double deadline;                 /* monotonic s, <= 0 for none */
   int solve;                       /* 0: only build (and write) the model */
@@ -243,6 +275,7 @@ typedef struct solver__exact_out {
   double dp;             /* s, storage-free DP value */
   double lagrangian;     /* s, Lagrangian bound on storage over the DP */
   double segment;        /* s, segment relaxation with Lagrangian penalties */
+  double packing;        /* s, packing bound (whole layers per server) */
   long long nodes;       /* lp_solve's branch-and-bound nodes */
   long long search_nodes; /* nodes of the segment branch and bound */
   size_t columns, rows;  /* size of the model lp_solve solved */

@@ -39,7 +39,13 @@ typedef struct solver_options {
   int plain;                   /* ilp: 1 hands the whole model to lp_solve without the
                                   structural bounds, incumbents, fixing and cutoff (for
                                   cross-checks); 0 (default) uses them */
+  long long search_budget;     /* nodes of the segment search before lp_solve takes over:
+                                  0 = the default (SOLVER_SEARCH_NODES), < 0 = no search, so
+                                  that lp_solve's accelerated path can be tested on its own */
 } solver_options;
+
+/* The segment search's default node budget (docs/solver.md). */
+#define SOLVER_SEARCH_NODES 200000
 
 /* Options from a scenario's solver section, for `method`. */
 void solver_options_from_scenario(solver_options *opt, const sim_scenario *sc, sim_method method,
@@ -80,6 +86,8 @@ typedef struct solver_result {
   size_t ilp_columns;          /* columns of the last model lp_solve solved (0: none) */
   size_t ilp_rows;             /* its rows */
   size_t ilp_fixed;            /* x columns left out because a bound excludes them */
+  double packing_bound;        /* s, packing bound: whole layers per server (NaN if not
+                                  computed) */
 } solver_result;
 
 void solver_result_init(solver_result *res);

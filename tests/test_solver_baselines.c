@@ -179,12 +179,58 @@ static void time_limits(gsl_rng *r) {
      with_placement);
 }
 
+/* An exact baseline stopped by its limit must say timeout, never feasible:
+ * with a 1 ns limit the uniform baseline is either proven before its first
+ * deadline check (then it equals the unlimited solve) or reports timeout
+ * with a valid placement or none, and a diagnosis with its own gap. */
+static void baseline_time_limits(gsl_rng *r) {
+  int timeouts = 0, with_placement = 0;
+  for (int k = 0; k < 12; k++) {
+    fixture_spec s;
+    memset(&s, 0, sizeof s);
+    s.L = 10, s.M = 5, s.B = 1;
+    s.storage_lo = 1.1, s.storage_hi = 2.0;
+    solver_instance *in = fixture_random(r, &s);
+    solver_result full, lim;
+    run(in, SIM_METHOD_UNIFORM, 0, 0, 1, &full);
+    run(in, SIM_METHOD_UNIFORM, 1e-9, 0, 1, &lim);
+    if (lim.status != SOLVER_TIMEOUT) {
+      ok(lim.status == full.status &&
+             (full.status != SOLVER_FEASIBLE || fabs(lim.objective - full.objective) <=
+                                                    1e-9 * full.objective),
+         "uniform limit %d: %s only when proven (%.12g, unlimited %.12g)", k,
+         solver_status_name(lim.status), lim.objective, full.objective);
+    } else {
+      timeouts++;
+      int good = strstr(lim.diagnosis, "time limit stopped the exact solve of the uniform") != NULL;
+      if (lim.placement != NULL) {
+        with_placement++;
+        sim_error err;
+        sim_error_clear(&err);
+        double t;
+        good = good && solver_check(in, lim.placement, &t, &err) == SIM_OK &&
+               lim.objective >= full.objective * (1 - 1e-9) &&
+               strstr(lim.diagnosis, "within") != NULL;
+      }
+      ok(good, "uniform limit %d: timeout, placement %s, diagnosis: %s", k,
+         lim.placement ? "valid" : "none", lim.diagnosis);
+    }
+    solver_result_clear(&full);
+    solver_result_clear(&lim);
+    solver_instance_free(in);
+  }
+  ok(timeouts >= 4 && with_placement >= 2,
+     "uniform under a 1 ns limit reports timeout (%d of 12), with the incumbent (%d)", timeouts,
+     with_placement);
+}
+
 int main(void) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 99);
   hand();
   random_instances(r);
   time_limits(r);
+  baseline_time_limits(r);
   gsl_rng_free(r);
   return tap_done();
 }

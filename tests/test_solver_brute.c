@@ -1,6 +1,11 @@
 /* test_solver_brute.c: both ILP formulations, with and without the
  * structural acceleration, against exhaustive search on 240 tiny random
- * instances (L <= 5, M <= 3, |B| <= 3).
+ * instances (L <= 5, M <= 3, |B| <= 3). Each instance is solved five ways:
+ * plain lp_solve in each formulation, the accelerated pipeline in each
+ * formulation (where the segment search usually gives the proof), and the
+ * accelerated pipeline without the segment search, so that lp_solve's
+ * path with bound-based fixing and the cutoff row is checked on every
+ * instance too (the formulation alternates).
  *
  * The instances cycle through six shapes so that every constraint is
  * exercised: loose storage, storage that binds, a layer cap, an error
@@ -45,7 +50,8 @@ int main(void) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 20240603);
   int binding = 0, infeasible = 0, capped = 0, by_shape[6][2] = {{0}};
-  int proofs[4] = {0}; /* accelerated solves by how optimality was proven */
+  int proofs[5] = {0};    /* accelerated solves by how optimality was proven */
+  int no_search[5] = {0}; /* the same without the segment search */
   for (int k = 0; k < INSTANCES; k++) {
     const fixture_spec s = shape(r, k);
     solver_instance *in = fixture_random(r, &s);
@@ -54,16 +60,17 @@ int main(void) {
     if (!isfinite(want)) infeasible++, by_shape[k % 6][1]++;
     else if (want > free_opt * (1 + 1e-12)) binding++, by_shape[k % 6][0]++;
     if (s.cap > 0) capped++;
-    for (int v = 0; v < 4; v++) {
-      const sim_formulation f = v & 1 ? SIM_FORM_PAPER : SIM_FORM_FLOW;
+    for (int v = 0; v < 5; v++) {
+      const sim_formulation f = (v < 4 ? v : k) & 1 ? SIM_FORM_PAPER : SIM_FORM_FLOW;
       const int plain = v < 2;
       /* Presolve alternates with the instance so both settings are covered. */
       solver_options o = fixture_options(SIM_METHOD_ILP, f, plain, k % 2);
+      if (v == 4) o.search_budget = -1;
       solver_result res;
       sim_error err;
       sim_error_clear(&err);
       const int rc = solver_solve(in, &o, &res, &err);
-      const char *tag = plain ? "plain" : "accelerated";
+      const char *tag = plain ? "plain" : v < 4 ? "accelerated" : "accelerated, no search";
       if (rc != SIM_OK) {
         ok(0, "instance %d (%s): %s %s solve failed: %s", k, shape_name[k % 6],
            sim_formulation_name(f), tag, err.msg);
@@ -75,7 +82,8 @@ int main(void) {
            "instance %d (%s, L=%zu M=%zu B=%zu): %s %s optimum %.12g equals brute force %.12g",
            k, shape_name[k % 6], s.L, s.M, s.B, sim_formulation_name(f), tag, res.objective, want);
         if (res.status != SOLVER_OPTIMAL) diag("  status %s", solver_status_name(res.status));
-        if (!plain) proofs[res.proof]++;
+        if (v == 2 || v == 3) proofs[res.proof]++;
+        if (v == 4) no_search[res.proof]++;
       }
       solver_result_clear(&res);
     }
@@ -87,10 +95,16 @@ int main(void) {
        binding, infeasible, capped);
   for (int k = 0; k < 6; k++)
     diag("  %-22s %2d binding, %2d infeasible", shape_name[k], by_shape[k][0], by_shape[k][1]);
-  diag("accelerated proofs: %d dp, %d bound, %d ilp (with cutoff and fixing)",
-       proofs[SOLVER_PROOF_DP], proofs[SOLVER_PROOF_BOUND], proofs[SOLVER_PROOF_ILP]);
-  ok(proofs[SOLVER_PROOF_ILP] >= 20, "the accelerated lp_solve path ran on at least 20 solves (%d)",
-     proofs[SOLVER_PROOF_ILP]);
+  diag("accelerated proofs: %d dp, %d bound, %d ilp (with cutoff and fixing), %d search",
+       proofs[SOLVER_PROOF_DP], proofs[SOLVER_PROOF_BOUND], proofs[SOLVER_PROOF_ILP],
+       proofs[SOLVER_PROOF_SEARCH]);
+  diag("without the search: %d dp, %d bound, %d ilp", no_search[SOLVER_PROOF_DP],
+       no_search[SOLVER_PROOF_BOUND], no_search[SOLVER_PROOF_ILP]);
+  ok(proofs[SOLVER_PROOF_SEARCH] >= 20, "the segment search gave the proof on at least 20 solves (%d)",
+     proofs[SOLVER_PROOF_SEARCH]);
+  ok(no_search[SOLVER_PROOF_ILP] >= 20,
+     "the accelerated lp_solve path gave the proof on at least 20 solves (%d)",
+     no_search[SOLVER_PROOF_ILP]);
   ok(binding >= 60, "at least 60 of %d instances have binding constraints (%d)", INSTANCES, binding);
   ok(infeasible >= 5, "at least 5 infeasible instances (%d)", infeasible);
   ok(capped >= 40, "at least 40 capped instances (%d)", capped);
