@@ -1,11 +1,12 @@
 # fig3.gp: the paper's Fig. 3 with Table 1's ratio beside it: the objective
 # and the quantization ratio against the accuracy bound delta (log x), one
 # line per method. Variables as in sweep.gp (summary, out, xkey, splits,
-# splitcol, filtercol, filterval, title).
+# splitcol, filtercol, filterval, title, titles).
 if (!exists("splitcol")) splitcol = "method"
 if (!exists("filtercol")) filtercol = ""
 if (!exists("filterval")) filterval = ""
 if (!exists("title")) title = ""
+if (!exists("titles")) titles = splits
 ycol = "objective_s"
 load sprintf("%s/series.gp", dir)
 $objective << EOD
@@ -28,10 +29,10 @@ do for [fmt in "png svg"] {
   set multiplot layout 1,2 title title noenhanced
   set ylabel "completion time T (s)"
   set title "objective (Fig. 3)"
-  plot for [i=1:words(splits)] $objective index (i-1) using 1:2:3 with yerrorlines lw 2 pt (i+5) title word(splits, i)
+  plot for [i=1:words(splits)] $objective index (i-1) using 1:2:3 with yerrorlines lw 2 pt (i+5) title word(titles, i)
   set ylabel "quantization ratio (%)"
   set title "quantization ratio (Table 1)"
-  plot for [i=1:words(splits)] $series index (i-1) using 1:2:3 with yerrorlines lw 2 pt (i+5) title word(splits, i)
+  plot for [i=1:words(splits)] $series index (i-1) using 1:2:3 with yerrorlines lw 2 pt (i+5) title word(titles, i)
   unset multiplot
   unset output
 }

@@ -9,6 +9,8 @@
 #   ycol       metric whose _mean and _ci95 are plotted (default objective_s)
 #   splitcol   column that separates the lines (default method)
 #   splits     space-separated values of splitcol, one line each (required)
+#   titles     legend entries, one per split, double-quoted when they hold
+#              spaces (default: splits)
 #   filtercol, filterval  keep only rows where filtercol equals filterval (optional)
 #   xlabel, ylabel, title, logx (0/1), logy (0/1)
 if (!exists("ycol")) ycol = "objective_s"
@@ -21,6 +23,7 @@ if (!exists("title")) title = ""
 if (!exists("logx")) logx = 0
 if (!exists("logy")) logy = 0
 if (!exists("keypos")) keypos = "top right"
+if (!exists("titles")) titles = splits
 
 load sprintf("%s/series.gp", dir)
 
@@ -35,6 +38,6 @@ set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
 do for [fmt in "png svg"] {
   if (fmt eq "png") { set terminal pngcairo size 900,600 enhanced font ",11" } else { set terminal svg size 900,600 enhanced font ",11" }
   set output out.".".fmt
-  plot for [i=1:words(splits)] $series index (i-1) using 1:2:3 with yerrorlines lw 2 pt (i+5) title word(splits, i)
+  plot for [i=1:words(splits)] $series index (i-1) using 1:2:3 with yerrorlines lw 2 pt (i+5) title word(titles, i)
   unset output
 }

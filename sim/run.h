@@ -90,4 +90,15 @@ int sim_run_mpi(const sim_scenario *sc, const sim_run_options *opt, sim_run_stat
  * feasible. Fails with SIM_ESYNTAX on malformed input. */
 int sim_summary_compute(const char *runs_csv, size_t len, char **summary_csv, sim_error *err);
 
+/* The legend entry of a method in a figure drawn from summary.csv text:
+ * the method's name, and when some of its runs have no objective (status
+ * infeasible, timeout or error) how many of all its runs the means are
+ * over and why, e.g. "single (mean of 890 of 900 runs; 10 infeasible)".
+ * Without it a baseline that fails where placements are hard looks better
+ * than the optimum, its mean being over the easier runs only. Writes at
+ * most size bytes, NUL-terminated. Returns SIM_ESYNTAX when the header
+ * lacks method or the n_ columns. */
+int sim_summary_legend(const char *summary_csv, const char *method, char *out, size_t size,
+                       sim_error *err);
+
 #endif

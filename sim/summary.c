@@ -3,10 +3,13 @@
  * (Student t with n - 1 degrees of freedom), median, min and max of every
  * numeric column, over the rows whose status is optimal or feasible.
  * Statistics come from GSL. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,5 +176,50 @@ int sim_summary_compute(const char *runs_csv, size_t len, char **summary_csv, si
     return rc;
   }
   *summary_csv = out.data;
+  return SIM_OK;
+}
+
+int sim_summary_legend(const char *summary_csv, const char *method, char *out, size_t size,
+                       sim_error *err) {
+  static const char *const count_names[4] = {"n_ok", "n_infeasible", "n_timeout", "n_error"};
+  static const char *const why[4] = {"", "infeasible", "timeout", "error"};
+  snprintf(out, size, "%s", method);
+  char *text = strdup(summary_csv);
+  if (text == NULL) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  layout l;
+  memset(&l, 0, sizeof l);
+  char *p = strchr(text, '\n');
+  if (p != NULL) *p++ = '\0';
+  l.n = sim_csv_split(text, l.names, MAX_COLS);
+  long col[4], me = index_of(&l, "method");
+  int good = p != NULL && me >= 0;
+  for (int k = 0; k < 4; k++) good = good && (col[k] = index_of(&l, count_names[k])) >= 0;
+  if (!good) {
+    free(text);
+    return sim_error_set(err, SIM_ESYNTAX, "summary.csv: header lacks method or n_ok..n_error");
+  }
+  /* Sums over every point of the method's rows. */
+  unsigned long long n[4] = {0, 0, 0, 0};
+  char *f[MAX_COLS];
+  while (*p) {
+    char *e = strchr(p, '\n');
+    if (e != NULL) *e = '\0';
+    const size_t nf = sim_csv_split(p, f, MAX_COLS);
+    if (nf == l.n && strcmp(f[me], method) == 0)
+      for (int k = 0; k < 4; k++) n[k] += strtoull(f[col[k]], NULL, 10);
+    if (e == NULL) break;
+    p = e + 1;
+  }
+  free(text);
+  const unsigned long long all = n[0] + n[1] + n[2] + n[3];
+  if (n[0] == all) return SIM_OK;
+  int w = snprintf(out, size, "%s (mean of %llu of %llu runs", method, n[0], all);
+  const char *sep = "; ";
+  for (int k = 1; k < 4; k++)
+    if (n[k] > 0 && w >= 0 && (size_t)w < size) {
+      w += snprintf(out + w, size - (size_t)w, "%s%llu %s", sep, n[k], why[k]);
+      sep = ", ";
+    }
+  if (w >= 0 && (size_t)w < size) snprintf(out + w, size - (size_t)w, ")");
   return SIM_OK;
 }

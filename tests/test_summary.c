@@ -83,6 +83,21 @@ int main(void) {
   /* Row 3 is point 1. */
   ok_rel(get(sum, 3, "point"), 1, 0, "point 1 follows");
   ok_rel(get(sum, 3, "links.omega_min"), 1e7, 0, "with its swept value");
+
+  /* Legends: ilp has 5 + 1 ok rows of 8 over both points (1 infeasible,
+   * 1 timeout); greedy's one row is ok, so its legend is its name. */
+  char legend[128];
+  sim_error_clear(&err);
+  ok(sim_summary_legend(sum, "ilp", legend, sizeof legend, &err) == SIM_OK &&
+         strcmp(legend, "ilp (mean of 6 of 8 runs; 1 infeasible, 1 timeout)") == 0,
+     "legend counts the runs without an objective over every point: '%s'", legend);
+  ok(sim_summary_legend(sum, "greedy", legend, sizeof legend, &err) == SIM_OK &&
+         strcmp(legend, "greedy") == 0,
+     "a method with every run solved is just its name: '%s'", legend);
+  ok(sim_summary_legend(sum, "ilp", legend, 12, &err) == SIM_OK && strcmp(legend, "ilp (mean o") == 0,
+     "a short buffer truncates and stays terminated: '%s'", legend);
+  ok(sim_summary_legend("point,method\n0,ilp\n", "ilp", legend, sizeof legend, &err) == SIM_ESYNTAX,
+     "a summary without the count columns is rejected");
   free(sum);
 
   sim_error_clear(&err);

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "sim/buf.h"
 #include "sim/cli/cli.h"
+#include "sim/run.h"
 #include "sim/scenario.h"
 #include "sim/table1.h"
 
@@ -184,10 +185,27 @@ int cli_plot_dir(const char *dir, int quiet, sim_error *err) {
       gp_string(&vars, "filterval", primary);
       sim_buf_free(&splits);
     } else {
+      /* One line per method; the legend says when a method's means are
+       * over fewer runs than the others'. */
       gp_string(&vars, "splits", methods.data);
+      sim_buf titles;
+      sim_buf_init(&titles);
+      char *list = strdup(methods.data), *save = NULL;
+      if (list == NULL) rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+      for (char *m = list ? strtok_r(list, " ", &save) : NULL; m && rc == SIM_OK;
+           m = strtok_r(NULL, " ", &save)) {
+        char legend[256];
+        rc = sim_summary_legend(summary, m, legend, sizeof legend, err);
+        sim_buf_printf(&titles, "%s\"%s\"", titles.len ? " " : "", legend);
+      }
+      free(list);
+      if (rc == SIM_OK) gp_string(&vars, "titles", titles.data ? titles.data : "");
+      sim_buf_free(&titles);
     }
     sim_buf_printf(&vars, "logx=%d; logy=%d; ", d0->log_scale, hi / lo > 50 ? 1 : 0);
-    if (strcmp(d0->key, "quantization.delta") == 0 && sc->n_sweep == 1) {
+    if (rc != SIM_OK) {
+      /* The legend could not be read: no figure. */
+    } else if (strcmp(d0->key, "quantization.delta") == 0 && sc->n_sweep == 1) {
       snprintf(script, sizeof script, "%s/fig3.gp", adir);
       rc = gnuplot(vars.data, script, err);
       /* Table 1 beside Fig. 3. */
