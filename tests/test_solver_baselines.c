@@ -140,17 +140,26 @@ static void random_instances(gsl_rng *r) {
   ok(distinct_seen >= 10, "other seeds give other random placements on %d instances", distinct_seen);
 }
 
+/* A random 10-layer, 5-server instance with binding storage and B bit
+ * widths, solved by method m without a limit (full) and with a 1 ns limit
+ * (lim, plain lp_solve when asked). The caller frees the instance. */
+static solver_instance *limited_pair(gsl_rng *r, size_t B, sim_method m, int plain,
+                                     solver_result *full, solver_result *lim) {
+  fixture_spec s;
+  memset(&s, 0, sizeof s);
+  s.L = 10, s.M = 5, s.B = B;
+  s.storage_lo = 1.1, s.storage_hi = 2.0;
+  solver_instance *in = fixture_random(r, &s);
+  run(in, m, 0, 0, 1, full);
+  run(in, m, 1e-9, plain, 1, lim);
+  return in;
+}
+
 static void time_limits(gsl_rng *r) {
   int timeouts = 0, with_placement = 0;
   for (int k = 0; k < 12; k++) {
-    fixture_spec s;
-    memset(&s, 0, sizeof s);
-    s.L = 10, s.M = 5, s.B = 2;
-    s.storage_lo = 1.1, s.storage_hi = 2.0;
-    solver_instance *in = fixture_random(r, &s);
     solver_result full, lim;
-    run(in, SIM_METHOD_ILP, 0, 0, 1, &full);
-    run(in, SIM_METHOD_ILP, 1e-9, k % 3 == 0, 1, &lim);
+    solver_instance *in = limited_pair(r, 2, SIM_METHOD_ILP, k % 3 == 0, &full, &lim);
     if (lim.status == SOLVER_OPTIMAL) {
       ok_rel(lim.objective, full.objective, 1e-9, "limit %d: optimal only with a proof (%s)", k,
              solver_proof_name(lim.proof));
@@ -186,14 +195,8 @@ static void time_limits(gsl_rng *r) {
 static void baseline_time_limits(gsl_rng *r) {
   int timeouts = 0, with_placement = 0;
   for (int k = 0; k < 12; k++) {
-    fixture_spec s;
-    memset(&s, 0, sizeof s);
-    s.L = 10, s.M = 5, s.B = 1;
-    s.storage_lo = 1.1, s.storage_hi = 2.0;
-    solver_instance *in = fixture_random(r, &s);
     solver_result full, lim;
-    run(in, SIM_METHOD_UNIFORM, 0, 0, 1, &full);
-    run(in, SIM_METHOD_UNIFORM, 1e-9, 0, 1, &lim);
+    solver_instance *in = limited_pair(r, 1, SIM_METHOD_UNIFORM, 0, &full, &lim);
     if (lim.status != SOLVER_TIMEOUT) {
       ok(lim.status == full.status &&
              (full.status != SOLVER_FEASIBLE || fabs(lim.objective - full.objective) <=
