@@ -45,10 +45,6 @@ int sim__run_make_dirs(const char *path, sim_error *err);
  * directory would interleave and overwrite each other's files. Returns the
  * descriptor, or -1 with SIM_EINPUT if another process holds it. */
 int sim__run_lock(const char *dir, sim_error *err);
-/* A whole file, NUL-terminated; NULL without an error if it does not exist. */
-char *sim__run_read_file(const char *path, size_t *len, sim_error *err);
-/* Replaces path with text through a temporary file and a rename. */
-int sim__run_write_atomic(const char *path, const char *text, size_t len, sim_error *err);
 /* Writes scenario.resolved.yaml; under resume, refuses a different scenario. */
 int sim__run_write_resolved(const sim_scenario *sc, const char *path, int resume, sim_error *err);
 /* Keeps the complete tasks of an interrupted runs.csv: marks them in done[],

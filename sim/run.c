@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/file.h"
 #include "sim/run-internal.h"
 
 static void ctx_free(sim__run_ctx *ctx) {
@@ -238,14 +239,14 @@ int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err) {
   rc = sim__run_sort(&st->ctx, st->runs_path, (size_t)st->sc.runs, err);
   if (rc != SIM_OK) return rc;
   size_t len;
-  char *text = sim__run_read_file(st->runs_path, &len, err), *summary = NULL;
+  char *text = sim_file_read(st->runs_path, &len, err), *summary = NULL;
   if (text == NULL) return sim_error_set(err, SIM_EIO, "%s: cannot read back", st->runs_path);
   rc = sim_summary_compute(text, len, &summary, err);
   if (rc == SIM_OK) {
     char path[4200];
     stats->rows = st->total * st->ctx.n_methods;
     snprintf(path, sizeof path, "%s/summary.csv", st->opt->outdir);
-    rc = sim__run_write_atomic(path, summary, strlen(summary), err);
+    rc = sim_file_write_atomic(path, summary, strlen(summary), err);
   }
   free(summary);
   free(text);

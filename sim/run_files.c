@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "sim/file.h"
 #include "sim/run-internal.h"
 
 /* mkdir -p. */
@@ -31,7 +32,6 @@ int sim__run_make_dirs(const char *path, sim_error *err) {
   return SIM_OK;
 }
 
-/* Reads a whole file; returns NULL (and *len = 0) if it does not exist. */
 int sim__run_lock(const char *dir, sim_error *err) {
   char path[4200];
   snprintf(path, sizeof path, "%s/.dilemma.lock", dir);
@@ -53,47 +53,6 @@ int sim__run_lock(const char *dir, sim_error *err) {
     return -1;
   }
   return fd;
-}
-
-char *sim__run_read_file(const char *path, size_t *len, sim_error *err) {
-  *len = 0;
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    if (errno != ENOENT) sim_error_set(err, SIM_EIO, "%s: cannot open: %s", path, strerror(errno));
-    return NULL;
-  }
-  sim_buf b;
-  sim_buf_init(&b);
-  char chunk[65536];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sim_buf_append(&b, chunk, n);
-  int bad = ferror(f) || b.oom;
-  fclose(f);
-  if (bad) {
-    sim_buf_free(&b);
-    sim_error_set(err, SIM_EIO, "%s: read error", path);
-    return NULL;
-  }
-  if (b.data == NULL) sim_buf_puts(&b, "");
-  *len = b.len;
-  return b.data;
-}
-
-/* Writes text to path atomically: a temporary file, then rename, so a
- * reader never sees half a file. */
-int sim__run_write_atomic(const char *path, const char *text, size_t len, sim_error *err) {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "wb");
-  if (f == NULL) return sim_error_set(err, SIM_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-  size_t w = fwrite(text, 1, len, f);
-  int bad = w != len || fflush(f) != 0;
-  if (fclose(f) != 0) bad = 1;
-  if (bad || rename(tmp, path) != 0) {
-    remove(tmp);
-    return sim_error_set(err, SIM_EIO, "%s: cannot write: %s", path, strerror(errno));
-  }
-  return SIM_OK;
 }
 
 /* Sort key of a runs.csv line: (point, run, method index). */
@@ -173,7 +132,7 @@ int sim__run_resume(const sim__run_ctx *ctx, const char *path, const char *heade
   size_t len;
   size_t before = err->count;
   *existed = 0;
-  char *text = sim__run_read_file(path, &len, err);
+  char *text = sim_file_read(path, &len, err);
   if (text == NULL) return err->count > before ? err->code : SIM_OK; /* missing: nothing to resume */
   *existed = 1;
   if (len < strlen(header) || strncmp(text, header, strlen(header)) != 0) {
@@ -207,7 +166,7 @@ int sim__run_resume(const sim__run_ctx *ctx, const char *path, const char *heade
   }
   free(rows);
   free(text);
-  int rc = keep.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : sim__run_write_atomic(path, keep.data, keep.len, err);
+  int rc = keep.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : sim_file_write_atomic(path, keep.data, keep.len, err);
   sim_buf_free(&keep);
   return rc;
 }
@@ -216,7 +175,7 @@ int sim__run_resume(const sim__run_ctx *ctx, const char *path, const char *heade
  * order the threads finished in. */
 int sim__run_sort(const sim__run_ctx *ctx, const char *path, size_t n_runs, sim_error *err) {
   size_t len;
-  char *text = sim__run_read_file(path, &len, err);
+  char *text = sim_file_read(path, &len, err);
   if (text == NULL) return sim_error_set(err, SIM_EIO, "%s: vanished during the run", path);
   size_t n;
   row_ref *rows = parse_rows(ctx, text, len, &n, n_runs);
@@ -230,7 +189,7 @@ int sim__run_sort(const sim__run_ctx *ctx, const char *path, size_t n_runs, sim_
     sim_buf_append(&b, rows[i].line, rows[i].len);
     sim_buf_puts(&b, "\n");
   }
-  int rc = b.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : sim__run_write_atomic(path, b.data, b.len, err);
+  int rc = b.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : sim_file_write_atomic(path, b.data, b.len, err);
   sim_buf_free(&b);
   free(rows);
   free(text);
@@ -262,7 +221,7 @@ int sim__run_write_resolved(const sim_scenario *sc, const char *path, int resume
     size_t olen;
     sim_error ignore;
     sim_error_clear(&ignore);
-    char *old = sim__run_read_file(path, &olen, &ignore);
+    char *old = sim_file_read(path, &olen, &ignore);
     /* Compare the YAML after the two header lines (the source path may differ). */
     const char *a = old, *b = text;
     for (int k = 0; a && k < 2; k++) a = strchr(a, '\n') ? strchr(a, '\n') + 1 : NULL;
@@ -273,7 +232,7 @@ int sim__run_write_resolved(const sim_scenario *sc, const char *path, int resume
                          "--resume needs the same scenario (or choose another output directory)", path);
     free(old);
   }
-  if (rc == SIM_OK) rc = sim__run_write_atomic(path, text, strlen(text), err);
+  if (rc == SIM_OK) rc = sim_file_write_atomic(path, text, strlen(text), err);
   free(text);
   return rc;
 }
