@@ -29,12 +29,7 @@ static int walk_init(walk *w, const solver__problem *pb) {
   w->count = calloc(pb->M, sizeof *w->count);
   w->rest = calloc(pb->L + 1, sizeof *w->rest);
   if (!w->used || !w->count || !w->rest) return -1;
-  for (size_t l = pb->L; l-- > 0;) {
-    double s = INFINITY;
-    for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++)
-      if (pb->storage[g] < s) s = pb->storage[g];
-    w->rest[l] = w->rest[l + 1] + s;
-  }
+  for (size_t l = pb->L; l-- > 0;) w->rest[l] = w->rest[l + 1] + pb->smin[l];
   w->err = 0;
   w->free_bytes = 0;
   w->free_slots = pb->cap > 0 ? 0 : -1;

@@ -230,8 +230,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
      * a proof, and the note says why. */
     snprintf(out->note, sizeof out->note,
              "no optimality proof: %.300s; the placement is the best incumbent", ierr.msg);
-    out->status = searched == 1 ? SOLVER_OPTIMAL : SOLVER_FEASIBLE;
-    if (searched == 1) out->proof = SOLVER_PROOF_SEARCH, out->note[0] = '\0';
+    out->status = SOLVER_FEASIBLE; /* a finished search never reaches lp_solve */
     rc = SIM_OK;
     goto done;
   }

@@ -34,11 +34,10 @@ typedef struct {
   const solver__ilp_args *args;
   int *xcol;             /* n_opt x M: column of x[g, i] (1-based), 0 if absent */
   unsigned char *hasx;   /* L x M: 1 if some x[l, ., i] exists */
-  int ncols;
+  int nx;               /* x columns, numbered 1..nx before the pair columns */
   lprec *lp;
   REAL *val;             /* row buffer */
   int *idx;              /* row buffer */
-  size_t cap_buf;
   size_t rows;
 } model;
 
@@ -94,10 +93,7 @@ static int add_link_rows(model *m, REAL *obj) {
   const solver__problem *pb = m->pb;
   const size_t L = pb->L, M = pb->M;
   const int flow = m->args->formulation == SIM_FORM_FLOW;
-  int col = 0;
-  for (size_t g = 0; g < pb->n_opt; g++)
-    for (size_t i = 0; i < M; i++)
-      if (m->xcol[g * M + i] > col) col = m->xcol[g * M + i];
+  int col = m->nx;
   int *incol = NULL; /* flow: per j, the z columns entering layer l + 1 on j */
   size_t *nin = NULL, per = 0;
   if (flow) {
@@ -241,6 +237,7 @@ static size_t count_columns(model *m) {
           m->xcol[g * M + i] = ++nx;
           m->hasx[l * M + i] = 1;
         }
+  m->nx = nx;
   size_t npair = 0;
   const int flow = m->args->formulation == SIM_FORM_FLOW;
   for (size_t l = 0; l + 1 < L; l++)
@@ -254,7 +251,7 @@ static size_t count_columns(model *m) {
 int solver__ilp_solve(const solver__problem *pb, const solver__ilp_args *args, int *srv,
                       int *opt, solver__ilp_out *out, sim_error *err) {
   const size_t L = pb->L, M = pb->M;
-  model m = {pb, args, NULL, NULL, 0, NULL, NULL, NULL, 0, 0};
+  model m = {pb, args, NULL, NULL, 0, NULL, NULL, NULL, 0};
   REAL *obj = NULL, *sol = NULL;
   int rc = SIM_OK;
   out->status = SOLVER__ILP_FAILED;
@@ -266,11 +263,9 @@ int solver__ilp_solve(const solver__problem *pb, const solver__ilp_args *args, i
   m.hasx = calloc(L * M, 1);
   if (m.xcol == NULL || m.hasx == NULL) goto oom;
   const size_t ncols = count_columns(&m);
-  m.ncols = (int)ncols;
   /* The widest row is the cutoff row over every column. */
-  m.cap_buf = ncols + 1;
-  m.val = malloc(m.cap_buf * sizeof *m.val);
-  m.idx = malloc(m.cap_buf * sizeof *m.idx);
+  m.val = malloc((ncols + 1) * sizeof *m.val);
+  m.idx = malloc((ncols + 1) * sizeof *m.idx);
   obj = calloc(ncols + 1, sizeof *obj);
   if (m.val == NULL || m.idx == NULL || obj == NULL) goto oom;
   m.lp = make_lp(0, (int)ncols);
@@ -341,11 +336,8 @@ int solver__ilp_solve(const solver__problem *pb, const solver__ilp_args *args, i
   set_minim(m.lp);
   {
     /* x columns come first; in `paper` the y columns are binary too. */
-    int nx = 0;
-    for (size_t k = 0; k < pb->n_opt * M; k++)
-      if (m.xcol[k] > nx) nx = m.xcol[k];
     for (int c = 1; c <= (int)ncols; c++)
-      if (c <= nx || args->formulation == SIM_FORM_PAPER) set_binary(m.lp, c, TRUE);
+      if (c <= m.nx || args->formulation == SIM_FORM_PAPER) set_binary(m.lp, c, TRUE);
   }
   out->columns = ncols;
   out->rows = m.rows;

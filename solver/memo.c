@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/rng.h"
+
 #define MEMO_INITIAL_SLOTS 4096
 
 struct solver__memo {
@@ -68,16 +70,10 @@ void solver__memo_free(solver__memo *m) {
   free(m);
 }
 
-/* splitmix64's finalizer over the words; never 0, which marks empty. */
+/* splitmix64 chained over the words; never 0, which marks empty. */
 static uint64_t key_hash(const uint64_t *key, size_t words) {
-  uint64_t h = 0x9e3779b97f4a7c15u;
-  for (size_t w = 0; w < words; w++) {
-    h ^= key[w];
-    h *= 0xbf58476d1ce4e5b9u;
-    h ^= h >> 31;
-    h *= 0x94d049bb133111ebu;
-    h ^= h >> 29;
-  }
+  uint64_t h = 0;
+  for (size_t w = 0; w < words; w++) h = sim_splitmix64(h ^ key[w]);
   return h ? h : 1;
 }
 

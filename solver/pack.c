@@ -66,7 +66,7 @@
 struct solver__pack {
   const solver__problem *pb;
   size_t L, M;
-  double *smin;      /* L, bytes: the smallest option's storage */
+  const double *smin; /* L, bytes: the smallest option's storage (the problem's) */
   double *cmin;      /* L x M, s: cheapest option's cost_x on i (+inf: cannot) */
   int *cls;          /* L: class of the layer (index of its first layer) */
   size_t *main_cls;  /* L + 1: main class of the suffix (a layer index) */
@@ -88,7 +88,7 @@ struct solver__pack {
 
 void solver__pack_free(solver__pack *pk) {
   if (pk == NULL) return;
-  free(pk->smin), free(pk->cmin), free(pk->cls), free(pk->main_cls), free(pk->main_n);
+  free(pk->cmin), free(pk->cls), free(pk->main_cls), free(pk->main_n);
   free(pk->heavy), free(pk->light), free(pk->bytes), free(pk->tmin), free(pk->order);
   free(pk->n_order), free(pk->rem), free(pk->slots), free(pk->sorted), free(pk->entry);
   free(pk->charge), free(pk->order2);
@@ -107,7 +107,7 @@ solver__pack *solver__pack_alloc(const solver__problem *pb) {
   pk->pb = pb;
   pk->L = L;
   pk->M = M;
-  pk->smin = malloc(L * sizeof *pk->smin);
+  pk->smin = pb->smin;
   pk->cmin = malloc(L * M * sizeof *pk->cmin);
   pk->cls = malloc(L * sizeof *pk->cls);
   pk->main_cls = calloc(L + 1, sizeof *pk->main_cls);
@@ -125,7 +125,7 @@ solver__pack *solver__pack_alloc(const solver__problem *pb) {
   pk->slots = malloc(M * sizeof *pk->slots);
   pk->sorted = malloc(M * sizeof *pk->sorted);
   size_t *count = calloc(L, sizeof *count);
-  if (!pk->smin || !pk->cmin || !pk->cls || !pk->main_cls || !pk->main_n || !pk->heavy ||
+  if (!pk->cmin || !pk->cls || !pk->main_cls || !pk->main_n || !pk->heavy ||
       !pk->light || !pk->bytes || !pk->tmin || !pk->order || !pk->n_order || !pk->rem ||
       !pk->slots || !pk->sorted || !pk->entry || !pk->charge || !pk->order2 || !count) {
     free(count);
@@ -133,9 +133,6 @@ solver__pack *solver__pack_alloc(const solver__problem *pb) {
     return NULL;
   }
   for (size_t l = 0; l < L; l++) {
-    pk->smin[l] = INFINITY;
-    for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++)
-      if (pb->storage[g] < pk->smin[l]) pk->smin[l] = pb->storage[g];
     for (size_t i = 0; i < M; i++) {
       double best = INFINITY;
       for (size_t g = pb->opt_begin[l]; pb->usable[i] && g < pb->opt_begin[l + 1]; g++) {
@@ -346,9 +343,12 @@ double solver__pack_bound(solver__pack *pk, size_t t, const double *used,
   /* Distinct servers the suffix needs, by bytes and by slots. */
   memcpy(pk->sorted, pk->rem, M * sizeof *pk->sorted);
   double servers = fewest(pk->sorted, M, pk->bytes[t]);
-  memcpy(pk->sorted, pk->slots, M * sizeof *pk->sorted);
-  const double by_slots = fewest(pk->sorted, M, (double)(L - t));
-  if (by_slots > servers) servers = by_slots;
+  if (pb->cap > 0) {
+    /* Without a cap every usable server has L slots: one suffices. */
+    memcpy(pk->sorted, pk->slots, M * sizeof *pk->sorted);
+    const double by_slots = fewest(pk->sorted, M, (double)(L - t));
+    if (by_slots > servers) servers = by_slots;
+  }
   if (!isfinite(servers)) return INFINITY;
   if (servers < 1) servers = 1; /* the suffix is not empty */
   const double transfers = t > 0 ? servers : servers - 1;

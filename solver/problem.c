@@ -27,6 +27,7 @@ void solver__problem_free(solver__problem *pb) {
   free(pb->opt_bits);
   free(pb->opt_layer);
   free(pb->storage);
+  free(pb->smin);
   free(pb->error);
   free(pb->cp);
   free(pb->cm);
@@ -92,10 +93,12 @@ solver__problem *solver__problem_alloc(const solver_instance *in, const solver__
   pb->capacity = malloc(M * sizeof *pb->capacity);
   pb->usable = malloc(M);
   pb->cin = malloc(M * sizeof *pb->cin);
-  /* At most B options per layer; the arrays are trimmed to fit below. */
+  /* At most B options per layer: the option arrays are sized for that and
+   * the first n_opt entries are used. */
   pb->opt_bits = malloc(L * B * sizeof *pb->opt_bits);
   pb->opt_layer = malloc(L * B * sizeof *pb->opt_layer);
   pb->storage = malloc(L * B * sizeof *pb->storage);
+  pb->smin = malloc(L * sizeof *pb->smin);
   pb->error = malloc(L * B * sizeof *pb->error);
   pb->cp = malloc(L * B * M * sizeof *pb->cp);
   pb->cm = malloc((L > 1 ? (L - 1) * B : 1) * M * M * sizeof *pb->cm);
@@ -106,7 +109,7 @@ solver__problem *solver__problem_alloc(const solver_instance *in, const solver__
   lo.tr = malloc(B * M * M * sizeof *lo.tr);
   keep = malloc(B);
   if (!pb->opt_begin || !pb->capacity || !pb->usable || !pb->cin || !pb->opt_bits ||
-      !pb->opt_layer || !pb->storage || !pb->error || !pb->cp || !pb->cm || !pb->cout ||
+      !pb->opt_layer || !pb->storage || !pb->smin || !pb->error || !pb->cp || !pb->cm || !pb->cout ||
       !lo.bits || !lo.st || !lo.cp || !lo.tr || !keep)
     goto oom;
 
@@ -167,6 +170,11 @@ solver__problem *solver__problem_alloc(const solver_instance *in, const solver__
   }
   pb->opt_begin[L] = n;
   pb->n_opt = n;
+  for (size_t l = 0; l < L; l++) {
+    pb->smin[l] = INFINITY;
+    for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++)
+      if (pb->storage[g] < pb->smin[l]) pb->smin[l] = pb->storage[g];
+  }
   free(lo.bits);
   free(lo.st);
   free(lo.cp);

@@ -25,7 +25,6 @@
 
 struct solver__segdp {
   const solver__problem *pb;
-  double *smin;  /* L, bytes: smallest storage among the layer's options */
   double *c;     /* L x M, s: cheapest penalized cost of layer l on j (+inf: cannot) */
   int *a;        /* L x M: the option achieving it */
   double *tmin;  /* (L-1) x M x M, s: cheapest transfer after layer l from i to j */
@@ -35,11 +34,12 @@ struct solver__segdp {
   int *h_prev;   /* L x M: server before the segment achieving H[s][j] */
   double *run;   /* L, scratch */
   const solver__penalty *pen; /* penalties of the last solve (borrowed) */
+  int backward;  /* 1 once K and S are filled for the last solve */
 };
 
 void solver__segdp_free(solver__segdp *sd) {
   if (sd == NULL) return;
-  free(sd->smin), free(sd->c), free(sd->a), free(sd->tmin), free(sd->len);
+  free(sd->c), free(sd->a), free(sd->tmin), free(sd->len);
   free(sd->H), free(sd->E), free(sd->K), free(sd->S);
   free(sd->e_start), free(sd->h_prev), free(sd->run);
   free(sd);
@@ -50,7 +50,6 @@ solver__segdp *solver__segdp_alloc(const solver__problem *pb) {
   solver__segdp *sd = calloc(1, sizeof *sd);
   if (sd == NULL) return NULL;
   sd->pb = pb;
-  sd->smin = malloc(L * sizeof *sd->smin);
   sd->c = malloc(L * M * sizeof *sd->c);
   sd->a = malloc(L * M * sizeof *sd->a);
   sd->tmin = malloc((L > 1 ? L - 1 : 1) * M * M * sizeof *sd->tmin);
@@ -62,15 +61,10 @@ solver__segdp *solver__segdp_alloc(const solver__problem *pb) {
   sd->e_start = malloc(L * M * sizeof *sd->e_start);
   sd->h_prev = malloc(L * M * sizeof *sd->h_prev);
   sd->run = malloc(L * sizeof *sd->run);
-  if (!sd->smin || !sd->c || !sd->a || !sd->tmin || !sd->len || !sd->H || !sd->E || !sd->K ||
+  if (!sd->c || !sd->a || !sd->tmin || !sd->len || !sd->H || !sd->E || !sd->K ||
       !sd->S || !sd->e_start || !sd->h_prev || !sd->run) {
     solver__segdp_free(sd);
     return NULL;
-  }
-  for (size_t l = 0; l < L; l++) {
-    sd->smin[l] = INFINITY;
-    for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++)
-      if (pb->storage[g] < sd->smin[l]) sd->smin[l] = pb->storage[g];
   }
   for (size_t l = 0; l + 1 < L; l++)
     for (size_t i = 0; i < M; i++)
@@ -87,7 +81,7 @@ solver__segdp *solver__segdp_alloc(const solver__problem *pb) {
       size_t n = 0;
       if (pb->usable[j])
         while (s + n < L) {
-          used += sd->smin[s + n];
+          used += pb->smin[s + n];
           if (used > pb->capacity[j] * (1 + 1e-9)) break;
           if (pb->cap > 0 && n + 1 > (size_t)pb->cap) break;
           n++;
@@ -121,7 +115,8 @@ double solver__segdp_solve(solver__segdp *sd, const solver__penalty *pen, int *s
   const size_t L = pb->L, M = pb->M;
   sd->pen = pen;
   layer_costs(sd, pen);
-  for (size_t k = 0; k < L * M; k++) sd->E[k] = sd->S[k] = INFINITY;
+  for (size_t k = 0; k < L * M; k++) sd->E[k] = INFINITY;
+  sd->backward = 0;
   /* Forward pass: E[s-1] is final once every segment ending there is in,
    * which holds when s is reached in increasing order. */
   for (size_t s = 0; s < L; s++) {
@@ -146,25 +141,6 @@ double solver__segdp_solve(solver__segdp *sd, const solver__penalty *pen, int *s
       }
     }
   }
-  /* Backward pass, symmetric: S[e+1] is final before K[e] is formed. */
-  for (size_t e = L; e-- > 0;) {
-    for (size_t j = 0; j < M; j++) {
-      double k = e + 1 == L ? 0.0 : INFINITY;
-      for (size_t i = 0; e + 1 < L && i < M; i++) {
-        if (i == j) continue;
-        const double v = sd->tmin[(e * M + j) * M + i] + sd->S[(e + 1) * M + i];
-        if (v < k) k = v;
-      }
-      sd->K[e * M + j] = k;
-      if (!isfinite(k)) continue;
-      double cost = k;
-      for (size_t s = e + 1; s-- > 0;) {
-        if (sd->len[s * M + j] < e - s + 1) break;
-        cost += sd->c[s * M + j];
-        if (cost < sd->S[s * M + j]) sd->S[s * M + j] = cost;
-      }
-    }
-  }
   double best = INFINITY;
   size_t bj = 0;
   for (size_t j = 0; j < M; j++)
@@ -185,8 +161,38 @@ double solver__segdp_solve(solver__segdp *sd, const solver__penalty *pen, int *s
   return best;
 }
 
-void solver__segdp_bounds(const solver__segdp *sd, double *lb_x, double *lb_stay,
-                          double *lb_move) {
+/* The backward pass, symmetric to the forward one: S[e+1] is final before
+ * K[e] is formed. Only the bounds and exits read K and S, and the
+ * Lagrangian ascent solves many times without them, so the pass runs on
+ * first use after each solve. */
+static void backward(solver__segdp *sd) {
+  const solver__problem *pb = sd->pb;
+  const size_t L = pb->L, M = pb->M;
+  if (sd->backward) return;
+  for (size_t k = 0; k < L * M; k++) sd->S[k] = INFINITY;
+  for (size_t e = L; e-- > 0;) {
+    for (size_t j = 0; j < M; j++) {
+      double k = e + 1 == L ? 0.0 : INFINITY;
+      for (size_t i = 0; e + 1 < L && i < M; i++) {
+        if (i == j) continue;
+        const double v = sd->tmin[(e * M + j) * M + i] + sd->S[(e + 1) * M + i];
+        if (v < k) k = v;
+      }
+      sd->K[e * M + j] = k;
+      if (!isfinite(k)) continue;
+      double cost = k;
+      for (size_t s = e + 1; s-- > 0;) {
+        if (sd->len[s * M + j] < e - s + 1) break;
+        cost += sd->c[s * M + j];
+        if (cost < sd->S[s * M + j]) sd->S[s * M + j] = cost;
+      }
+    }
+  }
+  sd->backward = 1;
+}
+
+void solver__segdp_bounds(solver__segdp *sd, double *lb_x, double *lb_stay, double *lb_move) {
+  backward(sd);
   const solver__problem *pb = sd->pb;
   const size_t L = pb->L, M = pb->M;
   for (size_t k = 0; k < L * M; k++) lb_x[k] = lb_stay[k] = INFINITY;
@@ -230,6 +236,7 @@ void solver__segdp_bounds(const solver__segdp *sd, double *lb_x, double *lb_stay
       }
 }
 
-void solver__segdp_exits(const solver__segdp *sd, double *exits) {
+void solver__segdp_exits(solver__segdp *sd, double *exits) {
+  backward(sd);
   memcpy(exits, sd->K, sd->pb->L * sd->pb->M * sizeof *exits);
 }

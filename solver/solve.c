@@ -245,12 +245,7 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
       r.only_server = (long)i;
       rc = solve_restricted(in, opt, &r, deadline, best, &rs, res, why, sizeof why, err);
     }
-    for (size_t l = 0; l < L; l++) {
-      double s = INFINITY;
-      for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++)
-        if (pb->storage[g] < s) s = pb->storage[g];
-      need += s;
-    }
+    for (size_t l = 0; l < L; l++) need += pb->smin[l];
     snprintf(why, sizeof why,
              "no single edge server holds the model: it needs %.3f MB at the smallest allowed "
              "bit widths and the largest server stores %.3f MB",

@@ -37,6 +37,7 @@ typedef struct solver__problem {
   int *opt_bits;            /* n_opt, index into in->bits */
   int *opt_layer;           /* n_opt, the option's layer */
   double *storage;          /* n_opt, bytes on the hosting server */
+  double *smin;             /* L, bytes: the smallest storage among the layer's options */
   double *error;            /* n_opt, quantization error */
   double *cp;               /* n_opt x M, s: compute of the option on server i */
   double *cm;               /* opt_begin[L-1] x M x M, s: transfer i -> j after the option's
@@ -135,13 +136,12 @@ double solver__segdp_solve(solver__segdp *sd, const solver__penalty *pen, int *s
  * subtracted) on any placement that puts layer l on server i (lb_x, L x M),
  * puts l and l + 1 on i (lb_stay, L x M) and sends layer l's option g from i
  * to j != i (lb_move, opt_begin[L-1] x M x M). O(L²·M + L·B·M²). */
-void solver__segdp_bounds(const solver__segdp *sd, double *lb_x, double *lb_stay,
-                          double *lb_move);
+void solver__segdp_bounds(solver__segdp *sd, double *lb_x, double *lb_stay, double *lb_move);
 
 /* After solver__segdp_solve: exits[e·M + j] (L x M), the cheapest
  * (penalized) cost of every layer after e given a segment that ends at e on
  * j, including the transfer out of it. */
-void solver__segdp_exits(const solver__segdp *sd, double *exits);
+void solver__segdp_exits(solver__segdp *sd, double *exits);
 
 /* --- Lagrangian bounds (lagrange.c) -------------------------------------- */
 typedef enum {
