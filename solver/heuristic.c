@@ -22,14 +22,7 @@ typedef struct {
 } state;
 
 static void state_load(state *st) {
-  const solver__problem *pb = st->pb;
-  for (size_t i = 0; i < pb->M; i++) st->used[i] = 0, st->count[i] = 0;
-  st->err = 0;
-  for (size_t l = 0; l < pb->L; l++) {
-    st->used[st->srv[l]] += pb->storage[st->opt[l]];
-    st->count[st->srv[l]]++;
-    st->err += pb->error[st->opt[l]];
-  }
+  st->err = solver__usage(st->pb, st->srv, st->opt, st->used, st->count);
 }
 
 /* Violation of server i's storage and cap with `dbytes` and `dcount` more,

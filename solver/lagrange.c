@@ -93,14 +93,9 @@ double solver__lagrange(const solver__problem *pb, solver__relax relax, solver__
 
     /* Subgradient: each resource's use as a fraction of its limit, minus 1;
      * components that would push a zero multiplier below zero are dropped. */
-    double err = 0, norm = 0;
+    double norm = 0;
     size_t count[M > 0 ? M : 1];
-    for (size_t i = 0; i < M; i++) used[i] = 0, count[i] = 0;
-    for (size_t l = 0; l < L; l++) {
-      used[srv[l]] += pb->storage[opt[l]];
-      count[srv[l]]++;
-      err += pb->error[opt[l]];
-    }
+    const double err = solver__usage(pb, srv, opt, used, count);
     for (size_t i = 0; i < M; i++) {
       gs[i] = pb->capacity[i] > 0 ? used[i] / pb->capacity[i] - 1 : 0;
       if (pen.storage[i] <= 0 && gs[i] < 0) gs[i] = 0;

@@ -209,19 +209,25 @@ double solver__eval(const solver__problem *pb, const int *srv, const int *opt) {
   return t;
 }
 
+double solver__usage(const solver__problem *pb, const int *srv, const int *opt, double *used,
+                     size_t *count) {
+  double err = 0;
+  for (size_t i = 0; i < pb->M; i++) used[i] = 0, count[i] = 0;
+  for (size_t l = 0; l < pb->L; l++) {
+    used[srv[l]] += pb->storage[opt[l]];
+    count[srv[l]]++;
+    err += pb->error[opt[l]];
+  }
+  return err;
+}
+
 int solver__feasible(const solver__problem *pb, const int *srv, const int *opt) {
   const size_t M = pb->M;
   double used[M > 0 ? M : 1];
   size_t count[M > 0 ? M : 1];
-  double err = 0;
-  for (size_t i = 0; i < M; i++) used[i] = 0, count[i] = 0;
-  for (size_t l = 0; l < pb->L; l++) {
-    const size_t i = (size_t)srv[l];
-    if (!pb->usable[i]) return 0;
-    used[i] += pb->storage[opt[l]];
-    count[i]++;
-    err += pb->error[opt[l]];
-  }
+  for (size_t l = 0; l < pb->L; l++)
+    if (!pb->usable[srv[l]]) return 0;
+  const double err = solver__usage(pb, srv, opt, used, count);
   for (size_t i = 0; i < M; i++) {
     if (used[i] > pb->capacity[i] * (1 + 1e-9)) return 0;
     if (pb->cap > 0 && count[i] > (size_t)pb->cap) return 0;

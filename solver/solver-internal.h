@@ -88,6 +88,10 @@ double solver__eval(const solver__problem *pb, const int *srv, const int *opt);
  * storage, the layer cap and the budget (relative slack 1e-9, as the
  * checker). */
 int solver__feasible(const solver__problem *pb, const int *srv, const int *opt);
+/* Fills used (bytes) and count (layers), M entries each, with what the
+ * placement puts on each server, and returns its Σ error. */
+double solver__usage(const solver__problem *pb, const int *srv, const int *opt, double *used,
+                     size_t *count);
 
 /* Converts internal arrays to a placement (bits as indices into in->bits). */
 void solver__to_placement(const solver__problem *pb, const int *srv, const int *opt,
