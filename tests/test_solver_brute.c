@@ -23,11 +23,7 @@ static const char *shape_name[6] = {"loose", "storage-binding", "capped", "budge
                                     "roofline+origin+holes", "cloud+prefill"};
 
 static fixture_spec shape(gsl_rng *r, int k) {
-  fixture_spec s;
-  memset(&s, 0, sizeof s);
-  s.L = 1 + gsl_rng_uniform_int(r, 5);
-  s.M = 1 + gsl_rng_uniform_int(r, 3);
-  s.B = 1 + gsl_rng_uniform_int(r, 3);
+  fixture_spec s = fixture_spec_draw(r, 1, 5, 1, 3, 1, 3);
   s.storage_lo = 4.0, s.storage_hi = 8.0; /* every server holds the whole model */
   switch (k % 6) {
   case 1:
