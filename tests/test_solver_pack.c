@@ -37,22 +37,10 @@
  * s2 | s1 s1 s1 | s0 s0 s0 has exactly two: T* = 9.002 s. */
 static solver_instance *hand_packing(void) {
   const size_t L = 7, M = 3;
-  solver_instance *in = calloc(1, sizeof *in);
-  if (in == NULL) abort();
+  solver_instance *in = instance_shell(L, M, 1);
   in->cost_model = SIM_COST_PAPER;
   in->tokens = 1, in->batch = 1, in->prompt = 0, in->context = 1;
-  in->precision = 8, in->activation_bits = 16, in->kv_bits = 16;
-  in->n_layers = L, in->n_servers = M, in->n_bits = 1;
-  in->layers = calloc(L, sizeof *in->layers);
-  in->servers = calloc(M, sizeof *in->servers);
-  in->bandwidth = calloc(M * M, sizeof *in->bandwidth);
-  in->latency = calloc(M * M, sizeof *in->latency);
-  in->bits = calloc(1, sizeof *in->bits);
-  in->error = calloc(L, sizeof *in->error);
-  in->allowed = calloc(L, 1);
-  if (!in->layers || !in->servers || !in->bandwidth || !in->latency || !in->bits || !in->error ||
-      !in->allowed)
-    abort();
+  in->precision = 8;
   in->bits[0] = 8;
   for (size_t l = 0; l < L; l++) {
     sim_layer *ly = &in->layers[l];
