@@ -43,6 +43,9 @@ static void hand(void) {
   ok(res.status == SOLVER_INFEASIBLE && strstr(res.diagnosis, "no single edge server"),
      "hand: no single server holds 32 bytes: %s", res.diagnosis);
   solver_result_clear(&res);
+  /* Uniform puts every layer at pr = 8 bits: 8, 16 and 24 bytes. Layer 2
+   * (24 bytes) fits only on s1 (30; s0 has 20), leaving 6 bytes there, too
+   * few for layer 0 (8) or layer 1 (16); both on s0 need 8 + 16 = 24 > 20. */
   run(in, SIM_METHOD_UNIFORM, 0, 0, 1, &res);
   ok(res.status == SOLVER_INFEASIBLE && res.diagnosis[0],
      "hand: at 8 bits (8 + 16 + 24 bytes) the layers cannot be packed: %s", res.diagnosis);
