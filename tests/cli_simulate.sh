@@ -3,17 +3,8 @@
 # not depend on the solver): replay output against the hand-computed T of
 # the two-layer case (test_serve.c), load output keys, traces, determinism,
 # and bad input (exit 2 with a message) or a missing route (exit 3).
-: "${top_srcdir:=.}"
-: "${DILEMMA:=./dilemma}"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/dilemma-sim.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT INT TERM
-n=0
-failed=0
-check() { # check STATUS NAME
-  n=$((n + 1))
-  if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi
-}
-sim() { $DILEMMA_WRAP "$DILEMMA" simulate "$@"; }
+. "${top_srcdir:-.}/tests/lib.sh"
+sim() { run simulate "$@"; }
 # json_num KEY FILE: the first number after "KEY": in FILE.
 json_num() { sed -n "s/.*\"$1\": \([-0-9.eE+]*\).*/\1/p" "$2" | head -n 1; }
 # close A B TOL: |A - B| <= TOL * |B|
@@ -33,57 +24,57 @@ YAML
 printf '{"placement": [{"layer": 0, "server": 0, "bits": 32}, {"layer": 1, "server": 1, "bits": 32}]}\n' > "$TMP/p.json"
 
 sim --help > "$TMP/help" 2>&1
-check $? "simulate --help exits 0"
+ok $? "simulate --help exits 0"
 grep -q -- "--placement" "$TMP/help"
-check $? "the help describes --placement"
+ok $? "the help describes --placement"
 
 # Replay: T = 3 passes x (1 + 0.0032 + 0.01 + 1) = 6.0396 s; compute_cv
 # applies to replays too, so turn it off with a scenario copy.
 sed 's/compute_cv: 0.2/compute_cv: 0/' "$TMP/two.yaml" > "$TMP/two0.yaml"
 sim "$TMP/two0.yaml" --placement "$TMP/p.json" --json > "$TMP/replay.json"
-check $? "replay --json exits 0"
+ok $? "replay --json exits 0"
 for k in analytic_s simulated_s rel_error events; do
   grep -q "\"$k\":" "$TMP/replay.json"
-  check $? "replay JSON has $k"
+  ok $? "replay JSON has $k"
 done
 close "$(json_num analytic_s "$TMP/replay.json")" 6.0396 1e-12
-check $? "analytic_s = 6.0396 s (hand computed)"
+ok $? "analytic_s = 6.0396 s (hand computed)"
 close "$(json_num simulated_s "$TMP/replay.json")" 6.0396 1e-12
-check $? "simulated_s = 6.0396 s"
+ok $? "simulated_s = 6.0396 s"
 awk -v e="$(json_num rel_error "$TMP/replay.json")" 'BEGIN { exit !(e != "" && e <= 1e-9) }'
-check $? "rel_error <= 1e-9"
+ok $? "rel_error <= 1e-9"
 sim "$TMP/two0.yaml" --placement "$TMP/p.json" > "$TMP/replay.txt"
 grep -q "^simulated T  6.0396 s" "$TMP/replay.txt"
-check $? "text replay prints the simulated T"
+ok $? "text replay prints the simulated T"
 
 # Load, with both traces; twice for determinism.
 sim "$TMP/two.yaml" --placement "$TMP/p.json" --mode load --json \
   --trace "$TMP/t1.csv" --trace-chrome "$TMP/t1.json" > "$TMP/load1.json"
-check $? "load --json with traces exits 0"
+ok $? "load --json with traces exits 0"
 for k in latency_s ttft_s tpot_s throughput_tokens_s throughput_requests_s mape_pct mean_gap_pct \
          servers links utilization p50 p95 p99; do
   grep -q "\"$k\":" "$TMP/load1.json"
-  check $? "load JSON has $k"
+  ok $? "load JSON has $k"
 done
 [ "$(json_num completed "$TMP/load1.json")" = 200 ]
-check $? "load: all 200 requests complete"
+ok $? "load: all 200 requests complete"
 head -n 1 "$TMP/t1.csv" | grep -q '^time,entity,event,request,token,layer$'
-check $? "CSV trace header"
+ok $? "CSV trace header"
 [ "$(grep -c ',done,' "$TMP/t1.csv")" -eq 200 ]
-check $? "CSV trace: one done event per request"
+ok $? "CSV trace: one done event per request"
 grep -q '"traceEvents"' "$TMP/t1.json" && grep -q '"ph": "X"' "$TMP/t1.json"
-check $? "Chrome trace has traceEvents with slices"
+ok $? "Chrome trace has traceEvents with slices"
 sim "$TMP/two.yaml" --placement "$TMP/p.json" --mode load --json \
   --trace "$TMP/t2.csv" --trace-chrome "$TMP/t2.json" > "$TMP/load2.json"
 cmp -s "$TMP/load1.json" "$TMP/load2.json" && cmp -s "$TMP/t1.csv" "$TMP/t2.csv" &&
   cmp -s "$TMP/t1.json" "$TMP/t2.json"
-check $? "same scenario and run: byte-identical output and traces"
+ok $? "same scenario and run: byte-identical output and traces"
 sim "$TMP/two.yaml" --placement "$TMP/p.json" --mode load --json --run 1 > "$TMP/load3.json"
 ! cmp -s "$TMP/load1.json" "$TMP/load3.json"
-check $? "another run draws other random numbers"
+ok $? "another run draws other random numbers"
 sim "$TMP/two.yaml" --placement "$TMP/p.json" --mode load --json --rate 0.05 --requests 30 > "$TMP/load4.json"
 [ "$(json_num completed "$TMP/load4.json")" = 30 ] && close "$(json_num rate "$TMP/load4.json")" 0.05 0
-check $? "--rate and --requests override the scenario"
+ok $? "--rate and --requests override the scenario"
 
 # Bad input: exit 2 and a message naming the problem.
 bad() { # bad NAME PATTERN ARGS...
@@ -91,7 +82,7 @@ bad() { # bad NAME PATTERN ARGS...
   sim "$@" > "$TMP/out" 2> "$TMP/err"
   st=$?
   [ $st -eq 2 ] && grep -q -- "$pat" "$TMP/err"
-  check $? "$name (exit $st)"
+  ok $? "$name (exit $st)"
 }
 bad "unknown mode" "replay or load" "$TMP/two.yaml" --placement "$TMP/p.json" --mode fast
 bad "negative rate" "--rate" "$TMP/two.yaml" --placement "$TMP/p.json" --rate -1
@@ -112,19 +103,16 @@ bad "placement width off the grid" "7 bits" "$TMP/two.yaml" --placement "$TMP/w.
 bad "unwritable trace" "cannot write" "$TMP/two.yaml" --placement "$TMP/p.json" --trace "$TMP/no/dir/t.csv"
 
 # A placement whose activations need a route that does not exist: exit 3.
-cat > "$TMP/far.yaml" <<'YAML'
-model:
-  name: tiny
-  layers:
-    - {name: a, params: 1000, flops: 1.0e9, act_elems: 100, kv_elems: 10}
-    - {name: b, params: 2000, flops: 2.0e9, act_elems: 200, kv_elems: 0}
-servers: {count: 2, ccs: 1.0e9, storage: 1.0e12}
-links: {omega_min: 1.0e6, topology: geometric, radius: 1.0e-6}
-YAML
+# far.yaml is two.yaml with one CCS for both servers and a geometric
+# topology whose radius (1e-6) links no two of them.
+sed -e 's/ccs: \[1.0e9, 2.0e9\]/ccs: 1.0e9/' \
+    -e 's/links: {omega_min: 1.0e6, omega_ratio: 1, latency: 0.01}/links: {omega_min: 1.0e6, topology: geometric, radius: 1.0e-6}/' \
+    "$TMP/two.yaml" > "$TMP/far.yaml"
+grep -q 'topology: geometric, radius: 1.0e-6' "$TMP/far.yaml" && grep -q 'ccs: 1.0e9,' "$TMP/far.yaml"
+ok $? "far.yaml derived from two.yaml"
 sim "$TMP/far.yaml" --placement "$TMP/p.json" > "$TMP/out" 2> "$TMP/err"
 st=$?
 [ $st -eq 3 ] && grep -q "does not exist" "$TMP/err"
-check $? "a placement needing a missing route is infeasible (exit $st)"
+ok $? "a placement needing a missing route is infeasible (exit $st)"
 
-echo "1..$n"
-exit $failed
+done_testing

@@ -20,6 +20,11 @@ is() {
   if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; echo "#   got '$1', want '$2'"; fi
 }
 
+# contains FILE PATTERN NAME: grep PATTERN in FILE, printing FILE on failure.
+contains() {
+  if grep -q -- "$2" "$1"; then ok 0 "$3"; else ok 1 "$3"; echo "#   '$2' not in:"; sed 's/^/#   /' "$1"; fi
+}
+
 done_testing() {
   echo "1..$tap_n"
   exit $tap_failed
@@ -27,7 +32,7 @@ done_testing() {
 
 # run ARGS...: the dilemma binary, under valgrind when configured so.
 run() {
-  $DILEMMA_WRAP "$DILEMMA" "$@"
+  ${DILEMMA_WRAP:-} "$DILEMMA" "$@"
 }
 
 : "${top_srcdir:=.}"

@@ -51,11 +51,40 @@ ok $rc "--json exits 0"
 grep -q '"name": "block.1"' "$T/out" && grep -q '"error": \[0.125, 0.03125\]' "$T/out"
 ok $? "--json holds the layers and their errors"
 
+# row NAME BITS: the error column of that row of $T/out.
+row() { awk -F, -v n="$1" -v b="$2" '$2 == n && $3 == b { print $4 }' "$T/out"; }
+# near GOT WANT: |GOT - WANT| <= 1e-12 |WANT|. The errors below are exact
+# binary fractions, so only the final sqrt and the 17-digit print round.
+near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= 1e-12 * b) }'; }
+
+# rtn-sym at b = 2: qmax = 2^1 - 1 = 1, per output row s = max|w|, and w/s
+# rounds half to even into {-1, 0, 1}.
+#   block.0 row [0.5, -0.375], s = 0.5:      1 -> 1, -0.75 -> -1: errors 0, 0.125
+#           row [0.125, -0.0625], s = 0.125: 1 -> 1, -0.5 -> 0:   errors 0, 0.0625
+#     rmse = sqrt((0.125^2 + 0.0625^2) / 4) = 0.06987712429686843
+#   block.1 row [2, 0.75], s = 2: 1 -> 1, 0.375 -> 0: errors 0, 0.75
+#     rmse = sqrt(0.75^2 / 2) = 0.5303300858899106
 run profile "$T/w.safetensors" -p 'layers.{N}.' -b 2 -q rtn-sym -s channel -M rmse
 ok $rc "rtn-sym per channel with rmse runs"
+near "$(row block.0 2)" 0.06987712429686843
+ok $? "rtn-sym block.0 rmse = 0.06987712429686843 (hand computed, 1e-12 relative)"
+near "$(row block.1 2)" 0.5303300858899106
+ok $? "rtn-sym block.1 rmse = 0.5303300858899106 (hand computed, 1e-12 relative)"
+[ "$(row embed 2)" = 0 ] && [ "$(row head 2)" = 0 ] && [ "$(wc -l <"$T/out")" -eq 5 ]
+ok $? "rtn-sym: embed and head (no tensors) are 0; a header and 4 rows"
 
+# rtn-asym at b = 2 per group of 2: codes 0..3, zero point z = round(-lo/s).
+#   block.0 group [0.5, -0.375]: s = 0.875/3 = 7/24, z = round(9/7) = 1;
+#     0.5 -> code 3 -> 2s = 7/12, -0.375 -> code 0 -> -7/24: errors 1/12 each
+#   group [0.125, -0.0625]: s = 0.0625, z = 1; both exact, errors 0
+#   rel-fro = sqrt((2/144) / (0.25 + 0.140625 + 0.015625 + 0.00390625))
+#           = 0.1840174824912944
 run profile "$T/w.safetensors" -p 'layers.{N}.' -b 2,3 -q rtn-asym -M rel-fro -s group -G 2
 ok $rc "rtn-asym per group with rel-fro runs"
+[ "$(wc -l <"$T/out")" -eq 9 ]
+ok $? "rtn-asym: a header and 4 layers x 2 widths = 9 lines"
+near "$(row block.0 2)" 0.1840174824912944
+ok $? "rtn-asym block.0 rel-fro at 2 bits = 0.1840174824912944 (hand computed, 1e-12 relative)"
 
 # Usage errors: exit 2 and a message that says what is wrong.
 usage() { # usage PHRASE ARGS...

@@ -11,9 +11,15 @@ column() {
   awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
                         $0 ~ /,ilp,/ { print $c }' "$2"
 }
-# nonincreasing: reads numbers, succeeds if each is <= the previous (1e-12 relative slack).
+# nonincreasing: reads numbers, one a line, succeeds if each is <= the
+# previous (1e-12 relative slack). Fewer than two lines (NR in END is the
+# number of lines read) or a line that is not a number fail: an empty or
+# mangled column must not pass as a trend.
 nonincreasing() {
-  awk 'NR > 1 && $1 > prev * (1 + 1e-12) { bad = 1 } { prev = $1 } END { exit bad }'
+  awk '$1 !~ /^[-+]?[0-9.]+([eE][-+]?[0-9]+)?$/ { bad = 1 }
+       NR > 1 && $1 > prev * (1 + 1e-12) { bad = 1 }
+       { prev = $1 }
+       END { exit bad || NR < 2 }'
 }
 
 for fig in fig5 fig6 fig3; do

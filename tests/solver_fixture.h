@@ -7,7 +7,8 @@
  * routes. It uses the cost functions of instance.h directly and nothing from
  * the solver, so the ILP, the DP, the bounds and the baselines are all
  * checked against code that shares none of their logic. Header-only: each
- * test program includes it once. */
+ * test program includes it once; the functions are static inline so that a
+ * test may use only some of them. */
 #ifndef DILEMMA_TESTS_SOLVER_FIXTURE_H
 #define DILEMMA_TESTS_SOLVER_FIXTURE_H
 
@@ -18,8 +19,9 @@
 #include <string.h>
 
 #include "solver/instance.h"
-#include "tests/instance_shell.h"
 #include "solver/solver.h"
+#include "tests/instance_shell.h"
+#include "tests/tap.h"
 
 /* How a random instance is shaped. */
 typedef struct {
@@ -35,12 +37,27 @@ typedef struct {
   int prompt;           /* 1: a prefill pass */
 } fixture_spec;
 
-static double fx_uniform(gsl_rng *r, double lo, double hi) {
+/* A spec whose L, M and B are drawn, in that order, uniformly from
+ * [L0, L0 + nL), [M0, M0 + nM) and [B0, B0 + nB); every other field zero.
+ * The draws are separate statements because the order of evaluation
+ * inside an initializer list is unspecified: this fixes which numbers each
+ * field gets, so a seed gives the same instances on every compiler. */
+static inline fixture_spec fixture_spec_draw(gsl_rng *r, size_t L0, size_t nL, size_t M0,
+                                             size_t nM, size_t B0, size_t nB) {
+  fixture_spec s;
+  memset(&s, 0, sizeof s);
+  s.L = L0 + gsl_rng_uniform_int(r, nL);
+  s.M = M0 + gsl_rng_uniform_int(r, nM);
+  s.B = B0 + gsl_rng_uniform_int(r, nB);
+  return s;
+}
+
+static inline double fx_uniform(gsl_rng *r, double lo, double hi) {
   return lo + (hi - lo) * gsl_rng_uniform(r);
 }
 
 /* A random instance of the given shape; abort()s if memory runs out. */
-static solver_instance *fixture_random(gsl_rng *r, const fixture_spec *s) {
+static inline solver_instance *fixture_random(gsl_rng *r, const fixture_spec *s) {
   const size_t L = s->L, M = s->M, B = s->B;
   solver_instance *in = instance_shell(L, M, B);
   in->cost_model = s->roofline ? SIM_COST_ROOFLINE : SIM_COST_PAPER;
@@ -126,7 +143,7 @@ typedef struct {
   long long visited;
 } brute;
 
-static void brute_dfs(brute *bf, size_t l, double cost, double err) {
+static inline void brute_dfs(brute *bf, size_t l, double cost, double err) {
   const solver_instance *in = bf->in;
   const size_t L = in->n_layers, M = in->n_servers, B = in->n_bits;
   if (l == L) {
@@ -169,7 +186,7 @@ static void brute_dfs(brute *bf, size_t l, double cost, double err) {
 
 /* The optimum by exhaustive search (+inf if infeasible); the placement goes
  * to best_srv/best_bits (L entries each, may be NULL). */
-static double brute_force(const solver_instance *in, int restrict_server, int restrict_bits,
+static inline double brute_force(const solver_instance *in, int restrict_server, int restrict_bits,
                           int ignore_limits, int *best_srv, int *best_bits) {
   const size_t L = in->n_layers, M = in->n_servers;
   brute bf = {in, restrict_server, restrict_bits, ignore_limits, NULL, NULL, NULL, NULL,
@@ -189,7 +206,7 @@ static double brute_force(const solver_instance *in, int restrict_server, int re
 }
 
 /* Solver options for a test: no time limit, the default gap. */
-static solver_options fixture_options(sim_method method, sim_formulation f, int plain,
+static inline solver_options fixture_options(sim_method method, sim_formulation f, int plain,
                                       int presolve) {
   solver_options o;
   memset(&o, 0, sizeof o);
@@ -201,6 +218,27 @@ static solver_options fixture_options(sim_method method, sim_formulation f, int 
   o.seed = 12345;
   o.plain = plain;
   return o;
+}
+
+/* Solves in with options o into *res and returns solver_solve's code; a
+ * failure is reported as a TAP comment (res is still initialized, so its
+ * status can be checked and it must be cleared either way). */
+static inline int fixture_solve_with(const solver_instance *in, const solver_options *o,
+                                     solver_result *res) {
+  sim_error err;
+  sim_error_clear(&err);
+  const int rc = solver_solve(in, o, res, &err);
+  if (rc != SIM_OK) diag("solve (%s) returned error %d: %s", sim_method_name(o->method), rc, err.msg);
+  return rc;
+}
+
+/* The common case: method m on the flow formulation with fixture_options(). */
+static inline solver_result fixture_solve(const solver_instance *in, sim_method m, int plain,
+                                          int presolve) {
+  const solver_options o = fixture_options(m, SIM_FORM_FLOW, plain, presolve);
+  solver_result res;
+  fixture_solve_with(in, &o, &res);
+  return res;
 }
 
 #endif

@@ -42,7 +42,8 @@ static void test_sweep_grid(void) {
                           "    values: [paper, roofline]\n", &err);
   if (!ok(sc != NULL, "a two-key sweep loads")) { diag("%s", err.msg); return; }
   ok_int((long long)sim_scenario_points(sc), 6, "3 x 2 points");
-  /* Row-major: the last key varies fastest. Point 3 = (1e7, paper). */
+  /* Row-major: the last key varies fastest, point = 2 i0 + i1, so point
+   * 3 = (i0 1, i1 1) = (1e7, roofline). */
   sim_scenario v;
   ok(sim_scenario_point(sc, 3, &v, &err) == SIM_OK, "point 3 applies");
   ok_rel(v.links.omega_min, 1e7, 0, "point 3: omega_min = 1e7");
@@ -67,7 +68,10 @@ static void test_log_range(void) {
   ok(exact, "log range 1e-7..1 in 8 points lands on exact decades");
   sim_scenario_free(sc);
   sc = load("sweep:\n  key: workload.tokens\n  linear: {from: 16, to: 64, points: 4}\n", &err);
-  ok(sc != NULL && sc->sweep[0].values[1] == 32 && sc->sweep[0].values[3] == 64,
+  /* Step (64 - 16) / 3 = 16: every value is an integer, compared exactly. */
+  ok(sc != NULL && sc->sweep[0].n == 4 && sc->sweep[0].values[0] == 16 &&
+         sc->sweep[0].values[1] == 32 && sc->sweep[0].values[2] == 48 &&
+         sc->sweep[0].values[3] == 64,
      "a linear range of integers: 16, 32, 48, 64");
   sim_scenario_free(sc);
 }

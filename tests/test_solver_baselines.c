@@ -17,16 +17,14 @@
 #include "tests/solver_hand.h"
 #include "tests/tap.h"
 
+/* fixture_options() for m (flow, presolve on) with a time limit, plain
+ * flag and seed, solved by fixture_solve_with(). */
 static int run(const solver_instance *in, sim_method m, double time_limit, int plain,
                uint64_t seed, solver_result *res) {
   solver_options o = fixture_options(m, SIM_FORM_FLOW, plain, 1);
   o.time_limit = time_limit;
   o.seed = seed;
-  sim_error err;
-  sim_error_clear(&err);
-  const int rc = solver_solve(in, &o, res, &err);
-  if (rc != SIM_OK && rc != SIM_EINPUT) diag("solve failed: %s", err.msg);
-  return rc;
+  return fixture_solve_with(in, &o, res);
 }
 
 static void hand(void) {
@@ -45,6 +43,9 @@ static void hand(void) {
   ok(res.status == SOLVER_INFEASIBLE && strstr(res.diagnosis, "no single edge server"),
      "hand: no single server holds 32 bytes: %s", res.diagnosis);
   solver_result_clear(&res);
+  /* Uniform puts every layer at pr = 8 bits: 8, 16 and 24 bytes. Layer 2
+   * (24 bytes) fits only on s1 (30; s0 has 20), leaving 6 bytes there, too
+   * few for layer 0 (8) or layer 1 (16); both on s0 need 8 + 16 = 24 > 20. */
   run(in, SIM_METHOD_UNIFORM, 0, 0, 1, &res);
   ok(res.status == SOLVER_INFEASIBLE && res.diagnosis[0],
      "hand: at 8 bits (8 + 16 + 24 bytes) the layers cannot be packed: %s", res.diagnosis);
@@ -70,11 +71,7 @@ static void hand(void) {
 static void random_instances(gsl_rng *r) {
   int distinct_seen = 0;
   for (int k = 0; k < 40; k++) {
-    fixture_spec s;
-    memset(&s, 0, sizeof s);
-    s.L = 2 + gsl_rng_uniform_int(r, 4);
-    s.M = 2 + gsl_rng_uniform_int(r, 2);
-    s.B = 1 + gsl_rng_uniform_int(r, 3);
+    fixture_spec s = fixture_spec_draw(r, 2, 4, 2, 2, 1, 3);
     s.storage_lo = k % 2 ? 1.5 : 4.0, s.storage_hi = k % 2 ? 3.0 : 8.0;
     s.cloud = k % 4 == 0;
     s.roofline = k % 3 == 0;

@@ -23,11 +23,7 @@ static const char *shape_name[6] = {"loose", "storage-binding", "capped", "budge
                                     "roofline+origin+holes", "cloud+prefill"};
 
 static fixture_spec shape(gsl_rng *r, int k) {
-  fixture_spec s;
-  memset(&s, 0, sizeof s);
-  s.L = 1 + gsl_rng_uniform_int(r, 5);
-  s.M = 1 + gsl_rng_uniform_int(r, 3);
-  s.B = 1 + gsl_rng_uniform_int(r, 3);
+  fixture_spec s = fixture_spec_draw(r, 1, 5, 1, 3, 1, 3);
   s.storage_lo = 4.0, s.storage_hi = 8.0; /* every server holds the whole model */
   switch (k % 6) {
   case 1:
@@ -49,7 +45,8 @@ static fixture_spec shape(gsl_rng *r, int k) {
 int main(void) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 20240603);
-  int binding = 0, infeasible = 0, capped = 0, by_shape[6][2] = {{0}};
+  int binding = 0, infeasible = 0, capped = 0; /* capped: instances where the cap binds */
+  int by_shape[6][2] = {{0}};
   int proofs[5] = {0};    /* accelerated solves by how optimality was proven */
   int no_search[5] = {0}; /* the same without the segment search */
   for (int k = 0; k < INSTANCES; k++) {
@@ -59,7 +56,14 @@ int main(void) {
     const double free_opt = brute_force(in, -1, -1, 1, NULL, NULL);
     if (!isfinite(want)) infeasible++, by_shape[k % 6][1]++;
     else if (want > free_opt * (1 + 1e-12)) binding++, by_shape[k % 6][0]++;
-    if (s.cap > 0) capped++;
+    if (s.cap > 0) {
+      /* The cap binds when lifting it (storage and all else kept) lowers
+       * the optimum or makes an infeasible instance feasible. */
+      in->max_layers = 0;
+      const double uncapped = brute_force(in, -1, -1, 0, NULL, NULL);
+      in->max_layers = s.cap;
+      if (isfinite(want) ? want > uncapped * (1 + 1e-12) : isfinite(uncapped)) capped++;
+    }
     for (int v = 0; v < 5; v++) {
       const sim_formulation f = (v < 4 ? v : k) & 1 ? SIM_FORM_PAPER : SIM_FORM_FLOW;
       const int plain = v < 2;
@@ -91,7 +95,7 @@ int main(void) {
   }
   /* The mix must really contain binding storage, caps and infeasible cases,
    * or the comparisons above would prove less than they claim. */
-  diag("%d instances where storage, the cap or the budget binds, %d infeasible, %d capped",
+  diag("%d instances where storage, the cap or the budget binds, %d infeasible, %d where the cap binds",
        binding, infeasible, capped);
   for (int k = 0; k < 6; k++)
     diag("  %-22s %2d binding, %2d infeasible", shape_name[k], by_shape[k][0], by_shape[k][1]);
@@ -107,7 +111,14 @@ int main(void) {
      no_search[SOLVER_PROOF_ILP]);
   ok(binding >= 60, "at least 60 of %d instances have binding constraints (%d)", INSTANCES, binding);
   ok(infeasible >= 5, "at least 5 infeasible instances (%d)", infeasible);
-  ok(capped >= 40, "at least 40 capped instances (%d)", capped);
+  /* 40 of the 240 instances have a cap (k % 6 == 2), drawn uniformly in
+   * [1, L]; it binds only when it is below the number of layers the
+   * uncapped optimum puts on one server, so merely having a cap proves
+   * nothing. Under this seed the cap binds on 25 of the 40. The floor of
+   * 15 sits well
+   * below 25, so it is not tuned to the seed, yet far above 0: it fails if
+   * the capped shape stops exercising the cap (e.g. a cap drawn >= L). */
+  ok(capped >= 15, "the cap binds on at least 15 of the 40 capped instances (%d)", capped);
   gsl_rng_free(r);
   return tap_done();
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tests/solver_fixture.h"
 #include "tests/solver_hand.h"
 #include "tests/tap.h"
 #include "solver/solver.h"
@@ -92,17 +93,10 @@ static void checker(void) {
 static void hand_solve(void) {
   solver_instance *in = hand_instance(0);
   for (int v = 0; v < 4; v++) {
-    solver_options o;
-    memset(&o, 0, sizeof o);
-    o.method = SIM_METHOD_ILP;
-    o.formulation = v & 1 ? SIM_FORM_PAPER : SIM_FORM_FLOW;
-    o.plain = v < 2;
-    o.presolve = 1;
-    o.mip_gap = 1e-9;
+    const solver_options o =
+        fixture_options(SIM_METHOD_ILP, v & 1 ? SIM_FORM_PAPER : SIM_FORM_FLOW, v < 2, 1);
     solver_result res;
-    sim_error err;
-    sim_error_clear(&err);
-    const int rc = solver_solve(in, &o, &res, &err);
+    const int rc = fixture_solve_with(in, &o, &res);
     const char *tag = o.plain ? "plain" : "accelerated";
     const char *form = sim_formulation_name(o.formulation);
     ok(rc == SIM_OK && res.status == SOLVER_OPTIMAL, "hand: %s %s solves to optimality", form, tag);
@@ -119,14 +113,7 @@ static void hand_solve(void) {
     solver_result_clear(&res);
   }
   /* The DP's optimum (all on s1) breaks storage: no placement, a diagnosis. */
-  solver_options o;
-  memset(&o, 0, sizeof o);
-  o.method = SIM_METHOD_DP;
-  o.presolve = 1;
-  solver_result res;
-  sim_error err;
-  sim_error_clear(&err);
-  solver_solve(in, &o, &res, &err);
+  solver_result res = fixture_solve(in, SIM_METHOD_DP, 0, 1);
   ok(res.status == SOLVER_INFEASIBLE && res.placement == NULL && strstr(res.diagnosis, "lower bound"),
      "hand: the DP reports its path breaks a limit: %s", res.diagnosis);
   solver_result_clear(&res);

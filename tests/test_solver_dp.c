@@ -16,29 +16,16 @@
 #include "tests/solver_fixture.h"
 #include "tests/tap.h"
 
-static solver_result solve(const solver_instance *in, sim_method m, int plain, int presolve) {
-  solver_options o = fixture_options(m, SIM_FORM_FLOW, plain, presolve);
-  solver_result res;
-  sim_error err;
-  sim_error_clear(&err);
-  if (solver_solve(in, &o, &res, &err) != SIM_OK) diag("solve failed: %s", err.msg);
-  return res;
-}
-
 static void loose(gsl_rng *r) {
   for (int k = 0; k < 60; k++) {
-    fixture_spec s;
-    memset(&s, 0, sizeof s);
-    s.L = 6 + gsl_rng_uniform_int(r, 7);
-    s.M = 3 + gsl_rng_uniform_int(r, 4);
-    s.B = 2 + gsl_rng_uniform_int(r, 3);
+    fixture_spec s = fixture_spec_draw(r, 6, 7, 3, 4, 2, 3);
     s.storage_lo = 2.0 * (double)s.M, s.storage_hi = 3.0 * (double)s.M; /* all fit anywhere */
     s.roofline = k % 2;
     s.origin = k % 3 == 0;
     s.prompt = k % 4 == 0;
     solver_instance *in = fixture_random(r, &s);
-    solver_result dp = solve(in, SIM_METHOD_DP, 0, 1);
-    solver_result ilp = solve(in, SIM_METHOD_ILP, 1, 0);
+    solver_result dp = fixture_solve(in, SIM_METHOD_DP, 0, 1);
+    solver_result ilp = fixture_solve(in, SIM_METHOD_ILP, 1, 0);
     ok(dp.status == SOLVER_OPTIMAL && ilp.status == SOLVER_OPTIMAL &&
            fabs(dp.objective - ilp.objective) <= 1e-9 * ilp.objective,
        "loose %d (L=%zu M=%zu B=%zu %s): DP %.12g equals plain ILP %.12g", k, s.L, s.M, s.B,
@@ -53,18 +40,14 @@ static void loose(gsl_rng *r) {
 static void binding(gsl_rng *r) {
   int small = 0, dp_fails = 0;
   for (int k = 0; k < 60; k++) {
-    fixture_spec s;
-    memset(&s, 0, sizeof s);
-    s.L = 4 + gsl_rng_uniform_int(r, 5);
-    s.M = 2 + gsl_rng_uniform_int(r, 3);
-    s.B = 1 + gsl_rng_uniform_int(r, 3);
+    fixture_spec s = fixture_spec_draw(r, 4, 5, 2, 3, 1, 3);
     s.storage_lo = 1.2, s.storage_hi = 2.2;
     if (k % 3 == 1) s.cap = (int64_t)((s.L + s.M - 1) / s.M) + 1;
     if (k % 3 == 2) s.budget = 1;
     s.roofline = k % 2;
     solver_instance *in = fixture_random(r, &s);
-    solver_result ilp = solve(in, SIM_METHOD_ILP, 1, 1);
-    solver_result acc = solve(in, SIM_METHOD_ILP, 0, 1);
+    solver_result ilp = fixture_solve(in, SIM_METHOD_ILP, 1, 1);
+    solver_result acc = fixture_solve(in, SIM_METHOD_ILP, 0, 1);
     if (ilp.status != SOLVER_OPTIMAL) {
       /* Infeasible draws carry no bound to compare; the brute-force test
        * covers infeasibility. */
@@ -88,7 +71,7 @@ static void binding(gsl_rng *r) {
       ok_rel(acc.dp_bound, free_opt, 1e-9,
              "binding %d: the DP value equals brute force without storage, cap and budget", k);
     }
-    solver_result dp = solve(in, SIM_METHOD_DP, 0, 1);
+    solver_result dp = fixture_solve(in, SIM_METHOD_DP, 0, 1);
     if (dp.status == SOLVER_OPTIMAL)
       ok_rel(dp.objective, ilp.objective, 1e-9, "binding %d: a feasible DP path is optimal", k);
     else
@@ -113,7 +96,7 @@ static void presolve(gsl_rng *r) {
     solver_instance *in = fixture_random(r, &s);
     size_t allowed = 0;
     for (size_t i = 0; i < s.L * s.B; i++) allowed += in->allowed[i];
-    solver_result res = solve(in, SIM_METHOD_ILP, 0, 1);
+    solver_result res = fixture_solve(in, SIM_METHOD_ILP, 0, 1);
     ok_int((long long)res.presolve_total, (long long)allowed, "presolve %d: counts %zu allowed options",
            k, allowed);
     ok_int((long long)res.presolve_removed, s.budget ? 0 : (long long)(allowed - s.L),
