@@ -96,9 +96,14 @@ int sim_summary_compute(const char *runs_csv, size_t len, char **summary_csv, si
   long pt = index_of(&l, "point"), rn = index_of(&l, "run"), me = index_of(&l, "method"),
        st = index_of(&l, "status"), pl = index_of(&l, "placement");
   if (pt != 0 || rn < 1 || me < 0 || st != me + 1 || (pl >= 0 && pl <= st)) {
+    /* The message quotes the header line alone, from the NUL-terminated
+     * copy: runs_csv is (pointer, length) and need not end in a NUL. The
+     * split left a NUL where each comma was; they are put back. */
+    for (size_t i = 1; i < l.n; i++) l.names[i][-1] = ',';
+    int rc = sim_error_set(err, SIM_ESYNTAX,
+                           "runs.csv: header must start 'point,[keys,]run,...,method,status' (got '%s')", text);
     free(text);
-    return sim_error_set(err, SIM_ESYNTAX,
-                         "runs.csv: header must start 'point,[keys,]run,...,method,status' (got '%s')", runs_csv);
+    return rc;
   }
   l.point = 0;
   l.run = (size_t)rn;
