@@ -15,6 +15,7 @@
 #include "config.h"
 #include "sim/buf.h"
 #include "sim/cli/cli.h"
+#include "sim/file.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
 #include "sim/table1.h"
@@ -50,20 +51,6 @@ static int gnuplot(const char *vars, const char *script, sim_error *err) {
   if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return sim_error_set(err, SIM_EIO, "gnuplot failed on %s", script);
   return SIM_OK;
-}
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return NULL;
-  sim_buf b;
-  sim_buf_init(&b);
-  char chunk[65536];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sim_buf_append(&b, chunk, n);
-  fclose(f);
-  if (b.oom) { sim_buf_free(&b); return NULL; }
-  if (b.data == NULL) sim_buf_puts(&b, "");
-  return b.data;
 }
 
 /* Smallest and largest positive value of a column in a CSV text. */
@@ -128,11 +115,19 @@ int cli_plot_dir(const char *dir, int quiet, sim_error *err) {
   snprintf(path, sizeof path, "%s/scenario.resolved.yaml", dir);
   sim_scenario *sc = sim_scenario_load(path, err);
   if (sc == NULL) return SIM_EINPUT;
+  /* A missing file is an input error; one that cannot be read is an I/O
+   * error that sim_file_read has already described. */
+  const size_t before = err->count;
+  size_t len;
   snprintf(path, sizeof path, "%s/summary.csv", dir);
-  char *summary = slurp(path);
+  char *summary = sim_file_read(path, &len, err), *runs = NULL;
   snprintf(path, sizeof path, "%s/runs.csv", dir);
-  char *runs = slurp(path);
+  if (summary != NULL) runs = sim_file_read(path, &len, err);
   int rc = SIM_OK;
+  if (err->count > before) {
+    rc = err->code;
+    goto done;
+  }
   if (summary == NULL || runs == NULL) {
     rc = sim_error_set(err, SIM_EINPUT, "%s: no runs.csv and summary.csv here; run `dilemma run` first", dir);
     goto done;
@@ -215,13 +210,13 @@ int cli_plot_dir(const char *dir, int quiet, sim_error *err) {
       if (rc == SIM_OK) rc = sim_table1_build(runs, summary, d0->key, primary, &csv, &md, err);
       if (rc == SIM_OK) {
         snprintf(out, sizeof out, "%s/table1.csv", figdir);
-        FILE *f = fopen(out, "w");
-        if (f) { fputs(csv.data, f); fclose(f); }
-        snprintf(out, sizeof out, "%s/table1.md", figdir);
-        f = fopen(out, "w");
-        if (f) { fputs(md.data, f); fclose(f); }
-        if (!quiet) fputs(md.data, stdout);
+        rc = sim_file_write_atomic(out, csv.data, csv.len, err);
       }
+      if (rc == SIM_OK) {
+        snprintf(out, sizeof out, "%s/table1.md", figdir);
+        rc = sim_file_write_atomic(out, md.data, md.len, err);
+      }
+      if (rc == SIM_OK && !quiet) fputs(md.data, stdout);
       sim_buf_free(&csv);
       sim_buf_free(&md);
     } else if (strcmp(d0->key, "simulation.rate") == 0 && sc->sim.load) {
