@@ -85,8 +85,7 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
   snprintf(st->runs_path, sizeof st->runs_path, "%s/runs.csv", opt->outdir);
   int existed = 0;
   if (rc == SIM_OK && opt->resume)
-    rc = sim__run_resume(&st->ctx, st->runs_path, st->header.data, st->done, &st->skipped,
-                         (size_t)st->sc.runs, &existed, err);
+    rc = sim__run_resume(&st->ctx, st->runs_path, st->header.data, st->done, &st->skipped, &existed, err);
   if (rc != SIM_OK) return rc;
   /* Without resume, start afresh; the summary of an old run is removed so
    * it can never be mistaken for this one's. */
@@ -236,11 +235,12 @@ int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err) {
     return sim_error_set(err, SIM_EINTERRUPT, "interrupted after %zu of %zu runs; rerun with --resume",
                          st->skipped + st->finished, st->total);
   }
-  rc = sim__run_sort(&st->ctx, st->runs_path, (size_t)st->sc.runs, err);
-  if (rc != SIM_OK) return rc;
+  /* The summary is computed from the sorted text, not from the file read
+   * back. */
   size_t len;
-  char *text = sim_file_read(st->runs_path, &len, err), *summary = NULL;
-  if (text == NULL) return sim_error_set(err, SIM_EIO, "%s: cannot read back", st->runs_path);
+  char *text = NULL, *summary = NULL;
+  rc = sim__run_sort(&st->ctx, st->runs_path, &text, &len, err);
+  if (rc != SIM_OK) return rc;
   rc = sim_summary_compute(text, len, &summary, err);
   if (rc == SIM_OK) {
     char path[4200];
