@@ -32,10 +32,7 @@ static int ctx_init(sim__run_ctx *ctx, const sim_scenario *sc, const sim_run_opt
   ctx->timing = opt->timing;
   ctx->load = sc->sim.load;
   ctx->n_points = sim_scenario_points(sc);
-  ctx->methods[ctx->n_methods++] = sc->solver.method;
-  for (int m = 0; m < SIM_METHOD_COUNT; m++)
-    if ((sc->solver.baselines & (1u << m)) && (sim_method)m != sc->solver.method)
-      ctx->methods[ctx->n_methods++] = (sim_method)m;
+  ctx->n_methods = sim_scenario_methods(sc, ctx->methods);
   ctx->views = calloc(ctx->n_points, sizeof *ctx->views);
   ctx->models = calloc(ctx->n_points, sizeof *ctx->models);
   if (!ctx->views || !ctx->models) return sim_error_set(err, SIM_ENOMEM, "out of memory");

@@ -143,10 +143,10 @@ int cli_plot_dir(const char *dir, int quiet, sim_error *err) {
   sim_buf methods, vars;
   sim_buf_init(&methods);
   sim_buf_init(&vars);
-  sim_buf_puts(&methods, primary);
-  for (int m = 0; m < SIM_METHOD_COUNT; m++)
-    if ((sc->solver.baselines & (1u << m)) && (sim_method)m != sc->solver.method)
-      sim_buf_printf(&methods, " %s", sim_method_name((sim_method)m));
+  /* The methods in the order of runs.csv. */
+  sim_method order[SIM_METHOD_COUNT];
+  const size_t n_methods = sim_scenario_methods(sc, order);
+  for (size_t i = 0; i < n_methods; i++) sim_buf_printf(&methods, "%s%s", i ? " " : "", sim_method_name(order[i]));
   char title[512];
   snprintf(title, sizeof title, "%s: %s", sc->name, sc->description ? sc->description : sc->model.name);
   int made = 0;
@@ -185,15 +185,11 @@ int cli_plot_dir(const char *dir, int quiet, sim_error *err) {
       gp_string(&vars, "splits", methods.data);
       sim_buf titles;
       sim_buf_init(&titles);
-      char *list = strdup(methods.data), *save = NULL;
-      if (list == NULL) rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
-      for (char *m = list ? strtok_r(list, " ", &save) : NULL; m && rc == SIM_OK;
-           m = strtok_r(NULL, " ", &save)) {
+      for (size_t i = 0; i < n_methods && rc == SIM_OK; i++) {
         char legend[256];
-        rc = sim_summary_legend(summary, m, legend, sizeof legend, err);
+        rc = sim_summary_legend(summary, sim_method_name(order[i]), legend, sizeof legend, err);
         sim_buf_printf(&titles, "%s\"%s\"", titles.len ? " " : "", legend);
       }
-      free(list);
       if (rc == SIM_OK) gp_string(&vars, "titles", titles.data ? titles.data : "");
       sim_buf_free(&titles);
     }
