@@ -25,12 +25,6 @@ typedef struct {
   size_t n_keys;         /* swept-key columns, between point and run */
 } layout;
 
-static long index_of(const layout *l, const char *name) {
-  for (size_t i = 0; i < l->n; i++)
-    if (strcmp(l->names[i], name) == 0) return (long)i;
-  return -1;
-}
-
 /* The values of one metric column in one group. */
 typedef struct {
   double *v;
@@ -93,8 +87,9 @@ int sim_summary_compute(const char *runs_csv, size_t len, char **summary_csv, si
   }
   *nl = '\0';
   l.n = sim_csv_split(text, l.names, MAX_COLS);
-  long pt = index_of(&l, "point"), rn = index_of(&l, "run"), me = index_of(&l, "method"),
-       st = index_of(&l, "status"), pl = index_of(&l, "placement");
+  long pt = sim_csv_index(l.names, l.n, "point"), rn = sim_csv_index(l.names, l.n, "run"),
+       me = sim_csv_index(l.names, l.n, "method"), st = sim_csv_index(l.names, l.n, "status"),
+       pl = sim_csv_index(l.names, l.n, "placement");
   if (pt != 0 || rn < 1 || me < 0 || st != me + 1 || (pl >= 0 && pl <= st)) {
     /* The message quotes the header line alone, from the NUL-terminated
      * copy: runs_csv is (pointer, length) and need not end in a NUL. The
@@ -217,9 +212,9 @@ int sim_summary_legend(const char *summary_csv, const char *method, char *out, s
   char *p = strchr(text, '\n');
   if (p != NULL) *p++ = '\0';
   l.n = sim_csv_split(text, l.names, MAX_COLS);
-  long col[4], me = index_of(&l, "method");
+  long col[4], me = sim_csv_index(l.names, l.n, "method");
   int good = p != NULL && me >= 0;
-  for (int k = 0; k < 4; k++) good = good && (col[k] = index_of(&l, count_names[k])) >= 0;
+  for (int k = 0; k < 4; k++) good = good && (col[k] = sim_csv_index(l.names, l.n, count_names[k])) >= 0;
   if (!good) {
     free(text);
     return sim_error_set(err, SIM_ESYNTAX, "summary.csv: header lacks method or n_ok..n_error");

@@ -59,13 +59,13 @@ static void column_range(const char *csv, const char *name, double *lo, double *
   *hi = -INFINITY;
   const char *nl = strchr(csv, '\n');
   if (nl == NULL) return;
-  long idx = -1, k = 0;
-  for (const char *p = csv; p < nl; k++) {
-    const char *c = memchr(p, ',', (size_t)(nl - p));
-    size_t len = c ? (size_t)(c - p) : (size_t)(nl - p);
-    if (strlen(name) == len && strncmp(p, name, len) == 0) idx = k;
-    p = c ? c + 1 : nl;
-  }
+  /* The header, split in a copy with room for every field. */
+  size_t n = 1;
+  for (const char *p = csv; p < nl; p++) n += *p == ',';
+  char *head = strndup(csv, (size_t)(nl - csv)), **names = malloc(n * sizeof *names);
+  long idx = head && names ? sim_csv_index(names, sim_csv_split(head, names, n), name) : -1;
+  free(head);
+  free(names);
   if (idx < 0) return;
   for (const char *line = nl + 1; *line;) {
     const char *p = line;
