@@ -55,16 +55,6 @@ typedef struct sim_opts {
   const char *placement, *trace_csv, *trace_chrome;
 } sim_opts;
 
-static int parse_double(const char *s, double *out) {
-  if (s == NULL || *s == '\0') return -1;
-  errno = 0;
-  char *end;
-  double v = strtod(s, &end);
-  if (*end != '\0' || errno == ERANGE || !isfinite(v)) return -1;
-  *out = v;
-  return 0;
-}
-
 static int parse_args(int argc, char **argv, sim_opts *o) {
   static const struct option opts[] = {
     {"point", required_argument, 0, 'p'},     {"run", required_argument, 0, 'r'},
@@ -94,7 +84,7 @@ static int parse_args(int argc, char **argv, sim_opts *o) {
       else return cli_usage_error("simulate", "--mode is replay or load, got '%s'", optarg);
       break;
     case 'R':
-      if (parse_double(optarg, &o->rate) != 0 || !(o->rate > 0) || o->rate > 1e9)
+      if ((o->rate = cli_parse_positive(optarg)) < 0 || o->rate > 1e9)
         return cli_usage_error("simulate", "--rate takes a number of requests/s in (0, 1e9], got '%s'",
                                optarg);
       break;
