@@ -1,6 +1,6 @@
-/* run_files.c: the files of an experiment directory: creating it, reading
- * and atomically replacing files, the resolved scenario, and the rows of
- * runs.csv (parsing, resuming, sorting). */
+/* run_files.c: the files of an experiment directory: creating and locking
+ * it, the resolved scenario, and the rows of runs.csv (parsing, resuming,
+ * sorting). Whole-file reads and atomic writes are in file.c. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>

@@ -200,14 +200,11 @@ int cli_cmd_run(int argc, char **argv) {
         cli_report(&perr);
       }
     }
-  } else if (rc == SIM_EINTERRUPT) {
-    if (prog.enabled) fputc('\n', stderr);
-    cli_report(&err);
-    status = 130; /* 128 + SIGINT, as shells report an interrupted command */
   } else {
     if (prog.enabled) fputc('\n', stderr);
     cli_report(&err);
-    status = rc == SIM_EINPUT || rc == SIM_ESYNTAX ? CLI_EUSAGE : cli_exit_code(rc);
+    /* 130 = 128 + SIGINT, as shells report an interrupted command. */
+    status = rc == SIM_EINTERRUPT ? 130 : cli_exit_code(rc);
   }
   sim_scenario_free(sc);
   return status;

@@ -232,10 +232,8 @@ int cli_cmd_solve(int argc, char **argv) {
   opt.write_lp = lp_path;
   opt.write_mps = mps_path;
   if ((lp_path || mps_path) && opt.method != SIM_METHOD_ILP) {
-    solver_instance_free(in);
-    solver_result_clear(&res);
-    sim_scenario_free(sc);
-    return cli_usage_error("solve", "--write-lp and --write-mps need --method ilp");
+    status = cli_usage_error("solve", "--write-lp and --write-mps need --method ilp");
+    goto out;
   }
   const int rc = solver_solve(in, &opt, &res, &err);
   if (rc != SIM_OK) {
