@@ -4,6 +4,7 @@
 # baselines, DES replay) on -j 2, and the share of the threads' time the
 # solver takes (sum of solve_s over the rows / (wall x threads)).
 set -e
+# Columns are found by name in the header: a swept key shifts them.
 dilemma=${DILEMMA:-./dilemma}
 src=${top_srcdir:-.}
 jobs=${JOBS:-2}
@@ -13,8 +14,8 @@ t0=$(date +%s.%N)
 "$dilemma" run "$src/scenarios/fig5-d2d-speed.yaml" -o "$tmp/fig5" -j "$jobs" -q --no-plot --timing
 t1=$(date +%s.%N)
 awk -F, -v wall="$(awk "BEGIN { print $t1 - $t0 }")" -v jobs="$jobs" '
-  NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "solve_s") c = i; if ($i == "run") r = i; if ($i == "method") m = i }; next }
-  { solve += $c; per[$m] += $c; if ($m == "ilp") runs++; if ($6 == "timeout") to++ }
+  NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "solve_s") c = i; if ($i == "method") m = i; if ($i == "status") s = i }; next }
+  { solve += $c; per[$m] += $c; if ($m == "ilp") runs++; if ($s == "timeout") to++ }
   END {
     printf "fig5-d2d-speed: %d runs (points x runs), %d rows, -j %d\n", runs, NR - 1, jobs
     printf "  wall %.1f s, %.2f runs/s, %d timeouts\n", wall, runs / wall, to

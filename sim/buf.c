@@ -73,3 +73,9 @@ size_t sim_csv_split(char *line, char **fields, size_t max) {
   }
   return n;
 }
+
+long sim_csv_index(char *const *names, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(names[i], name) == 0) return (long)i;
+  return -1;
+}

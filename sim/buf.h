@@ -29,4 +29,7 @@ void sim_buf_number(sim_buf *b, double x);
  * hold no commas. */
 size_t sim_csv_split(char *line, char **fields, size_t max);
 
+/* Index of the field called name among n split header fields, -1 if none. */
+long sim_csv_index(char *const *names, size_t n, const char *name);
+
 #endif

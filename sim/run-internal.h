@@ -50,9 +50,11 @@ int sim__run_write_resolved(const sim_scenario *sc, const char *path, int resume
 /* Keeps the complete tasks of an interrupted runs.csv: marks them in done[],
  * counts them in *skipped and rewrites the file with only their rows. */
 int sim__run_resume(const sim__run_ctx *ctx, const char *path, const char *header,
-                    unsigned char *done, size_t *skipped, size_t n_runs, int *existed, sim_error *err);
-/* Sorts runs.csv by (point, run, method). */
-int sim__run_sort(const sim__run_ctx *ctx, const char *path, size_t n_runs, sim_error *err);
+                    unsigned char *done, size_t *skipped, int *existed, sim_error *err);
+/* Sorts runs.csv by (point, run, method) and hands back the sorted text in
+ * *sorted (*sorted_len bytes, NUL-terminated), which the caller frees. */
+int sim__run_sort(const sim__run_ctx *ctx, const char *path, char **sorted, size_t *sorted_len,
+                  sim_error *err);
 
 /* --- the state of an experiment (run.c), shared by the executors --- */
 

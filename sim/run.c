@@ -32,10 +32,7 @@ static int ctx_init(sim__run_ctx *ctx, const sim_scenario *sc, const sim_run_opt
   ctx->timing = opt->timing;
   ctx->load = sc->sim.load;
   ctx->n_points = sim_scenario_points(sc);
-  ctx->methods[ctx->n_methods++] = sc->solver.method;
-  for (int m = 0; m < SIM_METHOD_COUNT; m++)
-    if ((sc->solver.baselines & (1u << m)) && (sim_method)m != sc->solver.method)
-      ctx->methods[ctx->n_methods++] = (sim_method)m;
+  ctx->n_methods = sim_scenario_methods(sc, ctx->methods);
   ctx->views = calloc(ctx->n_points, sizeof *ctx->views);
   ctx->models = calloc(ctx->n_points, sizeof *ctx->models);
   if (!ctx->views || !ctx->models) return sim_error_set(err, SIM_ENOMEM, "out of memory");
@@ -85,8 +82,7 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
   snprintf(st->runs_path, sizeof st->runs_path, "%s/runs.csv", opt->outdir);
   int existed = 0;
   if (rc == SIM_OK && opt->resume)
-    rc = sim__run_resume(&st->ctx, st->runs_path, st->header.data, st->done, &st->skipped,
-                         (size_t)st->sc.runs, &existed, err);
+    rc = sim__run_resume(&st->ctx, st->runs_path, st->header.data, st->done, &st->skipped, &existed, err);
   if (rc != SIM_OK) return rc;
   /* Without resume, start afresh; the summary of an old run is removed so
    * it can never be mistaken for this one's. */
@@ -236,11 +232,12 @@ int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err) {
     return sim_error_set(err, SIM_EINTERRUPT, "interrupted after %zu of %zu runs; rerun with --resume",
                          st->skipped + st->finished, st->total);
   }
-  rc = sim__run_sort(&st->ctx, st->runs_path, (size_t)st->sc.runs, err);
-  if (rc != SIM_OK) return rc;
+  /* The summary is computed from the sorted text, not from the file read
+   * back. */
   size_t len;
-  char *text = sim_file_read(st->runs_path, &len, err), *summary = NULL;
-  if (text == NULL) return sim_error_set(err, SIM_EIO, "%s: cannot read back", st->runs_path);
+  char *text = NULL, *summary = NULL;
+  rc = sim__run_sort(&st->ctx, st->runs_path, &text, &len, err);
+  if (rc != SIM_OK) return rc;
   rc = sim_summary_compute(text, len, &summary, err);
   if (rc == SIM_OK) {
     char path[4200];

@@ -1,6 +1,6 @@
-/* run_files.c: the files of an experiment directory: creating it, reading
- * and atomically replacing files, the resolved scenario, and the rows of
- * runs.csv (parsing, resuming, sorting). */
+/* run_files.c: the files of an experiment directory: creating and locking
+ * it, the resolved scenario, and the rows of runs.csv (parsing, resuming,
+ * sorting). Whole-file reads and atomic writes are in file.c. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -86,8 +86,7 @@ static const char *field(const char *line, size_t len, size_t k, size_t *n) {
 
 /* Parses the rows of runs.csv text after its header. Lines that do not
  * parse or lack their newline (a torn write) are dropped. */
-static row_ref *parse_rows(const sim__run_ctx *ctx, const char *text, size_t len, size_t *n_rows,
-                           size_t n_runs) {
+static row_ref *parse_rows(const sim__run_ctx *ctx, const char *text, size_t len, size_t *n_rows) {
   size_t cap = 1024, n = 0;
   row_ref *rows = malloc(cap * sizeof *rows);
   if (rows == NULL) return NULL;
@@ -95,6 +94,7 @@ static row_ref *parse_rows(const sim__run_ctx *ctx, const char *text, size_t len
   p = p ? p + 1 : text + len; /* skip the header */
   const char *end = text + len;
   const size_t ks = ctx->sc->n_sweep;
+  const unsigned long long n_runs = (unsigned long long)ctx->sc->runs;
   while (p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     if (nl == NULL) break; /* torn final line */
@@ -125,10 +125,44 @@ static row_ref *parse_rows(const sim__run_ctx *ctx, const char *text, size_t len
   return rows;
 }
 
+/* Rewrites runs.csv (its text is text, len) at path with its header line
+ * and its rows sorted by (point, run, method), and leaves the new text in
+ * out. With done == NULL every row is kept; otherwise only the tasks whose
+ * methods are all present exactly once, which are marked in done[] and
+ * counted in *skipped. */
+static int rows_rewrite(const sim__run_ctx *ctx, const char *path, const char *text, size_t len,
+                        unsigned char *done, size_t *skipped, sim_buf *out, sim_error *err) {
+  size_t n;
+  row_ref *rows = parse_rows(ctx, text, len, &n);
+  if (rows == NULL) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  qsort(rows, n, sizeof *rows, row_cmp);
+  const char *nl = memchr(text, '\n', len);
+  sim_buf_append(out, text, nl ? (size_t)(nl - text) + 1 : len);
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && rows[j].point == rows[i].point && rows[j].run == rows[i].run) j++;
+    int complete = j - i == ctx->n_methods;
+    for (size_t k = i; complete && k < j; k++) complete = rows[k].method == (int)(k - i);
+    if (done == NULL || complete) {
+      if (done != NULL) {
+        done[rows[i].run * ctx->n_points + rows[i].point] = 1;
+        (*skipped)++;
+      }
+      for (size_t k = i; k < j; k++) {
+        sim_buf_append(out, rows[k].line, rows[k].len);
+        sim_buf_puts(out, "\n");
+      }
+    }
+    i = j;
+  }
+  free(rows);
+  return out->oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : sim_file_write_atomic(path, out->data, out->len, err);
+}
+
 /* Keeps the complete tasks of an earlier, interrupted run: marks them done
  * and rewrites runs.csv with only their rows. */
 int sim__run_resume(const sim__run_ctx *ctx, const char *path, const char *header,
-                    unsigned char *done, size_t *skipped, size_t n_runs, int *existed, sim_error *err) {
+                    unsigned char *done, size_t *skipped, int *existed, sim_error *err) {
   size_t len;
   size_t before = err->count;
   *existed = 0;
@@ -141,59 +175,35 @@ int sim__run_resume(const sim__run_ctx *ctx, const char *path, const char *heade
                          "%s: its columns differ from this scenario's; resume needs the same scenario "
                          "(or choose another output directory)", path);
   }
-  size_t n;
-  row_ref *rows = parse_rows(ctx, text, len, &n, n_runs);
-  if (rows == NULL) { free(text); return sim_error_set(err, SIM_ENOMEM, "out of memory"); }
-  qsort(rows, n, sizeof *rows, row_cmp);
+  /* The file starts with header, so its header line is header. */
   sim_buf keep;
   sim_buf_init(&keep);
-  sim_buf_puts(&keep, header);
-  /* A task counts when all its methods are present exactly once. */
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    while (j < n && rows[j].point == rows[i].point && rows[j].run == rows[i].run) j++;
-    int complete = j - i == ctx->n_methods;
-    for (size_t k = i; complete && k < j; k++) complete = rows[k].method == (int)(k - i);
-    if (complete) {
-      done[rows[i].run * ctx->n_points + rows[i].point] = 1;
-      (*skipped)++;
-      for (size_t k = i; k < j; k++) {
-        sim_buf_append(&keep, rows[k].line, rows[k].len);
-        sim_buf_puts(&keep, "\n");
-      }
-    }
-    i = j;
-  }
-  free(rows);
-  free(text);
-  int rc = keep.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : sim_file_write_atomic(path, keep.data, keep.len, err);
+  int rc = rows_rewrite(ctx, path, text, len, done, skipped, &keep, err);
   sim_buf_free(&keep);
+  free(text);
   return rc;
 }
 
 /* Sorts runs.csv by (point, run, method): the file is the same whatever
  * order the threads finished in. */
-int sim__run_sort(const sim__run_ctx *ctx, const char *path, size_t n_runs, sim_error *err) {
+int sim__run_sort(const sim__run_ctx *ctx, const char *path, char **sorted, size_t *sorted_len,
+                  sim_error *err) {
+  *sorted = NULL;
+  *sorted_len = 0;
   size_t len;
   char *text = sim_file_read(path, &len, err);
   if (text == NULL) return sim_error_set(err, SIM_EIO, "%s: vanished during the run", path);
-  size_t n;
-  row_ref *rows = parse_rows(ctx, text, len, &n, n_runs);
-  if (rows == NULL) { free(text); return sim_error_set(err, SIM_ENOMEM, "out of memory"); }
-  qsort(rows, n, sizeof *rows, row_cmp);
   sim_buf b;
   sim_buf_init(&b);
-  const char *nl = memchr(text, '\n', len);
-  sim_buf_append(&b, text, nl ? (size_t)(nl - text) + 1 : len);
-  for (size_t i = 0; i < n; i++) {
-    sim_buf_append(&b, rows[i].line, rows[i].len);
-    sim_buf_puts(&b, "\n");
-  }
-  int rc = b.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : sim_file_write_atomic(path, b.data, b.len, err);
-  sim_buf_free(&b);
-  free(rows);
+  int rc = rows_rewrite(ctx, path, text, len, NULL, NULL, &b, err);
   free(text);
-  return rc;
+  if (rc != SIM_OK) {
+    sim_buf_free(&b);
+    return rc;
+  }
+  *sorted = b.data;
+  *sorted_len = b.len;
+  return SIM_OK;
 }
 
 /* The resolved scenario, with a header naming the version; under resume an

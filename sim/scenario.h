@@ -197,6 +197,11 @@ int sim_scenario_point(const sim_scenario *base, size_t point, sim_scenario *vie
 void sim_scenario_point_label(const sim_scenario *sc, size_t point, size_t d, char *buf,
                               size_t len);
 
+/* The methods an experiment solves, in the order of runs.csv and of the
+ * figures' legends: the scenario's method first, then its baselines in
+ * enum order. Fills out and returns how many (at least 1). */
+size_t sim_scenario_methods(const sim_scenario *sc, sim_method out[SIM_METHOD_COUNT]);
+
 /* The model profile of a scenario (built-in, custom hyperparameters or an
  * explicit layer list), with the workload's context resolved. */
 sim_model *sim_scenario_model_alloc(const sim_scenario *sc, sim_error *err);

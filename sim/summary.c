@@ -25,21 +25,34 @@ typedef struct {
   size_t n_keys;         /* swept-key columns, between point and run */
 } layout;
 
-static long index_of(const layout *l, const char *name) {
-  for (size_t i = 0; i < l->n; i++)
-    if (strcmp(l->names[i], name) == 0) return (long)i;
-  return -1;
-}
+/* The values of one metric column in one group. */
+typedef struct {
+  double *v;
+  size_t n, cap;
+} series;
 
 typedef struct {
   size_t point;
   char *labels;      /* the point's swept values, "v1,v2" */
   char *method;
   size_t counts[4];  /* ok, infeasible, timeout, error */
-  double *values;    /* per metric column, up to `cap` values */
-  size_t *n_values;  /* per metric column */
-  size_t cap;
+  series *values;    /* one per metric column */
 } group;
+
+/* Appends x to s, doubling its capacity when full. Each group grows with
+ * its own rows: sizing every group for all the rows of the file would ask
+ * for groups x rows x metrics values. */
+static int series_push(series *s, double x) {
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? 2 * s->cap : 16;
+    double *v = realloc(s->v, cap * sizeof *v);
+    if (v == NULL) return -1;
+    s->v = v;
+    s->cap = cap;
+  }
+  s->v[s->n++] = x;
+  return 0;
+}
 
 static void stats_append(sim_buf *out, double *v, size_t n) {
   if (n == 0) {
@@ -74,12 +87,18 @@ int sim_summary_compute(const char *runs_csv, size_t len, char **summary_csv, si
   }
   *nl = '\0';
   l.n = sim_csv_split(text, l.names, MAX_COLS);
-  long pt = index_of(&l, "point"), rn = index_of(&l, "run"), me = index_of(&l, "method"),
-       st = index_of(&l, "status"), pl = index_of(&l, "placement");
+  long pt = sim_csv_index(l.names, l.n, "point"), rn = sim_csv_index(l.names, l.n, "run"),
+       me = sim_csv_index(l.names, l.n, "method"), st = sim_csv_index(l.names, l.n, "status"),
+       pl = sim_csv_index(l.names, l.n, "placement");
   if (pt != 0 || rn < 1 || me < 0 || st != me + 1 || (pl >= 0 && pl <= st)) {
+    /* The message quotes the header line alone, from the NUL-terminated
+     * copy: runs_csv is (pointer, length) and need not end in a NUL. The
+     * split left a NUL where each comma was; they are put back. */
+    for (size_t i = 1; i < l.n; i++) l.names[i][-1] = ',';
+    int rc = sim_error_set(err, SIM_ESYNTAX,
+                           "runs.csv: header must start 'point,[keys,]run,...,method,status' (got '%s')", text);
     free(text);
-    return sim_error_set(err, SIM_ESYNTAX,
-                         "runs.csv: header must start 'point,[keys,]run,...,method,status' (got '%s')", runs_csv);
+    return rc;
   }
   l.point = 0;
   l.run = (size_t)rn;
@@ -90,7 +109,7 @@ int sim_summary_compute(const char *runs_csv, size_t len, char **summary_csv, si
   l.end_metric = pl >= 0 ? (size_t)pl : l.n;
   const size_t n_metrics = l.end_metric - l.first_metric;
 
-  /* Count rows to size the per-group arrays. */
+  /* Count rows to size the group table: at most one group per row. */
   size_t n_rows = 0;
   for (char *p = nl + 1; *p; p++) n_rows += *p == '\n';
   group *g = calloc(n_rows ? n_rows : 1, sizeof *g);
@@ -121,10 +140,8 @@ int sim_summary_compute(const char *runs_csv, size_t len, char **summary_csv, si
       sim_buf_init(&lb);
       for (size_t k = 0; k < l.n_keys; k++) sim_buf_printf(&lb, ",%s", f[1 + k]);
       gr->labels = lb.data ? lb.data : calloc(1, 1);
-      gr->cap = n_rows;
-      gr->values = malloc((n_metrics ? n_metrics : 1) * n_rows * sizeof *gr->values);
-      gr->n_values = calloc(n_metrics ? n_metrics : 1, sizeof *gr->n_values);
-      if (!gr->labels || !gr->values || !gr->n_values) { rc = sim_error_set(err, SIM_ENOMEM, "out of memory"); break; }
+      gr->values = calloc(n_metrics ? n_metrics : 1, sizeof *gr->values);
+      if (!gr->labels || !gr->values) { rc = sim_error_set(err, SIM_ENOMEM, "out of memory"); break; }
     }
     const char *s = f[l.status];
     int ok = strcmp(s, "optimal") == 0 || strcmp(s, "feasible") == 0;
@@ -140,7 +157,10 @@ int sim_summary_compute(const char *runs_csv, size_t len, char **summary_csv, si
                              l.names[l.first_metric + m], v);
           break;
         }
-        gr->values[m * gr->cap + gr->n_values[m]++] = x;
+        if (series_push(&gr->values[m], x) != 0) {
+          rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+          break;
+        }
       }
     }
     p = e + 1;
@@ -159,15 +179,16 @@ int sim_summary_compute(const char *runs_csv, size_t len, char **summary_csv, si
     for (size_t i = 0; i < n_groups; i++) {
       sim_buf_printf(&out, "%zu%s,%s,%zu,%zu,%zu,%zu", g[i].point, g[i].labels, g[i].method, g[i].counts[0],
                      g[i].counts[1], g[i].counts[2], g[i].counts[3]);
-      for (size_t m = 0; m < n_metrics; m++) stats_append(&out, g[i].values + m * g[i].cap, g[i].n_values[m]);
+      for (size_t m = 0; m < n_metrics; m++) stats_append(&out, g[i].values[m].v, g[i].values[m].n);
       sim_buf_puts(&out, "\n");
     }
     if (out.oom) rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
   }
   for (size_t i = 0; i < n_groups; i++) {
     free(g[i].labels);
+    if (g[i].values != NULL)
+      for (size_t m = 0; m < n_metrics; m++) free(g[i].values[m].v);
     free(g[i].values);
-    free(g[i].n_values);
   }
   free(g);
   free(text);
@@ -191,9 +212,9 @@ int sim_summary_legend(const char *summary_csv, const char *method, char *out, s
   char *p = strchr(text, '\n');
   if (p != NULL) *p++ = '\0';
   l.n = sim_csv_split(text, l.names, MAX_COLS);
-  long col[4], me = index_of(&l, "method");
+  long col[4], me = sim_csv_index(l.names, l.n, "method");
   int good = p != NULL && me >= 0;
-  for (int k = 0; k < 4; k++) good = good && (col[k] = index_of(&l, count_names[k])) >= 0;
+  for (int k = 0; k < 4; k++) good = good && (col[k] = sim_csv_index(l.names, l.n, count_names[k])) >= 0;
   if (!good) {
     free(text);
     return sim_error_set(err, SIM_ESYNTAX, "summary.csv: header lacks method or n_ok..n_error");

@@ -8,12 +8,6 @@
 
 enum { MAX_FIELDS = 64, MAX_POINTS = 4096 };
 
-static long col(char **names, size_t n, const char *name) {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(names[i], name) == 0) return (long)i;
-  return -1;
-}
-
 /* "0:10*5 3:12*21" -> "10x5 12x21" with widths ascending and merged, or
  * "10" when one width covers every layer. */
 static void bits_profile(const char *placement, char *out, size_t len) {
@@ -57,8 +51,9 @@ int sim_table1_build(const char *runs_csv, const char *summary_csv, const char *
   char *save = NULL, *names[MAX_FIELDS], *f[MAX_FIELDS];
   char *line = strtok_r(runs, "\n", &save);
   size_t nh = line ? sim_csv_split(line, names, MAX_FIELDS) : 0;
-  long c_point = col(names, nh, "point"), c_key = col(names, nh, key), c_method = col(names, nh, "method"),
-       c_status = col(names, nh, "status"), c_place = col(names, nh, "placement");
+  long c_point = sim_csv_index(names, nh, "point"), c_key = sim_csv_index(names, nh, key),
+       c_method = sim_csv_index(names, nh, "method"), c_status = sim_csv_index(names, nh, "status"),
+       c_place = sim_csv_index(names, nh, "placement");
   if (c_point < 0 || c_key < 0 || c_method < 0 || c_status < 0 || c_place < 0) {
     rc = sim_error_set(err, SIM_ESYNTAX, "runs.csv lacks a column among point, %s, method, status, placement", key);
     goto done;
@@ -81,8 +76,8 @@ int sim_table1_build(const char *runs_csv, const char *summary_csv, const char *
   save = NULL;
   line = strtok_r(sum, "\n", &save);
   nh = line ? sim_csv_split(line, names, MAX_FIELDS) : 0;
-  long s_point = col(names, nh, "point"), s_method = col(names, nh, "method"),
-       s_ratio = col(names, nh, "quant_ratio_mean");
+  long s_point = sim_csv_index(names, nh, "point"), s_method = sim_csv_index(names, nh, "method"),
+       s_ratio = sim_csv_index(names, nh, "quant_ratio_mean");
   if (s_point < 0 || s_method < 0 || s_ratio < 0) {
     rc = sim_error_set(err, SIM_ESYNTAX, "summary.csv lacks point, method or quant_ratio_mean");
     goto done;

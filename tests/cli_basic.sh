@@ -77,6 +77,17 @@ is $? 2 "a sweep point that does not exist: exit 2"
 run topology "$q" --run x > /dev/null 2>&1
 is $? 2 "a malformed run index: exit 2"
 
+# Under an MPI launcher, a build without MPI refuses to run rather than
+# have every process run the whole experiment into one directory.
+if [ -z "$DILEMMA_MPI" ]; then
+  OMPI_COMM_WORLD_SIZE=2 run run "$q" -o "$TMP/launched" --runs 1 --quiet --no-plot > /dev/null 2> "$TMP/e"
+  is $? 2 "run under mpirun without MPI: exit 2"
+  grep -q "built without MPI (configure --with-mpi)" "$TMP/e"
+  ok $? "and says the build has no MPI"
+  [ ! -e "$TMP/launched" ]
+  ok $? "and writes nothing"
+fi
+
 # No leaks in check and models (skipped under the sanitizers, which
 # valgrind cannot run beside, and when valgrind already wraps every run).
 if command -v valgrind > /dev/null 2>&1 && [ -z "$DILEMMA_SANITIZED" ] && [ -z "$DILEMMA_WRAP" ]; then

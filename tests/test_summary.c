@@ -107,5 +107,12 @@ int main(void) {
   sim_error_clear(&err);
   const char *bad2 = "run,point\n";
   ok(sim_summary_compute(bad2, strlen(bad2), &sum, &err) == SIM_ESYNTAX, "a wrong header is rejected");
+  /* The text is (pointer, length): the message quotes the header line
+   * alone and reads nothing past the length. */
+  sim_error_clear(&err);
+  const char bad3[] = {'r', 'u', 'n', ',', 'p', 'o', 'i', 'n', 't', '\n', '0', ',', '1', '\n', 'X', 'Y', 'Z'};
+  ok(sim_summary_compute(bad3, 14, &sum, &err) == SIM_ESYNTAX && strstr(err.msg, "(got 'run,point')") != NULL &&
+         strstr(err.msg, "XYZ") == NULL,
+     "a wrong header is quoted alone, from a text without a NUL");
   return tap_done();
 }

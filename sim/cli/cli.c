@@ -4,6 +4,7 @@
 #include "sim/scenario.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,15 @@ long long cli_parse_count(const char *s) {
   char *end;
   long long v = strtoll(s, &end, 10);
   if (*end != '\0' || errno == ERANGE || v < 0) return -1;
+  return v;
+}
+
+double cli_parse_positive(const char *s) {
+  if (s == NULL || *s == '\0') return -1;
+  errno = 0;
+  char *end;
+  const double v = strtod(s, &end);
+  if (end == s || *end != '\0' || errno == ERANGE || !(v > 0) || !isfinite(v)) return -1;
   return v;
 }
 

@@ -32,6 +32,9 @@ struct sim_scenario *cli_scenario_load(const char *path);
 
 /* Parses a non-negative integer option value; returns -1 if malformed. */
 long long cli_parse_count(const char *s);
+/* Parses a finite number > 0 (an option value); returns -1 if malformed,
+ * out of range, not positive or not finite. */
+double cli_parse_positive(const char *s);
 
 int cli_cmd_simulate(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);

@@ -135,7 +135,6 @@ int cli_cmd_profile(int argc, char **argv) {
   const char *bits = "4:32:2", *out = NULL;
   int metric = SIM_QMETRIC_MAX_ABS_NORM, json = 0, c, v;
   long long g;
-  char *end;
   sim_error err;
   sim_error_clear(&err);
   while ((c = getopt_long(argc, argv, "m:g:q:M:b:s:G:r:p:o:jh", opts, NULL)) != -1) {
@@ -176,8 +175,7 @@ int cli_cmd_profile(int argc, char **argv) {
       spec.group = (uint64_t)g;
       break;
     case 'r':
-      spec.range = strtod(optarg, &end);
-      if (*optarg == '\0' || *end || !(spec.range > 0) || !isfinite(spec.range))
+      if ((spec.range = cli_parse_positive(optarg)) < 0)
         return cli_usage_error("profile", "--range takes a finite number > 0, got '%s'", optarg);
       break;
     case 'p': wopt.pattern = optarg; wopt.naming = SIM_NAMING_PATTERN; break;

@@ -123,12 +123,16 @@ int cli_cmd_run(int argc, char **argv) {
   if (optind != argc - 1) return cli_usage_error("run", "give exactly one scenario file");
   /* Under mpirun or srun the launcher says so in the environment; then the
    * runs are distributed without asking for --mpi. */
-  if (getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK")) mpi = 1;
-#ifndef HAVE_MPI
-  if (mpi && getenv("OMPI_COMM_WORLD_SIZE") == NULL && getenv("PMI_SIZE") == NULL &&
-      getenv("PMIX_RANK") == NULL)
-    return cli_usage_error("run", "--mpi: this dilemma was built without MPI (configure --with-mpi)");
-  mpi = 0;
+  const int launched = getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
+#ifdef HAVE_MPI
+  if (launched) mpi = 1;
+#else
+  /* Without MPI every launched process would run the whole experiment
+   * into the same directory, and all but one would fail on its lock. */
+  if (launched)
+    return cli_usage_error("run", "started by an MPI launcher, but this dilemma was built without MPI "
+                                  "(configure --with-mpi)");
+  if (mpi) return cli_usage_error("run", "--mpi: this dilemma was built without MPI (configure --with-mpi)");
 #endif
   sim_scenario *sc = cli_scenario_load(argv[optind]);
   if (sc == NULL) return CLI_EUSAGE;
@@ -196,14 +200,11 @@ int cli_cmd_run(int argc, char **argv) {
         cli_report(&perr);
       }
     }
-  } else if (rc == SIM_EINTERRUPT) {
-    if (prog.enabled) fputc('\n', stderr);
-    cli_report(&err);
-    status = 130; /* 128 + SIGINT, as shells report an interrupted command */
   } else {
     if (prog.enabled) fputc('\n', stderr);
     cli_report(&err);
-    status = rc == SIM_EINPUT || rc == SIM_ESYNTAX ? CLI_EUSAGE : cli_exit_code(rc);
+    /* 130 = 128 + SIGINT, as shells report an interrupted command. */
+    status = rc == SIM_EINTERRUPT ? 130 : cli_exit_code(rc);
   }
   sim_scenario_free(sc);
   return status;

@@ -9,13 +9,10 @@
 
 #include "sim/cli/cli.h"
 #include "sim/json.h"
-#include "sim/model.h"
 #include "sim/placement_json.h"
-#include "sim/quant.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
 #include "sim/serve.h"
-#include "sim/topology.h"
 #include "sim/trace.h"
 #include "solver/instance.h"
 #include "solver/solver.h"
@@ -58,16 +55,6 @@ typedef struct sim_opts {
   const char *placement, *trace_csv, *trace_chrome;
 } sim_opts;
 
-static int parse_double(const char *s, double *out) {
-  if (s == NULL || *s == '\0') return -1;
-  errno = 0;
-  char *end;
-  double v = strtod(s, &end);
-  if (*end != '\0' || errno == ERANGE || !isfinite(v)) return -1;
-  *out = v;
-  return 0;
-}
-
 static int parse_args(int argc, char **argv, sim_opts *o) {
   static const struct option opts[] = {
     {"point", required_argument, 0, 'p'},     {"run", required_argument, 0, 'r'},
@@ -97,7 +84,7 @@ static int parse_args(int argc, char **argv, sim_opts *o) {
       else return cli_usage_error("simulate", "--mode is replay or load, got '%s'", optarg);
       break;
     case 'R':
-      if (parse_double(optarg, &o->rate) != 0 || !(o->rate > 0) || o->rate > 1e9)
+      if ((o->rate = cli_parse_positive(optarg)) < 0 || o->rate > 1e9)
         return cli_usage_error("simulate", "--rate takes a number of requests/s in (0, 1e9], got '%s'",
                                optarg);
       break;
@@ -289,9 +276,6 @@ static int simulate(const sim_opts *o, sim_scenario *sc, sim_error *err) {
   const int load = o->mode >= 0 ? o->mode : (!view.sim.replay && view.sim.load);
 
   int status = CLI_OK;
-  sim_model *m = NULL;
-  sim_topology *t = NULL;
-  sim_errtable *table = NULL;
   solver_instance *in = NULL;
   solver_placement *p = NULL;
   FILE *csv = NULL, *chrome = NULL;
@@ -299,11 +283,7 @@ static int simulate(const sim_opts *o, sim_scenario *sc, sim_error *err) {
   sim_serve_result res;
   sim_serve_result_init(&res);
 
-  if ((m = sim_scenario_model_alloc(&view, err)) == NULL ||
-      (t = sim_topology_alloc(&view, (uint64_t)o->run, 4.0 * (double)m->total_params, err)) == NULL ||
-      (view.quant.error == SIM_ERRSRC_TABLE &&
-       (table = sim_errtable_load(view.quant.error_table, err)) == NULL) ||
-      (in = solver_instance_alloc(&view, m, t, table, err)) == NULL) {
+  if ((in = solver_instance_build(&view, (uint64_t)o->run, err)) == NULL) {
     status = cli_exit_code(err->code);
     goto done;
   }
@@ -334,9 +314,6 @@ done:
   if (chrome != NULL && fclose(chrome) != 0 && status == CLI_OK) status = CLI_ERUNTIME;
   solver_placement_free(p);
   solver_instance_free(in);
-  sim_errtable_free(table);
-  sim_topology_free(t);
-  sim_model_free(m);
   return status;
 }
 

@@ -140,15 +140,6 @@ static void print_text(const sim_scenario *view, size_t point, long long run,
   if (r->diagnosis[0]) printf("diagnosis: %s\n", r->diagnosis);
 }
 
-static int parse_seconds(const char *s, double *out) {
-  char *end;
-  errno = 0;
-  const double v = strtod(s, &end);
-  if (end == s || *end != '\0' || errno == ERANGE || !(v > 0) || !isfinite(v)) return -1;
-  *out = v;
-  return 0;
-}
-
 static int write_instance(const solver_instance *in, const char *path, sim_error *err) {
   FILE *f = fopen(path, "w");
   if (f == NULL) return sim_error_set(err, SIM_EIO, "%s: cannot open for writing: %s", path, strerror(errno));
@@ -193,7 +184,7 @@ int cli_cmd_solve(int argc, char **argv) {
       else return cli_usage_error("solve", "unknown formulation '%s' (flow, paper)", optarg);
       break;
     case 't':
-      if (parse_seconds(optarg, &time_limit) != 0)
+      if ((time_limit = cli_parse_positive(optarg)) < 0)
         return cli_usage_error("solve", "--time-limit takes a positive number of seconds, got '%s'",
                                optarg);
       break;
@@ -241,10 +232,8 @@ int cli_cmd_solve(int argc, char **argv) {
   opt.write_lp = lp_path;
   opt.write_mps = mps_path;
   if ((lp_path || mps_path) && opt.method != SIM_METHOD_ILP) {
-    solver_instance_free(in);
-    solver_result_clear(&res);
-    sim_scenario_free(sc);
-    return cli_usage_error("solve", "--write-lp and --write-mps need --method ilp");
+    status = cli_usage_error("solve", "--write-lp and --write-mps need --method ilp");
+    goto out;
   }
   const int rc = solver_solve(in, &opt, &res, &err);
   if (rc != SIM_OK) {

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "sim/buf.h"
 #include "sim/cli/cli.h"
+#include "sim/file.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
 #include "sim/table1.h"
@@ -52,33 +53,19 @@ static int gnuplot(const char *vars, const char *script, sim_error *err) {
   return SIM_OK;
 }
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return NULL;
-  sim_buf b;
-  sim_buf_init(&b);
-  char chunk[65536];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sim_buf_append(&b, chunk, n);
-  fclose(f);
-  if (b.oom) { sim_buf_free(&b); return NULL; }
-  if (b.data == NULL) sim_buf_puts(&b, "");
-  return b.data;
-}
-
 /* Smallest and largest positive value of a column in a CSV text. */
 static void column_range(const char *csv, const char *name, double *lo, double *hi) {
   *lo = INFINITY;
   *hi = -INFINITY;
   const char *nl = strchr(csv, '\n');
   if (nl == NULL) return;
-  long idx = -1, k = 0;
-  for (const char *p = csv; p < nl; k++) {
-    const char *c = memchr(p, ',', (size_t)(nl - p));
-    size_t len = c ? (size_t)(c - p) : (size_t)(nl - p);
-    if (strlen(name) == len && strncmp(p, name, len) == 0) idx = k;
-    p = c ? c + 1 : nl;
-  }
+  /* The header, split in a copy with room for every field. */
+  size_t n = 1;
+  for (const char *p = csv; p < nl; p++) n += *p == ',';
+  char *head = strndup(csv, (size_t)(nl - csv)), **names = malloc(n * sizeof *names);
+  long idx = head && names ? sim_csv_index(names, sim_csv_split(head, names, n), name) : -1;
+  free(head);
+  free(names);
   if (idx < 0) return;
   for (const char *line = nl + 1; *line;) {
     const char *p = line;
@@ -128,11 +115,19 @@ int cli_plot_dir(const char *dir, int quiet, sim_error *err) {
   snprintf(path, sizeof path, "%s/scenario.resolved.yaml", dir);
   sim_scenario *sc = sim_scenario_load(path, err);
   if (sc == NULL) return SIM_EINPUT;
+  /* A missing file is an input error; one that cannot be read is an I/O
+   * error that sim_file_read has already described. */
+  const size_t before = err->count;
+  size_t len;
   snprintf(path, sizeof path, "%s/summary.csv", dir);
-  char *summary = slurp(path);
+  char *summary = sim_file_read(path, &len, err), *runs = NULL;
   snprintf(path, sizeof path, "%s/runs.csv", dir);
-  char *runs = slurp(path);
+  if (summary != NULL) runs = sim_file_read(path, &len, err);
   int rc = SIM_OK;
+  if (err->count > before) {
+    rc = err->code;
+    goto done;
+  }
   if (summary == NULL || runs == NULL) {
     rc = sim_error_set(err, SIM_EINPUT, "%s: no runs.csv and summary.csv here; run `dilemma run` first", dir);
     goto done;
@@ -148,10 +143,10 @@ int cli_plot_dir(const char *dir, int quiet, sim_error *err) {
   sim_buf methods, vars;
   sim_buf_init(&methods);
   sim_buf_init(&vars);
-  sim_buf_puts(&methods, primary);
-  for (int m = 0; m < SIM_METHOD_COUNT; m++)
-    if ((sc->solver.baselines & (1u << m)) && (sim_method)m != sc->solver.method)
-      sim_buf_printf(&methods, " %s", sim_method_name((sim_method)m));
+  /* The methods in the order of runs.csv. */
+  sim_method order[SIM_METHOD_COUNT];
+  const size_t n_methods = sim_scenario_methods(sc, order);
+  for (size_t i = 0; i < n_methods; i++) sim_buf_printf(&methods, "%s%s", i ? " " : "", sim_method_name(order[i]));
   char title[512];
   snprintf(title, sizeof title, "%s: %s", sc->name, sc->description ? sc->description : sc->model.name);
   int made = 0;
@@ -190,15 +185,11 @@ int cli_plot_dir(const char *dir, int quiet, sim_error *err) {
       gp_string(&vars, "splits", methods.data);
       sim_buf titles;
       sim_buf_init(&titles);
-      char *list = strdup(methods.data), *save = NULL;
-      if (list == NULL) rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
-      for (char *m = list ? strtok_r(list, " ", &save) : NULL; m && rc == SIM_OK;
-           m = strtok_r(NULL, " ", &save)) {
+      for (size_t i = 0; i < n_methods && rc == SIM_OK; i++) {
         char legend[256];
-        rc = sim_summary_legend(summary, m, legend, sizeof legend, err);
+        rc = sim_summary_legend(summary, sim_method_name(order[i]), legend, sizeof legend, err);
         sim_buf_printf(&titles, "%s\"%s\"", titles.len ? " " : "", legend);
       }
-      free(list);
       if (rc == SIM_OK) gp_string(&vars, "titles", titles.data ? titles.data : "");
       sim_buf_free(&titles);
     }
@@ -215,13 +206,13 @@ int cli_plot_dir(const char *dir, int quiet, sim_error *err) {
       if (rc == SIM_OK) rc = sim_table1_build(runs, summary, d0->key, primary, &csv, &md, err);
       if (rc == SIM_OK) {
         snprintf(out, sizeof out, "%s/table1.csv", figdir);
-        FILE *f = fopen(out, "w");
-        if (f) { fputs(csv.data, f); fclose(f); }
-        snprintf(out, sizeof out, "%s/table1.md", figdir);
-        f = fopen(out, "w");
-        if (f) { fputs(md.data, f); fclose(f); }
-        if (!quiet) fputs(md.data, stdout);
+        rc = sim_file_write_atomic(out, csv.data, csv.len, err);
       }
+      if (rc == SIM_OK) {
+        snprintf(out, sizeof out, "%s/table1.md", figdir);
+        rc = sim_file_write_atomic(out, md.data, md.len, err);
+      }
+      if (rc == SIM_OK && !quiet) fputs(md.data, stdout);
       sim_buf_free(&csv);
       sim_buf_free(&md);
     } else if (strcmp(d0->key, "simulation.rate") == 0 && sc->sim.load) {
