@@ -25,6 +25,7 @@
 
 #include "sim/des.h"
 #include "sim/model.h"
+#include "sim/rng.h"
 #include "sim/scenario.h"
 #include "sim/serve.h"
 #include "sim/topology.h"
@@ -155,8 +156,16 @@ static void hold_fire(sim_des *des, void *ctx, void *data) {
 }
 
 static void bench_hold(size_t pending, uint64_t events) {
-  sim_des *des = sim_des_alloc(1);
-  hold h = {sim_des_stream(des, 0)};
+  sim_des *des = sim_des_alloc();
+  /* The stream the kernel used to hand out for entity 0 of run seed 1. */
+  hold h = {gsl_rng_alloc(gsl_rng_mt19937)};
+  if (des == NULL || h.r == NULL) {
+    fprintf(stderr, "bench_des: out of memory\n");
+    sim_des_free(des);
+    gsl_rng_free(h.r);
+    return;
+  }
+  gsl_rng_set(h.r, sim_seed_derive(1, SIM_STREAM_DES, 0));
   for (size_t k = 0; k < pending; k++)
     sim_event_schedule(des, gsl_ran_exponential(h.r, 1.0), hold_fire, &h, NULL);
   double t0 = now_s();
@@ -164,6 +173,7 @@ static void bench_hold(size_t pending, uint64_t events) {
   double wall = now_s() - t0;
   printf("kernel hold, %6zu pending    %11llu events %8.3f s %7.2f M events/s\n", pending,
          (unsigned long long)events, wall, (double)events / wall / 1e6);
+  gsl_rng_free(h.r);
   sim_des_free(des);
 }
 

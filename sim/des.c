@@ -1,10 +1,8 @@
-/* des.c: the event kernel: an intrusive binary min-heap of pooled events,
- * the run loop and the per-entity random streams (contracts in des.h). */
+/* des.c: the event kernel: an intrusive binary min-heap of pooled events
+ * and the run loop (contracts in des.h). */
 #include "sim/des.h"
 
 #include <stdlib.h>
-
-#include "sim/rng.h"
 
 /* Pool chunks double from FIRST to MAX events so a small model stays small
  * and a large one does not make many allocations. */
@@ -16,12 +14,6 @@ typedef struct pool_chunk {
   size_t n;
   sim_event events[]; /* n events */
 } pool_chunk;
-
-/* One entry of the stream table: open addressing with linear probing. */
-typedef struct stream_slot {
-  uint64_t entity;
-  gsl_rng *rng; /* NULL: empty slot */
-} stream_slot;
 
 struct sim_des {
   struct heap_entry *heap; /* the heap, heap_cap entries */
@@ -35,11 +27,6 @@ struct sim_des {
   sim_event *free_list; /* pooled events not in the heap */
   pool_chunk *chunks;
   size_t pool_size;     /* events in all chunks */
-
-  uint64_t run_seed;
-  stream_slot *streams; /* n_stream_slots entries, a power of two */
-  size_t n_stream_slots;
-  size_t n_streams;
 };
 
 /* ---- heap ----------------------------------------------------------------
@@ -140,10 +127,9 @@ static inline void pool_put(sim_des *des, sim_event *ev) {
 
 /* ---- kernel -------------------------------------------------------------- */
 
-sim_des *sim_des_alloc(uint64_t run_seed) {
+sim_des *sim_des_alloc(void) {
   sim_des *des = calloc(1, sizeof *des);
   if (des == NULL) return NULL;
-  des->run_seed = run_seed;
   if (pool_grow(des) != 0) {
     sim_des_free(des);
     return NULL;
@@ -157,9 +143,6 @@ void sim_des_free(sim_des *des) {
     next = c->next;
     free(c);
   }
-  for (size_t i = 0; i < des->n_stream_slots; i++)
-    if (des->streams[i].rng != NULL) gsl_rng_free(des->streams[i].rng);
-  free(des->streams);
   free(des->heap);
   free(des);
 }
@@ -217,43 +200,4 @@ size_t sim_des_pending(const sim_des *des) { return des->n_pending; }
 size_t sim_des_pool_size(const sim_des *des) { return des->pool_size; }
 const sim_event *sim_des_peek(const sim_des *des) {
   return des->n_pending ? des->heap[0].ev : NULL;
-}
-
-/* ---- streams ------------------------------------------------------------- */
-
-static size_t stream_hash(uint64_t entity, size_t mask) {
-  return (size_t)(sim_splitmix64(entity) & mask);
-}
-
-static int streams_grow(sim_des *des) {
-  size_t n = des->n_stream_slots ? des->n_stream_slots * 2 : 16;
-  stream_slot *s = calloc(n, sizeof *s);
-  if (s == NULL) return -1;
-  for (size_t i = 0; i < des->n_stream_slots; i++) {
-    if (des->streams[i].rng == NULL) continue;
-    size_t h = stream_hash(des->streams[i].entity, n - 1);
-    while (s[h].rng != NULL) h = (h + 1) & (n - 1);
-    s[h] = des->streams[i];
-  }
-  free(des->streams);
-  des->streams = s;
-  des->n_stream_slots = n;
-  return 0;
-}
-
-gsl_rng *sim_des_stream(sim_des *des, uint64_t entity) {
-  /* Keep the table at most half full so probes stay short. */
-  if (2 * (des->n_streams + 1) > des->n_stream_slots && streams_grow(des) != 0) return NULL;
-  size_t mask = des->n_stream_slots - 1, h = stream_hash(entity, mask);
-  while (des->streams[h].rng != NULL) {
-    if (des->streams[h].entity == entity) return des->streams[h].rng;
-    h = (h + 1) & mask;
-  }
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  if (r == NULL) return NULL;
-  gsl_rng_set(r, sim_seed_derive(des->run_seed, SIM_STREAM_DES, entity));
-  des->streams[h].entity = entity;
-  des->streams[h].rng = r;
-  des->n_streams++;
-  return r;
 }

@@ -80,7 +80,7 @@ typedef struct serve_entity {
   serve_job *q_head, *q_tail; /* FIFO of waiting jobs */
   double busy;             /* s of work done */
   uint64_t jobs;
-  gsl_rng *rng;            /* perturbations and exponential service */
+  gsl_rng *rng;            /* perturbations and exponential service; owned */
   const double *out_lo, *out_hi; /* merged outage intervals, s */
   size_t n_out, out_cursor;      /* intervals ending before now are skipped */
 } serve_entity;
@@ -113,7 +113,7 @@ typedef struct sim__serve {
   int64_t n_passes;         /* tokens + (prompt > 0) */
   int64_t first_decode;     /* pass index of the first decode pass */
 
-  gsl_rng *arrival_rng;
+  gsl_rng *arrival_rng;     /* owned */
   int64_t arrived, completed, batches, in_flight, peak_in_flight;
   double horizon_m;         /* horizon mode: the current order statistic */
   serve_job *open_job;      /* the entry batch still waiting, which arrivals join */
@@ -123,6 +123,12 @@ typedef struct sim__serve {
   double ape_sum;           /* Σ |latency - T| / latency */
   double analytic;          /* s */
 } sim__serve;
+
+/* serve.c: the random stream of entity `entity` (ids in serve.c), a GSL
+ * mt19937 seeded with sim_seed_derive(run_seed, SIM_STREAM_DES, entity) so
+ * it depends on neither other entities nor the order they were made in.
+ * The caller frees it with gsl_rng_free; NULL when out of memory. */
+gsl_rng *sim__serve_stream_alloc(uint64_t run_seed, uint64_t entity);
 
 /* serve.c: the duration (s) of step st in a pass of kind PASS_DECODE or
  * PASS_PREFILL for a batch of r requests, from the instance's cost

@@ -247,9 +247,18 @@ static int build_outages(sim__serve *sv, sim_error *err) {
   return SIM_OK;
 }
 
+gsl_rng *sim__serve_stream_alloc(uint64_t run_seed, uint64_t entity) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  if (r != NULL) gsl_rng_set(r, sim_seed_derive(run_seed, SIM_STREAM_DES, entity));
+  return r;
+}
+
 static void serve_free(sim__serve *sv) {
   if (sv == NULL) return;
   sim_des_free(sv->des);
+  if (sv->arrival_rng != NULL) gsl_rng_free(sv->arrival_rng);
+  for (size_t k = 0; sv->ents != NULL && k < sv->n_ents; k++)
+    if (sv->ents[k].rng != NULL) gsl_rng_free(sv->ents[k].rng);
   free(sv->ents);
   free(sv->steps);
   free(sv->out_buf);
@@ -307,7 +316,7 @@ static sim__serve *serve_alloc(const solver_instance *in, const solver_placement
   /* At most one link per layer boundary plus the origin's two. */
   sv->ents = calloc(in->n_servers + in->n_layers + 2, sizeof *sv->ents);
   sv->steps = calloc(2 * in->n_layers + 2, sizeof *sv->steps);
-  sv->des = sim_des_alloc(cfg->run_seed);
+  sv->des = sim_des_alloc();
   if (sv->ents == NULL || sv->steps == NULL || sv->des == NULL) goto oom;
   for (size_t i = 0; i < in->n_servers; i++) {
     sv->ents[i].from = sv->ents[i].to = (int)i;
@@ -318,12 +327,13 @@ static sim__serve *serve_alloc(const solver_instance *in, const solver_placement
     return NULL;
   }
   const uint64_t M = in->n_servers;
-  if ((sv->arrival_rng = sim_des_stream(sv->des, 0)) == NULL) goto oom;
+  /* Each entity draws from its own stream, made once here. */
+  if ((sv->arrival_rng = sim__serve_stream_alloc(cfg->run_seed, 0)) == NULL) goto oom;
   for (size_t s = 0; s < sv->n_steps; s++) {
     serve_entity *e = &sv->ents[sv->steps[s].entity];
     if (e->rng != NULL) continue;
     uint64_t id = e->is_link ? 1 + M + (uint64_t)e->from * M + (uint64_t)e->to : 1 + (uint64_t)e->from;
-    if ((e->rng = sim_des_stream(sv->des, id)) == NULL) goto oom;
+    if ((e->rng = sim__serve_stream_alloc(cfg->run_seed, id)) == NULL) goto oom;
   }
   return sv;
 oom:

@@ -7,6 +7,8 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "sim/rng.h"
+#include "sim/serve-internal.h"
 #include "tests/serve_fixture.h"
 #include "tests/tap.h"
 
@@ -188,10 +190,47 @@ static void test_outages(void) {
   ok(sim_outage_finish(lo, hi, 2, 1.5, 0.5) == 2.5, "outage finish: work starting inside waits");
 }
 
+/* Each entity of the serving model draws from its own stream; these moved
+ * here from test_des.c with the streams themselves. */
+static void test_streams(void) {
+  gsl_rng *a5 = sim__serve_stream_alloc(12345, 5), *a5_again = sim__serve_stream_alloc(12345, 5);
+  int same_again = a5 != NULL && a5_again != NULL;
+  for (int k = 0; k < 1000 && same_again; k++) same_again &= gsl_rng_get(a5_again) == gsl_rng_get(a5);
+  ok(same_again, "a stream is the same whenever its entity's stream is made");
+  gsl_rng_free(a5);
+  a5 = sim__serve_stream_alloc(12345, 5);
+  /* Make many streams in another order first: entity 5 must not care. */
+  gsl_rng *others[100];
+  for (uint64_t e = 100; e > 0; e--) others[e - 1] = sim__serve_stream_alloc(12345, e * 7);
+  gsl_rng *b5 = sim__serve_stream_alloc(12345, 5);
+  gsl_rng *ref = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(ref, sim_seed_derive(12345, SIM_STREAM_DES, 5));
+  int same_ab = a5 != NULL && b5 != NULL, same_ref = same_ab;
+  for (int k = 0; k < 1000 && same_ab; k++) {
+    unsigned long x = gsl_rng_get(a5), y = gsl_rng_get(b5), z = gsl_rng_get(ref);
+    same_ab &= x == y;
+    same_ref &= x == z;
+  }
+  ok(same_ab, "entity 5's stream does not depend on other entities' streams");
+  ok(same_ref, "entity 5's stream is mt19937 seeded with sim_seed_derive(run seed, DES, 5)");
+  gsl_rng *a6 = sim__serve_stream_alloc(12345, 6);
+  int differ = 0;
+  for (int k = 0; k < 100 && a6 != NULL && b5 != NULL; k++)
+    differ += gsl_rng_get(a6) != gsl_rng_get(b5);
+  ok(differ > 90, "entities 5 and 6 draw different numbers (%d of 100 differ)", differ);
+  for (int e = 0; e < 100; e++) gsl_rng_free(others[e]);
+  gsl_rng_free(ref);
+  gsl_rng_free(a6);
+  gsl_rng_free(b5);
+  gsl_rng_free(a5_again);
+  gsl_rng_free(a5);
+}
+
 int main(void) {
   test_lognormal_moments();
   test_cv_zero();
   test_perturbed_means();
   test_outages();
+  test_streams();
   return tap_done();
 }
