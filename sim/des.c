@@ -4,16 +4,7 @@
 
 #include <stdlib.h>
 
-/* Pool chunks double from FIRST to MAX events so a small model stays small
- * and a large one does not make many allocations. */
-#define POOL_CHUNK_FIRST 64
-#define POOL_CHUNK_MAX 65536
-
-typedef struct pool_chunk {
-  struct pool_chunk *next;
-  size_t n;
-  sim_event events[]; /* n events */
-} pool_chunk;
+#include "sim/pool.h"
 
 struct sim_des {
   struct heap_entry *heap; /* the heap, heap_cap entries */
@@ -24,9 +15,7 @@ struct sim_des {
   uint64_t fired;       /* events fired since alloc */
   int stopped;          /* set by sim_des_stop, cleared by sim_des_run */
 
-  sim_event *free_list; /* pooled events not in the heap */
-  pool_chunk *chunks;
-  size_t pool_size;     /* events in all chunks */
+  sim__pool pool;        /* the events, pending or free */
 };
 
 /* ---- heap ----------------------------------------------------------------
@@ -99,30 +88,13 @@ static void heap_remove(sim_des *des, size_t i) {
   else sift_down(des, i, last);
 }
 
-/* ---- pool ---------------------------------------------------------------- */
-
-static int pool_grow(sim_des *des) {
-  size_t n = des->chunks == NULL ? POOL_CHUNK_FIRST : des->chunks->n * 2;
-  if (n > POOL_CHUNK_MAX) n = POOL_CHUNK_MAX;
-  pool_chunk *c = malloc(sizeof *c + n * sizeof(sim_event));
-  if (c == NULL) return -1;
-  c->n = n;
-  c->next = des->chunks;
-  des->chunks = c;
-  /* Thread the new events onto the free list in address order. */
-  for (size_t i = n; i-- > 0;) {
-    c->events[i].state = SIM_EVENT_FREE;
-    c->events[i].next_free = des->free_list;
-    des->free_list = &c->events[i];
-  }
-  des->pool_size += n;
-  return 0;
-}
+/* ---- pool ----------------------------------------------------------------
+ * Events come from a sim__pool; a free event's first word is the pool's
+ * link, so only its state is kept meaningful. */
 
 static inline void pool_put(sim_des *des, sim_event *ev) {
   ev->state = SIM_EVENT_FREE;
-  ev->next_free = des->free_list;
-  des->free_list = ev;
+  sim__pool_put(&des->pool, ev);
 }
 
 /* ---- kernel -------------------------------------------------------------- */
@@ -130,7 +102,8 @@ static inline void pool_put(sim_des *des, sim_event *ev) {
 sim_des *sim_des_alloc(void) {
   sim_des *des = calloc(1, sizeof *des);
   if (des == NULL) return NULL;
-  if (pool_grow(des) != 0) {
+  sim__pool_init(&des->pool, sizeof(sim_event));
+  if (sim__pool_grow(&des->pool) != 0) {
     sim_des_free(des);
     return NULL;
   }
@@ -139,10 +112,7 @@ sim_des *sim_des_alloc(void) {
 
 void sim_des_free(sim_des *des) {
   if (des == NULL) return;
-  for (pool_chunk *c = des->chunks, *next; c != NULL; c = next) {
-    next = c->next;
-    free(c);
-  }
+  sim__pool_clear(&des->pool);
   free(des->heap);
   free(des);
 }
@@ -150,15 +120,17 @@ void sim_des_free(sim_des *des) {
 sim_event *sim_event_schedule(sim_des *des, double time, sim_event_fn fn, void *ctx, void *data) {
   /* The negated test also rejects NaN. */
   if (!(time >= des->now)) return NULL;
-  if (des->free_list == NULL && pool_grow(des) != 0) return NULL;
-  sim_event *ev = des->free_list;
+  sim_event *ev = sim__pool_get(&des->pool);
+  if (ev == NULL) return NULL;
   ev->time = time;
   ev->seq = des->next_seq;
   ev->fn = fn;
   ev->ctx = ctx;
   ev->data = data;
-  if (heap_insert(des, ev) != 0) return NULL;
-  des->free_list = ev->next_free;
+  if (heap_insert(des, ev) != 0) {
+    pool_put(des, ev);
+    return NULL;
+  }
   des->next_seq++;
   ev->state = SIM_EVENT_PENDING;
   return ev;
@@ -197,7 +169,7 @@ void sim_des_stop(sim_des *des) { des->stopped = 1; }
 double sim_des_now(const sim_des *des) { return des->now; }
 uint64_t sim_des_events(const sim_des *des) { return des->fired; }
 size_t sim_des_pending(const sim_des *des) { return des->n_pending; }
-size_t sim_des_pool_size(const sim_des *des) { return des->pool_size; }
+size_t sim_des_pool_size(const sim_des *des) { return des->pool.n; }
 const sim_event *sim_des_peek(const sim_des *des) {
   return des->n_pending ? des->heap[0].ev : NULL;
 }

@@ -34,6 +34,7 @@ typedef void (*sim_event_fn)(sim_des *des, void *ctx, void *data);
 /* States of a pooled event. */
 enum { SIM_EVENT_FREE = 0, SIM_EVENT_PENDING = 1 };
 
+/* While an event is free, the pool keeps its link in the first member. */
 struct sim_event {
   double time;          /* s, simulated time at which the event fires */
   uint64_t seq;         /* scheduling order; breaks ties in time */
@@ -41,7 +42,6 @@ struct sim_event {
   sim_event_fn fn;      /* handler */
   void *ctx;            /* handler context, usually the model */
   void *data;           /* per-event payload, e.g. the job concerned */
-  sim_event *next_free; /* pool free list */
   int state;            /* SIM_EVENT_FREE or SIM_EVENT_PENDING */
 };
 

@@ -9,6 +9,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "sim/des.h"
+#include "sim/pool.h"
 #include "sim/serve.h"
 #include "solver/instance.h"
 
@@ -37,7 +38,7 @@ void sim__hist_summary(const sim__hist *h, sim_summary *s);
 /* ---- the model ----------------------------------------------------------- */
 
 typedef struct serve_request {
-  struct serve_request *next; /* next member of the batch, or free list */
+  struct serve_request *next; /* next member of the batch (the pool's link while free) */
   int64_t id;                 /* arrival order, from 0 */
   double arrival;             /* s */
   double first_token;         /* s, end of the first decode pass */
@@ -46,7 +47,7 @@ typedef struct serve_request {
 /* A batch of requests moving through its passes; at any time it waits in
  * one entity's queue, is served by it, or propagates on a link. */
 typedef struct serve_job {
-  struct serve_job *next;     /* FIFO queue link, or free list */
+  struct serve_job *next;     /* FIFO queue link (the pool's link while free) */
   serve_request *members;     /* requests of the batch, in arrival order */
   serve_request *tail;        /* the last member, where arrivals join */
   int64_t r;                  /* number of members */
@@ -85,18 +86,6 @@ typedef struct serve_entity {
   size_t n_out, out_cursor;      /* intervals ending before now are skipped */
 } serve_entity;
 
-/* A fixed-size object pool with a free list, grown by chunks. */
-typedef struct serve_pool {
-  size_t size;       /* bytes per object, a multiple of the pointer size */
-  void *free_list;   /* first word of a free object links the next */
-  void *chunks;      /* first word of a chunk links the next chunk */
-  size_t chunk_n;    /* objects in the next chunk */
-} serve_pool;
-
-void *sim__pool_get(serve_pool *p);
-void sim__pool_put(serve_pool *p, void *obj);
-void sim__pool_clear(serve_pool *p);
-
 typedef struct sim__serve {
   const solver_instance *in;
   const solver_placement *pl;
@@ -117,7 +106,7 @@ typedef struct sim__serve {
   int64_t arrived, completed, batches, in_flight, peak_in_flight;
   double horizon_m;         /* horizon mode: the current order statistic */
   serve_job *open_job;      /* the entry batch still waiting, which arrivals join */
-  serve_pool jobs, requests;
+  sim__pool jobs, requests;
 
   sim__hist latency, ttft, tpot;
   double ape_sum;           /* Σ |latency - T| / latency */

@@ -54,41 +54,6 @@ void sim_serve_result_clear(sim_serve_result *res) {
   sim_serve_result_init(res);
 }
 
-/* ---- object pools ------------------------------------------------------------ */
-
-/* Chunks start with one link word, padded so the objects stay aligned. */
-#define POOL_HEADER 16
-
-void *sim__pool_get(serve_pool *p) {
-  if (p->free_list == NULL) {
-    size_t n = p->chunk_n ? p->chunk_n : 64;
-    char *c = malloc(POOL_HEADER + n * p->size);
-    if (c == NULL) return NULL;
-    *(void **)c = p->chunks;
-    p->chunks = c;
-    for (size_t i = n; i-- > 0;) sim__pool_put(p, c + POOL_HEADER + i * p->size);
-    /* Double the chunks up to 64k objects: few allocations, bounded waste. */
-    p->chunk_n = n < 65536 ? 2 * n : n;
-  }
-  void *obj = p->free_list;
-  p->free_list = *(void **)obj;
-  return obj;
-}
-
-void sim__pool_put(serve_pool *p, void *obj) {
-  *(void **)obj = p->free_list;
-  p->free_list = obj;
-}
-
-void sim__pool_clear(serve_pool *p) {
-  for (void *c = p->chunks, *next; c != NULL; c = next) {
-    next = *(void **)c;
-    free(c);
-  }
-  p->chunks = p->free_list = NULL;
-  p->chunk_n = 0;
-}
-
 /* ---- durations ----------------------------------------------------------------- */
 
 /* One step's duration in instance `in` (whose batch may have been scaled). */
@@ -308,8 +273,8 @@ static sim__serve *serve_alloc(const solver_instance *in, const solver_placement
   sv->n_servers = sv->n_ents = in->n_servers;
   sv->n_passes = in->tokens + (in->prompt > 0);
   sv->first_decode = in->prompt > 0;
-  sv->jobs.size = sizeof(serve_job);
-  sv->requests.size = sizeof(serve_request);
+  sim__pool_init(&sv->jobs, sizeof(serve_job));
+  sim__pool_init(&sv->requests, sizeof(serve_request));
   sim__hist_init(&sv->latency);
   sim__hist_init(&sv->ttft);
   sim__hist_init(&sv->tpot);
