@@ -86,11 +86,18 @@ double sim__step_duration(sim__serve *sv, const serve_step *st, int pass_kind, i
 
 /* ---- setup ------------------------------------------------------------------------ */
 
-/* The entity of link i -> j, appended on first use. Linear in the links so
- * far, which are at most layers + 1: setup only. */
+/* The entity of link i -> j, or n_ents if the placement uses no such link.
+ * Linear in the links, which are at most layers + 1: setup only. */
+static size_t find_link(const sim__serve *sv, int i, int j) {
+  size_t e = sv->n_servers;
+  while (e < sv->n_ents && !(sv->ents[e].from == i && sv->ents[e].to == j)) e++;
+  return e;
+}
+
+/* The entity of link i -> j, appended on first use. */
 static size_t link_entity(sim__serve *sv, int i, int j) {
-  for (size_t e = sv->n_servers; e < sv->n_ents; e++)
-    if (sv->ents[e].from == i && sv->ents[e].to == j) return e;
+  const size_t found = find_link(sv, i, j);
+  if (found < sv->n_ents) return found;
   serve_entity *e = &sv->ents[sv->n_ents];
   memset(e, 0, sizeof *e);
   e->is_link = 1;
@@ -182,12 +189,8 @@ static int build_outages(sim__serve *sv, sim_error *err) {
       return sim_error_set(err, SIM_EINPUT, "outage %zu: servers are numbered 0..%zu and start "
                            "must be before end", k, M - 1);
     }
-    size_t e = (size_t)o->a;
-    if (o->is_link) {
-      for (e = M; e < sv->n_ents; e++)
-        if (sv->ents[e].from == o->a && sv->ents[e].to == o->b) break;
-      if (e == sv->n_ents) continue;
-    }
+    const size_t e = o->is_link ? find_link(sv, o->a, o->b) : (size_t)o->a;
+    if (e == sv->n_ents) continue;
     it[m++] = (outage_item){e, o->start, o->end};
   }
   qsort(it, m, sizeof *it, outage_cmp);
