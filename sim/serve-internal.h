@@ -103,7 +103,7 @@ typedef struct sim__serve {
   int64_t first_decode;     /* pass index of the first decode pass */
 
   gsl_rng *arrival_rng;     /* owned */
-  int64_t arrived, completed, batches, in_flight, peak_in_flight;
+  int64_t arrived, completed, batches, peak_in_flight; /* in flight: arrived - completed */
   double horizon_m;         /* horizon mode: the current order statistic */
   serve_job *open_job;      /* the entry batch still waiting, which arrivals join */
   sim__pool jobs, requests;
