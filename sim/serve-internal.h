@@ -110,7 +110,7 @@ typedef struct sim__serve {
 
   sim__hist latency, ttft, tpot;
   double ape_sum;           /* Σ |latency - T| / latency */
-  double analytic;          /* s */
+  double analytic, analytic_compute, analytic_comm; /* s, T and its two parts */
 } sim__serve;
 
 /* serve.c: the random stream of entity `entity` (ids in serve.c), a GSL

@@ -272,7 +272,7 @@ static sim__serve *serve_alloc(const solver_instance *in, const solver_placement
   sv->pl = p;
   sv->scaled = *in;
   sv->cfg = *cfg;
-  sv->analytic = solver_objective(in, p, NULL, NULL);
+  sv->analytic = solver_objective(in, p, &sv->analytic_compute, &sv->analytic_comm);
   sv->n_servers = sv->n_ents = in->n_servers;
   sv->n_passes = in->tokens + (in->prompt > 0);
   sv->first_decode = in->prompt > 0;
@@ -318,7 +318,9 @@ static void entity_name(const solver_instance *in, const serve_entity *e, char *
 static int collect(sim__serve *sv, sim_des_stop_reason stop, int replay, sim_serve_result *res,
                    sim_error *err) {
   const solver_instance *in = sv->in;
-  res->analytic = solver_objective(in, sv->pl, &res->analytic_compute, &res->analytic_comm);
+  res->analytic = sv->analytic;
+  res->analytic_compute = sv->analytic_compute;
+  res->analytic_comm = sv->analytic_comm;
   res->events = sim_des_events(sv->des);
   res->stop = stop;
   res->end_time = sim_des_now(sv->des);
