@@ -74,11 +74,7 @@ static void test_queueing_theory(void) {
 /* Two layers split over two servers with a 4-token prompt and batch 2 (the
  * hand case of test_serve.c with twice the activations on the wire). */
 static const char *const TWO_LAYERS =
-    "model:\n  name: tiny\n  layers:\n"
-    "    - {name: a, params: 1000, flops: 1.0e9, act_elems: 100, kv_elems: 10}\n"
-    "    - {name: b, params: 2000, flops: 2.0e9, act_elems: 200, kv_elems: 0}\n"
-    "servers: {count: 2, ccs: [1.0e9, 2.0e9], storage: 1.0e12}\n"
-    "links: {omega_min: 1.0e6, omega_ratio: 1, latency: 0.01}\n"
+    SERVE_TWO_LAYERS("1.0e6")
     "workload: {tokens: 3, batch: 2, prompt: 4}\n";
 
 static void test_vanishing_rate(void) {

@@ -19,11 +19,7 @@
  *   pass 2: s0 [2.0132, 3.0132]  ...  s1 [3.0264, 4.0264]
  *   pass 3: s0 [4.0264, 5.0264]  ...  s1 [5.0396, 6.0396] */
 static const char *const TWO_LAYERS =
-    "model:\n  name: tiny\n  layers:\n"
-    "    - {name: a, params: 1000, flops: 1.0e9, act_elems: 100, kv_elems: 10}\n"
-    "    - {name: b, params: 2000, flops: 2.0e9, act_elems: 200, kv_elems: 0}\n"
-    "servers: {count: 2, ccs: [1.0e9, 2.0e9], storage: 1.0e12}\n"
-    "links: {omega_min: %s, omega_ratio: 1, latency: 0.01}\n"
+    SERVE_TWO_LAYERS("%s")
     "workload: {tokens: 3, batch: 1, prompt: 0}\n"
     "%s";
 
