@@ -156,7 +156,10 @@ static void test_random_replays(int roofline) {
 
 static void test_bad_inputs(void) {
   fixture f;
-  if (build_two(&f, 0, "none") != 0) return;
+  if (build_two(&f, 0, "none") != 0) {
+    ok(0, "%s: fixture builds", __func__);
+    return;
+  }
   static const int split[2] = {0, 1};
   solver_placement *p = fixture_placement(f.in, split);
   sim_serve_config cfg;
@@ -190,7 +193,10 @@ static void test_bad_inputs(void) {
 
 static void test_placement_json(void) {
   fixture f;
-  if (build_two(&f, 0, "none") != 0) return;
+  if (build_two(&f, 0, "none") != 0) {
+    ok(0, "%s: fixture builds", __func__);
+    return;
+  }
   sim_error err;
   struct {
     const char *json;

@@ -59,12 +59,16 @@ static void test_lognormal_moments(void) {
  * output of a load run bit for bit; then a tiny CV must move the numbers
  * (so the perturbation is really applied) by no more than it should. */
 static void test_cv_zero(void) {
-  fixture a, b, c;
+  fixture a = {0}, b = {0}, c = {0};
   if (build(&a, "1.0e6", "simulation: {rate: 0.1, requests: 300}\n") != 0 ||
       build(&b, "1.0e6", "simulation: {rate: 0.1, requests: 300, compute_cv: 0, bandwidth_cv: 0}\n") != 0 ||
       build(&c, "1.0e6", "simulation: {rate: 0.1, requests: 300, compute_cv: 1.0e-9, "
-                          "bandwidth_cv: 1.0e-9}\n") != 0)
+                          "bandwidth_cv: 1.0e-9}\n") != 0) {
+    ok(0, "%s: fixture builds", __func__);
+    fixture_free(&a); /* a failed build leaves its fixture empty */
+    fixture_free(&b);
     return;
+  }
   solver_placement *p = fixture_placement(a.in, split);
   sim_serve_config ca, cb, cc;
   sim_serve_config_from_scenario(&ca, a.sc, 4);
@@ -98,7 +102,10 @@ static void test_cv_zero(void) {
 static void test_perturbed_means(void) {
   fixture f;
   /* Omega 1000 bit/s: each transmission takes 3.2 s, so transfers matter. */
-  if (build(&f, "1.0e3", "") != 0) return;
+  if (build(&f, "1.0e3", "") != 0) {
+    ok(0, "%s: fixture builds", __func__);
+    return;
+  }
   solver_placement *p = fixture_placement(f.in, split);
   const double compute = 6.0, tx = 3 * 3.2, lat = 3 * 0.01;
   ok_rel(solver_objective(f.in, p, NULL, NULL), compute + tx + lat, 1e-12,
