@@ -56,7 +56,9 @@ static void test_replay_trace(const fixture *f, const solver_placement *p) {
   ok(strncmp(text, "time,entity,event,request,token,layer\n", 38) == 0, "CSV header");
   row rows[64];
   int n = 0;
-  for (char *line = strchr(text, '\n') + 1; *line && n < 64; line = strchr(line, '\n') + 1) {
+  /* Each pass steps past a newline; a last line without one ends the loop. */
+  for (char *line = strchr(text, '\n'); line != NULL && *++line && n < 64;
+       line = strchr(line, '\n')) {
     row *w = &rows[n];
     if (sscanf(line, "%lf,%d,%31[^,],%ld,%ld,%d", &w->time, &w->entity, w->event, &w->request,
                &w->token, &w->layer) == 6)
