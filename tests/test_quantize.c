@@ -149,7 +149,8 @@ static void test_dtypes(void) {
   ok(sim_quantize_array(&s2, SIM_DTYPE_F16, bad, 2, 2, &b, &err) == SIM_EINPUT &&
      strstr(err.msg, "NaN or an infinite") != NULL, "an infinite weight is an input error");
   sim_error_clear(&err);
-  ok(sim_quantize_array(&s2, SIM_DTYPE_I64, bad, 1, 1, &b, &err) == SIM_EINPUT,
+  const int64_t one_i64[1] = {1}; /* a whole I64 element, not 4 bytes of one */
+  ok(sim_quantize_array(&s2, SIM_DTYPE_I64, one_i64, 1, 1, &b, &err) == SIM_EINPUT,
      "an I64 tensor cannot be quantized");
 }
 
