@@ -175,9 +175,11 @@ static void test_paths(void) {
     sim_qacc hist, direct;
     sim_qacc_init(&hist, s.n_bits);
     sim_qacc_init(&direct, s.n_bits);
-    sim_quantize_array(&s, SIM_DTYPE_F16, h, N, ROW, &hist, NULL);
+    const int rc_hist = sim_quantize_array(&s, SIM_DTYPE_F16, h, N, ROW, &hist, NULL);
     s.force_direct = 1;
-    sim_quantize_array(&s, SIM_DTYPE_F16, h, N, ROW, &direct, NULL);
+    const int rc_direct = sim_quantize_array(&s, SIM_DTYPE_F16, h, N, ROW, &direct, NULL);
+    ok(rc_hist == SIM_OK && rc_direct == SIM_OK && hist.count == N && direct.count == N,
+       "%s: both paths quantize all %d weights", sim_quantizer_name((sim_quantizer)q), N);
     int same = hist.count == direct.count;
     for (size_t k = 0; k < s.n_bits; k++)
       same &= hist.max_err[k] == direct.max_err[k] &&
