@@ -241,8 +241,11 @@ static void test_options(void) {
   /* The reference definition at a few points, by hand: truncate b=2 with
    * R = 1 maps -0.7 to -(2 steps of 0.25) = -0.5. */
   ok(sim_quantize_point(SIM_QUANT_TRUNCATE, 2, 0, -0.7, 1, -0.7) == -0.5, "truncate(-0.7) = -0.5");
+  /* b=2: qmax 1, s = 3, 1.5 is half a step: even 0, away 3. b=3: qmax 3,
+   * s = 1, 2.5 is a tie: even 2, away 3. (At b=2, 4.5 clamps to 3 either
+   * way, so it could not tell the two apart.) */
   ok(sim_quantize_point(SIM_QUANT_RTN_SYM, 2, 0, -3, 3, 1.5) == 0 &&
-     sim_quantize_point(SIM_QUANT_RTN_SYM, 2, 0, -3, 3, 4.5) == 3, "rtn-sym rounds ties to even");
+     sim_quantize_point(SIM_QUANT_RTN_SYM, 3, 0, -3, 3, 2.5) == 2, "rtn-sym rounds ties to even");
 }
 
 int main(void) {
