@@ -185,6 +185,8 @@ static void test_opt125m(const char *dir) {
   sim_error err;
   sim_error_clear(&err);
   sim_safetensors *st = sim_safetensors_alloc(path, &err);
+  ok(st != NULL, "opened the opt-125m header file");
+  if (st == NULL) diag("%s", err.msg);
   for (int g = 0; g < 2 && st; g++) {
     sim_model *model = sim_model_alloc(sim_arch_find("opt-125m"), (sim_granularity)g, 0, NULL);
     sim_weights_options o = {SIM_NAMING_AUTO, NULL, (sim_granularity)g, NULL, 0};
@@ -314,6 +316,8 @@ static void test_llama(const char *dir) {
   sim_error err;
   sim_error_clear(&err);
   sim_safetensors *st = sim_safetensors_alloc(path, &err);
+  ok(st != NULL, "opened the llama checkpoint");
+  if (st == NULL) diag("%s", err.msg);
   for (int g = 0; g < 2 && st; g++) {
     sim_weights_options o = {SIM_NAMING_AUTO, NULL, (sim_granularity)g, NULL, 0};
     sim_weights_map *m = sim_weights_map_alloc(st, &o, &err);
