@@ -25,6 +25,7 @@
 
 #include "sim/des.h"
 #include "sim/model.h"
+#include "sim/rng.h"
 #include "sim/scenario.h"
 #include "sim/serve.h"
 #include "sim/topology.h"
@@ -62,8 +63,17 @@ static long peak_rss_kb(void) {
   return ru.ru_maxrss; /* kilobytes on Linux */
 }
 
+static void case_free(bench_case *c) {
+  solver_placement_free(c->p);
+  solver_instance_free(c->in);
+  sim_topology_free(c->topo);
+  sim_model_free(c->model);
+  sim_scenario_free(c->sc);
+}
+
 /* Builds an instance and a placement that cuts the chain into `parts`
- * contiguous pieces on servers 0..parts-1, at full precision. */
+ * contiguous pieces on servers 0..parts-1, at full precision. On failure
+ * it says why, frees what it built and returns -1. */
 static int case_build(bench_case *c, const char *yaml, size_t parts) {
   sim_error err;
   sim_error_clear(&err);
@@ -72,25 +82,19 @@ static int case_build(bench_case *c, const char *yaml, size_t parts) {
   if (c->sc) c->model = sim_scenario_model_alloc(c->sc, &err);
   if (c->model) c->topo = sim_topology_alloc(c->sc, 0, 4.0 * (double)c->model->total_params, &err);
   if (c->topo) c->in = solver_instance_alloc(c->sc, c->model, c->topo, NULL, &err);
-  if (c->in == NULL) {
+  if (c->in != NULL && (c->p = solver_placement_alloc(c->in->n_layers)) == NULL)
+    sim_error_set(&err, SIM_ENOMEM, "out of memory");
+  if (c->p == NULL) {
     fprintf(stderr, "bench_des: %s\n", err.msg);
+    case_free(c);
     return -1;
   }
   const size_t L = c->in->n_layers;
-  c->p = solver_placement_alloc(L);
   for (size_t l = 0; l < L; l++) {
     c->p->server[l] = (int)(l * parts / L);
     c->p->bits[l] = (int)c->in->n_bits - 1;
   }
   return 0;
-}
-
-static void case_free(bench_case *c) {
-  solver_placement_free(c->p);
-  solver_instance_free(c->in);
-  sim_topology_free(c->topo);
-  sim_model_free(c->model);
-  sim_scenario_free(c->sc);
 }
 
 /* A load run stopped at `events` events; prints its speed. */
@@ -154,22 +158,43 @@ static void hold_fire(sim_des *des, void *ctx, void *data) {
   sim_event_schedule(des, sim_des_now(des) + gsl_ran_exponential(h->r, 1.0), hold_fire, ctx, data);
 }
 
-static void bench_hold(size_t pending, uint64_t events) {
-  sim_des *des = sim_des_alloc(1);
-  hold h = {sim_des_stream(des, 0)};
-  for (size_t k = 0; k < pending; k++)
-    sim_event_schedule(des, gsl_ran_exponential(h.r, 1.0), hold_fire, &h, NULL);
+static int bench_hold(size_t pending, uint64_t events) {
+  sim_des *des = sim_des_alloc();
+  /* The stream the kernel used to hand out for entity 0 of run seed 1. */
+  hold h = {gsl_rng_alloc(gsl_rng_mt19937)};
+  if (des == NULL || h.r == NULL) {
+    fprintf(stderr, "bench_des: out of memory\n");
+    sim_des_free(des);
+    gsl_rng_free(h.r);
+    return -1;
+  }
+  gsl_rng_set(h.r, sim_seed_derive(1, SIM_STREAM_DES, 0));
+  int rc = 0;
+  for (size_t k = 0; k < pending && rc == 0; k++)
+    if (sim_event_schedule(des, gsl_ran_exponential(h.r, 1.0), hold_fire, &h, NULL) == NULL)
+      rc = -1;
   double t0 = now_s();
-  sim_des_run(des, 1e300, events);
+  /* Every handler schedules one event, so only the limit ends the run; an
+   * event that could not be scheduled would empty the queue early. */
+  if (rc == 0 && (sim_des_run(des, 1e300, events) != SIM_DES_LIMIT || sim_des_events(des) != events))
+    rc = -1;
   double wall = now_s() - t0;
+  if (rc != 0) {
+    fprintf(stderr, "bench_des: the hold model lost events (out of memory)\n");
+    gsl_rng_free(h.r);
+    sim_des_free(des);
+    return -1;
+  }
   printf("kernel hold, %6zu pending    %11llu events %8.3f s %7.2f M events/s\n", pending,
          (unsigned long long)events, wall, (double)events / wall / 1e6);
+  gsl_rng_free(h.r);
   sim_des_free(des);
+  return 0;
 }
 
-static void bench_replay(void) {
+static int bench_replay(void) {
   bench_case c;
-  if (case_build(&c, OPT350M, 4) != 0) return;
+  if (case_build(&c, OPT350M, 4) != 0) return -1;
   sim_serve_config cfg;
   sim_serve_config_init(&cfg);
   sim_serve_result r;
@@ -179,8 +204,13 @@ static void bench_replay(void) {
   double best = 1e300, total = 0;
   for (int k = 0; k < reps; k++) {
     double t0 = now_s();
-    sim_serve_replay(c.in, c.p, &cfg, &r, &err);
+    int rc = sim_serve_replay(c.in, c.p, &cfg, &r, &err);
     double wall = now_s() - t0;
+    if (rc != SIM_OK) {
+      fprintf(stderr, "bench_des: %s\n", err.msg);
+      case_free(&c);
+      return -1;
+    }
     total += wall;
     if (wall < best) best = wall;
     if (k + 1 < reps) sim_serve_result_clear(&r);
@@ -191,6 +221,7 @@ static void bench_replay(void) {
          1e6 * total / reps, 1e6 * best, r.analytic, r.simulated, r.rel_error);
   sim_serve_result_clear(&r);
   case_free(&c);
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -214,8 +245,8 @@ int main(int argc, char **argv) {
     return 1;
   printf("# the kernel alone\n");
   const size_t pend[4] = {16, 1024, 16384, 65536};
-  for (int k = 0; k < 4; k++) bench_hold(pend[k], events);
+  for (int k = 0; k < 4; k++)
+    if (bench_hold(pend[k], events) != 0) return 1;
   printf("# replay\n");
-  bench_replay();
-  return 0;
+  return bench_replay() != 0;
 }

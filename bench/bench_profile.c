@@ -36,19 +36,34 @@ static int write_checkpoint(const char *path, int n_tensors) {
   if (f == NULL) return -1;
   const uint64_t bytes = (uint64_t)TENSOR_ROWS * TENSOR_COLS * 2;
   char header[64 * 1024];
-  size_t used = (size_t)snprintf(header, sizeof header, "{");
-  for (int i = 0; i < n_tensors; i++)
-    used += (size_t)snprintf(header + used, sizeof header - used,
-                             "%s\"layers.%d.w\":{\"dtype\":\"F16\",\"shape\":[%d,%d],"
-                             "\"data_offsets\":[%llu,%llu]}", i ? "," : "", i, TENSOR_ROWS,
-                             TENSOR_COLS, (unsigned long long)(i * bytes),
-                             (unsigned long long)((i + 1) * bytes));
-  used += (size_t)snprintf(header + used, sizeof header - used, "}");
+  size_t used = 0;
+  int n = snprintf(header, sizeof header, "{");
+  for (int i = 0; n >= 0 && (size_t)n < sizeof header - used && i <= n_tensors; i++) {
+    used += (size_t)n;
+    if (i == n_tensors)
+      n = snprintf(header + used, sizeof header - used, "}");
+    else
+      n = snprintf(header + used, sizeof header - used,
+                   "%s\"layers.%d.w\":{\"dtype\":\"F16\",\"shape\":[%d,%d],"
+                   "\"data_offsets\":[%llu,%llu]}", i ? "," : "", i, TENSOR_ROWS,
+                   TENSOR_COLS, (unsigned long long)(i * bytes),
+                   (unsigned long long)((i + 1) * bytes));
+  }
+  /* A header that did not fit (a very large BENCH_PROFILE_GB) fails rather
+   * than being written past the buffer; the padding must fit as well. */
+  if (n < 0 || (size_t)n >= sizeof header - used || used + (size_t)n + 8 > sizeof header) {
+    fclose(f);
+    errno = EOVERFLOW; /* what the caller reports */
+    return -1;
+  }
+  used += (size_t)n;
   while (used % 8) header[used++] = ' ';
   unsigned char len8[8];
   for (int k = 0; k < 8; k++) len8[k] = (unsigned char)((uint64_t)used >> (8 * k));
-  fwrite(len8, 1, 8, f);
-  fwrite(header, 1, used, f);
+  if (fwrite(len8, 1, 8, f) != 8 || fwrite(header, 1, used, f) != used) {
+    fclose(f);
+    return -1;
+  }
   enum { BUF = 1 << 19 };
   uint16_t *buf = malloc(BUF * sizeof *buf);
   if (buf == NULL) {

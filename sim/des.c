@@ -1,27 +1,10 @@
-/* des.c: the event kernel: an intrusive binary min-heap of pooled events,
- * the run loop and the per-entity random streams (contracts in des.h). */
+/* des.c: the event kernel: an intrusive binary min-heap of pooled events
+ * and the run loop (contracts in des.h). */
 #include "sim/des.h"
 
 #include <stdlib.h>
 
-#include "sim/rng.h"
-
-/* Pool chunks double from FIRST to MAX events so a small model stays small
- * and a large one does not make many allocations. */
-#define POOL_CHUNK_FIRST 64
-#define POOL_CHUNK_MAX 65536
-
-typedef struct pool_chunk {
-  struct pool_chunk *next;
-  size_t n;
-  sim_event events[]; /* n events */
-} pool_chunk;
-
-/* One entry of the stream table: open addressing with linear probing. */
-typedef struct stream_slot {
-  uint64_t entity;
-  gsl_rng *rng; /* NULL: empty slot */
-} stream_slot;
+#include "sim/pool.h"
 
 struct sim_des {
   struct heap_entry *heap; /* the heap, heap_cap entries */
@@ -32,14 +15,7 @@ struct sim_des {
   uint64_t fired;       /* events fired since alloc */
   int stopped;          /* set by sim_des_stop, cleared by sim_des_run */
 
-  sim_event *free_list; /* pooled events not in the heap */
-  pool_chunk *chunks;
-  size_t pool_size;     /* events in all chunks */
-
-  uint64_t run_seed;
-  stream_slot *streams; /* n_stream_slots entries, a power of two */
-  size_t n_stream_slots;
-  size_t n_streams;
+  sim__pool pool;        /* the events, pending or free */
 };
 
 /* ---- heap ----------------------------------------------------------------
@@ -112,39 +88,22 @@ static void heap_remove(sim_des *des, size_t i) {
   else sift_down(des, i, last);
 }
 
-/* ---- pool ---------------------------------------------------------------- */
-
-static int pool_grow(sim_des *des) {
-  size_t n = des->chunks == NULL ? POOL_CHUNK_FIRST : des->chunks->n * 2;
-  if (n > POOL_CHUNK_MAX) n = POOL_CHUNK_MAX;
-  pool_chunk *c = malloc(sizeof *c + n * sizeof(sim_event));
-  if (c == NULL) return -1;
-  c->n = n;
-  c->next = des->chunks;
-  des->chunks = c;
-  /* Thread the new events onto the free list in address order. */
-  for (size_t i = n; i-- > 0;) {
-    c->events[i].state = SIM_EVENT_FREE;
-    c->events[i].next_free = des->free_list;
-    des->free_list = &c->events[i];
-  }
-  des->pool_size += n;
-  return 0;
-}
+/* ---- pool ----------------------------------------------------------------
+ * Events come from a sim__pool; a free event's first word is the pool's
+ * link, so only its state is kept meaningful. */
 
 static inline void pool_put(sim_des *des, sim_event *ev) {
   ev->state = SIM_EVENT_FREE;
-  ev->next_free = des->free_list;
-  des->free_list = ev;
+  sim__pool_put(&des->pool, ev);
 }
 
 /* ---- kernel -------------------------------------------------------------- */
 
-sim_des *sim_des_alloc(uint64_t run_seed) {
+sim_des *sim_des_alloc(void) {
   sim_des *des = calloc(1, sizeof *des);
   if (des == NULL) return NULL;
-  des->run_seed = run_seed;
-  if (pool_grow(des) != 0) {
+  sim__pool_init(&des->pool, sizeof(sim_event));
+  if (sim__pool_grow(&des->pool) != 0) {
     sim_des_free(des);
     return NULL;
   }
@@ -153,13 +112,7 @@ sim_des *sim_des_alloc(uint64_t run_seed) {
 
 void sim_des_free(sim_des *des) {
   if (des == NULL) return;
-  for (pool_chunk *c = des->chunks, *next; c != NULL; c = next) {
-    next = c->next;
-    free(c);
-  }
-  for (size_t i = 0; i < des->n_stream_slots; i++)
-    if (des->streams[i].rng != NULL) gsl_rng_free(des->streams[i].rng);
-  free(des->streams);
+  sim__pool_clear(&des->pool);
   free(des->heap);
   free(des);
 }
@@ -167,15 +120,17 @@ void sim_des_free(sim_des *des) {
 sim_event *sim_event_schedule(sim_des *des, double time, sim_event_fn fn, void *ctx, void *data) {
   /* The negated test also rejects NaN. */
   if (!(time >= des->now)) return NULL;
-  if (des->free_list == NULL && pool_grow(des) != 0) return NULL;
-  sim_event *ev = des->free_list;
+  sim_event *ev = sim__pool_get(&des->pool);
+  if (ev == NULL) return NULL;
   ev->time = time;
   ev->seq = des->next_seq;
   ev->fn = fn;
   ev->ctx = ctx;
   ev->data = data;
-  if (heap_insert(des, ev) != 0) return NULL;
-  des->free_list = ev->next_free;
+  if (heap_insert(des, ev) != 0) {
+    pool_put(des, ev);
+    return NULL;
+  }
   des->next_seq++;
   ev->state = SIM_EVENT_PENDING;
   return ev;
@@ -214,46 +169,7 @@ void sim_des_stop(sim_des *des) { des->stopped = 1; }
 double sim_des_now(const sim_des *des) { return des->now; }
 uint64_t sim_des_events(const sim_des *des) { return des->fired; }
 size_t sim_des_pending(const sim_des *des) { return des->n_pending; }
-size_t sim_des_pool_size(const sim_des *des) { return des->pool_size; }
+size_t sim_des_pool_size(const sim_des *des) { return des->pool.n; }
 const sim_event *sim_des_peek(const sim_des *des) {
   return des->n_pending ? des->heap[0].ev : NULL;
-}
-
-/* ---- streams ------------------------------------------------------------- */
-
-static size_t stream_hash(uint64_t entity, size_t mask) {
-  return (size_t)(sim_splitmix64(entity) & mask);
-}
-
-static int streams_grow(sim_des *des) {
-  size_t n = des->n_stream_slots ? des->n_stream_slots * 2 : 16;
-  stream_slot *s = calloc(n, sizeof *s);
-  if (s == NULL) return -1;
-  for (size_t i = 0; i < des->n_stream_slots; i++) {
-    if (des->streams[i].rng == NULL) continue;
-    size_t h = stream_hash(des->streams[i].entity, n - 1);
-    while (s[h].rng != NULL) h = (h + 1) & (n - 1);
-    s[h] = des->streams[i];
-  }
-  free(des->streams);
-  des->streams = s;
-  des->n_stream_slots = n;
-  return 0;
-}
-
-gsl_rng *sim_des_stream(sim_des *des, uint64_t entity) {
-  /* Keep the table at most half full so probes stay short. */
-  if (2 * (des->n_streams + 1) > des->n_stream_slots && streams_grow(des) != 0) return NULL;
-  size_t mask = des->n_stream_slots - 1, h = stream_hash(entity, mask);
-  while (des->streams[h].rng != NULL) {
-    if (des->streams[h].entity == entity) return des->streams[h].rng;
-    h = (h + 1) & mask;
-  }
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  if (r == NULL) return NULL;
-  gsl_rng_set(r, sim_seed_derive(des->run_seed, SIM_STREAM_DES, entity));
-  des->streams[h].entity = entity;
-  des->streams[h].rng = r;
-  des->n_streams++;
-  return r;
 }

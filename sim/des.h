@@ -11,21 +11,17 @@
  * steady-state run allocates nothing per event and its memory is bounded by
  * the largest number of events pending at once, not by the events processed.
  *
- * Each simulated entity (a server, a link, an arrival process) draws its
- * random numbers from its own GSL mt19937 stream, seeded from the run seed
- * and the entity id (sim/rng.h), so adding an entity or changing the order in
- * which entities draw does not change another entity's numbers.
+ * The kernel draws no random numbers: a model keeps one stream per entity
+ * of its own (the serving model's are in serve.c).
  *
  * Ownership rule: sim_des_alloc returns a kernel freed with sim_des_free,
- * which also releases every pooled event and every stream; event pointers and
- * streams handed out are borrowed from the kernel. */
+ * which also releases every pooled event; event pointers handed out are
+ * borrowed from the kernel. */
 #ifndef DILEMMA_SIM_DES_H
 #define DILEMMA_SIM_DES_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include <gsl/gsl_rng.h>
 
 typedef struct sim_des sim_des;
 typedef struct sim_event sim_event;
@@ -38,6 +34,7 @@ typedef void (*sim_event_fn)(sim_des *des, void *ctx, void *data);
 /* States of a pooled event. */
 enum { SIM_EVENT_FREE = 0, SIM_EVENT_PENDING = 1 };
 
+/* While an event is free, the pool keeps its link in the first member. */
 struct sim_event {
   double time;          /* s, simulated time at which the event fires */
   uint64_t seq;         /* scheduling order; breaks ties in time */
@@ -45,7 +42,6 @@ struct sim_event {
   sim_event_fn fn;      /* handler */
   void *ctx;            /* handler context, usually the model */
   void *data;           /* per-event payload, e.g. the job concerned */
-  sim_event *next_free; /* pool free list */
   int state;            /* SIM_EVENT_FREE or SIM_EVENT_PENDING */
 };
 
@@ -57,10 +53,8 @@ typedef enum {
   SIM_DES_STOPPED = 3  /* a handler called sim_des_stop */
 } sim_des_stop_reason;
 
-/* A kernel whose entity streams derive from run_seed (see sim/rng.h: the
- * caller passes sim_seed_derive(scenario seed, SIM_STREAM_DES, run)). Returns
- * NULL when out of memory. */
-sim_des *sim_des_alloc(uint64_t run_seed);
+/* An empty kernel at time 0. Returns NULL when out of memory. */
+sim_des *sim_des_alloc(void);
 void sim_des_free(sim_des *des);
 
 /* Schedules fn(des, ctx, data) at absolute time `time` (s). Returns the
@@ -91,10 +85,5 @@ size_t sim_des_pending(const sim_des *des);    /* events scheduled, not yet fire
 size_t sim_des_pool_size(const sim_des *des);  /* events the pool holds (pending + free) */
 /* The earliest pending event, or NULL; peeking does not change the order. */
 const sim_event *sim_des_peek(const sim_des *des);
-
-/* The random stream of entity `entity`, created on first use and seeded with
- * sim_seed_derive(run_seed, SIM_STREAM_DES, entity). Returns NULL when out
- * of memory. Look a stream up once at setup: the lookup is a hash probe. */
-gsl_rng *sim_des_stream(sim_des *des, uint64_t entity);
 
 #endif

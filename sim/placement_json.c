@@ -1,8 +1,12 @@
 /* placement_json.c: placements from JSON (format in placement_json.h). */
 #include "sim/placement_json.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "sim/file.h"
 
 /* A non-negative integer member of an entry; -1 with a message otherwise. */
 static int member(json_t *entry, const char *key, const char *name, size_t k, long long *out,
@@ -90,17 +94,20 @@ solver_placement *sim_placement_load_json_string(const char *text, size_t len, c
 
 solver_placement *sim_placement_load_json(const char *path, const solver_instance *in,
                                           sim_error *err) {
-  json_error_t je;
-  json_t *root = json_load_file(path, 0, &je);
-  if (root == NULL) {
-    /* jansson reports an unreadable file at line -1. */
-    if (je.line < 0)
-      sim_error_set(err, SIM_EIO, "%s: cannot read the placement: %s", path, je.text);
+  /* Reading fails with SIM_EIO, parsing with SIM_ESYNTAX in the string
+   * loader, so the caller still tells a missing file from a broken one. */
+  sim_error read_err;
+  sim_error_clear(&read_err);
+  size_t len;
+  char *text = sim_file_read(path, &len, &read_err);
+  if (text == NULL) {
+    if (read_err.code == SIM_OK) /* sim_file_read's silent "does not exist" */
+      sim_error_set(err, SIM_EIO, "%s: cannot read the placement: %s", path, strerror(ENOENT));
     else
-      sim_error_set(err, SIM_ESYNTAX, "%s:%d:%d: error: %s", path, je.line, je.column, je.text);
+      sim_error_set(err, read_err.code, "%s", read_err.msg);
     return NULL;
   }
-  solver_placement *p = from_json(root, path, in, err);
-  json_decref(root);
+  solver_placement *p = sim_placement_load_json_string(text, len, path, in, err);
+  free(text);
   return p;
 }

@@ -7,26 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const quantizer_names[] = {"truncate", "rtn-sym", "rtn-asym"};
-static const char *const metric_names[] = {"max-abs-norm", "max-abs", "rmse", "rel-fro"};
+#include "sim/scenario-internal.h"
+
+/* The quantizer names are the scenario schema's, so `quantization:
+ * quantizer:` and `dilemma profile -q` accept the same words. */
+static const char *const metric_names[] = {"max-abs-norm", "max-abs", "rmse", "rel-fro", NULL};
 
 const char *sim_quantizer_name(sim_quantizer q) {
-  return (unsigned)q < 3 ? quantizer_names[q] : "?";
+  return (unsigned)q <= SIM_QUANT_RTN_ASYM ? sim__quantizer_names[q] : "?";
 }
 
 int sim_quantizer_parse(const char *s) {
-  for (int i = 0; s != NULL && i < 3; i++)
-    if (strcmp(s, quantizer_names[i]) == 0) return i;
-  return -1;
+  return s != NULL ? sim__names_index(sim__quantizer_names, s) : -1;
 }
 
-const char *sim_qmetric_name(sim_qmetric m) { return (unsigned)m < 4 ? metric_names[m] : "?"; }
-
-int sim_qmetric_parse(const char *s) {
-  for (int i = 0; s != NULL && i < 4; i++)
-    if (strcmp(s, metric_names[i]) == 0) return i;
-  return -1;
+const char *sim_qmetric_name(sim_qmetric m) {
+  return (unsigned)m < sizeof metric_names / sizeof *metric_names - 1 ? metric_names[m] : "?";
 }
+
+int sim_qmetric_parse(const char *s) { return s != NULL ? sim__names_index(metric_names, s) : -1; }
 
 int sim_quantize_spec_check(const sim_quantize_spec *spec, sim_error *err) {
   if ((unsigned)spec->quantizer > SIM_QUANT_RTN_ASYM)

@@ -271,6 +271,26 @@ static void convert(sim_dtype t, const void *src, size_t m, double *dst) {
   case SIM_DTYPE_I8:
     for (size_t i = 0; i < m; i++) dst[i] = (double)(int8_t)p[i];
     break;
+  case SIM_DTYPE_F32:
+    /* Assembled little-endian and copied into a float, as sim_dtype_load
+     * does, but without its call and switch per element. */
+    for (size_t i = 0; i < m; i++) {
+      const unsigned char *q = p + 4 * i;
+      const uint32_t u = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 |
+                         (uint32_t)q[3] << 24;
+      float f;
+      memcpy(&f, &u, sizeof f);
+      dst[i] = f;
+    }
+    break;
+  case SIM_DTYPE_F64:
+    for (size_t i = 0; i < m; i++) {
+      const unsigned char *q = p + 8 * i;
+      uint64_t u = 0;
+      for (int k = 7; k >= 0; k--) u = u << 8 | q[k];
+      memcpy(&dst[i], &u, sizeof dst[i]);
+    }
+    break;
   default:
     for (size_t i = 0; i < m; i++) dst[i] = sim_dtype_load(t, src, i);
     break;

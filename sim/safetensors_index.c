@@ -38,7 +38,7 @@ static char *dir_of(const char *path) {
 
 /* Checks that the index's weight map and the shards' headers agree. */
 static int cross_check(sim_safetensors *st, const char *index_path, json_t *map,
-                       const char **shards, size_t n_shards, sim_error *err) {
+                       const char **shards, sim_error *err) {
   const char *name;
   json_t *v;
   json_object_foreach(map, name, v) {
@@ -53,7 +53,6 @@ static int cross_check(sim_safetensors *st, const char *index_path, json_t *map,
                            "%s: error: the index maps tensor '%s' to '%s' but it is in '%s'",
                            index_path, name, shard, shards[t->file]);
   }
-  (void)n_shards;
   for (size_t i = 0; i < st->n_tensors; i++)
     if (json_object_get(map, st->tensors[i].name) == NULL)
       return sim_error_set(err, SIM_EINPUT,
@@ -134,7 +133,7 @@ int sim__st_add_index(sim_safetensors *st, const char *index_path, sim_error *er
     rc = sim__st_add_file(st, path, err);
   }
   if (rc == SIM_OK) rc = sim__st_finish(st, err);
-  if (rc == SIM_OK) rc = cross_check(st, index_path, map, shards, n_shards, err);
+  if (rc == SIM_OK) rc = cross_check(st, index_path, map, shards, err);
 done:
   free(path);
   free(dir);

@@ -9,6 +9,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "sim/des.h"
+#include "sim/pool.h"
 #include "sim/serve.h"
 #include "solver/instance.h"
 
@@ -37,7 +38,7 @@ void sim__hist_summary(const sim__hist *h, sim_summary *s);
 /* ---- the model ----------------------------------------------------------- */
 
 typedef struct serve_request {
-  struct serve_request *next; /* next member of the batch, or free list */
+  struct serve_request *next; /* next member of the batch (the pool's link while free) */
   int64_t id;                 /* arrival order, from 0 */
   double arrival;             /* s */
   double first_token;         /* s, end of the first decode pass */
@@ -46,7 +47,7 @@ typedef struct serve_request {
 /* A batch of requests moving through its passes; at any time it waits in
  * one entity's queue, is served by it, or propagates on a link. */
 typedef struct serve_job {
-  struct serve_job *next;     /* FIFO queue link, or free list */
+  struct serve_job *next;     /* FIFO queue link (the pool's link while free) */
   serve_request *members;     /* requests of the batch, in arrival order */
   serve_request *tail;        /* the last member, where arrivals join */
   int64_t r;                  /* number of members */
@@ -80,22 +81,10 @@ typedef struct serve_entity {
   serve_job *q_head, *q_tail; /* FIFO of waiting jobs */
   double busy;             /* s of work done */
   uint64_t jobs;
-  gsl_rng *rng;            /* perturbations and exponential service */
+  gsl_rng *rng;            /* perturbations and exponential service; owned */
   const double *out_lo, *out_hi; /* merged outage intervals, s */
   size_t n_out, out_cursor;      /* intervals ending before now are skipped */
 } serve_entity;
-
-/* A fixed-size object pool with a free list, grown by chunks. */
-typedef struct serve_pool {
-  size_t size;       /* bytes per object, a multiple of the pointer size */
-  void *free_list;   /* first word of a free object links the next */
-  void *chunks;      /* first word of a chunk links the next chunk */
-  size_t chunk_n;    /* objects in the next chunk */
-} serve_pool;
-
-void *sim__pool_get(serve_pool *p);
-void sim__pool_put(serve_pool *p, void *obj);
-void sim__pool_clear(serve_pool *p);
 
 typedef struct sim__serve {
   const solver_instance *in;
@@ -113,16 +102,22 @@ typedef struct sim__serve {
   int64_t n_passes;         /* tokens + (prompt > 0) */
   int64_t first_decode;     /* pass index of the first decode pass */
 
-  gsl_rng *arrival_rng;
-  int64_t arrived, completed, batches, in_flight, peak_in_flight;
+  gsl_rng *arrival_rng;     /* owned */
+  int64_t arrived, completed, batches, peak_in_flight; /* in flight: arrived - completed */
   double horizon_m;         /* horizon mode: the current order statistic */
   serve_job *open_job;      /* the entry batch still waiting, which arrivals join */
-  serve_pool jobs, requests;
+  sim__pool jobs, requests;
 
   sim__hist latency, ttft, tpot;
   double ape_sum;           /* Σ |latency - T| / latency */
-  double analytic;          /* s */
+  double analytic, analytic_compute, analytic_comm; /* s, T and its two parts */
 } sim__serve;
+
+/* serve.c: the random stream of entity `entity` (ids in serve.c), a GSL
+ * mt19937 seeded with sim_seed_derive(run_seed, SIM_STREAM_DES, entity) so
+ * it depends on neither other entities nor the order they were made in.
+ * The caller frees it with gsl_rng_free; NULL when out of memory. */
+gsl_rng *sim__serve_stream_alloc(uint64_t run_seed, uint64_t entity);
 
 /* serve.c: the duration (s) of step st in a pass of kind PASS_DECODE or
  * PASS_PREFILL for a batch of r requests, from the instance's cost

@@ -54,41 +54,6 @@ void sim_serve_result_clear(sim_serve_result *res) {
   sim_serve_result_init(res);
 }
 
-/* ---- object pools ------------------------------------------------------------ */
-
-/* Chunks start with one link word, padded so the objects stay aligned. */
-#define POOL_HEADER 16
-
-void *sim__pool_get(serve_pool *p) {
-  if (p->free_list == NULL) {
-    size_t n = p->chunk_n ? p->chunk_n : 64;
-    char *c = malloc(POOL_HEADER + n * p->size);
-    if (c == NULL) return NULL;
-    *(void **)c = p->chunks;
-    p->chunks = c;
-    for (size_t i = n; i-- > 0;) sim__pool_put(p, c + POOL_HEADER + i * p->size);
-    /* Double the chunks up to 64k objects: few allocations, bounded waste. */
-    p->chunk_n = n < 65536 ? 2 * n : n;
-  }
-  void *obj = p->free_list;
-  p->free_list = *(void **)obj;
-  return obj;
-}
-
-void sim__pool_put(serve_pool *p, void *obj) {
-  *(void **)obj = p->free_list;
-  p->free_list = obj;
-}
-
-void sim__pool_clear(serve_pool *p) {
-  for (void *c = p->chunks, *next; c != NULL; c = next) {
-    next = *(void **)c;
-    free(c);
-  }
-  p->chunks = p->free_list = NULL;
-  p->chunk_n = 0;
-}
-
 /* ---- durations ----------------------------------------------------------------- */
 
 /* One step's duration in instance `in` (whose batch may have been scaled). */
@@ -121,11 +86,18 @@ double sim__step_duration(sim__serve *sv, const serve_step *st, int pass_kind, i
 
 /* ---- setup ------------------------------------------------------------------------ */
 
-/* The entity of link i -> j, appended on first use. Linear in the links so
- * far, which are at most layers + 1: setup only. */
+/* The entity of link i -> j, or n_ents if the placement uses no such link.
+ * Linear in the links, which are at most layers + 1: setup only. */
+static size_t find_link(const sim__serve *sv, int i, int j) {
+  size_t e = sv->n_servers;
+  while (e < sv->n_ents && !(sv->ents[e].from == i && sv->ents[e].to == j)) e++;
+  return e;
+}
+
+/* The entity of link i -> j, appended on first use. */
 static size_t link_entity(sim__serve *sv, int i, int j) {
-  for (size_t e = sv->n_servers; e < sv->n_ents; e++)
-    if (sv->ents[e].from == i && sv->ents[e].to == j) return e;
+  const size_t found = find_link(sv, i, j);
+  if (found < sv->n_ents) return found;
   serve_entity *e = &sv->ents[sv->n_ents];
   memset(e, 0, sizeof *e);
   e->is_link = 1;
@@ -217,12 +189,8 @@ static int build_outages(sim__serve *sv, sim_error *err) {
       return sim_error_set(err, SIM_EINPUT, "outage %zu: servers are numbered 0..%zu and start "
                            "must be before end", k, M - 1);
     }
-    size_t e = (size_t)o->a;
-    if (o->is_link) {
-      for (e = M; e < sv->n_ents; e++)
-        if (sv->ents[e].from == o->a && sv->ents[e].to == o->b) break;
-      if (e == sv->n_ents) continue;
-    }
+    const size_t e = o->is_link ? find_link(sv, o->a, o->b) : (size_t)o->a;
+    if (e == sv->n_ents) continue;
     it[m++] = (outage_item){e, o->start, o->end};
   }
   qsort(it, m, sizeof *it, outage_cmp);
@@ -247,9 +215,18 @@ static int build_outages(sim__serve *sv, sim_error *err) {
   return SIM_OK;
 }
 
+gsl_rng *sim__serve_stream_alloc(uint64_t run_seed, uint64_t entity) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  if (r != NULL) gsl_rng_set(r, sim_seed_derive(run_seed, SIM_STREAM_DES, entity));
+  return r;
+}
+
 static void serve_free(sim__serve *sv) {
   if (sv == NULL) return;
   sim_des_free(sv->des);
+  if (sv->arrival_rng != NULL) gsl_rng_free(sv->arrival_rng);
+  for (size_t k = 0; sv->ents != NULL && k < sv->n_ents; k++)
+    if (sv->ents[k].rng != NULL) gsl_rng_free(sv->ents[k].rng);
   free(sv->ents);
   free(sv->steps);
   free(sv->out_buf);
@@ -295,19 +272,19 @@ static sim__serve *serve_alloc(const solver_instance *in, const solver_placement
   sv->pl = p;
   sv->scaled = *in;
   sv->cfg = *cfg;
-  sv->analytic = solver_objective(in, p, NULL, NULL);
+  sv->analytic = solver_objective(in, p, &sv->analytic_compute, &sv->analytic_comm);
   sv->n_servers = sv->n_ents = in->n_servers;
   sv->n_passes = in->tokens + (in->prompt > 0);
   sv->first_decode = in->prompt > 0;
-  sv->jobs.size = sizeof(serve_job);
-  sv->requests.size = sizeof(serve_request);
+  sim__pool_init(&sv->jobs, sizeof(serve_job));
+  sim__pool_init(&sv->requests, sizeof(serve_request));
   sim__hist_init(&sv->latency);
   sim__hist_init(&sv->ttft);
   sim__hist_init(&sv->tpot);
   /* At most one link per layer boundary plus the origin's two. */
   sv->ents = calloc(in->n_servers + in->n_layers + 2, sizeof *sv->ents);
   sv->steps = calloc(2 * in->n_layers + 2, sizeof *sv->steps);
-  sv->des = sim_des_alloc(cfg->run_seed);
+  sv->des = sim_des_alloc();
   if (sv->ents == NULL || sv->steps == NULL || sv->des == NULL) goto oom;
   for (size_t i = 0; i < in->n_servers; i++) {
     sv->ents[i].from = sv->ents[i].to = (int)i;
@@ -318,12 +295,13 @@ static sim__serve *serve_alloc(const solver_instance *in, const solver_placement
     return NULL;
   }
   const uint64_t M = in->n_servers;
-  if ((sv->arrival_rng = sim_des_stream(sv->des, 0)) == NULL) goto oom;
+  /* Each entity draws from its own stream, made once here. */
+  if ((sv->arrival_rng = sim__serve_stream_alloc(cfg->run_seed, 0)) == NULL) goto oom;
   for (size_t s = 0; s < sv->n_steps; s++) {
     serve_entity *e = &sv->ents[sv->steps[s].entity];
     if (e->rng != NULL) continue;
     uint64_t id = e->is_link ? 1 + M + (uint64_t)e->from * M + (uint64_t)e->to : 1 + (uint64_t)e->from;
-    if ((e->rng = sim_des_stream(sv->des, id)) == NULL) goto oom;
+    if ((e->rng = sim__serve_stream_alloc(cfg->run_seed, id)) == NULL) goto oom;
   }
   return sv;
 oom:
@@ -340,7 +318,9 @@ static void entity_name(const solver_instance *in, const serve_entity *e, char *
 static int collect(sim__serve *sv, sim_des_stop_reason stop, int replay, sim_serve_result *res,
                    sim_error *err) {
   const solver_instance *in = sv->in;
-  res->analytic = solver_objective(in, sv->pl, &res->analytic_compute, &res->analytic_comm);
+  res->analytic = sv->analytic;
+  res->analytic_compute = sv->analytic_compute;
+  res->analytic_comm = sv->analytic_comm;
   res->events = sim_des_events(sv->des);
   res->stop = stop;
   res->end_time = sim_des_now(sv->des);

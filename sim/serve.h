@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "sim/des.h"
 #include "sim/error.h"
 #include "sim/scenario.h"

@@ -115,7 +115,6 @@ static void job_finish(sim__serve *sv, serve_job *job, double now) {
     sim__pool_put(&sv->requests, q);
   }
   sv->completed += job->r;
-  sv->in_flight -= job->r;
   sim__pool_put(&sv->jobs, job);
 }
 
@@ -214,7 +213,8 @@ static void arrival(sim_des *des, void *ctx, void *data) {
   q->id = sv->arrived++;
   q->arrival = now;
   q->first_token = NAN;
-  if (++sv->in_flight > sv->peak_in_flight) sv->peak_in_flight = sv->in_flight;
+  if (sv->arrived - sv->completed > sv->peak_in_flight)
+    sv->peak_in_flight = sv->arrived - sv->completed; /* requests in flight */
   if (sv->cfg.trace != NULL) sim_trace_event(sv->cfg.trace, now, -1, SIM_TRACE_ARRIVE, q->id, -1, -1);
 
   serve_job *open = sv->open_job;

@@ -20,10 +20,6 @@ static const char *const kind_names[SIM_TRACE_KIND_COUNT] = {
     "arrive", "compute_start", "compute_end", "send_start",
     "send_end", "receive",     "first_token", "done"};
 
-const char *sim_trace_kind_name(sim_trace_kind kind) {
-  return (unsigned)kind < SIM_TRACE_KIND_COUNT ? kind_names[kind] : "?";
-}
-
 /* Chrome metadata event naming a process or a thread (track). */
 static void meta(sim_json *j, const char *what, int pid, int tid, const char *name) {
   sim_json_object_begin(j, 1);

@@ -55,6 +55,4 @@ void sim_trace_event(sim_trace *t, double time, int entity, sim_trace_kind kind,
 void sim_trace_span(sim_trace *t, int entity, int is_link, double start, double end,
                     int64_t request, int64_t token, int layer, int64_t batch);
 
-const char *sim_trace_kind_name(sim_trace_kind kind);
-
 #endif

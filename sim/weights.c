@@ -89,13 +89,10 @@ static int place_named(const sim_arch *a, const sim_st_tensor *t, place *pl) {
   }
   if ((rest = sim__block_parse(s, opt ? "decoder.layers." : "model.layers.", ".", &pl->block))) {
     pl->region = SIM__W_BLOCK;
-    block_matrix(a, rest, pl->matrix);
-    if (t->ndim >= 2) {
-      /* A matrix keeps its own name so that an unexpected one is caught. */
-      char mod[SIM_WEIGHTS_NAME_MAX];
-      sim__module_of(rest, mod, sizeof mod, 1);
-      snprintf(pl->matrix, sizeof pl->matrix, "%s", mod);
-    }
+    /* A matrix keeps its own name so that an unexpected one is caught; a
+     * vector joins the matrix block_matrix picks. */
+    if (t->ndim >= 2) sim__module_of(rest, pl->matrix, sizeof pl->matrix, 1);
+    else block_matrix(a, rest, pl->matrix);
     return 0;
   }
   const char *mod = opt ? sim__prefix_skip(s, "decoder.") : sim__prefix_skip(s, "model.");

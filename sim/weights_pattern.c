@@ -44,6 +44,34 @@ static void locate(const char *name, const char *prefix, const char *suffix, ent
   sim__module_of(name, e->name, sizeof e->name, 1);
 }
 
+static int cmp_long(const void *a, const void *b) {
+  const long x = *(const long *)a, y = *(const long *)b;
+  return (x > y) - (x < y);
+}
+
+/* At block granularity every block number below the largest is a layer, so
+ * one with no tensor would be an empty layer of zero error, and a stray
+ * large number would make as many of them. Fails on the first such block,
+ * as the OPT and Llama grouping fails on a layer without a tensor, before
+ * any layer is allocated. */
+static int blocks_check(const entry *e, size_t nt, const char *pat, sim_error *err) {
+  long *num = malloc((nt ? nt : 1) * sizeof *num);
+  if (num == NULL) return sim_error_set(err, SIM_ENOMEM, "out of memory grouping tensors");
+  size_t n = 0;
+  for (size_t i = 0; i < nt; i++)
+    if (e[i].region == SIM__W_BLOCK) num[n++] = e[i].block;
+  qsort(num, n, sizeof *num, cmp_long);
+  long want = 0;
+  for (size_t k = 0; k < n && num[k] <= want; k++)
+    if (num[k] == want) want++;
+  const long last = n ? num[n - 1] : -1;
+  free(num);
+  if (want > last) return SIM_OK;
+  return sim_error_set(err, SIM_EINPUT, "layer 'block.%ld' at block granularity has no tensor "
+                       "in the checkpoint (no name matches the pattern '%s' with %ld, yet "
+                       "block %ld does)", want, pat, want, last);
+}
+
 sim_weights_map *sim__wmap_pattern(const sim_safetensors *st, const sim_weights_options *opt,
                                    sim_error *err) {
   const char *pat = opt->pattern ? opt->pattern : "";
@@ -70,6 +98,7 @@ sim_weights_map *sim__wmap_pattern(const sim_safetensors *st, const sim_weights_
   }
   if (rc == SIM_OK && blocks == 0)
     rc = sim_error_set(err, SIM_EINPUT, "no tensor name matches the pattern '%s'", pat);
+  if (rc == SIM_OK && opt->granularity == SIM_GRAN_BLOCK) rc = blocks_check(e, nt, pat, err);
   if (rc != SIM_OK) goto done;
   int head_matrix = 0;
   long embed_big = -1;

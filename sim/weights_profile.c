@@ -8,12 +8,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "sim/weights.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/yaml-internal.h" /* sim__fmt_double */
+#include "sim/buf.h"
+#include "sim/file.h"
 
 #define WINDOW_BYTES (32u << 20) /* bytes mapped at a time */
 
@@ -118,39 +118,33 @@ double sim_weights_profile_error(const sim_weights_profile *p, size_t l, size_t 
   return sim_qacc_metric(&p->acc[l], m, k, p->spec.bits[k]);
 }
 
-int sim_weights_profile_write_csv(const sim_weights_profile *p, sim_qmetric m, FILE *out) {
-  fprintf(out, "layer,name,bits,error\n");
+/* The error table as CSV text; b->oom tells of a failed allocation. */
+static void csv_build(const sim_weights_profile *p, sim_qmetric m, sim_buf *b) {
+  sim_buf_puts(b, "layer,name,bits,error\n");
   for (size_t l = 0; l < p->n_layers; l++)
     for (size_t k = 0; k < p->spec.n_bits; k++) {
-      char num[40];
-      sim__fmt_double(num, sizeof num, sim_weights_profile_error(p, l, k, m));
-      fprintf(out, "%zu,%s,%d,%s\n", l, p->names[l], p->spec.bits[k], num);
+      sim_buf_printf(b, "%zu,%s,%d,", l, p->names[l], p->spec.bits[k]);
+      sim_buf_number(b, sim_weights_profile_error(p, l, k, m)); /* never NaN */
+      sim_buf_puts(b, "\n");
     }
-  return ferror(out) ? -1 : 0;
+}
+
+int sim_weights_profile_write_csv(const sim_weights_profile *p, sim_qmetric m, FILE *out) {
+  sim_buf b;
+  sim_buf_init(&b);
+  csv_build(p, m, &b);
+  int rc = b.oom || fwrite(b.data, 1, b.len, out) != b.len || ferror(out) ? -1 : 0;
+  sim_buf_free(&b);
+  return rc;
 }
 
 int sim_weights_profile_save(const sim_weights_profile *p, sim_qmetric m, const char *path,
                              sim_error *err) {
-  size_t len = strlen(path) + 8;
-  char *tmp = malloc(len);
-  if (tmp == NULL) return sim_error_set(err, SIM_ENOMEM, "out of memory writing %s", path);
-  snprintf(tmp, len, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
-  if (f == NULL) {
-    int rc = sim_error_set(err, SIM_EIO, "%s: error: cannot write: %s", tmp, strerror(errno));
-    free(tmp);
-    return rc;
-  }
-  int bad = sim_weights_profile_write_csv(p, m, f) != 0;
-  bad |= fclose(f) != 0;
-  /* Renaming over the target only after a complete write means a reader
-   * never sees half a table. */
-  if (bad || rename(tmp, path) != 0) {
-    int rc = sim_error_set(err, SIM_EIO, "%s: error: cannot write: %s", path, strerror(errno));
-    remove(tmp);
-    free(tmp);
-    return rc;
-  }
-  free(tmp);
-  return SIM_OK;
+  sim_buf b;
+  sim_buf_init(&b);
+  csv_build(p, m, &b);
+  int rc = b.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory writing %s", path)
+                 : sim_file_write_atomic(path, b.data, b.len, err);
+  sim_buf_free(&b);
+  return rc;
 }

@@ -13,6 +13,20 @@
 #include "sim/topology.h"
 #include "solver/instance.h"
 
+/* The two-layer, two-server hand case of the serve tests, paper cost model,
+ * 32-bit weights (b = pr), links of `omega` bit/s (a string literal, or "%s"
+ * for the caller's printf) and 0.01 s latency:
+ *   layer a on s0: F = 1e9 FLOP at 1e9 FLOP/s  -> 1 s per decode pass
+ *   layer b on s1: F = 2e9 FLOP at 2e9 FLOP/s  -> 1 s
+ *   a's output: 100 elements x 32 bit over 1e6 bit/s = 0.0032 s, + 0.01 s latency
+ * Each test appends its workload and what else it needs. */
+#define SERVE_TWO_LAYERS(omega)                                                        \
+  "model:\n  name: tiny\n  layers:\n"                                                 \
+  "    - {name: a, params: 1000, flops: 1.0e9, act_elems: 100, kv_elems: 10}\n"       \
+  "    - {name: b, params: 2000, flops: 2.0e9, act_elems: 200, kv_elems: 0}\n"        \
+  "servers: {count: 2, ccs: [1.0e9, 2.0e9], storage: 1.0e12}\n"                       \
+  "links: {omega_min: " omega ", omega_ratio: 1, latency: 0.01}\n"
+
 typedef struct fixture {
   sim_scenario *sc;
   sim_model *model;

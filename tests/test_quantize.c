@@ -149,7 +149,8 @@ static void test_dtypes(void) {
   ok(sim_quantize_array(&s2, SIM_DTYPE_F16, bad, 2, 2, &b, &err) == SIM_EINPUT &&
      strstr(err.msg, "NaN or an infinite") != NULL, "an infinite weight is an input error");
   sim_error_clear(&err);
-  ok(sim_quantize_array(&s2, SIM_DTYPE_I64, bad, 1, 1, &b, &err) == SIM_EINPUT,
+  const int64_t one_i64[1] = {1}; /* a whole I64 element, not 4 bytes of one */
+  ok(sim_quantize_array(&s2, SIM_DTYPE_I64, one_i64, 1, 1, &b, &err) == SIM_EINPUT,
      "an I64 tensor cannot be quantized");
 }
 
@@ -174,9 +175,11 @@ static void test_paths(void) {
     sim_qacc hist, direct;
     sim_qacc_init(&hist, s.n_bits);
     sim_qacc_init(&direct, s.n_bits);
-    sim_quantize_array(&s, SIM_DTYPE_F16, h, N, ROW, &hist, NULL);
+    const int rc_hist = sim_quantize_array(&s, SIM_DTYPE_F16, h, N, ROW, &hist, NULL);
     s.force_direct = 1;
-    sim_quantize_array(&s, SIM_DTYPE_F16, h, N, ROW, &direct, NULL);
+    const int rc_direct = sim_quantize_array(&s, SIM_DTYPE_F16, h, N, ROW, &direct, NULL);
+    ok(rc_hist == SIM_OK && rc_direct == SIM_OK && hist.count == N && direct.count == N,
+       "%s: both paths quantize all %d weights", sim_quantizer_name((sim_quantizer)q), N);
     int same = hist.count == direct.count;
     for (size_t k = 0; k < s.n_bits; k++)
       same &= hist.max_err[k] == direct.max_err[k] &&
@@ -238,8 +241,11 @@ static void test_options(void) {
   /* The reference definition at a few points, by hand: truncate b=2 with
    * R = 1 maps -0.7 to -(2 steps of 0.25) = -0.5. */
   ok(sim_quantize_point(SIM_QUANT_TRUNCATE, 2, 0, -0.7, 1, -0.7) == -0.5, "truncate(-0.7) = -0.5");
+  /* b=2: qmax 1, s = 3, 1.5 is half a step: even 0, away 3. b=3: qmax 3,
+   * s = 1, 2.5 is a tie: even 2, away 3. (At b=2, 4.5 clamps to 3 either
+   * way, so it could not tell the two apart.) */
   ok(sim_quantize_point(SIM_QUANT_RTN_SYM, 2, 0, -3, 3, 1.5) == 0 &&
-     sim_quantize_point(SIM_QUANT_RTN_SYM, 2, 0, -3, 3, 4.5) == 3, "rtn-sym rounds ties to even");
+     sim_quantize_point(SIM_QUANT_RTN_SYM, 3, 0, -3, 3, 2.5) == 2, "rtn-sym rounds ties to even");
 }
 
 int main(void) {

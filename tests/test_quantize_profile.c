@@ -185,6 +185,8 @@ static void test_opt125m(const char *dir) {
   sim_error err;
   sim_error_clear(&err);
   sim_safetensors *st = sim_safetensors_alloc(path, &err);
+  ok(st != NULL, "opened the opt-125m header file");
+  if (st == NULL) diag("%s", err.msg);
   for (int g = 0; g < 2 && st; g++) {
     sim_model *model = sim_model_alloc(sim_arch_find("opt-125m"), (sim_granularity)g, 0, NULL);
     sim_weights_options o = {SIM_NAMING_AUTO, NULL, (sim_granularity)g, NULL, 0};
@@ -314,6 +316,8 @@ static void test_llama(const char *dir) {
   sim_error err;
   sim_error_clear(&err);
   sim_safetensors *st = sim_safetensors_alloc(path, &err);
+  ok(st != NULL, "opened the llama checkpoint");
+  if (st == NULL) diag("%s", err.msg);
   for (int g = 0; g < 2 && st; g++) {
     sim_weights_options o = {SIM_NAMING_AUTO, NULL, (sim_granularity)g, NULL, 0};
     sim_weights_map *m = sim_weights_map_alloc(st, &o, &err);
@@ -347,6 +351,7 @@ static void expect_map_error(const char *dir, const char *file, st_builder *b,
 }
 
 static void test_errors(const char *dir) {
+  char path[256];
   st_builder *b = calloc(1, sizeof *b);
   sim_weights_options o = {SIM_NAMING_AUTO, NULL, SIM_GRAN_BLOCK, sim_arch_find("opt-125m"), 0};
   build_opt(b, 8, 16, 50, 10, 11, 0, 0);
@@ -372,6 +377,31 @@ static void test_errors(const char *dir) {
   st_add2(b, "h.0.w", "U8", 2, 2, NULL);
   expect_map_error(dir, "e6.safetensors", b, &o, "which the quantizers cannot read",
                    "a matrix of an unreadable dtype is refused");
+  st_clear(b);
+  st_add2(b, "h.0.w", "F32", 2, 2, NULL);
+  st_add2(b, "h.2.w", "F32", 2, 2, NULL);
+  expect_map_error(dir, "e7.safetensors", b, &o, "layer 'block.1' at block granularity has no "
+                   "tensor", "a gap in the block numbers is refused, not an empty layer");
+  st_clear(b);
+  st_add2(b, "h.0.w", "F32", 2, 2, NULL);
+  st_add2(b, "h.999999.w", "F32", 2, 2, NULL);
+  expect_map_error(dir, "e8.safetensors", b, &o, "layer 'block.1' at block granularity has no "
+                   "tensor", "a stray large block number is refused, not a million layers");
+  o.granularity = SIM_GRAN_LINEAR;
+  st_clear(b);
+  st_add2(b, "h.0.w", "F32", 2, 2, NULL);
+  st_add2(b, "h.2.w", "F32", 2, 2, NULL);
+  snprintf(path, sizeof path, "%s/e9.safetensors", dir);
+  st_write(b, path);
+  sim_error err;
+  sim_error_clear(&err);
+  sim_safetensors *st = sim_safetensors_alloc(path, &err);
+  sim_weights_map *m = st ? sim_weights_map_alloc(st, &o, &err) : NULL;
+  ok(m != NULL && m->n_layers == 2, "at linear granularity a gap in block numbers is no layer");
+  if (m == NULL) diag("  got: %s", err.msg);
+  sim_weights_map_free(m);
+  sim_safetensors_free(st);
+  st_clear(b);
   free(b);
 }
 

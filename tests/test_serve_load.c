@@ -51,7 +51,10 @@ static void check_queue(const fixture *f, const solver_placement *p, const char 
 
 static void test_queueing_theory(void) {
   fixture f;
-  if (fixture_build(&f, ONE_LAYER, 0) != 0) return;
+  if (fixture_build(&f, ONE_LAYER, 0) != 0) {
+    ok(0, "%s: fixture builds", __func__);
+    return;
+  }
   static const int s0[1] = {0};
   solver_placement *p = fixture_placement(f.in, s0);
   /* Service is 1 s, so μ = 1 and W = 1/(μ - λ) for M/M/1. The sample mean of
@@ -74,16 +77,15 @@ static void test_queueing_theory(void) {
 /* Two layers split over two servers with a 4-token prompt and batch 2 (the
  * hand case of test_serve.c with twice the activations on the wire). */
 static const char *const TWO_LAYERS =
-    "model:\n  name: tiny\n  layers:\n"
-    "    - {name: a, params: 1000, flops: 1.0e9, act_elems: 100, kv_elems: 10}\n"
-    "    - {name: b, params: 2000, flops: 2.0e9, act_elems: 200, kv_elems: 0}\n"
-    "servers: {count: 2, ccs: [1.0e9, 2.0e9], storage: 1.0e12}\n"
-    "links: {omega_min: 1.0e6, omega_ratio: 1, latency: 0.01}\n"
+    SERVE_TWO_LAYERS("1.0e6")
     "workload: {tokens: 3, batch: 2, prompt: 4}\n";
 
 static void test_vanishing_rate(void) {
   fixture f;
-  if (fixture_build(&f, TWO_LAYERS, 0) != 0) return;
+  if (fixture_build(&f, TWO_LAYERS, 0) != 0) {
+    ok(0, "%s: fixture builds", __func__);
+    return;
+  }
   static const int split[2] = {0, 1};
   solver_placement *p = fixture_placement(f.in, split);
   /* Paper compute does not depend on the batch; transfers carry
@@ -115,6 +117,8 @@ static void test_vanishing_rate(void) {
            "throughput counts tokens x batch sequences");
     ok_int(r.peak_in_flight, 1, "vanishing rate: requests never overlap");
     sim_serve_result_clear(&r);
+  } else {
+    ok(0, "vanishing rate: the load run runs");
   }
   solver_placement_free(p);
   fixture_free(&f);
@@ -137,7 +141,10 @@ static const char *const BATCHING =
 
 static void test_batching(void) {
   fixture f;
-  if (fixture_build(&f, BATCHING, 0) != 0) return;
+  if (fixture_build(&f, BATCHING, 0) != 0) {
+    ok(0, "%s: fixture builds", __func__);
+    return;
+  }
   static const int one[2] = {0, 0};
   solver_placement *p = fixture_placement(f.in, one);
   sim_serve_config cfg;
@@ -154,11 +161,14 @@ static void test_batching(void) {
     ok_rel(r.ttft.mean, (3.0 + 4 * 15.0) / 5, 1e-7, "batching: TTFT (3 + 4 x 15)/5");
     ok_rel(r.tpot.mean, 15.0, 1e-7, "batching: TPOT 15 s for everyone");
     ok_rel(r.entities[0].busy, 3 * 3.0 + 3 * 12.0, 1e-9, "batching: s0 works 3 x 3 + 3 x 12 s");
+  } else {
+    ok(0, "batching: the load run runs");
   }
   sim_serve_result_clear(&r);
   /* Without batching the same arrivals are five jobs. */
   cfg.max_batch = 1;
   if (load(&f, p, &cfg, &r) == SIM_OK) ok_int(r.batches, 5, "max_batch 1: every request alone");
+  else ok(0, "max_batch 1: the load run runs");
   sim_serve_result_clear(&r);
   solver_placement_free(p);
   fixture_free(&f);
@@ -170,7 +180,10 @@ static void test_batching(void) {
  * (critical value 1.63/sqrt(N) at the 1% level). */
 static void test_horizon(void) {
   fixture f;
-  if (fixture_build(&f, ONE_LAYER, 0) != 0) return;
+  if (fixture_build(&f, ONE_LAYER, 0) != 0) {
+    ok(0, "%s: fixture builds", __func__);
+    return;
+  }
   static const int s0[1] = {0};
   solver_placement *p = fixture_placement(f.in, s0);
   FILE *csv = tmpfile();
@@ -216,7 +229,10 @@ static void test_horizon(void) {
 
 static void test_reproducible_and_limits(void) {
   fixture f;
-  if (fixture_build(&f, ONE_LAYER, 0) != 0) return;
+  if (fixture_build(&f, ONE_LAYER, 0) != 0) {
+    ok(0, "%s: fixture builds", __func__);
+    return;
+  }
   static const int s0[1] = {0};
   solver_placement *p = fixture_placement(f.in, s0);
   sim_serve_config cfg;

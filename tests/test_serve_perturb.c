@@ -7,6 +7,8 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "sim/rng.h"
+#include "sim/serve-internal.h"
 #include "tests/serve_fixture.h"
 #include "tests/tap.h"
 
@@ -17,11 +19,7 @@
  *   pass 2: s0 [2.0132, 3.0132]  ...  s1 [3.0264, 4.0264]
  *   pass 3: s0 [4.0264, 5.0264]  ...  s1 [5.0396, 6.0396] */
 static const char *const TWO_LAYERS =
-    "model:\n  name: tiny\n  layers:\n"
-    "    - {name: a, params: 1000, flops: 1.0e9, act_elems: 100, kv_elems: 10}\n"
-    "    - {name: b, params: 2000, flops: 2.0e9, act_elems: 200, kv_elems: 0}\n"
-    "servers: {count: 2, ccs: [1.0e9, 2.0e9], storage: 1.0e12}\n"
-    "links: {omega_min: %s, omega_ratio: 1, latency: 0.01}\n"
+    SERVE_TWO_LAYERS("%s")
     "workload: {tokens: 3, batch: 1, prompt: 0}\n"
     "%s";
 
@@ -61,12 +59,16 @@ static void test_lognormal_moments(void) {
  * output of a load run bit for bit; then a tiny CV must move the numbers
  * (so the perturbation is really applied) by no more than it should. */
 static void test_cv_zero(void) {
-  fixture a, b, c;
+  fixture a = {0}, b = {0}, c = {0};
   if (build(&a, "1.0e6", "simulation: {rate: 0.1, requests: 300}\n") != 0 ||
       build(&b, "1.0e6", "simulation: {rate: 0.1, requests: 300, compute_cv: 0, bandwidth_cv: 0}\n") != 0 ||
       build(&c, "1.0e6", "simulation: {rate: 0.1, requests: 300, compute_cv: 1.0e-9, "
-                          "bandwidth_cv: 1.0e-9}\n") != 0)
+                          "bandwidth_cv: 1.0e-9}\n") != 0) {
+    ok(0, "%s: fixture builds", __func__);
+    fixture_free(&a); /* a failed build leaves its fixture empty */
+    fixture_free(&b);
     return;
+  }
   solver_placement *p = fixture_placement(a.in, split);
   sim_serve_config ca, cb, cc;
   sim_serve_config_from_scenario(&ca, a.sc, 4);
@@ -100,7 +102,10 @@ static void test_cv_zero(void) {
 static void test_perturbed_means(void) {
   fixture f;
   /* Omega 1000 bit/s: each transmission takes 3.2 s, so transfers matter. */
-  if (build(&f, "1.0e3", "") != 0) return;
+  if (build(&f, "1.0e3", "") != 0) {
+    ok(0, "%s: fixture builds", __func__);
+    return;
+  }
   solver_placement *p = fixture_placement(f.in, split);
   const double compute = 6.0, tx = 3 * 3.2, lat = 3 * 0.01;
   ok_rel(solver_objective(f.in, p, NULL, NULL), compute + tx + lat, 1e-12,
@@ -188,10 +193,47 @@ static void test_outages(void) {
   ok(sim_outage_finish(lo, hi, 2, 1.5, 0.5) == 2.5, "outage finish: work starting inside waits");
 }
 
+/* Each entity of the serving model draws from its own stream; these moved
+ * here from test_des.c with the streams themselves. */
+static void test_streams(void) {
+  gsl_rng *a5 = sim__serve_stream_alloc(12345, 5), *a5_again = sim__serve_stream_alloc(12345, 5);
+  int same_again = a5 != NULL && a5_again != NULL;
+  for (int k = 0; k < 1000 && same_again; k++) same_again &= gsl_rng_get(a5_again) == gsl_rng_get(a5);
+  ok(same_again, "a stream is the same whenever its entity's stream is made");
+  gsl_rng_free(a5);
+  a5 = sim__serve_stream_alloc(12345, 5);
+  /* Make many streams in another order first: entity 5 must not care. */
+  gsl_rng *others[100];
+  for (uint64_t e = 100; e > 0; e--) others[e - 1] = sim__serve_stream_alloc(12345, e * 7);
+  gsl_rng *b5 = sim__serve_stream_alloc(12345, 5);
+  gsl_rng *ref = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(ref, sim_seed_derive(12345, SIM_STREAM_DES, 5));
+  int same_ab = a5 != NULL && b5 != NULL, same_ref = same_ab;
+  for (int k = 0; k < 1000 && same_ab; k++) {
+    unsigned long x = gsl_rng_get(a5), y = gsl_rng_get(b5), z = gsl_rng_get(ref);
+    same_ab &= x == y;
+    same_ref &= x == z;
+  }
+  ok(same_ab, "entity 5's stream does not depend on other entities' streams");
+  ok(same_ref, "entity 5's stream is mt19937 seeded with sim_seed_derive(run seed, DES, 5)");
+  gsl_rng *a6 = sim__serve_stream_alloc(12345, 6);
+  int differ = 0;
+  for (int k = 0; k < 100 && a6 != NULL && b5 != NULL; k++)
+    differ += gsl_rng_get(a6) != gsl_rng_get(b5);
+  ok(differ > 90, "entities 5 and 6 draw different numbers (%d of 100 differ)", differ);
+  for (int e = 0; e < 100; e++) gsl_rng_free(others[e]);
+  gsl_rng_free(ref);
+  gsl_rng_free(a6);
+  gsl_rng_free(b5);
+  gsl_rng_free(a5_again);
+  gsl_rng_free(a5);
+}
+
 int main(void) {
   test_lognormal_moments();
   test_cv_zero();
   test_perturbed_means();
   test_outages();
+  test_streams();
   return tap_done();
 }

@@ -9,11 +9,7 @@
 #include "tests/tap.h"
 
 static const char *const TWO_LAYERS =
-    "model:\n  name: tiny\n  layers:\n"
-    "    - {name: a, params: 1000, flops: 1.0e9, act_elems: 100, kv_elems: 10}\n"
-    "    - {name: b, params: 2000, flops: 2.0e9, act_elems: 200, kv_elems: 0}\n"
-    "servers: {count: 2, ccs: [1.0e9, 2.0e9], storage: 1.0e12}\n"
-    "links: {omega_min: 1.0e6, omega_ratio: 1, latency: 0.01}\n"
+    SERVE_TWO_LAYERS("1.0e6")
     "workload: {tokens: 3, batch: 1, prompt: 0}\n"
     "simulation: {rate: 0.2, requests: 50, compute_cv: 0.3, bandwidth_cv: 0.3}\n";
 
@@ -60,7 +56,9 @@ static void test_replay_trace(const fixture *f, const solver_placement *p) {
   ok(strncmp(text, "time,entity,event,request,token,layer\n", 38) == 0, "CSV header");
   row rows[64];
   int n = 0;
-  for (char *line = strchr(text, '\n') + 1; *line && n < 64; line = strchr(line, '\n') + 1) {
+  /* Each pass steps past a newline; a last line without one ends the loop. */
+  for (char *line = strchr(text, '\n'); line != NULL && *++line && n < 64;
+       line = strchr(line, '\n')) {
     row *w = &rows[n];
     if (sscanf(line, "%lf,%d,%31[^,],%ld,%ld,%d", &w->time, &w->entity, w->event, &w->request,
                &w->token, &w->layer) == 6)
