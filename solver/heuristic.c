@@ -3,9 +3,11 @@
  *
  * Both work on moves that change a few layers: relocate one layer (to any
  * server and option), relocate a whole run of consecutive layers on one
- * server, or swap the servers of two runs. A move's cost change is computed
- * from the layers it touches and their neighbours only, so a pass over all
- * moves costs O(L·M·B + R²) for R runs. Nothing here proves anything; the
+ * server, or swap the servers of two runs. A relocation's cost change is
+ * computed from the layers it touches and their neighbours only, O(L·M·B)
+ * for all of them; a swap is applied, evaluated in full and undone, O(L)
+ * each, so a pass costs O(L·M·B + R²·L) for R runs. Runs are few next to
+ * layers, which keeps swaps cheap enough. Nothing here proves anything; the
  * bounds and the ILP do. */
 #include "solver/solver-internal.h"
 
