@@ -23,13 +23,13 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "sim/des.h"
-#include "sim/model.h"
-#include "sim/rng.h"
-#include "sim/scenario.h"
-#include "sim/serve.h"
-#include "sim/topology.h"
-#include "solver/instance.h"
+#include "sim/des/des.h"
+#include "sim/model/model.h"
+#include "sim/core/core.h"
+#include "sim/scenario/scenario.h"
+#include "sim/serve/serve.h"
+#include "sim/topology/topology.h"
+#include "solver/solver.h"
 
 static const char *const OPT350M =
     "model: {name: opt-350m, granularity: block}\n"

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sim/weights.h"
+#include "sim/weights/weights.h"
 
 #define TENSOR_ROWS 4096
 #define TENSOR_COLS 8192 /* 64 MiB of fp16 per tensor */

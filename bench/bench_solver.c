@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/rng.h"
-#include "sim/scenario.h"
+#include "sim/core/core.h"
+#include "sim/scenario/scenario.h"
 #include "solver/solver.h"
 
 static int cmp_double(const void *a, const void *b) {

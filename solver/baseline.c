@@ -11,7 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "solver/solver-internal.h"
+#include "solver/internal.h"
 
 typedef struct {
   const solver__problem *pb;

@@ -4,7 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <time.h>
 
-#include "solver/solver-internal.h"
+#include "solver/internal.h"
 
 double solver__now(void) {
   struct timespec ts;

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "solver/solver-internal.h"
+#include "solver/internal.h"
 
 static double smallest_storage(const solver__problem *pb, size_t l, int *bits) {
   double s = INFINITY;

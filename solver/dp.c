@@ -7,7 +7,7 @@
  * lower bound (it minimizes over a superset); its path is optimal whenever
  * it happens to be feasible. Options that do not fit a server even alone are
  * excluded, which keeps the bound valid and makes it tighter. */
-#include "solver/solver-internal.h"
+#include "solver/internal.h"
 
 #include <math.h>
 #include <stdlib.h>

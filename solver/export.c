@@ -2,7 +2,7 @@
  * so the model can be rebuilt in another solver (docs/solver.md, schema). */
 #include <math.h>
 
-#include "sim/json.h"
+#include "sim/core/core.h"
 #include "solver/solver.h"
 
 int solver_instance_write_json(const solver_instance *in, FILE *out, sim_error *err) {

@@ -9,7 +9,7 @@
  * each, so a pass costs O(L·M·B + R²·L) for R runs. Runs are few next to
  * layers, which keeps swaps cheap enough. Nothing here proves anything; the
  * bounds and the ILP do. */
-#include "solver/solver-internal.h"
+#include "solver/internal.h"
 
 #include <math.h>
 #include <stdlib.h>

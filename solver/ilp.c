@@ -18,7 +18,7 @@
  * exactly when no placement beats it; that is cleaner than set_obj_bound,
  * whose "nothing better" outcome lp_solve reports in several ways. */
 #define _POSIX_C_SOURCE 200809L
-#include "solver/solver-internal.h"
+#include "solver/internal.h"
 
 #include <lp_lib.h>
 #include <math.h>

@@ -1,6 +1,6 @@
 /* instance.c: building an instance and the one cost model every solver,
  * the checker and the DES use (formulas in instance.h and docs/model.md). */
-#include "solver/instance.h"
+#include "solver/solver.h"
 
 #include <math.h>
 #include <stdlib.h>

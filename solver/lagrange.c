@@ -11,7 +11,7 @@
  * The step is Polyak's, t = θ (target - bound) / |g|², with θ halved after
  * a few iterations without progress; the target is the incumbent's value,
  * or a few percent above the bound while there is none. */
-#include "solver/solver-internal.h"
+#include "solver/internal.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -13,12 +13,12 @@
  * doubled at half load while it stays within its byte budget; once full it
  * still answers lookups and lowers recorded costs but records nothing new,
  * which only means fewer states are merged. */
-#include "solver/solver-internal.h"
+#include "solver/internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/rng.h"
+#include "sim/core/core.h"
 
 #define MEMO_INITIAL_SLOTS 4096
 

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "solver/solver-internal.h"
+#include "solver/internal.h"
 
 static const char *row_type(lprec *lp, int r) {
   switch (get_constr_type(lp, r)) {

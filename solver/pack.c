@@ -54,7 +54,7 @@
  * Storage comparisons allow the checker's relative slack of 1e-9 and round
  * the layer counts up by 1e-9 of a layer, so floating-point rounding can
  * only weaken the bound, never make it exceed a feasible placement. */
-#include "solver/solver-internal.h"
+#include "solver/internal.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  * the other layers. Under `budget` accuracy the errors couple the layers and
  * a cheaper option may spend budget another layer needs, so nothing is
  * removed there. Exact ties keep the smaller bit width. */
-#include "solver/solver-internal.h"
+#include "solver/internal.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -40,7 +40,7 @@
  * It applies when every layer has one option and there is no budget (the
  * per_layer case after the presolve): with several options a segment would
  * also choose bits, a knapsack the search does not attempt. */
-#include "solver/solver-internal.h"
+#include "solver/internal.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -17,7 +17,7 @@
  * Backward: K[e][j] = cost of layers > e, leaving a segment ending at e on j
  *           S[s][j] = cost of layers >= s, a segment starting at s on j
  * Layer costs include the origin's input (layer 0) and output (last layer). */
-#include "solver/solver-internal.h"
+#include "solver/internal.h"
 
 #include <math.h>
 #include <stdlib.h>

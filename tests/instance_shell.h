@@ -6,7 +6,7 @@
 
 #include <stdlib.h>
 
-#include "solver/instance.h"
+#include "solver/solver.h"
 
 static inline solver_instance *instance_shell(size_t L, size_t M, size_t B) {
   solver_instance *in = calloc(1, sizeof *in);

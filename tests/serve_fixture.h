@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/model.h"
-#include "sim/scenario.h"
-#include "sim/serve.h"
-#include "sim/topology.h"
-#include "solver/instance.h"
+#include "sim/model/model.h"
+#include "sim/scenario/scenario.h"
+#include "sim/serve/serve.h"
+#include "sim/topology/topology.h"
+#include "solver/solver.h"
 
 /* The two-layer, two-server hand case of the serve tests, paper cost model,
  * 32-bit weights (b = pr), links of `omega` bit/s (a string literal, or "%s"

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "solver/instance.h"
 #include "solver/solver.h"
 #include "tests/instance_shell.h"
 #include "tests/tap.h"

@@ -34,7 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "solver/instance.h"
+#include "solver/solver.h"
 #include "tests/instance_shell.h"
 
 /* The instance above; with `cloud`, a third server "cloud" (CCS 1000,

@@ -8,7 +8,7 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "sim/des.h"
+#include "sim/des/des.h"
 #include "tests/tap.h"
 
 /* Records the order in which events fire. */

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/model.h"
+#include "sim/model/model.h"
 #include "tests/tap.h"
 
 /* Published totals (Hugging Face model cards / checkpoints). Our counts are

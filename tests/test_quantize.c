@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/quantize.h"
+#include "sim/weights/weights.h"
 #include "tests/tap.h"
 
 static sim_quantize_spec make_spec(sim_quantizer q, sim_qscale scale, const char *bits) {

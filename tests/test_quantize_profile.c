@@ -10,11 +10,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sim/quant.h"
-#include "sim/scenario.h"
-#include "sim/topology.h"
-#include "sim/weights.h"
-#include "solver/instance.h"
+#include "sim/model/model.h"
+#include "sim/scenario/scenario.h"
+#include "sim/topology/topology.h"
+#include "sim/weights/weights.h"
+#include "solver/solver.h"
 #include "tests/tap.h"
 
 static sim_quantize_spec make_spec(const char *bits) {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sim/safetensors.h"
+#include "sim/weights/weights.h"
 #include "tests/tap.h"
 
 static uint32_t bits_of(float f) {

@@ -3,9 +3,8 @@
  * in tests/bad/ (tests/cli_bad.sh). */
 #include <string.h>
 
-#include "sim/scenario.h"
-#include "sim/scenario-internal.h"
-#include "sim/yaml-internal.h"
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/internal.h"
 #include "tests/tap.h"
 
 static sim_scenario *load(const char *text, sim_error *err) {
@@ -183,18 +182,18 @@ static void test_messages(void) {
 static void test_helpers(void) {
   /* Edit distances by hand: kitten -> sitting is 3 (k->s, e->i, +g);
    * a transposition costs 1; the empty string is as far as the length. */
-  ok_int((long long)sim__edit_distance("kitten", "sitting"), 3, "distance kitten/sitting = 3");
-  ok_int((long long)sim__edit_distance("omgea_min", "omega_min"), 1, "a transposition is one edit");
-  ok_int((long long)sim__edit_distance("", "abc"), 3, "distance to the empty string");
+  ok_int((long long)sim_edit_distance("kitten", "sitting"), 3, "distance kitten/sitting = 3");
+  ok_int((long long)sim_edit_distance("omgea_min", "omega_min"), 1, "a transposition is one edit");
+  ok_int((long long)sim_edit_distance("", "abc"), 3, "distance to the empty string");
   const char *cands[] = {"omega_min", "omega_ratio", "latency"};
-  ok(sim__suggest("latncy", cands, 3) == cands[2], "suggests latency for latncy");
-  ok(sim__suggest("bandwidth", cands, 3) == NULL, "no suggestion for an unrelated word");
+  ok(sim_suggest("latncy", cands, 3) == cands[2], "suggests latency for latncy");
+  ok(sim_suggest("bandwidth", cands, 3) == NULL, "no suggestion for an unrelated word");
   char buf[40];
   const struct { double x; const char *s; } f[] = {
     {1e-5, "1e-05"}, {0.1, "0.1"}, {3840, "3840"}, {1e9, "1e+09"}, {331196416, "331196416"},
     {1.0 / 3.0, "0.3333333333333333"}, {-2.5, "-2.5"}};
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-    sim__fmt_double(buf, sizeof buf, f[i].x);
+    sim_fmt_double(buf, sizeof buf, f[i].x);
     ok(strcmp(buf, f[i].s) == 0, "shortest form of %.17g is %s (got %s)", f[i].x, f[i].s, buf);
   }
   char *p = sim__path_resolve("scenarios/fig3.yaml", "tables/err.csv");

@@ -7,7 +7,7 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "sim/placement_json.h"
+#include "solver/solver.h"
 #include "tests/serve_fixture.h"
 #include "tests/tap.h"
 

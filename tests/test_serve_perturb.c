@@ -7,8 +7,8 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "sim/rng.h"
-#include "sim/serve-internal.h"
+#include "sim/core/core.h"
+#include "sim/serve/internal.h"
 #include "tests/serve_fixture.h"
 #include "tests/tap.h"
 

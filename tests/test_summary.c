@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/run.h"
+#include "analysis/analysis.h"
 #include "tests/tap.h"
 
 /* Field `name` of line `row` (0 = header) of a CSV text, as a double. */
@@ -48,7 +48,7 @@ int main(void) {
   char *sum = NULL;
   sim_error err;
   sim_error_clear(&err);
-  int rc = sim_summary_compute(runs, strlen(runs), &sum, &err);
+  int rc = analysis_summary_compute(runs, strlen(runs), &sum, &err);
   if (!ok(rc == SIM_OK && sum != NULL, "summary of a 9-row runs.csv")) {
     diag("%s", err.msg);
     return tap_done();
@@ -88,30 +88,30 @@ int main(void) {
    * 1 timeout); greedy's one row is ok, so its legend is its name. */
   char legend[128];
   sim_error_clear(&err);
-  ok(sim_summary_legend(sum, "ilp", legend, sizeof legend, &err) == SIM_OK &&
+  ok(analysis_summary_legend(sum, "ilp", legend, sizeof legend, &err) == SIM_OK &&
          strcmp(legend, "ilp (mean of 6 of 8 runs; 1 infeasible, 1 timeout)") == 0,
      "legend counts the runs without an objective over every point: '%s'", legend);
-  ok(sim_summary_legend(sum, "greedy", legend, sizeof legend, &err) == SIM_OK &&
+  ok(analysis_summary_legend(sum, "greedy", legend, sizeof legend, &err) == SIM_OK &&
          strcmp(legend, "greedy") == 0,
      "a method with every run solved is just its name: '%s'", legend);
-  ok(sim_summary_legend(sum, "ilp", legend, 12, &err) == SIM_OK && strcmp(legend, "ilp (mean o") == 0,
+  ok(analysis_summary_legend(sum, "ilp", legend, 12, &err) == SIM_OK && strcmp(legend, "ilp (mean o") == 0,
      "a short buffer truncates and stays terminated: '%s'", legend);
-  ok(sim_summary_legend("point,method\n0,ilp\n", "ilp", legend, sizeof legend, &err) == SIM_ESYNTAX,
+  ok(analysis_summary_legend("point,method\n0,ilp\n", "ilp", legend, sizeof legend, &err) == SIM_ESYNTAX,
      "a summary without the count columns is rejected");
   free(sum);
 
   sim_error_clear(&err);
   const char *bad = "point,run,method,status,objective_s\n0,0,ilp,optimal,abc\n";
-  ok(sim_summary_compute(bad, strlen(bad), &sum, &err) == SIM_ESYNTAX && strstr(err.msg, "'abc' is not a number"),
+  ok(analysis_summary_compute(bad, strlen(bad), &sum, &err) == SIM_ESYNTAX && strstr(err.msg, "'abc' is not a number"),
      "a malformed number is reported with its column");
   sim_error_clear(&err);
   const char *bad2 = "run,point\n";
-  ok(sim_summary_compute(bad2, strlen(bad2), &sum, &err) == SIM_ESYNTAX, "a wrong header is rejected");
+  ok(analysis_summary_compute(bad2, strlen(bad2), &sum, &err) == SIM_ESYNTAX, "a wrong header is rejected");
   /* The text is (pointer, length): the message quotes the header line
    * alone and reads nothing past the length. */
   sim_error_clear(&err);
   const char bad3[] = {'r', 'u', 'n', ',', 'p', 'o', 'i', 'n', 't', '\n', '0', ',', '1', '\n', 'X', 'Y', 'Z'};
-  ok(sim_summary_compute(bad3, 14, &sum, &err) == SIM_ESYNTAX && strstr(err.msg, "(got 'run,point')") != NULL &&
+  ok(analysis_summary_compute(bad3, 14, &sum, &err) == SIM_ESYNTAX && strstr(err.msg, "(got 'run,point')") != NULL &&
          strstr(err.msg, "XYZ") == NULL,
      "a wrong header is quoted alone, from a text without a NUL");
   return tap_done();

@@ -5,8 +5,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/scenario.h"
-#include "sim/topology.h"
+#include "sim/scenario/scenario.h"
+#include "sim/topology/topology.h"
 #include "tests/tap.h"
 
 static sim_scenario *load(const char *text) {

@@ -1,7 +1,7 @@
 /* cli.c: helpers shared by the subcommands. */
 #include "sim/cli/cli.h"
 
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 #include <errno.h>
 #include <math.h>

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "sim/error.h"
+#include "sim/core/core.h"
 
 /* Exit statuses, documented in dilemma(1) and README. */
 enum {
@@ -43,8 +43,6 @@ int cli_cmd_profile(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_plot(int argc, char **argv);
 
-/* Draws the figures of a `dilemma run` output directory (DIR/figures). */
-int cli_plot_dir(const char *dir, int quiet, sim_error *err);
 int cli_cmd_topology(int argc, char **argv);
 int cli_cmd_solve(int argc, char **argv);
 

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "sim/cli/cli.h"
-#include "sim/model.h"
-#include "sim/scenario.h"
+#include "sim/model/model.h"
+#include "sim/scenario/scenario.h"
 
 static void help(void) {
   printf("Usage: dilemma check [--quiet] [--resolved] FILE...\n"

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "sim/cli/cli.h"
-#include "sim/json.h"
-#include "sim/model.h"
-#include "sim/scenario.h"
+#include "sim/core/core.h"
+#include "sim/model/model.h"
+#include "sim/scenario/scenario.h"
 
 /* The default context when no scenario gives one: the paper's n = 128
  * generated tokens with no prompt average 64 tokens of context. */

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "sim/cli/cli.h"
-#include "sim/json.h"
-#include "sim/weights.h"
+#include "sim/core/core.h"
+#include "sim/weights/weights.h"
 
 static void help(void) {
   printf("Usage: dilemma profile WEIGHTS [OPTIONS]\n"

@@ -11,9 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis/analysis.h"
 #include "sim/cli/cli.h"
-#include "sim/run.h"
-#include "sim/scenario.h"
+#include "sim/run/run.h"
+#include "sim/scenario/scenario.h"
 
 #ifdef HAVE_MPI
 #include <mpi.h>
@@ -195,7 +196,7 @@ int cli_cmd_run(int argc, char **argv) {
     if (plot) {
       sim_error perr;
       sim_error_clear(&perr);
-      if (cli_plot_dir(opt.outdir, quiet, &perr) != SIM_OK) {
+      if (analysis_plot_dir(opt.outdir, quiet, &perr) != SIM_OK) {
         fprintf(stderr, "dilemma run: figures skipped:\n");
         cli_report(&perr);
       }

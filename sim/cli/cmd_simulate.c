@@ -8,14 +8,10 @@
 #include <string.h>
 
 #include "sim/cli/cli.h"
-#include "sim/json.h"
-#include "sim/placement_json.h"
-#include "sim/rng.h"
-#include "sim/scenario.h"
-#include "sim/serve.h"
-#include "sim/trace.h"
-#include "solver/instance.h"
+#include "sim/core/core.h"
 #include "solver/solver.h"
+#include "sim/scenario/scenario.h"
+#include "sim/serve/serve.h"
 
 static void help(void) {
   printf("Usage: dilemma simulate SCENARIO [--point P] [--run K] [--mode replay|load]\n"

@@ -10,9 +10,8 @@
 #include <string.h>
 
 #include "sim/cli/cli.h"
-#include "sim/json.h"
-#include "sim/rng.h"
-#include "sim/scenario.h"
+#include "sim/core/core.h"
+#include "sim/scenario/scenario.h"
 #include "solver/solver.h"
 
 static void help(void) {

@@ -4,10 +4,10 @@
 #include <stdio.h>
 
 #include "sim/cli/cli.h"
-#include "sim/json.h"
-#include "sim/model.h"
-#include "sim/scenario.h"
-#include "sim/topology.h"
+#include "sim/core/core.h"
+#include "sim/model/model.h"
+#include "sim/scenario/scenario.h"
+#include "sim/topology/topology.h"
 
 static void help(void) {
   printf("Usage: dilemma topology SCENARIO [--point P] [--run K] [--json]\n"

@@ -1,0 +1,246 @@
+/* summary.c: summary.csv from runs.csv: per (point, method) counts by
+ * status and the mean, standard deviation, 95 % confidence half-width
+ * (Student t with n - 1 degrees of freedom), median, min and max of every
+ * numeric column, over the rows whose status is optimal or feasible.
+ * Statistics come from GSL. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/core/core.h"
+#include "analysis/analysis.h"
+
+enum { MAX_COLS = 64 };
+
+typedef struct {
+  char *names[MAX_COLS]; /* header fields (pointers into a copy of the header) */
+  size_t n;
+  size_t point, run, method, status, first_metric, end_metric; /* column indices */
+  size_t n_keys;         /* swept-key columns, between point and run */
+} layout;
+
+/* The values of one metric column in one group. */
+typedef struct {
+  double *v;
+  size_t n, cap;
+} series;
+
+typedef struct {
+  size_t point;
+  char *labels;      /* the point's swept values, "v1,v2" */
+  char *method;
+  size_t counts[4];  /* ok, infeasible, timeout, error */
+  series *values;    /* one per metric column */
+} group;
+
+/* Appends x to s, doubling its capacity when full. Each group grows with
+ * its own rows: sizing every group for all the rows of the file would ask
+ * for groups x rows x metrics values. */
+static int series_push(series *s, double x) {
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? 2 * s->cap : 16;
+    double *v = realloc(s->v, cap * sizeof *v);
+    if (v == NULL) return -1;
+    s->v = v;
+    s->cap = cap;
+  }
+  s->v[s->n++] = x;
+  return 0;
+}
+
+static void stats_append(sim_buf *out, double *v, size_t n) {
+  if (n == 0) {
+    sim_buf_puts(out, ",,,,,,");
+    return;
+  }
+  gsl_sort(v, 1, n);
+  double mean = gsl_stats_mean(v, 1, n);
+  double sd = n > 1 ? gsl_stats_sd_m(v, 1, n, mean) : NAN;
+  double ci = n > 1 ? gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd / sqrt((double)n) : NAN;
+  double med = gsl_stats_median_from_sorted_data(v, 1, n);
+  double stats[6] = {mean, sd, ci, med, v[0], v[n - 1]};
+  for (int i = 0; i < 6; i++) {
+    sim_buf_puts(out, ",");
+    sim_buf_number(out, stats[i]);
+  }
+}
+
+int analysis_summary_compute(const char *runs_csv, size_t len, char **summary_csv, sim_error *err) {
+  *summary_csv = NULL;
+  char *text = malloc(len + 1);
+  if (text == NULL) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  memcpy(text, runs_csv, len);
+  text[len] = '\0';
+
+  layout l;
+  memset(&l, 0, sizeof l);
+  char *nl = strchr(text, '\n');
+  if (nl == NULL) {
+    free(text);
+    return sim_error_set(err, SIM_ESYNTAX, "runs.csv: no header line");
+  }
+  *nl = '\0';
+  l.n = sim_csv_split(text, l.names, MAX_COLS);
+  long pt = sim_csv_index(l.names, l.n, "point"), rn = sim_csv_index(l.names, l.n, "run"),
+       me = sim_csv_index(l.names, l.n, "method"), st = sim_csv_index(l.names, l.n, "status"),
+       pl = sim_csv_index(l.names, l.n, "placement");
+  if (pt != 0 || rn < 1 || me < 0 || st != me + 1 || (pl >= 0 && pl <= st)) {
+    /* The message quotes the header line alone, from the NUL-terminated
+     * copy: runs_csv is (pointer, length) and need not end in a NUL. The
+     * split left a NUL where each comma was; they are put back. */
+    for (size_t i = 1; i < l.n; i++) l.names[i][-1] = ',';
+    int rc = sim_error_set(err, SIM_ESYNTAX,
+                           "runs.csv: header must start 'point,[keys,]run,...,method,status' (got '%s')", text);
+    free(text);
+    return rc;
+  }
+  l.point = 0;
+  l.run = (size_t)rn;
+  l.n_keys = (size_t)rn - 1;
+  l.method = (size_t)me;
+  l.status = (size_t)st;
+  l.first_metric = (size_t)st + 1;
+  l.end_metric = pl >= 0 ? (size_t)pl : l.n;
+  const size_t n_metrics = l.end_metric - l.first_metric;
+
+  /* Count rows to size the group table: at most one group per row. */
+  size_t n_rows = 0;
+  for (char *p = nl + 1; *p; p++) n_rows += *p == '\n';
+  group *g = calloc(n_rows ? n_rows : 1, sizeof *g);
+  size_t n_groups = 0;
+  int rc = g ? SIM_OK : sim_error_set(err, SIM_ENOMEM, "out of memory");
+  size_t line_no = 1;
+  for (char *p = nl + 1; rc == SIM_OK && *p;) {
+    char *e = strchr(p, '\n');
+    if (e == NULL) break;
+    *e = '\0';
+    line_no++;
+    char *f[MAX_COLS];
+    size_t nf = sim_csv_split(p, f, MAX_COLS);
+    if (nf != l.n) {
+      rc = sim_error_set(err, SIM_ESYNTAX, "runs.csv:%zu: %zu fields, the header has %zu", line_no, nf, l.n);
+      break;
+    }
+    size_t point = (size_t)strtoull(f[0], NULL, 10);
+    /* Groups are (point, method) in order of first appearance. */
+    group *gr = NULL;
+    for (size_t i = n_groups; i-- > 0;)
+      if (g[i].point == point && strcmp(g[i].method, f[l.method]) == 0) { gr = &g[i]; break; }
+    if (gr == NULL) {
+      gr = &g[n_groups++];
+      gr->point = point;
+      gr->method = f[l.method];
+      sim_buf lb;
+      sim_buf_init(&lb);
+      for (size_t k = 0; k < l.n_keys; k++) sim_buf_printf(&lb, ",%s", f[1 + k]);
+      gr->labels = lb.data ? lb.data : calloc(1, 1);
+      gr->values = calloc(n_metrics ? n_metrics : 1, sizeof *gr->values);
+      if (!gr->labels || !gr->values) { rc = sim_error_set(err, SIM_ENOMEM, "out of memory"); break; }
+    }
+    const char *s = f[l.status];
+    int ok = strcmp(s, "optimal") == 0 || strcmp(s, "feasible") == 0;
+    gr->counts[ok ? 0 : strcmp(s, "infeasible") == 0 ? 1 : strcmp(s, "timeout") == 0 ? 2 : 3]++;
+    if (ok) {
+      for (size_t m = 0; m < n_metrics; m++) {
+        const char *v = f[l.first_metric + m];
+        if (*v == '\0') continue;
+        char *end;
+        double x = strtod(v, &end);
+        if (*end != '\0') {
+          rc = sim_error_set(err, SIM_ESYNTAX, "runs.csv:%zu: column %s: '%s' is not a number", line_no,
+                             l.names[l.first_metric + m], v);
+          break;
+        }
+        if (series_push(&gr->values[m], x) != 0) {
+          rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+          break;
+        }
+      }
+    }
+    p = e + 1;
+  }
+
+  sim_buf out;
+  sim_buf_init(&out);
+  if (rc == SIM_OK) {
+    sim_buf_puts(&out, "point");
+    for (size_t k = 0; k < l.n_keys; k++) sim_buf_printf(&out, ",%s", l.names[1 + k]);
+    sim_buf_puts(&out, ",method,n_ok,n_infeasible,n_timeout,n_error");
+    static const char *const suffix[] = {"mean", "sd", "ci95", "median", "min", "max"};
+    for (size_t m = 0; m < n_metrics; m++)
+      for (int s = 0; s < 6; s++) sim_buf_printf(&out, ",%s_%s", l.names[l.first_metric + m], suffix[s]);
+    sim_buf_puts(&out, "\n");
+    for (size_t i = 0; i < n_groups; i++) {
+      sim_buf_printf(&out, "%zu%s,%s,%zu,%zu,%zu,%zu", g[i].point, g[i].labels, g[i].method, g[i].counts[0],
+                     g[i].counts[1], g[i].counts[2], g[i].counts[3]);
+      for (size_t m = 0; m < n_metrics; m++) stats_append(&out, g[i].values[m].v, g[i].values[m].n);
+      sim_buf_puts(&out, "\n");
+    }
+    if (out.oom) rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+  }
+  for (size_t i = 0; i < n_groups; i++) {
+    free(g[i].labels);
+    if (g[i].values != NULL)
+      for (size_t m = 0; m < n_metrics; m++) free(g[i].values[m].v);
+    free(g[i].values);
+  }
+  free(g);
+  free(text);
+  if (rc != SIM_OK) {
+    sim_buf_free(&out);
+    return rc;
+  }
+  *summary_csv = out.data;
+  return SIM_OK;
+}
+
+int analysis_summary_legend(const char *summary_csv, const char *method, char *out, size_t size,
+                       sim_error *err) {
+  static const char *const count_names[4] = {"n_ok", "n_infeasible", "n_timeout", "n_error"};
+  static const char *const why[4] = {"", "infeasible", "timeout", "error"};
+  snprintf(out, size, "%s", method);
+  char *text = strdup(summary_csv);
+  if (text == NULL) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  layout l;
+  memset(&l, 0, sizeof l);
+  char *p = strchr(text, '\n');
+  if (p != NULL) *p++ = '\0';
+  l.n = sim_csv_split(text, l.names, MAX_COLS);
+  long col[4], me = sim_csv_index(l.names, l.n, "method");
+  int good = p != NULL && me >= 0;
+  for (int k = 0; k < 4; k++) good = good && (col[k] = sim_csv_index(l.names, l.n, count_names[k])) >= 0;
+  if (!good) {
+    free(text);
+    return sim_error_set(err, SIM_ESYNTAX, "summary.csv: header lacks method or n_ok..n_error");
+  }
+  /* Sums over every point of the method's rows. */
+  unsigned long long n[4] = {0, 0, 0, 0};
+  char *f[MAX_COLS];
+  while (*p) {
+    char *e = strchr(p, '\n');
+    if (e != NULL) *e = '\0';
+    const size_t nf = sim_csv_split(p, f, MAX_COLS);
+    if (nf == l.n && strcmp(f[me], method) == 0)
+      for (int k = 0; k < 4; k++) n[k] += strtoull(f[col[k]], NULL, 10);
+    if (e == NULL) break;
+    p = e + 1;
+  }
+  free(text);
+  const unsigned long long all = n[0] + n[1] + n[2] + n[3];
+  if (n[0] == all) return SIM_OK;
+  int w = snprintf(out, size, "%s (mean of %llu of %llu runs", method, n[0], all);
+  const char *sep = "; ";
+  for (int k = 1; k < 4; k++)
+    if (n[k] > 0 && w >= 0 && (size_t)w < size) {
+      w += snprintf(out + w, size - (size_t)w, "%s%llu %s", sep, n[k], why[k]);
+      sep = ", ";
+    }
+  if (w >= 0 && (size_t)w < size) snprintf(out + w, size - (size_t)w, ")");
+  return SIM_OK;
+}

@@ -1,0 +1,158 @@
+/* quant.c: analytic quantization error and error tables. */
+#include "sim/model/model.h"
+
+#include "sim/core/core.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+double sim_quant_error_analytic(int64_t b, int64_t pr, double weight_range) {
+  if (b >= pr) return 0.0;
+  return weight_range * ldexp(1.0, (int)(-2 * b));
+}
+
+void sim_errtable_free(sim_errtable *t) {
+  if (t == NULL) return;
+  free(t->bits);
+  free(t->names);
+  free(t->error);
+  free(t);
+}
+
+double sim_errtable_get(const sim_errtable *t, size_t layer, int64_t b) {
+  if (layer >= t->n_layers) return NAN;
+  for (size_t k = 0; k < t->n_bits; k++)
+    if (t->bits[k] == b) return t->error[layer * t->n_bits + k];
+  return NAN;
+}
+
+typedef struct {
+  long layer;
+  char name[48];
+  long bits;
+  double error;
+} row;
+
+static int cmp_long(const void *a, const void *b) {
+  long x = *(const long *)a, y = *(const long *)b;
+  return (x > y) - (x < y);
+}
+
+sim_errtable *sim_errtable_load(const char *path, sim_error *err) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    sim_error_set(err, SIM_EIO, "%s: cannot open: %s", path, strerror(errno));
+    return NULL;
+  }
+  row *rows = NULL;
+  size_t n = 0, cap = 0, lineno = 0;
+  char line[512];
+  int bad = 0;
+  while (fgets(line, sizeof line, f)) {
+    lineno++;
+    size_t len = strlen(line);
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+    if (len == 0 || line[0] == '#') continue;
+    char *fld[5];
+    int nf = (int)sim_csv_split(line, fld, 5);
+    if (lineno == 1 || (n == 0 && strcmp(fld[0], "layer") == 0)) {
+      if (nf != 4 || strcmp(fld[0], "layer") || strcmp(fld[1], "name") || strcmp(fld[2], "bits") ||
+          strcmp(fld[3], "error")) {
+        sim_error_set(err, SIM_EINPUT, "%s:%zu:1: error: header must be 'layer,name,bits,error'",
+                      path, lineno);
+        bad = 1;
+        break;
+      }
+      continue;
+    }
+    if (nf != 4) {
+      sim_error_set(err, SIM_EINPUT, "%s:%zu:1: error: expected 4 fields (layer,name,bits,error), got %d",
+                    path, lineno, nf);
+      bad = 1;
+      break;
+    }
+    row r;
+    char *end;
+    errno = 0;
+    r.layer = strtol(fld[0], &end, 10);
+    if (*fld[0] == '\0' || *end || r.layer < 0 || r.layer > 1000000) {
+      sim_error_set(err, SIM_EINPUT, "%s:%zu:1: error: layer '%s' is not an index in [0, 1000000]",
+                    path, lineno, fld[0]);
+      bad = 1;
+      break;
+    }
+    snprintf(r.name, sizeof r.name, "%s", fld[1]);
+    r.bits = strtol(fld[2], &end, 10);
+    if (*fld[2] == '\0' || *end || r.bits < 1 || r.bits > 64) {
+      sim_error_set(err, SIM_EINPUT, "%s:%zu:%zu: error: bits '%s' is not an integer in [1, 64]", path,
+                    lineno, (size_t)(fld[2] - line) + 1, fld[2]);
+      bad = 1;
+      break;
+    }
+    r.error = strtod(fld[3], &end);
+    if (*fld[3] == '\0' || *end || !isfinite(r.error) || r.error < 0) {
+      sim_error_set(err, SIM_EINPUT, "%s:%zu:%zu: error: error '%s' is not a finite number >= 0",
+                    path, lineno, (size_t)(fld[3] - line) + 1, fld[3]);
+      bad = 1;
+      break;
+    }
+    if (n == cap) {
+      cap = cap ? 2 * cap : 256;
+      row *g = realloc(rows, cap * sizeof *g);
+      if (g == NULL) { sim_error_set(err, SIM_ENOMEM, "out of memory"); bad = 1; break; }
+      rows = g;
+    }
+    rows[n++] = r;
+  }
+  fclose(f);
+  if (!bad && n == 0) {
+    sim_error_set(err, SIM_EINPUT, "%s: the error table has no rows", path);
+    bad = 1;
+  }
+  if (bad) {
+    free(rows);
+    return NULL;
+  }
+  /* Distinct bit widths, ascending; layers 0..max. */
+  long *bits = malloc(n * sizeof *bits);
+  long max_layer = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (bits) bits[i] = rows[i].bits;
+    if (rows[i].layer > max_layer) max_layer = rows[i].layer;
+  }
+  sim_errtable *t = calloc(1, sizeof *t);
+  if (bits == NULL || t == NULL) {
+    free(bits); free(rows); free(t);
+    sim_error_set(err, SIM_ENOMEM, "out of memory");
+    return NULL;
+  }
+  qsort(bits, n, sizeof *bits, cmp_long);
+  size_t nb = 0;
+  for (size_t i = 0; i < n; i++)
+    if (nb == 0 || bits[nb - 1] != bits[i]) bits[nb++] = bits[i];
+  t->n_layers = (size_t)max_layer + 1;
+  t->n_bits = nb;
+  t->bits = malloc(nb * sizeof *t->bits);
+  t->names = calloc(t->n_layers, sizeof *t->names);
+  t->error = malloc(t->n_layers * nb * sizeof *t->error);
+  if (!t->bits || !t->names || !t->error) {
+    free(bits); free(rows); sim_errtable_free(t);
+    sim_error_set(err, SIM_ENOMEM, "out of memory");
+    return NULL;
+  }
+  for (size_t k = 0; k < nb; k++) t->bits[k] = bits[k];
+  for (size_t i = 0; i < t->n_layers * nb; i++) t->error[i] = NAN;
+  for (size_t i = 0; i < n; i++) {
+    size_t k = 0;
+    while (t->bits[k] != rows[i].bits) k++;
+    t->error[(size_t)rows[i].layer * nb + k] = rows[i].error;
+    memcpy(t->names[rows[i].layer], rows[i].name, sizeof t->names[0]);
+  }
+  free(bits);
+  free(rows);
+  return t;
+}

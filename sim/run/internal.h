@@ -1,0 +1,106 @@
+/* internal.h: shared between the experiment orchestrator (run.c) and
+ * the computation of one task (run_task.c). Internal to sim/. */
+#ifndef DILEMMA_SIM_RUN_INTERNAL_H
+#define DILEMMA_SIM_RUN_INTERNAL_H
+
+#include <pthread.h>
+#include <stdio.h>
+
+#include "sim/core/core.h"
+#include "sim/model/model.h"
+#include "analysis/analysis.h"
+#include "sim/run/run.h"
+#include "sim/scenario/scenario.h"
+
+/* Read-only context of an experiment, shared by the worker threads. */
+typedef struct sim__run_ctx {
+  const sim_scenario *sc;       /* the base scenario (runs possibly overridden) */
+  size_t n_points;
+  sim_scenario *views;          /* n_points sweep-point views of sc */
+  sim_model **models;           /* n_points model profiles */
+  sim_errtable *table;          /* error table, or NULL for the analytic bound */
+  size_t n_methods;
+  sim_method methods[SIM_METHOD_COUNT]; /* the scenario's method first, then its baselines */
+  int timing;                   /* record wall-clock solve_s */
+  int load;                     /* the load experiment runs: load columns present */
+} sim__run_ctx;
+
+/* Appends the CSV header line of runs.csv. */
+void sim__run_header(const sim__run_ctx *ctx, sim_buf *out);
+
+/* Computes task (point, run): one CSV line per method, appended to out.
+ * Solver failures, infeasibility and timeouts become rows with that status;
+ * only resource failures (out of memory) return an error. */
+int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
+                  sim_error *err);
+
+/* Index of a method name in ctx->methods, -1 if absent. */
+int sim__run_method_index(const sim__run_ctx *ctx, const char *name, size_t len);
+
+/* --- files of the output directory (run_files.c) --- */
+
+int sim__run_make_dirs(const char *path, sim_error *err);
+/* Takes the directory's lock (DIR/.dilemma.lock, an fcntl write lock the
+ * system releases when the process ends): two experiments writing one
+ * directory would interleave and overwrite each other's files. Returns the
+ * descriptor, or -1 with SIM_EINPUT if another process holds it. */
+int sim__run_lock(const char *dir, sim_error *err);
+/* Writes scenario.resolved.yaml; under resume, refuses a different scenario. */
+int sim__run_write_resolved(const sim_scenario *sc, const char *path, int resume, sim_error *err);
+/* Keeps the complete tasks of an interrupted runs.csv: marks them in done[],
+ * counts them in *skipped and rewrites the file with only their rows. */
+int sim__run_resume(const sim__run_ctx *ctx, const char *path, const char *header,
+                    unsigned char *done, size_t *skipped, int *existed, sim_error *err);
+/* Sorts runs.csv by (point, run, method) and hands back the sorted text in
+ * *sorted (*sorted_len bytes, NUL-terminated), which the caller frees. */
+int sim__run_sort(const sim__run_ctx *ctx, const char *path, char **sorted, size_t *sorted_len,
+                  sim_error *err);
+
+/* --- the state of an experiment (run.c), shared by the executors --- */
+
+typedef struct sim__run_state {
+  sim_scenario sc;            /* view of the scenario with `runs` overridden */
+  sim__run_ctx ctx;
+  const sim_run_options *opt;
+  int writer;                 /* 1 on the process that owns the output directory */
+  char runs_path[4200];
+  sim_buf header;             /* the runs.csv header line */
+  pthread_mutex_t lock;       /* guards everything below */
+  FILE *out;                  /* runs.csv, appended to (writer only) */
+  int lock_fd;                /* DIR/.dilemma.lock, held while the experiment runs; -1 if none */
+  size_t total;               /* tasks: points x runs */
+  size_t next;                /* next task index to hand out */
+  unsigned char *done;        /* per task: complete (resumed or finished) */
+  size_t skipped, finished;
+  int failed;                 /* a task hit a fatal error; stop handing out work */
+  sim_error err;              /* that error */
+} sim__run_state;
+
+/* Builds the context; on the writer also prepares the directory, the
+ * resolved scenario, resume and runs.csv. */
+int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_options *opt,
+                  int writer, sim_error *err);
+void sim__run_free(sim__run_state *st);
+
+/* Hands out up to `max` tasks not yet done (none once stopping or failed);
+ * returns how many were written to `tasks`. Thread-safe. */
+size_t sim__run_take(sim__run_state *st, size_t *tasks, size_t max);
+
+/* Records the outcome of task t: its rows are appended to runs.csv as one
+ * write, or the failure is kept. Thread-safe; writer only. */
+void sim__run_record(sim__run_state *st, size_t t, int rc, const char *rows, size_t len,
+                     const sim_error *e);
+
+/* Computes tasks with `threads` threads until sim__run_take has no more. */
+void sim__run_local(sim__run_state *st, int threads);
+
+/* Computes a fixed list of tasks with `threads` threads, leaving each
+ * task's rows (or failure) in out[k], rc[k], errs[k]. For remote workers. */
+void sim__run_batch(const sim__run_ctx *ctx, const size_t *tasks, size_t n, int threads, sim_buf *out,
+                    int *rc, sim_error *errs);
+
+/* Ends an experiment on the writer: reports interruption or failure, else
+ * sorts runs.csv and writes summary.csv. */
+int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err);
+
+#endif

@@ -1,0 +1,264 @@
+/* run.c: the state of a Monte Carlo experiment and its local executor: a
+ * dispenser of tasks, worker threads, and the end (sorted runs.csv, atomic
+ * summary.csv). run_mpi.c distributes the same tasks over MPI ranks. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/core/core.h"
+#include "sim/run/internal.h"
+
+static void ctx_free(sim__run_ctx *ctx) {
+  if (ctx->models)
+    for (size_t i = 0; i < ctx->n_points; i++) sim_model_free(ctx->models[i]);
+  free(ctx->models);
+  free(ctx->views);
+  sim_errtable_free(ctx->table);
+  memset(ctx, 0, sizeof *ctx);
+}
+
+/* Builds the per-point views and models, and checks before any output that
+ * an instance can be built at every point (an error table that does not fit
+ * the model is an input error, not a column of failed rows). */
+static int ctx_init(sim__run_ctx *ctx, const sim_scenario *sc, const sim_run_options *opt,
+                    sim_error *err) {
+  memset(ctx, 0, sizeof *ctx);
+  ctx->sc = sc;
+  ctx->timing = opt->timing;
+  ctx->load = sc->sim.load;
+  ctx->n_points = sim_scenario_points(sc);
+  ctx->n_methods = sim_scenario_methods(sc, ctx->methods);
+  ctx->views = calloc(ctx->n_points, sizeof *ctx->views);
+  ctx->models = calloc(ctx->n_points, sizeof *ctx->models);
+  if (!ctx->views || !ctx->models) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  if (sc->quant.error == SIM_ERRSRC_TABLE) {
+    ctx->table = sim_errtable_load(sc->quant.error_table, err);
+    if (ctx->table == NULL) return err->code == SIM_EIO ? SIM_EINPUT : err->code;
+  }
+  for (size_t i = 0; i < ctx->n_points; i++) {
+    int rc = sim_scenario_point(sc, i, &ctx->views[i], err);
+    if (rc != SIM_OK) return rc;
+    ctx->models[i] = sim_scenario_model_alloc(&ctx->views[i], err);
+    if (ctx->models[i] == NULL) return err->code;
+    if (ctx->table != NULL && ctx->table->n_layers != ctx->models[i]->n_layers)
+      return sim_error_set(err, SIM_EINPUT,
+                           "%s: the error table has %zu layers but %s at %s granularity has %zu",
+                           sc->quant.error_table, ctx->table->n_layers, ctx->models[i]->name,
+                           sim_granularity_name(ctx->models[i]->granularity), ctx->models[i]->n_layers);
+  }
+  return SIM_OK;
+}
+
+int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_options *opt,
+                  int writer, sim_error *err) {
+  memset(st, 0, sizeof *st);
+  st->sc = *sc; /* a view: only `runs` may change */
+  if (opt->runs > 0) st->sc.runs = opt->runs;
+  st->opt = opt;
+  st->writer = writer;
+  st->lock_fd = -1;
+  sim_buf_init(&st->header);
+  pthread_mutex_init(&st->lock, NULL);
+  int rc = ctx_init(&st->ctx, &st->sc, opt, err);
+  if (rc != SIM_OK) return rc;
+  st->total = st->ctx.n_points * (size_t)st->sc.runs;
+  st->done = calloc(st->total ? st->total : 1, 1);
+  sim__run_header(&st->ctx, &st->header);
+  if (st->done == NULL || st->header.oom) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  if (!writer) return SIM_OK;
+
+  rc = sim__run_make_dirs(opt->outdir, err);
+  if (rc == SIM_OK && (st->lock_fd = sim__run_lock(opt->outdir, err)) < 0) rc = err->code;
+  char path[4200];
+  if (rc == SIM_OK) {
+    snprintf(path, sizeof path, "%s/scenario.resolved.yaml", opt->outdir);
+    rc = sim__run_write_resolved(&st->sc, path, opt->resume, err);
+  }
+  snprintf(st->runs_path, sizeof st->runs_path, "%s/runs.csv", opt->outdir);
+  int existed = 0;
+  if (rc == SIM_OK && opt->resume)
+    rc = sim__run_resume(&st->ctx, st->runs_path, st->header.data, st->done, &st->skipped, &existed, err);
+  if (rc != SIM_OK) return rc;
+  /* Without resume, start afresh; the summary of an old run is removed so
+   * it can never be mistaken for this one's. */
+  snprintf(path, sizeof path, "%s/summary.csv", opt->outdir);
+  remove(path);
+  st->out = fopen(st->runs_path, existed ? "ab" : "wb");
+  if (st->out == NULL) return sim_error_set(err, SIM_EIO, "%s: cannot write: %s", st->runs_path, strerror(errno));
+  if (!existed && (fputs(st->header.data, st->out) < 0 || fflush(st->out) != 0))
+    return sim_error_set(err, SIM_EIO, "%s: write failed", st->runs_path);
+  return SIM_OK;
+}
+
+void sim__run_free(sim__run_state *st) {
+  if (st->out) fclose(st->out);
+  st->out = NULL;
+  if (st->lock_fd >= 0) close(st->lock_fd);
+  st->lock_fd = -1;
+  pthread_mutex_destroy(&st->lock);
+  sim_buf_free(&st->header);
+  free(st->done);
+  ctx_free(&st->ctx);
+}
+
+/* Task t covers run t / points at point t % points: every point gets its
+ * first runs early, so an interrupted sweep is already useful. */
+size_t sim__run_take(sim__run_state *st, size_t *tasks, size_t max) {
+  size_t n = 0;
+  pthread_mutex_lock(&st->lock);
+  int stop = st->failed || (st->opt->stop && *st->opt->stop);
+  while (!stop && n < max) {
+    while (st->next < st->total && st->done[st->next]) st->next++;
+    if (st->next >= st->total) break;
+    tasks[n++] = st->next++;
+  }
+  pthread_mutex_unlock(&st->lock);
+  return n;
+}
+
+void sim__run_record(sim__run_state *st, size_t t, int rc, const char *rows, size_t len,
+                     const sim_error *e) {
+  pthread_mutex_lock(&st->lock);
+  if (rc != SIM_OK) {
+    if (!st->failed) st->err = *e;
+    st->failed = 1;
+  } else if (fwrite(rows, 1, len, st->out) != len || fflush(st->out) != 0) {
+    /* One write per task: a task's rows land together or not at all (a
+     * torn final line is dropped on resume). */
+    if (!st->failed) sim_error_set(&st->err, SIM_EIO, "%s: write failed: %s", st->runs_path, strerror(errno));
+    st->failed = 1;
+  } else if (t < st->total && !st->done[t]) {
+    st->done[t] = 1;
+    st->finished++;
+    if (st->opt->progress)
+      st->opt->progress(st->opt->progress_ctx, st->skipped + st->finished, st->total, st->skipped);
+  }
+  pthread_mutex_unlock(&st->lock);
+}
+
+static int compute(const sim__run_ctx *ctx, size_t t, sim_buf *rows, sim_error *e) {
+  sim_error_clear(e);
+  sim_buf_clear(rows);
+  return sim__run_task(ctx, t % ctx->n_points, t / ctx->n_points, rows, e);
+}
+
+static void *local_worker(void *arg) {
+  sim__run_state *st = arg;
+  sim_buf rows;
+  sim_buf_init(&rows);
+  size_t t;
+  while (sim__run_take(st, &t, 1) == 1) {
+    sim_error e;
+    int rc = compute(&st->ctx, t, &rows, &e);
+    sim__run_record(st, t, rc, rows.data, rows.len, &e);
+  }
+  sim_buf_free(&rows);
+  return NULL;
+}
+
+/* Starts up to n threads running fn(arg), or runs it inline if none can be
+ * started; joins them. */
+static void run_threads(int n, void *(*fn)(void *), void *arg) {
+  pthread_t tid[256];
+  if (n < 1) n = 1;
+  if (n > 256) n = 256;
+  int started = 0;
+  for (int i = 0; i < n; i++)
+    if (pthread_create(&tid[i], NULL, fn, arg) == 0) started++;
+  if (started == 0) fn(arg);
+  for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+}
+
+void sim__run_local(sim__run_state *st, int threads) {
+  size_t todo = st->total - st->skipped;
+  if ((size_t)threads > todo) threads = todo > 0 ? (int)todo : 1;
+  run_threads(threads, local_worker, st);
+}
+
+typedef struct {
+  const sim__run_ctx *ctx;
+  const size_t *tasks;
+  size_t n;
+  sim_buf *out;
+  int *rc;
+  sim_error *errs;
+  pthread_mutex_t lock;
+  size_t next;
+} batch;
+
+static void *batch_worker(void *arg) {
+  batch *b = arg;
+  for (;;) {
+    pthread_mutex_lock(&b->lock);
+    size_t k = b->next < b->n ? b->next++ : b->n;
+    pthread_mutex_unlock(&b->lock);
+    if (k >= b->n) break;
+    b->rc[k] = compute(b->ctx, b->tasks[k], &b->out[k], &b->errs[k]);
+  }
+  return NULL;
+}
+
+void sim__run_batch(const sim__run_ctx *ctx, const size_t *tasks, size_t n, int threads, sim_buf *out,
+                    int *rc, sim_error *errs) {
+  batch b = {.ctx = ctx, .tasks = tasks, .n = n, .out = out, .rc = rc, .errs = errs, .next = 0};
+  pthread_mutex_init(&b.lock, NULL);
+  if ((size_t)threads > n) threads = n > 0 ? (int)n : 1;
+  run_threads(threads, batch_worker, &b);
+  pthread_mutex_destroy(&b.lock);
+}
+
+int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err) {
+  memset(stats, 0, sizeof *stats);
+  stats->tasks = st->total;
+  stats->skipped = st->skipped;
+  stats->done = st->finished;
+  int rc = SIM_OK;
+  if (st->out != NULL && fclose(st->out) != 0 && !st->failed)
+    rc = sim_error_set(err, SIM_EIO, "%s: write failed", st->runs_path);
+  st->out = NULL;
+  if (rc != SIM_OK) return rc;
+  if (st->failed) {
+    int code = st->err.code ? st->err.code : SIM_EINTERNAL;
+    sim_error_set(err, code, "%s", st->err.msg);
+    return code;
+  }
+  if (st->skipped + st->finished < st->total) {
+    stats->interrupted = 1;
+    return sim_error_set(err, SIM_EINTERRUPT, "interrupted after %zu of %zu runs; rerun with --resume",
+                         st->skipped + st->finished, st->total);
+  }
+  /* The summary is computed from the sorted text, not from the file read
+   * back. */
+  size_t len;
+  char *text = NULL, *summary = NULL;
+  rc = sim__run_sort(&st->ctx, st->runs_path, &text, &len, err);
+  if (rc != SIM_OK) return rc;
+  rc = analysis_summary_compute(text, len, &summary, err);
+  if (rc == SIM_OK) {
+    char path[4200];
+    stats->rows = st->total * st->ctx.n_methods;
+    snprintf(path, sizeof path, "%s/summary.csv", st->opt->outdir);
+    rc = sim_file_write_atomic(path, summary, strlen(summary), err);
+  }
+  free(summary);
+  free(text);
+  return rc;
+}
+
+int sim_run(const sim_scenario *sc, const sim_run_options *opt, sim_run_stats *stats,
+            sim_error *err) {
+  sim__run_state st;
+  memset(stats, 0, sizeof *stats);
+  int rc = sim__run_init(&st, sc, opt, 1, err);
+  if (rc == SIM_OK) {
+    sim__run_local(&st, opt->threads);
+    rc = sim__run_finish(&st, stats, err);
+  }
+  sim__run_free(&st);
+  return rc;
+}

@@ -1,0 +1,87 @@
+/* run.h: Monte Carlo experiments: every (sweep point, run) of a scenario
+ * through topology -> solve (the method and its baselines) -> DES, into
+ * runs.csv and summary.csv.
+ *
+ * Guarantees: rows are written whole, a task's rows (one per method) in one
+ * write; the final runs.csv is sorted by (point, run, method) so it is
+ * byte-identical for any thread count; an interrupted run keeps every
+ * completed row and `resume` finishes it to the same result; summary.csv is
+ * written (atomically) only when every task is done.
+ *
+ * Ownership rule: sim_run borrows everything it is given. */
+#ifndef DILEMMA_SIM_RUN_H
+#define DILEMMA_SIM_RUN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/core/core.h"
+#include "sim/scenario/scenario.h"
+
+/* Numeric columns of runs.csv, in file order. Load columns appear only when
+ * the scenario runs the load experiment. */
+typedef enum {
+  SIM_COL_OBJECTIVE,     /* objective_s: analytic T of the placement, s */
+  SIM_COL_COMPUTE,       /* compute_s */
+  SIM_COL_COMM,          /* comm_s */
+  SIM_COL_QUANT_RATIO,   /* quant_ratio, % */
+  SIM_COL_SERVERS_USED,  /* servers_used */
+  SIM_COL_SOLVE_S,       /* solve_s: wall time, only with `timing` */
+  SIM_COL_LOWER_BOUND,   /* lower_bound, s */
+  SIM_COL_GAP,           /* gap, relative */
+  SIM_COL_NODES,         /* nodes: branch-and-bound nodes */
+  SIM_COL_SIM_S,         /* sim_s: DES replay of one request, s */
+  SIM_COL_SIM_REL_ERROR, /* sim_rel_error: |sim - analytic| / analytic */
+  SIM_COL_LAT_MEAN,      /* lat_mean_s: load experiment, end-to-end latency */
+  SIM_COL_LAT_P50,
+  SIM_COL_LAT_P95,
+  SIM_COL_LAT_P99,
+  SIM_COL_TTFT,          /* ttft_s: time to first token */
+  SIM_COL_TPOT,          /* tpot_s: time per output token */
+  SIM_COL_THROUGHPUT,    /* throughput_tps: tokens/s */
+  SIM_COL_LOAD_MAPE,     /* load_mape: %, mean over requests of |latency - T| / latency */
+  SIM_COL_COUNT
+} sim_column;
+
+#define SIM_COL_FIRST_LOAD SIM_COL_LAT_MEAN
+
+const char *sim_column_name(sim_column c);
+
+/* Progress reports: called from worker threads, serialized by the runner. */
+typedef void (*sim_run_progress_fn)(void *ctx, size_t done, size_t total, size_t skipped);
+
+typedef struct sim_run_options {
+  const char *outdir;       /* output directory (created if missing) */
+  int threads;              /* worker threads, >= 1 */
+  int64_t runs;             /* runs per point; 0 = the scenario's */
+  int resume;               /* 1: keep the complete tasks already in runs.csv */
+  int timing;               /* 1: record wall-clock solve_s (not reproducible) */
+  const volatile sig_atomic_t *stop; /* set asynchronously to stop after the current tasks */
+  sim_run_progress_fn progress;
+  void *progress_ctx;
+} sim_run_options;
+
+typedef struct sim_run_stats {
+  size_t tasks;        /* (point, run) pairs in the experiment */
+  size_t skipped;      /* already complete in runs.csv (resume) */
+  size_t done;         /* completed by this call */
+  size_t rows;         /* rows in the final runs.csv */
+  int interrupted;     /* 1 if `stop` ended the run early */
+} sim_run_stats;
+
+/* Runs the experiment. Returns SIM_OK, SIM_EINTERRUPT (rows kept, no
+ * summary), SIM_EINPUT for problems found before any task runs (an error
+ * table that does not match, a changed scenario under resume), or SIM_EIO. */
+int sim_run(const sim_scenario *sc, const sim_run_options *opt, sim_run_stats *stats,
+            sim_error *err);
+
+/* The same experiment over MPI (configure --with-mpi; call between
+ * MPI_Init_thread with MPI_THREAD_FUNNELED and MPI_Finalize, on every rank).
+ * Rank 0 writes the output, which is byte-identical to sim_run's; the other
+ * ranks compute and return SIM_OK. *is_writer tells the caller whether this
+ * rank owns the output (and the stats). opt->threads threads per rank. */
+int sim_run_mpi(const sim_scenario *sc, const sim_run_options *opt, sim_run_stats *stats,
+                int *is_writer, sim_error *err);
+
+#endif

@@ -1,0 +1,249 @@
+/* run_files.c: the files of an experiment directory: creating and locking
+ * it, the resolved scenario, and the rows of runs.csv (parsing, resuming,
+ * sorting). Whole-file reads and atomic writes are in file.c. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "sim/core/core.h"
+#include "sim/run/internal.h"
+
+/* mkdir -p. */
+int sim__run_make_dirs(const char *path, sim_error *err) {
+  char buf[4096];
+  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+    return sim_error_set(err, SIM_EINPUT, "output path too long: %s", path);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+      return sim_error_set(err, SIM_EIO, "%s: cannot create directory: %s", buf, strerror(errno));
+    *p = '/';
+  }
+  if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+    return sim_error_set(err, SIM_EIO, "%s: cannot create directory: %s", buf, strerror(errno));
+  return SIM_OK;
+}
+
+int sim__run_lock(const char *dir, sim_error *err) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/.dilemma.lock", dir);
+  int fd = open(path, O_RDWR | O_CREAT, 0666);
+  if (fd < 0) {
+    sim_error_set(err, SIM_EIO, "%s: cannot create: %s", path, strerror(errno));
+    return -1;
+  }
+  struct flock fl;
+  memset(&fl, 0, sizeof fl);
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  if (fcntl(fd, F_SETLK, &fl) != 0) {
+    struct flock who = fl;
+    int pid = fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK ? (int)who.l_pid : 0;
+    close(fd);
+    sim_error_set(err, SIM_EINPUT, "%s: another dilemma run is writing this directory%s%.0d%s; wait for it "
+                  "or choose another output directory", dir, pid ? " (process " : "", pid, pid ? ")" : "");
+    return -1;
+  }
+  return fd;
+}
+
+/* Sort key of a runs.csv line: (point, run, method index). */
+typedef struct {
+  const char *line;
+  size_t len;
+  size_t point;
+  unsigned long long run;
+  int method;
+} row_ref;
+
+static int row_cmp(const void *a, const void *b) {
+  const row_ref *x = a, *y = b;
+  if (x->point != y->point) return x->point < y->point ? -1 : 1;
+  if (x->run != y->run) return x->run < y->run ? -1 : 1;
+  return (x->method > y->method) - (x->method < y->method);
+}
+
+/* Field k of a line (0-based), its length in *n. */
+static const char *field(const char *line, size_t len, size_t k, size_t *n) {
+  const char *p = line, *end = line + len;
+  for (size_t i = 0; i < k; i++) {
+    const char *c = memchr(p, ',', (size_t)(end - p));
+    if (c == NULL) return NULL;
+    p = c + 1;
+  }
+  const char *c = memchr(p, ',', (size_t)(end - p));
+  *n = c ? (size_t)(c - p) : (size_t)(end - p);
+  return p;
+}
+
+/* Parses the rows of runs.csv text after its header. Lines that do not
+ * parse or lack their newline (a torn write) are dropped. */
+static row_ref *parse_rows(const sim__run_ctx *ctx, const char *text, size_t len, size_t *n_rows) {
+  size_t cap = 1024, n = 0;
+  row_ref *rows = malloc(cap * sizeof *rows);
+  if (rows == NULL) return NULL;
+  const char *p = memchr(text, '\n', len);
+  p = p ? p + 1 : text + len; /* skip the header */
+  const char *end = text + len;
+  const size_t ks = ctx->sc->n_sweep;
+  const unsigned long long n_runs = (unsigned long long)ctx->sc->runs;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (nl == NULL) break; /* torn final line */
+    row_ref r = {p, (size_t)(nl - p), 0, 0, -1};
+    size_t fl;
+    const char *f0 = field(p, r.len, 0, &fl), *fr, *fm;
+    size_t rl, ml;
+    if (f0 && (fr = field(p, r.len, 1 + ks, &rl)) && (fm = field(p, r.len, 3 + ks, &ml))) {
+      char tmp[32];
+      snprintf(tmp, sizeof tmp, "%.*s", (int)(fl < 31 ? fl : 31), f0);
+      r.point = (size_t)strtoull(tmp, NULL, 10);
+      snprintf(tmp, sizeof tmp, "%.*s", (int)(rl < 31 ? rl : 31), fr);
+      r.run = strtoull(tmp, NULL, 10);
+      r.method = sim__run_method_index(ctx, fm, ml);
+      if (r.method >= 0 && r.point < ctx->n_points && r.run < n_runs) {
+        if (n == cap) {
+          row_ref *g = realloc(rows, 2 * cap * sizeof *rows);
+          if (g == NULL) { free(rows); return NULL; }
+          rows = g;
+          cap *= 2;
+        }
+        rows[n++] = r;
+      }
+    }
+    p = nl + 1;
+  }
+  *n_rows = n;
+  return rows;
+}
+
+/* Rewrites runs.csv (its text is text, len) at path with its header line
+ * and its rows sorted by (point, run, method), and leaves the new text in
+ * out. With done == NULL every row is kept; otherwise only the tasks whose
+ * methods are all present exactly once, which are marked in done[] and
+ * counted in *skipped. */
+static int rows_rewrite(const sim__run_ctx *ctx, const char *path, const char *text, size_t len,
+                        unsigned char *done, size_t *skipped, sim_buf *out, sim_error *err) {
+  size_t n;
+  row_ref *rows = parse_rows(ctx, text, len, &n);
+  if (rows == NULL) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  qsort(rows, n, sizeof *rows, row_cmp);
+  const char *nl = memchr(text, '\n', len);
+  sim_buf_append(out, text, nl ? (size_t)(nl - text) + 1 : len);
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && rows[j].point == rows[i].point && rows[j].run == rows[i].run) j++;
+    int complete = j - i == ctx->n_methods;
+    for (size_t k = i; complete && k < j; k++) complete = rows[k].method == (int)(k - i);
+    if (done == NULL || complete) {
+      if (done != NULL) {
+        done[rows[i].run * ctx->n_points + rows[i].point] = 1;
+        (*skipped)++;
+      }
+      for (size_t k = i; k < j; k++) {
+        sim_buf_append(out, rows[k].line, rows[k].len);
+        sim_buf_puts(out, "\n");
+      }
+    }
+    i = j;
+  }
+  free(rows);
+  return out->oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : sim_file_write_atomic(path, out->data, out->len, err);
+}
+
+/* Keeps the complete tasks of an earlier, interrupted run: marks them done
+ * and rewrites runs.csv with only their rows. */
+int sim__run_resume(const sim__run_ctx *ctx, const char *path, const char *header,
+                    unsigned char *done, size_t *skipped, int *existed, sim_error *err) {
+  size_t len;
+  size_t before = err->count;
+  *existed = 0;
+  char *text = sim_file_read(path, &len, err);
+  if (text == NULL) return err->count > before ? err->code : SIM_OK; /* missing: nothing to resume */
+  *existed = 1;
+  if (len < strlen(header) || strncmp(text, header, strlen(header)) != 0) {
+    free(text);
+    return sim_error_set(err, SIM_EINPUT,
+                         "%s: its columns differ from this scenario's; resume needs the same scenario "
+                         "(or choose another output directory)", path);
+  }
+  /* The file starts with header, so its header line is header. */
+  sim_buf keep;
+  sim_buf_init(&keep);
+  int rc = rows_rewrite(ctx, path, text, len, done, skipped, &keep, err);
+  sim_buf_free(&keep);
+  free(text);
+  return rc;
+}
+
+/* Sorts runs.csv by (point, run, method): the file is the same whatever
+ * order the threads finished in. */
+int sim__run_sort(const sim__run_ctx *ctx, const char *path, char **sorted, size_t *sorted_len,
+                  sim_error *err) {
+  *sorted = NULL;
+  *sorted_len = 0;
+  size_t len;
+  char *text = sim_file_read(path, &len, err);
+  if (text == NULL) return sim_error_set(err, SIM_EIO, "%s: vanished during the run", path);
+  sim_buf b;
+  sim_buf_init(&b);
+  int rc = rows_rewrite(ctx, path, text, len, NULL, NULL, &b, err);
+  free(text);
+  if (rc != SIM_OK) {
+    sim_buf_free(&b);
+    return rc;
+  }
+  *sorted = b.data;
+  *sorted_len = b.len;
+  return SIM_OK;
+}
+
+/* The resolved scenario, with a header naming the version; under resume an
+ * existing file must say the same, or the rows would mix two experiments. */
+int sim__run_write_resolved(const sim_scenario *sc, const char *path, int resume, sim_error *err) {
+  FILE *f = tmpfile();
+  if (f == NULL) return sim_error_set(err, SIM_EIO, "cannot create a temporary file: %s", strerror(errno));
+  char header[512];
+  snprintf(header, sizeof header,
+           "scenario.resolved.yaml: written by dilemma %s from %s\n"
+           "Every default is explicit; `dilemma run` on this file repeats the experiment.",
+           PACKAGE_VERSION, sc->path ? sc->path : "(string)");
+  int rc = sim_scenario_write(sc, f, header, err);
+  long n = ftell(f);
+  char *text = NULL;
+  if (rc == SIM_OK && n >= 0 && (text = malloc((size_t)n + 1)) != NULL) {
+    rewind(f);
+    if (fread(text, 1, (size_t)n, f) != (size_t)n) rc = sim_error_set(err, SIM_EIO, "temporary file read failed");
+    text[n] = '\0';
+  } else if (rc == SIM_OK) {
+    rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+  }
+  fclose(f);
+  if (rc == SIM_OK && resume) {
+    size_t olen;
+    sim_error ignore;
+    sim_error_clear(&ignore);
+    char *old = sim_file_read(path, &olen, &ignore);
+    /* Compare the YAML after the two header lines (the source path may differ). */
+    const char *a = old, *b = text;
+    for (int k = 0; a && k < 2; k++) a = strchr(a, '\n') ? strchr(a, '\n') + 1 : NULL;
+    for (int k = 0; k < 2; k++) b = strchr(b, '\n') ? strchr(b, '\n') + 1 : b;
+    if (old != NULL && (a == NULL || strcmp(a, b) != 0))
+      rc = sim_error_set(err, SIM_EINPUT,
+                         "%s: the scenario differs from the one this directory was run with; "
+                         "--resume needs the same scenario (or choose another output directory)", path);
+    free(old);
+  }
+  if (rc == SIM_OK) rc = sim_file_write_atomic(path, text, strlen(text), err);
+  free(text);
+  return rc;
+}
+

@@ -1,0 +1,181 @@
+/* run_task.c: one Monte Carlo task: the topology of a run at a sweep point,
+ * every configured method on it, the independent check and the DES replay,
+ * formatted as runs.csv rows. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim/core/core.h"
+#include "sim/run/internal.h"
+#include "sim/serve/serve.h"
+#include "sim/topology/topology.h"
+#include "solver/solver.h"
+
+static const char *const column_names[SIM_COL_COUNT] = {
+  "objective_s", "compute_s", "comm_s", "quant_ratio", "servers_used", "solve_s",
+  "lower_bound", "gap", "nodes", "sim_s", "sim_rel_error", "lat_mean_s", "lat_p50_s",
+  "lat_p95_s", "lat_p99_s", "ttft_s", "tpot_s", "throughput_tps", "load_mape"};
+
+const char *sim_column_name(sim_column c) {
+  return (unsigned)c < SIM_COL_COUNT ? column_names[c] : "?";
+}
+
+static size_t n_columns(const sim__run_ctx *ctx) {
+  return ctx->load ? SIM_COL_COUNT : SIM_COL_FIRST_LOAD;
+}
+
+void sim__run_header(const sim__run_ctx *ctx, sim_buf *out) {
+  sim_buf_puts(out, "point");
+  for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", ctx->sc->sweep[d].key);
+  sim_buf_puts(out, ",run,seed,method,status");
+  for (size_t c = 0; c < n_columns(ctx); c++) sim_buf_printf(out, ",%s", column_names[c]);
+  sim_buf_puts(out, ",placement\n");
+}
+
+int sim__run_method_index(const sim__run_ctx *ctx, const char *name, size_t len) {
+  for (size_t m = 0; m < ctx->n_methods; m++) {
+    const char *s = sim_method_name(ctx->methods[m]);
+    if (strlen(s) == len && strncmp(s, name, len) == 0) return (int)m;
+  }
+  return -1;
+}
+
+/* Run-length form of a placement: "server:bits" per layer, repeats as
+ * "*count": "0:10*5 3:10*21". */
+static void placement_text(const solver_instance *in, const solver_placement *p, sim_buf *out) {
+  size_t l = 0;
+  while (l < p->n_layers) {
+    size_t k = l + 1;
+    while (k < p->n_layers && p->server[k] == p->server[l] && p->bits[k] == p->bits[l]) k++;
+    sim_buf_printf(out, "%s%d:%lld", l ? " " : "", p->server[l], (long long)in->bits[p->bits[l]]);
+    if (k - l > 1) sim_buf_printf(out, "*%zu", k - l);
+    l = k;
+  }
+}
+
+static double servers_used(const solver_instance *in, const solver_placement *p) {
+  size_t used = 0;
+  for (size_t i = 0; i < in->n_servers; i++)
+    for (size_t l = 0; l < p->n_layers; l++)
+      if (p->server[l] == (int)i) { used++; break; }
+  return (double)used;
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  timespec_get(&ts, TIME_UTC);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The DES columns of a row: the replay of one request (sim_s and its
+ * relative error against the analytic T) and, when configured, the load
+ * experiment. A simulation that fails leaves its columns empty; the row's
+ * placement and objective still stand. */
+static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver_instance *in,
+                     const solver_placement *p, uint64_t run, double *col) {
+  sim_serve_config cfg;
+  sim_serve_config_from_scenario(&cfg, v, run);
+  sim_serve_result r;
+  sim_error e;
+  if (v->sim.replay) {
+    sim_serve_result_init(&r);
+    sim_error_clear(&e);
+    if (sim_serve_replay(in, p, &cfg, &r, &e) == SIM_OK) {
+      col[SIM_COL_SIM_S] = r.simulated;
+      col[SIM_COL_SIM_REL_ERROR] = r.rel_error;
+    }
+    sim_serve_result_clear(&r);
+  }
+  if (ctx->load) {
+    sim_serve_result_init(&r);
+    sim_error_clear(&e);
+    if (sim_serve_load(in, p, &cfg, &r, &e) == SIM_OK) {
+      col[SIM_COL_LAT_MEAN] = r.latency.mean;
+      col[SIM_COL_LAT_P50] = r.latency.p50;
+      col[SIM_COL_LAT_P95] = r.latency.p95;
+      col[SIM_COL_LAT_P99] = r.latency.p99;
+      col[SIM_COL_TTFT] = r.ttft.mean;
+      col[SIM_COL_TPOT] = r.tpot.mean;
+      col[SIM_COL_THROUGHPUT] = r.throughput_tokens;
+      col[SIM_COL_LOAD_MAPE] = r.mape;
+    }
+    sim_serve_result_clear(&r);
+  }
+}
+
+int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
+                  sim_error *err) {
+  const sim_scenario *v = &ctx->views[point];
+  const sim_model *model = ctx->models[point];
+  sim_topology *topo = sim_topology_alloc(v, run, 4.0 * (double)model->total_params, err);
+  if (topo == NULL) return err->code;
+  solver_instance *in = solver_instance_alloc(v, model, topo, ctx->table, err);
+  sim_topology_free(topo);
+  if (in == NULL) return err->code;
+
+  char labels[2][64];
+  for (size_t d = 0; d < ctx->sc->n_sweep; d++)
+    sim_scenario_point_label(ctx->sc, point, d, labels[d], sizeof labels[d]);
+  const unsigned long topo_seed = sim_seed_derive(ctx->sc->seed, SIM_STREAM_TOPOLOGY, run);
+
+  for (size_t m = 0; m < ctx->n_methods; m++) {
+    solver_options opt;
+    solver_options_from_scenario(&opt, v, ctx->methods[m],
+                                 sim_seed_derive(ctx->sc->seed, SIM_STREAM_BASELINE, run));
+    solver_result res;
+    solver_result_init(&res);
+    sim_error serr;
+    sim_error_clear(&serr);
+    double t0 = now_seconds();
+    int rc = solver_solve(in, &opt, &res, &serr);
+    double wall = now_seconds() - t0;
+    if (rc == SIM_ENOMEM) {
+      solver_result_clear(&res);
+      solver_instance_free(in);
+      return sim_error_set(err, SIM_ENOMEM, "out of memory solving point %zu run %llu", point,
+                           (unsigned long long)run);
+    }
+    const char *status = rc == SIM_OK ? solver_status_name(res.status) : "error";
+    double col[SIM_COL_COUNT];
+    for (size_t c = 0; c < SIM_COL_COUNT; c++) col[c] = NAN;
+    if (rc == SIM_OK && res.placement != NULL) {
+      /* Every placement passes the independent checker before it is
+       * reported; a placement the checker rejects is a solver bug, and the
+       * row says so rather than carrying a wrong objective. */
+      double checked = NAN;
+      sim_error cerr;
+      sim_error_clear(&cerr);
+      if (solver_check(in, res.placement, &checked, &cerr) != SIM_OK) {
+        status = "error";
+      } else {
+        col[SIM_COL_OBJECTIVE] = checked;
+        solver_objective(in, res.placement, &col[SIM_COL_COMPUTE], &col[SIM_COL_COMM]);
+        col[SIM_COL_QUANT_RATIO] = solver_quant_ratio(in, res.placement);
+        col[SIM_COL_SERVERS_USED] = servers_used(in, res.placement);
+        simulate(ctx, v, in, res.placement, run, col);
+      }
+    }
+    if (rc == SIM_OK) {
+      col[SIM_COL_LOWER_BOUND] = res.lower_bound;
+      col[SIM_COL_GAP] = res.gap;
+      col[SIM_COL_NODES] = (double)res.nodes;
+    }
+    if (ctx->timing) col[SIM_COL_SOLVE_S] = wall;
+
+    sim_buf_printf(out, "%zu", point);
+    for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", labels[d]);
+    sim_buf_printf(out, ",%llu,%lu,%s,%s", (unsigned long long)run, topo_seed,
+                   sim_method_name(ctx->methods[m]), status);
+    for (size_t c = 0; c < n_columns(ctx); c++) {
+      sim_buf_puts(out, ",");
+      sim_buf_number(out, col[c]);
+    }
+    sim_buf_puts(out, ",");
+    if (res.placement != NULL && strcmp(status, "error") != 0) placement_text(in, res.placement, out);
+    sim_buf_puts(out, "\n");
+    solver_result_clear(&res);
+  }
+  solver_instance_free(in);
+  return out->oom ? sim_error_set(err, SIM_ENOMEM, "out of memory formatting rows") : SIM_OK;
+}

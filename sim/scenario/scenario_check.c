@@ -1,0 +1,118 @@
+/* scenario_check.c: rules that involve more than one key (b_min <= b_max,
+ * list lengths against the server count, indices against the servers that
+ * exist, ...). They run on the base scenario, or on every sweep point when
+ * there is a sweep, so a run never meets an invalid point halfway. */
+#include "sim/scenario/internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Reports against the node of `path` (or of the sweep, or line 1). */
+static void fail(sim__pctx *ctx, const char *where, const yaml_node_t *at, const char *path,
+                 const char *msg) {
+  const yaml_node_t *n = sim__mark_find(ctx, path);
+  if (where != NULL) n = at;
+  if (where != NULL)
+    sim__perr(ctx, n, path, "%s: %s", where, msg);
+  else
+    sim__perr(ctx, n, path, "%s", msg);
+}
+
+static void check_spec(sim__pctx *ctx, const sim_scenario *sc, const sim_spec *s, const char *path,
+                       const char *where, const yaml_node_t *at) {
+  char d[256];
+  if (s->kind == SIM_SPEC_LIST && (int64_t)s->n_list != sc->servers.count) {
+    snprintf(d, sizeof d, "%zu values given for %lld servers (servers.count); give one per server",
+             s->n_list, (long long)sc->servers.count);
+    fail(ctx, where, at, path, d);
+  }
+  if (s->kind == SIM_SPEC_UNIFORM && s->ratio <= 0 && s->min > s->max) {
+    snprintf(d, sizeof d, "min = %.17g must not exceed max = %.17g", s->min, s->max);
+    fail(ctx, where, at, path, d);
+  }
+}
+
+int sim__scenario_check(sim__pctx *ctx, const sim_scenario *sc, const char *where,
+                        const yaml_node_t *at) {
+  size_t before = ctx->err->count;
+  char d[512];
+  const int64_t nodes = sc->servers.count + (sc->servers.has_cloud ? 1 : 0);
+
+  if (sc->quant.b_min > sc->quant.b_max) {
+    snprintf(d, sizeof d, "b_min = %lld must not exceed quantization.b_max = %lld",
+             (long long)sc->quant.b_min, (long long)sc->quant.b_max);
+    fail(ctx, where, at, "quantization.b_min", d);
+  } else if ((sc->quant.b_max - sc->quant.b_min) % sc->quant.step != 0) {
+    snprintf(d, sizeof d, "b_max - b_min = %lld is not a multiple of step = %lld; the widths are "
+             "b_min, b_min + step, ..., b_max",
+             (long long)(sc->quant.b_max - sc->quant.b_min), (long long)sc->quant.step);
+    fail(ctx, where, at, "quantization.step", d);
+  }
+  if (sc->quant.error == SIM_ERRSRC_TABLE && sc->quant.error_table == NULL)
+    fail(ctx, where, at, "quantization.error",
+         "error: table needs quantization.error_table (a CSV written by `dilemma profile`)");
+  if (sc->quant.accuracy == SIM_ACC_BUDGET && !(sc->quant.budget > 0))
+    fail(ctx, where, at, "quantization.accuracy",
+         "accuracy: budget needs quantization.budget > 0 (the total error allowed)");
+
+  check_spec(ctx, sc, &sc->servers.ccs, "servers.ccs", where, at);
+  check_spec(ctx, sc, &sc->servers.storage, "servers.storage", where, at);
+  check_spec(ctx, sc, &sc->servers.mem_bandwidth, "servers.mem_bandwidth", where, at);
+
+  if (sc->model.has_arch && sc->model.n_layers > 0) {
+    fail(ctx, where, at, "model.layers", "give either model.custom or model.layers, not both");
+  } else if (sc->model.has_arch) {
+    sim_error aerr;
+    sim_error_clear(&aerr);
+    if (sim_arch_validate(&sc->model.arch, &aerr) != SIM_OK) {
+      /* One message per line of the architecture's own report. */
+      char *line = aerr.msg;
+      while (line && *line) {
+        char *nl = strchr(line, '\n');
+        if (nl) *nl = '\0';
+        fail(ctx, where, at, "model.custom", line);
+        line = nl ? nl + 1 : NULL;
+      }
+    }
+  } else if (sc->model.n_layers == 0 && sim_arch_find(sc->model.name) == NULL) {
+    const char *names[16];
+    size_t n = 0;
+    for (const sim_arch *a; (a = sim_arch_builtin(n)) != NULL && n < 15; n++) names[n] = a->name;
+    names[n] = NULL;
+    const char *near = sim_suggest(sc->model.name, names, n);
+    char allowed[256];
+    sim__names_join(names, allowed, sizeof allowed);
+    snprintf(d, sizeof d, "unknown model '%s'%s%s%s; allowed: %s (or model.custom / model.layers)",
+             sc->model.name, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "",
+             allowed);
+    fail(ctx, where, at, "model.name", d);
+  }
+
+  if (sc->solver.origin >= nodes) {
+    snprintf(d, sizeof d, "origin = %lld but servers are numbered 0..%lld",
+             (long long)sc->solver.origin, (long long)(nodes - 1));
+    fail(ctx, where, at, "solver.origin", d);
+  }
+  unsigned methods = sc->solver.baselines | (1u << sc->solver.method);
+  if ((methods & (1u << SIM_METHOD_CLOUD)) && !sc->servers.has_cloud)
+    fail(ctx, where, at, sc->solver.method == SIM_METHOD_CLOUD ? "solver.method" : "solver.baselines",
+         "method 'cloud' needs a cloud node (servers.cloud)");
+
+  for (size_t i = 0; i < sc->sim.n_outages; i++) {
+    const sim_outage *o = &sc->sim.outages[i];
+    char path[64];
+    snprintf(path, sizeof path, "simulation.outages[%zu]", i);
+    if (!(o->start < o->end)) {
+      snprintf(d, sizeof d, "start = %.17g must be before end = %.17g", o->start, o->end);
+      fail(ctx, where, at, path, d);
+    }
+    if (o->a >= nodes || (o->is_link && o->b >= nodes)) {
+      snprintf(d, sizeof d, "server index out of range; servers are numbered 0..%lld", (long long)(nodes - 1));
+      fail(ctx, where, at, path, d);
+    } else if (o->is_link && o->a == o->b) {
+      fail(ctx, where, at, path, "a link joins two different servers");
+    }
+  }
+  return ctx->err->count > before ? -1 : 0;
+}

@@ -1,0 +1,329 @@
+/* scenario_schema.c: the scenario schema (keys, types, ranges, units) and
+ * the defaults, which reproduce the paper's setup where the paper states it.
+ * docs/scenario.md documents every key listed here; a test keeps the two in
+ * step. */
+#include "sim/scenario/internal.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const sim__granularity_names[] = {"block", "linear", NULL};
+const char *const sim__family_names[] = {"opt", "llama", NULL};
+const char *const sim__topology_names[] = {"full", "geometric", NULL};
+const char *const sim__cost_names[] = {"paper", "roofline", NULL};
+const char *const sim__accuracy_names[] = {"per_layer", "budget", NULL};
+const char *const sim__errsrc_names[] = {"analytic", "table", NULL};
+const char *const sim__quantizer_names[] = {"truncate", "rtn-sym", "rtn-asym", NULL};
+const char *const sim__formulation_names[] = {"flow", "paper", NULL};
+const char *const sim__method_names[] = {"ilp", "dp", "single", "greedy",
+                                         "uniform", "random", "cloud", NULL};
+const char *const sim__unit_names[] = {"bytes", "model_fp32", "model_fp32_share", NULL};
+static const char *const word_auto[] = {"auto", NULL};
+static const char *const word_none[] = {"none", NULL};
+
+#define OFF(field) offsetof(sim_scenario, field)
+#define BIG 1e18 /* generous upper bound for sizes and speeds */
+/* Field order: name, type, off, lo, hi, flags, enums, children, present_off, unit, help. */
+#define NUM(n, f, lo, hi, fl, unit, help) {n, SIM_K_NUM, OFF(f), lo, hi, fl, NULL, NULL, 0, unit, help}
+#define INT(n, f, lo, hi, help) {n, SIM_K_INT, OFF(f), lo, hi, 0, NULL, NULL, 0, NULL, help}
+#define BOOL(n, f, help) {n, SIM_K_BOOL, OFF(f), 0, 1, 0, NULL, NULL, 0, NULL, help}
+#define ENUM(n, f, names, help) {n, SIM_K_ENUM, OFF(f), 0, 0, 0, names, NULL, 0, NULL, help}
+#define STR(n, f, fl, help) {n, SIM_K_STR, OFF(f), 0, 0, fl, NULL, NULL, 0, NULL, help}
+#define SPEC(n, f, lo, hi, fl, unit, help) {n, SIM_K_SPEC, OFF(f), lo, hi, fl, NULL, NULL, 0, unit, help}
+#define MAP(n, kids, present, help) {n, SIM_K_MAP, 0, 0, 0, 0, NULL, kids, present, NULL, help}
+#define END {NULL, SIM_K_MAP, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL}
+
+static const sim__key custom_keys[] = {
+  {"name", SIM_K_STRBUF, OFF(model.arch.name), 0, sizeof(((sim_arch *)0)->name), SIM_KF_NOSWEEP,
+   NULL, NULL, 0, NULL, "label of the custom architecture"},
+  ENUM("family", model.arch.family, sim__family_names, "layer structure: opt or llama"),
+  INT("hidden", model.arch.hidden, 1, 1e6, "model width"),
+  INT("ffn", model.arch.ffn, 1, 1e6, "MLP inner width"),
+  INT("blocks", model.arch.blocks, 1, 1e4, "decoder blocks"),
+  INT("heads", model.arch.heads, 1, 1e6, "attention heads"),
+  INT("kv_heads", model.arch.kv_heads, 1, 1e6, "key/value heads (default: heads)"),
+  INT("vocab", model.arch.vocab, 1, 1e7, "vocabulary size"),
+  INT("positions", model.arch.positions, 0, 1e7, "learned position rows (opt)"),
+  INT("embed_proj", model.arch.embed_proj, 0, 1e6, "word-embedding width if not hidden, else 0"),
+  BOOL("tied", model.arch.tied, "output head shares the token embedding"),
+  BOOL("pre_norm", model.arch.pre_norm, "norm before each sublayer, final norm present"),
+  END};
+
+static const sim__key model_keys[] = {
+  STR("name", model.name, 0, "built-in model: opt-125m, opt-350m, opt-1.3b, opt-6.7b, llama-2-7b, llama-3-8b"),
+  ENUM("granularity", model.granularity, sim__granularity_names, "block or linear"),
+  MAP("custom", custom_keys, OFF(model.has_arch), "custom architecture from hyperparameters"),
+  {"layers", SIM_K_LAYERS, 0, 0, 0, SIM_KF_NOSWEEP, NULL, NULL, 0, NULL,
+   "explicit profile: list of {name, params, flops, act_elems, kv_elems}"},
+  END};
+
+static const sim__key cloud_keys[] = {
+  NUM("ccs", servers.cloud.ccs, 0, BIG, SIM_KF_LO_OPEN, "FLOP/s", "cloud compute speed"),
+  NUM("storage", servers.cloud.storage, 0, BIG, 0, "bytes", "cloud storage"),
+  NUM("mem_bandwidth", servers.cloud.mem_bandwidth, 0, BIG, SIM_KF_LO_OPEN, "byte/s",
+      "cloud memory bandwidth (roofline)"),
+  NUM("bandwidth", servers.cloud.bandwidth, 0, BIG, SIM_KF_LO_OPEN, "bit/s",
+      "link speed between each edge server and the cloud"),
+  NUM("latency", servers.cloud.latency, 0, 1e3, 0, "s", "edge-cloud link latency"),
+  END};
+
+static const sim__key server_keys[] = {
+  INT("count", servers.count, 1, 4096, "number of edge servers M"),
+  SPEC("ccs", servers.ccs, 0, BIG, SIM_KF_LO_OPEN, "FLOP/s", "compute speed (roofline: peak)"),
+  SPEC("storage", servers.storage, 0, BIG, SIM_KF_UNIT, "bytes", "storage capacity"),
+  SPEC("mem_bandwidth", servers.mem_bandwidth, 0, BIG, SIM_KF_LO_OPEN, "byte/s",
+       "memory bandwidth (roofline)"),
+  MAP("cloud", cloud_keys, OFF(servers.has_cloud), "optional cloud node"),
+  END};
+
+static const sim__key link_keys[] = {
+  NUM("omega_min", links.omega_min, 0, BIG, SIM_KF_LO_OPEN, "bit/s", "lowest D2D bandwidth"),
+  NUM("omega_ratio", links.omega_ratio, 1, 1e6, 0, NULL, "bandwidth drawn in [omega_min, ratio * omega_min]"),
+  NUM("latency", links.latency, 0, 1e3, 0, "s", "latency per hop"),
+  BOOL("symmetric", links.symmetric, "same bandwidth both ways"),
+  ENUM("topology", links.topology, sim__topology_names, "full mesh or geometric neighbourhood graph"),
+  NUM("radius", links.radius, 0, 2, SIM_KF_LO_OPEN, NULL, "geometric: link range in the unit square"),
+  END};
+
+static const sim__key workload_keys[] = {
+  INT("tokens", workload.tokens, 1, 1e6, "generated tokens n"),
+  INT("batch", workload.batch, 1, 1e6, "batch size beta"),
+  INT("prompt", workload.prompt, 0, 1e7, "prompt tokens (prefill)"),
+  {"context", SIM_K_INT_WORD, OFF(workload.context), 0, 1e7, 0, word_auto, NULL, 0, "tokens",
+   "attention context per token; auto = prompt + tokens/2"},
+  END};
+
+static const sim__key quant_keys[] = {
+  INT("b_min", quant.b_min, 1, 64, "smallest bit width"),
+  INT("b_max", quant.b_max, 1, 64, "original precision (largest bit width)"),
+  INT("step", quant.step, 1, 64, "bit-width step"),
+  ENUM("quantizer", quant.quantizer, sim__quantizer_names, "truncate, rtn-sym or rtn-asym"),
+  ENUM("error", quant.error, sim__errsrc_names, "analytic bound or error table"),
+  STR("error_table", quant.error_table, SIM_KF_NOSWEEP, "CSV from `dilemma profile` (path relative to the scenario)"),
+  NUM("weight_range", quant.weight_range, 0, 1e6, SIM_KF_LO_OPEN, NULL, "analytic bound: weights in [-R, R]"),
+  ENUM("accuracy", quant.accuracy, sim__accuracy_names, "per_layer (delta) or budget"),
+  NUM("delta", quant.delta, 0, 1e6, 0, NULL, "per-layer error bound"),
+  NUM("budget", quant.budget, 0, 1e12, 0, NULL, "total error budget"),
+  END};
+
+static const sim__key cost_keys[] = {
+  ENUM("model", cost.model, sim__cost_names, "paper (eqs. 3-4) or roofline"),
+  NUM("activation_bits", cost.activation_bits, 0, 64, SIM_KF_LO_OPEN, "bit", "roofline: bits per activation element"),
+  NUM("kv_bits", cost.kv_bits, 0, 64, SIM_KF_LO_OPEN, "bit", "roofline: bits per KV-cache element"),
+  END};
+
+static const sim__key solver_keys[] = {
+  ENUM("method", solver.method, sim__method_names, "placement method"),
+  ENUM("formulation", solver.formulation, sim__formulation_names, "ILP formulation"),
+  NUM("time_limit", solver.time_limit, 0, 1e6, SIM_KF_LO_OPEN, "s", "time limit per solve"),
+  {"baselines", SIM_K_ENUMSET, OFF(solver.baselines), 0, 0, SIM_KF_NOSWEEP, sim__method_names,
+   NULL, 0, NULL, "methods solved besides `method`"},
+  INT("max_layers_per_server", solver.max_layers_per_server, 0, 1e6, "cap on layers per server (0: none)"),
+  {"origin", SIM_K_INT_WORD, OFF(solver.origin), 0, 4096, 0, word_none, NULL, 0, NULL,
+   "server where prompts arrive and outputs return (none, or an index)"},
+  BOOL("presolve", solver.presolve, "drop dominated bit options where provably safe"),
+  NUM("mip_gap", solver.mip_gap, 0, 1, 0, NULL, "relative gap accepted as optimal"),
+  END};
+
+static const sim__key sim_keys[] = {
+  BOOL("replay", sim.replay, "replay one request in the DES"),
+  BOOL("load", sim.load, "run the load experiment"),
+  NUM("rate", sim.rate, 0, 1e9, SIM_KF_LO_OPEN, "requests/s", "Poisson arrival rate"),
+  INT("requests", sim.requests, 1, 1e8, "requests per load run"),
+  NUM("horizon", sim.horizon, 0, 1e12, 0, "s",
+      "fixed count: `requests` arrivals spread uniformly over [0, horizon]; 0 = Poisson at `rate`"),
+  INT("max_batch", sim.max_batch, 1, 1e6, "requests batched per pass"),
+  INT("slots", sim.slots, 1, 1e6, "concurrent jobs per server"),
+  NUM("compute_cv", sim.compute_cv, 0, 10, 0, NULL, "coefficient of variation of compute times"),
+  NUM("bandwidth_cv", sim.bandwidth_cv, 0, 10, 0, NULL, "coefficient of variation of bandwidth per transfer"),
+  {"outages", SIM_K_OUTAGES, 0, 0, 0, SIM_KF_NOSWEEP, NULL, NULL, 0, NULL,
+   "list of {server: i | link: [i, j], start, end}"},
+  END};
+
+const sim__key sim__schema[] = {
+  STR("name", name, SIM_KF_NOSWEEP, "scenario label"),
+  STR("description", description, SIM_KF_NOSWEEP, "free text"),
+  {"seed", SIM_K_SEED, OFF(seed), 0, 0, SIM_KF_NOSWEEP, NULL, NULL, 0, NULL, "master seed"},
+  INT("runs", runs, 1, 1e6, "Monte Carlo runs per sweep point"),
+  STR("output", output, SIM_KF_NOSWEEP, "output directory"),
+  MAP("model", model_keys, 0, "LLM and granularity"),
+  MAP("servers", server_keys, 0, "edge servers and optional cloud"),
+  MAP("links", link_keys, 0, "D2D links"),
+  MAP("workload", workload_keys, 0, "tokens, batch, prompt, context"),
+  MAP("quantization", quant_keys, 0, "bit widths and accuracy"),
+  MAP("cost", cost_keys, 0, "cost model"),
+  MAP("solver", solver_keys, 0, "solver options"),
+  MAP("simulation", sim_keys, 0, "discrete-event simulation"),
+  {"sweep", SIM_K_SWEEP, 0, 0, 0, SIM_KF_NOSWEEP, NULL, NULL, 0, NULL,
+   "one or two swept keys: {key, values | log | linear}"},
+  END};
+
+size_t sim__names_count(const char *const *names) {
+  size_t n = 0;
+  while (names && names[n]) n++;
+  return n;
+}
+
+int sim__names_index(const char *const *names, const char *s) {
+  for (size_t i = 0; names && names[i]; i++)
+    if (strcmp(names[i], s) == 0) return (int)i;
+  return -1;
+}
+
+void sim__names_join(const char *const *names, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; names && names[i] && used < len; i++) {
+    int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+    if (n < 0) break;
+    used += (size_t)n;
+  }
+}
+
+static const sim__key *find_child(const sim__key *keys, const char *name, size_t len) {
+  for (const sim__key *k = keys; k && k->name; k++)
+    if (strlen(k->name) == len && strncmp(k->name, name, len) == 0) return k;
+  return NULL;
+}
+
+const sim__key *sim__schema_find(const char *path, const char **sub) {
+  const sim__key *keys = sim__schema, *k = NULL;
+  const char *p = path;
+  if (sub) *sub = NULL;
+  while (*p) {
+    const char *dot = strchr(p, '.');
+    size_t len = dot ? (size_t)(dot - p) : strlen(p);
+    if (k != NULL && k->type == SIM_K_SPEC) {
+      /* A spec's own sub-keys: only the numeric ones can be addressed. */
+      static const char *const spec_sub[] = {"min", "max", "ratio"};
+      for (size_t i = 0; i < 3; i++)
+        if (strlen(spec_sub[i]) == len && strncmp(spec_sub[i], p, len) == 0 && !dot) {
+          if (sub) *sub = spec_sub[i];
+          return k;
+        }
+      return NULL;
+    }
+    if (k != NULL && k->type != SIM_K_MAP) return NULL;
+    k = find_child(keys, p, len);
+    if (k == NULL) return NULL;
+    keys = k->children;
+    p += len;
+    if (*p == '.') p++;
+  }
+  return k;
+}
+
+const char *sim_method_name(sim_method m) {
+  return (unsigned)m < SIM_METHOD_COUNT ? sim__method_names[m] : "?";
+}
+int sim_method_parse(const char *s) { return sim__names_index(sim__method_names, s); }
+const char *sim_cost_name(sim_cost_kind c) { return sim__cost_names[c == SIM_COST_ROOFLINE]; }
+const char *sim_formulation_name(sim_formulation f) {
+  return sim__formulation_names[f == SIM_FORM_PAPER];
+}
+
+static char *dup(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+int sim__scenario_defaults(sim_scenario *sc, const char *name) {
+  memset(sc, 0, sizeof *sc);
+  sc->name = dup(name);
+  char out[512];
+  snprintf(out, sizeof out, "results/%s", name);
+  sc->output = dup(out);
+  sc->model.name = dup("opt-350m");
+  if (!sc->name || !sc->output || !sc->model.name) return SIM_ENOMEM;
+  sc->seed = 1;
+  sc->runs = 100;
+  sc->model.granularity = SIM_GRAN_BLOCK;
+  /* Defaults of a custom architecture, used only when model.custom is given:
+   * a pre-norm model with a tied head, like most of the OPT family. */
+  snprintf(sc->model.arch.name, sizeof sc->model.arch.name, "custom");
+  sc->model.arch.family = SIM_FAMILY_OPT;
+  sc->model.arch.tied = 1;
+  sc->model.arch.pre_norm = 1;
+
+  sc->servers.count = 8;
+  sc->servers.ccs = (sim_spec){.kind = SIM_SPEC_UNIFORM, .min = 1e9, .max = 1e10};
+  sc->servers.storage = (sim_spec){.kind = SIM_SPEC_UNIFORM, .min = 0.5, .max = 1.5,
+                                   .unit = SIM_UNIT_MODEL_FP32};
+  sc->servers.mem_bandwidth = (sim_spec){.kind = SIM_SPEC_CONST, .value = 1e10};
+  sc->servers.cloud.ccs = 1e13;
+  sc->servers.cloud.storage = 1e12;
+  sc->servers.cloud.mem_bandwidth = 1e12;
+  sc->servers.cloud.bandwidth = 1e8;
+  sc->servers.cloud.latency = 0.05;
+
+  sc->links.omega_min = 1e8;
+  sc->links.omega_ratio = 10;
+  sc->links.latency = 0;
+  sc->links.symmetric = 1;
+  sc->links.topology = SIM_TOPO_FULL;
+  sc->links.radius = 0.5;
+
+  sc->workload.tokens = 128;
+  sc->workload.batch = 128;
+  sc->workload.prompt = 0;
+  sc->workload.context = -1;
+
+  sc->quant.b_min = 4;
+  sc->quant.b_max = 32;
+  sc->quant.step = 2;
+  sc->quant.quantizer = SIM_QUANT_TRUNCATE;
+  sc->quant.error = SIM_ERRSRC_ANALYTIC;
+  sc->quant.weight_range = 1.0;
+  sc->quant.accuracy = SIM_ACC_PER_LAYER;
+  sc->quant.delta = 1e-5;
+  sc->quant.budget = 0;
+
+  sc->cost.model = SIM_COST_PAPER;
+  sc->cost.activation_bits = 16;
+  sc->cost.kv_bits = 16;
+
+  sc->solver.method = SIM_METHOD_ILP;
+  sc->solver.formulation = SIM_FORM_FLOW;
+  sc->solver.time_limit = 60;
+  sc->solver.baselines = 0;
+  sc->solver.max_layers_per_server = 0;
+  sc->solver.origin = -1;
+  sc->solver.presolve = 1;
+  sc->solver.mip_gap = 1e-9;
+
+  sc->sim.replay = 1;
+  sc->sim.load = 0;
+  sc->sim.rate = 1;
+  sc->sim.requests = 1000;
+  sc->sim.max_batch = 1;
+  sc->sim.slots = 1;
+  return SIM_OK;
+}
+
+static void print_keys(FILE *out, const sim__key *keys, const char *prefix) {
+  static const char *const tname[] = {
+      [SIM_K_MAP] = "mapping", [SIM_K_NUM] = "number", [SIM_K_INT] = "integer",
+      [SIM_K_INT_WORD] = "integer", [SIM_K_BOOL] = "true/false", [SIM_K_ENUM] = "one of",
+      [SIM_K_STR] = "string", [SIM_K_STRBUF] = "string", [SIM_K_SEED] = "integer",
+      [SIM_K_SPEC] = "number, list or {min, max | ratio}", [SIM_K_ENUMSET] = "list of",
+      [SIM_K_LAYERS] = "list", [SIM_K_OUTAGES] = "list", [SIM_K_SWEEP] = "list"};
+  for (const sim__key *k = keys; k->name; k++) {
+    char path[128], extra[256] = "";
+    snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k->name);
+    if (k->enums && k->type != SIM_K_INT_WORD) {
+      sim__names_join(k->enums, extra, sizeof extra);
+    } else if (k->type == SIM_K_INT_WORD) {
+      snprintf(extra, sizeof extra, "or %s", k->enums[0]);
+    }
+    fprintf(out, "%-40s %s%s%s%s%s\n", path, tname[k->type], *extra ? " " : "", extra,
+            k->unit ? " " : "", k->unit ? k->unit : "");
+    if (k->type == SIM_K_MAP) print_keys(out, k->children, path);
+  }
+}
+
+void sim_scenario_schema_print(FILE *out) { print_keys(out, sim__schema, ""); }

@@ -1,0 +1,194 @@
+/* serve.h: an edge-serving model on the DES kernel that replays a placement
+ * token by token, alone (replay) or under a stream of requests (load).
+ *
+ * Servers have FIFO compute queues served by `slots` jobs at once (1 by
+ * default). Each ordered pair of servers a pass crosses is a directed link
+ * that transmits one pass's activations at a time, FIFO, at the route's
+ * bandwidth; the last bit arrives the route's latency later, and
+ * propagation does not occupy the link. A request is one batch of β
+ * sequences (the instance's batch): a prefill pass over the prompt when
+ * prompt > 0, then `tokens` decode passes, each running every layer in
+ * order on the server the placement gives it. A job that finishes a layer
+ * keeps its slot for the next layer when that layer is on the same server,
+ * so a server runs a stage of consecutive layers without interleaving.
+ * Durations come from solver_pass_compute, solver_pass_transfer,
+ * solver_pass_input and solver_pass_output, the functions the ILP's
+ * coefficients are built from, so a replay reproduces solver_objective.
+ *
+ * In load mode requests arrive (Poisson at `rate`, or `requests` arrivals at
+ * uniform random times over `horizon`); requests that arrive while the
+ * batch at the entry still waits join it, up to max_batch, and the batch
+ * then runs as one job with r·β sequences (costs evaluated with batch r·β).
+ * Perturbations multiply each compute time by a lognormal factor of mean 1
+ * and CV compute_cv, and each transfer's bandwidth by one of CV
+ * bandwidth_cv. During an outage a server or link does no work: work in
+ * progress pauses and resumes when it ends, queued work waits.
+ * docs/simulation.md describes the model, modes and outputs.
+ *
+ * Ownership rule: the instance, placement, outages and trace are borrowed
+ * for the duration of a call; a sim_serve_result owns its entity array and
+ * is released with sim_serve_result_clear. */
+#ifndef DILEMMA_SIM_SERVE_SERVE_H
+#define DILEMMA_SIM_SERVE_SERVE_H
+
+#include <gsl/gsl_rng.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim/core/core.h"
+#include "sim/des/des.h"
+#include "sim/scenario/scenario.h"
+#include "solver/solver.h"
+
+/* How compute durations are drawn. */
+/* Event traces of a simulation, as CSV and as Chrome trace JSON.
+ *
+ * The CSV has one row per event, `time,entity,event,request,token,layer`,
+ * in the order the events happen. The Chrome trace (the JSON Object Format
+ * that Perfetto and chrome://tracing open) has one track per server and per
+ * link, a complete ("X") slice per layer computed and per transmission, and
+ * instant events for arrivals and completions on a "requests" track.
+ * Formats and columns are documented in docs/simulation.md.
+ *
+ * Ownership rule: the trace borrows its FILEs (the caller opens and closes
+ * them); sim_trace_alloc returns a trace freed with sim_trace_free. */
+
+
+
+typedef struct sim_trace sim_trace;
+
+/* What happened, one word per kind in the CSV `event` column. */
+typedef enum {
+  SIM_TRACE_ARRIVE = 0,      /* a request arrives */
+  SIM_TRACE_COMPUTE_START,   /* a layer's work starts on a server */
+  SIM_TRACE_COMPUTE_END,     /* ... and ends */
+  SIM_TRACE_SEND_START,      /* a link starts transmitting a pass's activations */
+  SIM_TRACE_SEND_END,        /* ... the last bit leaves */
+  SIM_TRACE_RECEIVE,         /* ... the last bit arrives, after the latency */
+  SIM_TRACE_FIRST_TOKEN,     /* a request's first generated token is out */
+  SIM_TRACE_DONE,            /* a request's last token is out */
+  SIM_TRACE_KIND_COUNT
+} sim_trace_kind;
+
+/* Either FILE may be NULL. Writes the CSV header. */
+sim_trace *sim_trace_alloc(FILE *csv, FILE *chrome, sim_error *err);
+
+/* Ends the Chrome document. Returns SIM_OK, or SIM_EIO (recorded in err) if
+ * any write to either file failed. Call once, after the run. */
+int sim_trace_finish(sim_trace *t, sim_error *err);
+void sim_trace_free(sim_trace *t);
+
+/* Names a track: `entity` is the index used in later calls (servers 0..M-1,
+ * then links), `is_link` groups it under "links" in the Chrome trace. */
+void sim_trace_track(sim_trace *t, int entity, int is_link, const char *name);
+
+/* One CSV row. `token` is the decode step (0-based) or -1 for the prefill
+ * pass; `layer` is -1 where no layer applies (arrivals, completions, the
+ * origin's input). `request` is the request, or for a batch its first
+ * request. `entity` is a track index, or -1 for the request's own events. */
+void sim_trace_event(sim_trace *t, double time, int entity, sim_trace_kind kind, int64_t request,
+                     int64_t token, int layer);
+
+/* One Chrome slice from start to end (s) on an entity's track. */
+void sim_trace_span(sim_trace *t, int entity, int is_link, double start, double end,
+                    int64_t request, int64_t token, int layer, int64_t batch);
+
+typedef enum {
+  SIM_SERVICE_MODEL = 0,      /* the cost model's duration (times any perturbation) */
+  SIM_SERVICE_EXPONENTIAL = 1 /* test only: exponential with the cost model's duration as mean */
+} sim_service;
+
+typedef struct sim_serve_config {
+  uint64_t run_seed;    /* sim_seed_derive(scenario seed, SIM_STREAM_DES, run) */
+  double rate;          /* requests/s, Poisson arrivals (load) */
+  int64_t requests;     /* requests in a load run */
+  double horizon;       /* s; > 0: `requests` arrivals at uniform random times in [0, horizon] */
+  int64_t max_batch;    /* requests merged into one batch at the entry, >= 1 */
+  int64_t slots;        /* jobs a server runs at once, >= 1 */
+  double compute_cv;    /* CV of the lognormal factor on each compute time; 0: none */
+  double bandwidth_cv;  /* CV of the lognormal factor on each transfer's bandwidth; 0: none */
+  const sim_outage *outages; /* borrowed; server and link indices are instance servers */
+  size_t n_outages;
+  sim_service service;  /* SIM_SERVICE_MODEL except in queueing-theory tests */
+  double until;         /* s, stop the clock here (INFINITY: run to the end) */
+  uint64_t max_events;  /* stop after this many events (0: no limit) */
+  sim_trace *trace;     /* borrowed, may be NULL */
+} sim_serve_config;
+
+/* Defaults: seed 0, one request, rate 1/s, no horizon, batch 1, one slot,
+ * no perturbation, no outage, model service, no limits, no trace. */
+void sim_serve_config_init(sim_serve_config *cfg);
+
+/* The configuration a scenario (a sweep-point view) gives run `run`. The
+ * outages are borrowed from the scenario. */
+void sim_serve_config_from_scenario(sim_serve_config *cfg, const sim_scenario *sc, uint64_t run);
+
+/* Summary of a distribution. Mean, min and max are exact; percentiles come
+ * from a log-bucketed histogram and are within 2.5e-4 relative of the
+ * nearest-rank percentile (so memory does not grow with the requests). */
+typedef struct sim_summary {
+  uint64_t n;
+  double mean, p50, p95, p99, min, max; /* NaN when n = 0 */
+} sim_summary;
+
+/* Utilization of one server or link over the run. */
+typedef struct sim_serve_entity {
+  char name[56];      /* "s0", "cloud", or "s0->s1" */
+  int is_link;
+  int from, to;       /* server index (from = to), or the link's ends */
+  double busy;        /* s of work done, outage pauses excluded */
+  double utilization; /* busy / (end time · slots) */
+  uint64_t jobs;      /* layers computed or transmissions made */
+} sim_serve_entity;
+
+typedef struct sim_serve_result {
+  double analytic;         /* s, solver_objective of the placement */
+  double analytic_compute; /* s, its compute part */
+  double analytic_comm;    /* s, its communication part */
+  double simulated;        /* s, replay: completion time of the request; load: mean latency */
+  double rel_error;        /* |simulated - analytic| / analytic */
+  uint64_t events;         /* events fired */
+  sim_des_stop_reason stop;/* SIM_DES_EMPTY when every request completed */
+  double end_time;         /* s, simulated time at the end of the run */
+  int64_t arrived;         /* requests that arrived */
+  int64_t completed;       /* requests that completed */
+  int64_t batches;         /* batches formed (= arrived without batching) */
+  int64_t peak_in_flight;  /* most requests in the system at once */
+  sim_summary latency;     /* s, arrival to last token */
+  sim_summary ttft;        /* s, arrival to first token (end of the first decode pass) */
+  sim_summary tpot;        /* s, (latency - ttft) / (tokens - 1); empty when tokens = 1 */
+  double throughput_requests; /* requests/s over [0, end_time] */
+  double throughput_tokens;   /* tokens/s: completed · tokens · β / end_time */
+  double mape;             /* %, mean over requests of |latency - analytic| / latency */
+  double mean_gap;         /* %, (mean latency - analytic) / analytic */
+  size_t n_entities;       /* servers (all of them), then the links the placement uses */
+  sim_serve_entity *entities;
+} sim_serve_result;
+
+void sim_serve_result_init(sim_serve_result *res);
+void sim_serve_result_clear(sim_serve_result *res);
+
+/* Replays one request arriving at time 0 (cfg's arrival settings are
+ * ignored; perturbations, outages, slots and the trace apply). Fails with
+ * SIM_EINPUT for a placement that does not fit the instance, SIM_EINFEASIBLE
+ * when a route the placement needs does not exist. Time O(E log P) for E
+ * events, P pending (E ≈ passes · (layers + 2 · transfers)). */
+int sim_serve_replay(const solver_instance *in, const solver_placement *p,
+                     const sim_serve_config *cfg, sim_serve_result *res, sim_error *err);
+
+/* Runs the load experiment described by cfg. Memory is bounded by the
+ * requests and events in flight, not by the requests simulated. */
+int sim_serve_load(const solver_instance *in, const solver_placement *p,
+                   const sim_serve_config *cfg, sim_serve_result *res, sim_error *err);
+
+/* A lognormal factor with mean 1 and coefficient of variation cv, drawn
+ * from r: exp(σZ - σ²/2) with σ² = ln(1 + cv²). Exactly 1 when cv = 0. */
+double sim_lognormal_unit(gsl_rng *r, double cv);
+
+/* When work of `work` seconds started at `start` finishes on an entity that
+ * does no work during the sorted, disjoint intervals [lo[k], hi[k]): the
+ * work pauses at each interval and resumes after it. O(intervals crossed). */
+double sim_outage_finish(const double *lo, const double *hi, size_t n, double start, double work);
+
+#endif

@@ -1,0 +1,163 @@
+/* topology.c: drawing servers and links for one run (see topology.h for the
+ * draw order that gives common random numbers across sweep points). */
+#include "sim/topology/topology.h"
+
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/core/core.h"
+
+static double spec_value(const sim_spec *s, size_t i, double u) {
+  switch (s->kind) {
+  case SIM_SPEC_CONST: return s->value;
+  case SIM_SPEC_LIST: return s->list[i];
+  case SIM_SPEC_UNIFORM:
+  default: {
+    double hi = s->ratio > 0 ? s->min * s->ratio : s->max;
+    return s->min + u * (hi - s->min);
+  }
+  }
+}
+
+void sim_topology_free(sim_topology *t) {
+  if (t == NULL) return;
+  free(t->servers);
+  free(t->bandwidth);
+  free(t->latency);
+  free(t->link_bandwidth);
+  free(t->link_latency);
+  free(t->next_hop);
+  free(t);
+}
+
+/* All-pairs routes minimizing the per-bit time Σ 1/Ω_h (the term that
+ * dominates for activation-sized messages), ties broken by latency.
+ * Floyd-Warshall, O(n^3). With relay = 0 (the paper's full mesh) every pair
+ * uses its direct link even when two fast hops would beat a slow one: the
+ * paper's model sends over Ω_ij itself. */
+static int routes(sim_topology *t, int relay) {
+  const size_t n = t->n;
+  double *w = malloc(n * n * sizeof *w); /* s/bit along the best route */
+  if (w == NULL) return -1;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++) {
+      size_t ij = i * n + j;
+      double bw = t->link_bandwidth[ij];
+      if (i == j) { w[ij] = 0; t->latency[ij] = 0; t->next_hop[ij] = -1; }
+      else if (bw > 0) { w[ij] = 1.0 / bw; t->latency[ij] = t->link_latency[ij]; t->next_hop[ij] = (int)j; }
+      else { w[ij] = INFINITY; t->latency[ij] = INFINITY; t->next_hop[ij] = -1; }
+    }
+  for (size_t k = 0; relay && k < n; k++)
+    for (size_t i = 0; i < n; i++) {
+      if (i == k || isinf(w[i * n + k])) continue;
+      for (size_t j = 0; j < n; j++) {
+        if (j == i || j == k) continue;
+        double cw = w[i * n + k] + w[k * n + j];
+        double cl = t->latency[i * n + k] + t->latency[k * n + j];
+        size_t ij = i * n + j;
+        if (cw < w[ij] || (cw == w[ij] && cl < t->latency[ij])) {
+          w[ij] = cw;
+          t->latency[ij] = cl;
+          t->next_hop[ij] = t->next_hop[i * n + k];
+        }
+      }
+    }
+  t->unreachable = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++) {
+      size_t ij = i * n + j;
+      if (i == j) { t->bandwidth[ij] = 0; continue; }
+      if (isinf(w[ij])) {
+        t->bandwidth[ij] = 0;
+        t->latency[ij] = 0;
+        t->unreachable++;
+      } else if (t->next_hop[ij] == (int)j) {
+        /* A direct route keeps the drawn value exactly (1/(1/x) may not). */
+        t->bandwidth[ij] = t->link_bandwidth[ij];
+      } else {
+        t->bandwidth[ij] = 1.0 / w[ij];
+      }
+    }
+  free(w);
+  return 0;
+}
+
+sim_topology *sim_topology_alloc(const sim_scenario *sc, uint64_t run, double model_fp32_bytes,
+                                 sim_error *err) {
+  const size_t m = (size_t)sc->servers.count;
+  const size_t n = m + (sc->servers.has_cloud ? 1 : 0);
+  sim_topology *t = calloc(1, sizeof *t);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  if (t) {
+    t->n = n;
+    t->n_edge = m;
+    t->servers = calloc(n, sizeof *t->servers);
+    t->bandwidth = calloc(n * n, sizeof *t->bandwidth);
+    t->latency = calloc(n * n, sizeof *t->latency);
+    t->link_bandwidth = calloc(n * n, sizeof *t->link_bandwidth);
+    t->link_latency = calloc(n * n, sizeof *t->link_latency);
+    t->next_hop = calloc(n * n, sizeof *t->next_hop);
+  }
+  if (!t || !r || !t->servers || !t->bandwidth || !t->latency || !t->link_bandwidth ||
+      !t->link_latency || !t->next_hop) {
+    gsl_rng_free(r);
+    sim_topology_free(t);
+    sim_error_set(err, SIM_ENOMEM, "out of memory drawing a topology of %zu servers", n);
+    return NULL;
+  }
+  gsl_rng_set(r, sim_seed_derive(sc->seed, SIM_STREAM_TOPOLOGY, run));
+
+  double unit = 1.0;
+  if (sc->servers.storage.unit == SIM_UNIT_MODEL_FP32) unit = model_fp32_bytes;
+  if (sc->servers.storage.unit == SIM_UNIT_MODEL_FP32_SHARE) unit = model_fp32_bytes / (double)m;
+  for (size_t i = 0; i < m; i++) {
+    sim_server *s = &t->servers[i];
+    double u_ccs = gsl_rng_uniform(r), u_st = gsl_rng_uniform(r), u_mb = gsl_rng_uniform(r);
+    s->x = gsl_rng_uniform(r);
+    s->y = gsl_rng_uniform(r);
+    snprintf(s->name, sizeof s->name, "s%zu", i);
+    s->ccs = spec_value(&sc->servers.ccs, i, u_ccs);
+    s->storage = spec_value(&sc->servers.storage, i, u_st) * unit;
+    s->mem_bandwidth = spec_value(&sc->servers.mem_bandwidth, i, u_mb);
+  }
+
+  const double lo = sc->links.omega_min, hi = sc->links.omega_min * sc->links.omega_ratio;
+  const int geo = sc->links.topology == SIM_TOPO_GEOMETRIC;
+  for (size_t i = 0; i < m; i++)
+    for (size_t j = i + 1; j < m; j++) {
+      double u1 = gsl_rng_uniform(r), u2 = gsl_rng_uniform(r);
+      double bij = lo + u1 * (hi - lo);
+      double bji = sc->links.symmetric ? bij : lo + u2 * (hi - lo);
+      if (geo) {
+        double dx = t->servers[i].x - t->servers[j].x, dy = t->servers[i].y - t->servers[j].y;
+        if (sqrt(dx * dx + dy * dy) > sc->links.radius) continue;
+      }
+      t->link_bandwidth[i * n + j] = bij;
+      t->link_bandwidth[j * n + i] = bji;
+      t->link_latency[i * n + j] = t->link_latency[j * n + i] = sc->links.latency;
+    }
+
+  if (sc->servers.has_cloud) {
+    sim_server *c = &t->servers[m];
+    snprintf(c->name, sizeof c->name, "cloud");
+    c->ccs = sc->servers.cloud.ccs;
+    c->storage = sc->servers.cloud.storage;
+    c->mem_bandwidth = sc->servers.cloud.mem_bandwidth;
+    c->x = c->y = -1; /* off the map: reached over the backhaul, not by radius */
+    c->is_cloud = 1;
+    for (size_t i = 0; i < m; i++) {
+      t->link_bandwidth[i * n + m] = t->link_bandwidth[m * n + i] = sc->servers.cloud.bandwidth;
+      t->link_latency[i * n + m] = t->link_latency[m * n + i] = sc->servers.cloud.latency;
+    }
+  }
+  gsl_rng_free(r);
+  if (routes(t, geo) != 0) {
+    sim_topology_free(t);
+    sim_error_set(err, SIM_ENOMEM, "out of memory computing routes");
+    return NULL;
+  }
+  return t;
+}
