@@ -80,8 +80,9 @@ static int case_build(bench_case *c, const char *yaml, size_t parts) {
   memset(c, 0, sizeof *c);
   c->sc = sim_scenario_load_string(yaml, strlen(yaml), "bench.yaml", &err);
   if (c->sc) c->model = sim_scenario_model_alloc(c->sc, &err);
-  if (c->model) c->topo = sim_topology_alloc(c->sc, 0, 4.0 * (double)c->model->total_params, &err);
-  if (c->topo) c->in = solver_instance_alloc(c->sc, c->model, c->topo, NULL, &err);
+  if (c->model) c->topo = sim_topology_alloc(&c->sc->servers, &c->sc->links, c->sc->seed, 0, 4.0 * (double)c->model->total_params, &err);
+  if (c->topo) c->in = solver_instance_alloc(&c->sc->workload, &c->sc->cost, &c->sc->quant,
+                                                &c->sc->solver, c->model, c->topo, NULL, &err);
   if (c->in != NULL && (c->p = solver_placement_alloc(c->in->n_layers)) == NULL)
     sim_error_set(&err, SIM_ENOMEM, "out of memory");
   if (c->p == NULL) {

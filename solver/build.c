@@ -2,6 +2,7 @@
  * (CLI, benchmark, experiment runner) takes from YAML to costs. */
 #include <stdlib.h>
 
+#include "sim/scenario/scenario.h"
 #include "solver/solver.h"
 
 solver_instance *solver_instance_build(const sim_scenario *view, uint64_t run, sim_error *err) {
@@ -15,8 +16,9 @@ solver_instance *solver_instance_build(const sim_scenario *view, uint64_t run, s
     goto done;
   /* Storage given in model units is relative to the fp32 size: 4 bytes per
    * parameter, as `dilemma topology` uses. */
-  if ((t = sim_topology_alloc(view, run, 4.0 * (double)m->total_params, err)) == NULL) goto done;
-  in = solver_instance_alloc(view, m, t, table, err);
+  if ((t = sim_topology_alloc(&view->servers, &view->links, view->seed, run, 4.0 * (double)m->total_params, err)) == NULL) goto done;
+  in = solver_instance_alloc(&view->workload, &view->cost, &view->quant, &view->solver, m, t, table,
+                             err);
 done:
   sim_topology_free(t);
   sim_errtable_free(table);

@@ -51,8 +51,9 @@ static inline int fixture_build(fixture *f, const char *yaml, uint64_t run) {
   f->sc = sim_scenario_load_string(yaml, strlen(yaml), "fixture.yaml", &f->err);
   if (f->sc != NULL) f->model = sim_scenario_model_alloc(f->sc, &f->err);
   if (f->model != NULL)
-    f->topo = sim_topology_alloc(f->sc, run, 4.0 * (double)f->model->total_params, &f->err);
-  if (f->topo != NULL) f->in = solver_instance_alloc(f->sc, f->model, f->topo, NULL, &f->err);
+    f->topo = sim_topology_alloc(&f->sc->servers, &f->sc->links, f->sc->seed, run, 4.0 * (double)f->model->total_params, &f->err);
+  if (f->topo != NULL) f->in = solver_instance_alloc(&f->sc->workload, &f->sc->cost, &f->sc->quant,
+                                  &f->sc->solver, f->model, f->topo, NULL, &f->err);
   if (f->in == NULL) {
     printf("# fixture failed: %s\n", f->err.msg);
     fixture_free(f);

@@ -42,7 +42,7 @@
 static solver_instance *hand_instance(int cloud) {
   const size_t L = 3, M = cloud ? 3 : 2, B = 2;
   solver_instance *in = instance_shell(L, M, B);
-  in->cost_model = SIM_COST_PAPER;
+  in->cost_model = SOLVER_COST_PAPER;
   in->tokens = 2;
   in->batch = 4;
   in->prompt = 0;

@@ -430,9 +430,9 @@ static void test_scenario(const char *dir) {
   fclose(f);
   sim_scenario *sc = p ? sim_scenario_load(yaml, &err) : NULL;
   sim_model *model = sc ? sim_scenario_model_alloc(sc, &err) : NULL;
-  sim_topology *topo = model ? sim_topology_alloc(sc, 0, 4.0 * (double)model->total_params, &err) : NULL;
+  sim_topology *topo = model ? sim_topology_alloc(&sc->servers, &sc->links, sc->seed, 0, 4.0 * (double)model->total_params, &err) : NULL;
   sim_errtable *t = topo ? sim_errtable_load(sc->quant.error_table, &err) : NULL;
-  solver_instance *in = t ? solver_instance_alloc(sc, model, topo, t, &err) : NULL;
+  solver_instance *in = t ? solver_instance_alloc(&sc->workload, &sc->cost, &sc->quant, &sc->solver, model, topo, t, &err) : NULL;
   ok(in != NULL, "a scenario with quantization.error_table builds a solver instance");
   if (in != NULL) {
     int same = in->n_layers == p->n_layers && in->n_bits == spec.n_bits, allowed = 1;

@@ -111,14 +111,14 @@ static int get_placement(const sim_opts *o, const sim_scenario *view, const solv
     return *out ? CLI_OK : err->code == SIM_ENOMEM ? CLI_ERUNTIME : CLI_EUSAGE;
   }
   solver_options opt;
-  solver_options_from_scenario(&opt, view, view->solver.method,
-                               sim_seed_derive(view->seed, SIM_STREAM_BASELINE, (uint64_t)o->run));
+  solver_options_from_config(&opt, &view->solver, view->solver.method,
+                             sim_seed_derive(view->seed, SIM_STREAM_BASELINE, (uint64_t)o->run));
   solver_result res;
   solver_result_init(&res);
   int rc = solver_solve(in, &opt, &res, err);
   if (rc != SIM_OK) {
     sim_error_set(err, rc, "solving with method '%s' failed; --placement F.json simulates a given "
-                  "placement", sim_method_name(view->solver.method));
+                  "placement", solver_method_name(view->solver.method));
     return cli_exit_code(rc);
   }
   if (res.status == SOLVER_INFEASIBLE) {
@@ -142,7 +142,7 @@ static int get_placement(const sim_opts *o, const sim_scenario *view, const solv
   return CLI_OK;
 }
 
-static void json_summary(sim_json *j, const char *key, const sim_summary *s) {
+static void json_summary(sim_json *j, const char *key, const sim_serve_latency *s) {
   sim_json_key(j, key);
   sim_json_object_begin(j, 1);
   sim_json_key(j, "mean"); sim_json_number(j, s->mean);
@@ -236,7 +236,7 @@ static void print_load(const sim_serve_result *r, const sim_serve_config *cfg, i
            "(%s)\n", (long long)cfg->requests, cfg->rate, (long long)r->completed,
            (long long)r->batches, stop_name(r->stop));
   printf("analytic T   %.9g s\n", r->analytic);
-  const sim_summary *s[3] = {&r->latency, &r->ttft, &r->tpot};
+  const sim_serve_latency *s[3] = {&r->latency, &r->ttft, &r->tpot};
   const char *names[3] = {"latency", "TTFT", "TPOT"};
   for (int k = 0; k < 3; k++)
     printf("%-12s mean %.6g  p50 %.6g  p95 %.6g  p99 %.6g  max %.6g s\n", names[k], s[k]->mean,
@@ -292,7 +292,7 @@ static int simulate(const sim_opts *o, sim_scenario *sc, sim_error *err) {
     goto done;
   }
   sim_serve_config cfg;
-  sim_serve_config_from_scenario(&cfg, &view, (uint64_t)o->run);
+  sim_serve_config_from_params(&cfg, &view.sim, view.seed, (uint64_t)o->run);
   cfg.trace = trace;
   int rc = load ? sim_serve_load(in, p, &cfg, &res, err) : sim_serve_replay(in, p, &cfg, &res, err);
   if (rc == SIM_OK) rc = sim_trace_finish(trace, err);

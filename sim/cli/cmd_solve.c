@@ -50,8 +50,8 @@ static void print_json(const solver_instance *in, const solver_options *opt,
   sim_json_init(&j, stdout, 1);
   sim_json_object_begin(&j, 0);
   sim_json_key(&j, "status"); sim_json_string(&j, solver_status_name(r->status));
-  sim_json_key(&j, "method"); sim_json_string(&j, sim_method_name(opt->method));
-  sim_json_key(&j, "formulation"); sim_json_string(&j, sim_formulation_name(opt->formulation));
+  sim_json_key(&j, "method"); sim_json_string(&j, solver_method_name(opt->method));
+  sim_json_key(&j, "formulation"); sim_json_string(&j, solver_formulation_name(opt->formulation));
   sim_json_key(&j, "objective"); sim_json_number(&j, r->objective);
   sim_json_key(&j, "compute"); sim_json_number(&j, r->compute);
   sim_json_key(&j, "comm"); sim_json_number(&j, r->comm);
@@ -99,9 +99,9 @@ static void print_text(const sim_scenario *view, size_t point, long long run,
   }
   printf("%s, run %lld: %zu layers on %zu servers\n", view->n_sweep ? ")" : "", run, in->n_layers,
          in->n_servers);
-  printf("method %s", sim_method_name(opt->method));
-  if (opt->method == SIM_METHOD_ILP)
-    printf(" (%s formulation%s)", sim_formulation_name(opt->formulation), opt->plain ? ", plain" : "");
+  printf("method %s", solver_method_name(opt->method));
+  if (opt->method == SOLVER_METHOD_ILP)
+    printf(" (%s formulation%s)", solver_formulation_name(opt->formulation), opt->plain ? ", plain" : "");
   printf("; presolve removed %zu of %zu allowed (layer, bits) options\n", r->presolve_removed,
          r->presolve_total);
   const solver_placement *p = r->placement;
@@ -173,13 +173,13 @@ int cli_cmd_solve(int argc, char **argv) {
         return cli_usage_error("solve", "--run takes a non-negative integer, got '%s'", optarg);
       break;
     case 'm':
-      if ((method = sim_method_parse(optarg)) < 0)
+      if ((method = solver_method_parse(optarg)) < 0)
         return cli_usage_error("solve", "unknown method '%s' (ilp, dp, single, greedy, uniform, "
                                "random, cloud)", optarg);
       break;
     case 'f':
-      if (strcmp(optarg, "flow") == 0) form = SIM_FORM_FLOW;
-      else if (strcmp(optarg, "paper") == 0) form = SIM_FORM_PAPER;
+      if (strcmp(optarg, "flow") == 0) form = SOLVER_FORM_FLOW;
+      else if (strcmp(optarg, "paper") == 0) form = SOLVER_FORM_PAPER;
       else return cli_usage_error("solve", "unknown formulation '%s' (flow, paper)", optarg);
       break;
     case 't':
@@ -222,15 +222,16 @@ int cli_cmd_solve(int argc, char **argv) {
     status = cli_exit_code(err.code);
     goto out;
   }
-  solver_options_from_scenario(&opt, &view, method >= 0 ? (sim_method)method : view.solver.method,
-                               sim_seed_derive(view.seed, SIM_STREAM_BASELINE, (uint64_t)run));
-  if (form >= 0) opt.formulation = (sim_formulation)form;
+  solver_options_from_config(&opt, &view.solver,
+                             method >= 0 ? (solver_method)method : view.solver.method,
+                             sim_seed_derive(view.seed, SIM_STREAM_BASELINE, (uint64_t)run));
+  if (form >= 0) opt.formulation = (solver_formulation)form;
   if (time_limit > 0) opt.time_limit = time_limit;
   if (no_presolve) opt.presolve = 0;
   opt.plain = plain;
   opt.write_lp = lp_path;
   opt.write_mps = mps_path;
-  if ((lp_path || mps_path) && opt.method != SIM_METHOD_ILP) {
+  if ((lp_path || mps_path) && opt.method != SOLVER_METHOD_ILP) {
     status = cli_usage_error("solve", "--write-lp and --write-mps need --method ilp");
     goto out;
   }

@@ -110,7 +110,7 @@ int cli_cmd_topology(int argc, char **argv) {
   if (sim_scenario_point(sc, (size_t)point, &view, &err) != SIM_OK) {
     status = CLI_EUSAGE;
   } else if ((m = sim_scenario_model_alloc(&view, &err)) == NULL ||
-             (t = sim_topology_alloc(&view, (uint64_t)run, 4.0 * (double)m->total_params, &err)) == NULL) {
+             (t = sim_topology_alloc(&view.servers, &view.links, view.seed, (uint64_t)run, 4.0 * (double)m->total_params, &err)) == NULL) {
     status = cli_exit_code(err.code);
   } else if (json) {
     print_json(t, (size_t)point, run);

@@ -20,7 +20,7 @@ typedef struct sim__run_ctx {
   sim_model **models;           /* n_points model profiles */
   sim_errtable *table;          /* error table, or NULL for the analytic bound */
   size_t n_methods;
-  sim_method methods[SIM_METHOD_COUNT]; /* the scenario's method first, then its baselines */
+  solver_method methods[SOLVER_METHOD_COUNT]; /* the scenario's method first, then its baselines */
   int timing;                   /* record wall-clock solve_s */
   int load;                     /* the load experiment runs: load columns present */
 } sim__run_ctx;

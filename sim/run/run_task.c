@@ -35,7 +35,7 @@ void sim__run_header(const sim__run_ctx *ctx, sim_buf *out) {
 
 int sim__run_method_index(const sim__run_ctx *ctx, const char *name, size_t len) {
   for (size_t m = 0; m < ctx->n_methods; m++) {
-    const char *s = sim_method_name(ctx->methods[m]);
+    const char *s = solver_method_name(ctx->methods[m]);
     if (strlen(s) == len && strncmp(s, name, len) == 0) return (int)m;
   }
   return -1;
@@ -75,7 +75,7 @@ static double now_seconds(void) {
 static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver_instance *in,
                      const solver_placement *p, uint64_t run, double *col) {
   sim_serve_config cfg;
-  sim_serve_config_from_scenario(&cfg, v, run);
+  sim_serve_config_from_params(&cfg, &v->sim, v->seed, run);
   sim_serve_result r;
   sim_error e;
   if (v->sim.replay) {
@@ -108,9 +108,10 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
                   sim_error *err) {
   const sim_scenario *v = &ctx->views[point];
   const sim_model *model = ctx->models[point];
-  sim_topology *topo = sim_topology_alloc(v, run, 4.0 * (double)model->total_params, err);
+  sim_topology *topo = sim_topology_alloc(&v->servers, &v->links, v->seed, run, 4.0 * (double)model->total_params, err);
   if (topo == NULL) return err->code;
-  solver_instance *in = solver_instance_alloc(v, model, topo, ctx->table, err);
+  solver_instance *in = solver_instance_alloc(&v->workload, &v->cost, &v->quant, &v->solver, model, topo,
+                                              ctx->table, err);
   sim_topology_free(topo);
   if (in == NULL) return err->code;
 
@@ -121,8 +122,8 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
 
   for (size_t m = 0; m < ctx->n_methods; m++) {
     solver_options opt;
-    solver_options_from_scenario(&opt, v, ctx->methods[m],
-                                 sim_seed_derive(ctx->sc->seed, SIM_STREAM_BASELINE, run));
+    solver_options_from_config(&opt, &v->solver, ctx->methods[m],
+                               sim_seed_derive(ctx->sc->seed, SIM_STREAM_BASELINE, run));
     solver_result res;
     solver_result_init(&res);
     sim_error serr;
@@ -166,7 +167,7 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     sim_buf_printf(out, "%zu", point);
     for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", labels[d]);
     sim_buf_printf(out, ",%llu,%lu,%s,%s", (unsigned long long)run, topo_seed,
-                   sim_method_name(ctx->methods[m]), status);
+                   solver_method_name(ctx->methods[m]), status);
     for (size_t c = 0; c < n_columns(ctx); c++) {
       sim_buf_puts(out, ",");
       sim_buf_number(out, col[c]);

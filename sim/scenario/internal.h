@@ -56,14 +56,6 @@ extern const sim__key sim__schema[];
 /* Enumerated value names, indexed by the C enum values. */
 extern const char *const sim__granularity_names[];
 extern const char *const sim__family_names[];
-extern const char *const sim__topology_names[];
-extern const char *const sim__cost_names[];
-extern const char *const sim__accuracy_names[];
-extern const char *const sim__errsrc_names[];
-extern const char *const sim__quantizer_names[];
-extern const char *const sim__formulation_names[];
-extern const char *const sim__method_names[];
-extern const char *const sim__unit_names[];
 
 /* Looks up a dotted key path. For a spec sub-key ("servers.ccs.min") returns
  * the spec's key and sets *sub to "min"/"max"/"ratio"; otherwise *sub = NULL.

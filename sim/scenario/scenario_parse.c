@@ -211,7 +211,7 @@ static int parse_spec(sim__pctx *ctx, const yaml_node_t *n, const char *path, co
     if (idx == 3) { n_value = vn; bad |= sim__parse_number(ctx, vn, sub, k, &spec->value) != 0; }
     if (idx == 4) {
       int u;
-      if (parse_enum_text(ctx, vn, sub, sim__unit_names, &u) != 0) bad = 1;
+      if (parse_enum_text(ctx, vn, sub, sim_unit_names, &u) != 0) bad = 1;
       else spec->unit = (sim_unit)u;
     }
   }

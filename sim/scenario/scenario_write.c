@@ -79,7 +79,7 @@ static void spec(writer *w, const sim_spec *s, int has_unit) {
   }
   if (has_unit) {
     scalar(w, "unit", 0);
-    scalar(w, sim__unit_names[s->unit], 0);
+    scalar(w, sim_unit_names[s->unit], 0);
   }
   map_end(w);
 }

@@ -33,7 +33,7 @@ void sim__hist_clear(sim__hist *h);
 /* Returns 0, or -1 when an octave cannot be allocated. */
 int sim__hist_add(sim__hist *h, double x);
 /* Fills mean, min, max and the 50/95/99th nearest-rank percentiles. */
-void sim__hist_summary(const sim__hist *h, sim_summary *s);
+void sim__hist_summary(const sim__hist *h, sim_serve_latency *s);
 
 /* ---- the model ----------------------------------------------------------- */
 
