@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "sim/core/core.h"
+#include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
 #include "solver/solver.h"
 
@@ -135,12 +136,13 @@ int main(int argc, char **argv) {
       int optimal = 0, timeouts = 0, proofs[5] = {0};
       long long max_nodes = 0, max_search = 0;
       for (long r = 0; r < runs; r++) {
-        solver_instance *in = solver_instance_build(&view, (uint64_t)r, &err);
-        if (in == NULL) {
+        sim_case *one = sim_case_alloc(sc, p, (uint64_t)r, &err);
+        if (one == NULL) {
           fprintf(stderr, "%s\n", err.msg);
           rc = 1;
           break;
         }
+        const solver_instance *in = one->instance;
         solver_options opt;
         solver_options_from_config(&opt, &view.solver, (solver_method)method,
                                    sim_seed_derive(sc->seed, SIM_STREAM_BASELINE, (uint64_t)r));
@@ -170,7 +172,7 @@ int main(int argc, char **argv) {
                   res.lower_bound, res.gap, res.dp_bound, res.lagrangian_bound,
                   res.segment_bound, res.packing_bound, res.nodes, res.search_nodes);
         solver_result_clear(&res);
-        solver_instance_free(in);
+        sim_case_free(one);
         if (rc) break;
       }
       if (rc) break;

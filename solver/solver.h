@@ -281,13 +281,6 @@ void solver_result_clear(solver_result *res);
 int solver_solve(const solver_instance *in, const solver_options *opt, solver_result *res,
                  sim_error *err);
 
-/* Builds the instance of run `run` of a scenario view (a sweep point): the
- * model profile, the run's topology, and the error table when the scenario
- * names one. Returns NULL with err set on failure. */
-struct sim_scenario;
-solver_instance *solver_instance_build(const struct sim_scenario *view, uint64_t run,
-                                       sim_error *err);
-
 /* Writes every parameter the costs come from as JSON (schema in
  * docs/solver.md). Returns SIM_OK or SIM_EIO. */
 int solver_instance_write_json(const solver_instance *in, FILE *out, sim_error *err);

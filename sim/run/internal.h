@@ -7,7 +7,6 @@
 #include <stdio.h>
 
 #include "sim/core/core.h"
-#include "sim/model/model.h"
 #include "analysis/analysis.h"
 #include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
@@ -16,9 +15,6 @@
 typedef struct sim__run_ctx {
   const sim_scenario *sc;       /* the base scenario (runs possibly overridden) */
   size_t n_points;
-  sim_scenario *views;          /* n_points sweep-point views of sc */
-  sim_model **models;           /* n_points model profiles */
-  sim_errtable *table;          /* error table, or NULL for the analytic bound */
   size_t n_methods;
   solver_method methods[SOLVER_METHOD_COUNT]; /* the scenario's method first, then its baselines */
   int timing;                   /* record wall-clock solve_s */

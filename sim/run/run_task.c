@@ -9,7 +9,6 @@
 #include "sim/core/core.h"
 #include "sim/run/internal.h"
 #include "sim/serve/serve.h"
-#include "sim/topology/topology.h"
 #include "solver/solver.h"
 
 static const char *const column_names[SIM_COL_COUNT] = {
@@ -106,14 +105,10 @@ static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solve
 
 int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
                   sim_error *err) {
-  const sim_scenario *v = &ctx->views[point];
-  const sim_model *model = ctx->models[point];
-  sim_topology *topo = sim_topology_alloc(&v->servers, &v->links, v->seed, run, 4.0 * (double)model->total_params, err);
-  if (topo == NULL) return err->code;
-  solver_instance *in = solver_instance_alloc(&v->workload, &v->cost, &v->quant, &v->solver, model, topo,
-                                              ctx->table, err);
-  sim_topology_free(topo);
-  if (in == NULL) return err->code;
+  sim_case *one = sim_case_alloc(ctx->sc, point, run, err);
+  if (one == NULL) return err->code;
+  const sim_scenario *v = &one->view;
+  const solver_instance *in = one->instance;
 
   char labels[2][64];
   for (size_t d = 0; d < ctx->sc->n_sweep; d++)
@@ -133,7 +128,7 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     double wall = now_seconds() - t0;
     if (rc == SIM_ENOMEM) {
       solver_result_clear(&res);
-      solver_instance_free(in);
+      sim_case_free(one);
       return sim_error_set(err, SIM_ENOMEM, "out of memory solving point %zu run %llu", point,
                            (unsigned long long)run);
     }
@@ -177,6 +172,6 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     sim_buf_puts(out, "\n");
     solver_result_clear(&res);
   }
-  solver_instance_free(in);
+  sim_case_free(one);
   return out->oom ? sim_error_set(err, SIM_ENOMEM, "out of memory formatting rows") : SIM_OK;
 }
