@@ -1,5 +1,5 @@
 /* instance.c: building an instance and the one cost model every solver,
- * the checker and the DES use (formulas in instance.h and docs/model.md). */
+ * the checker and the DES use (formulas in solver/solver.h and docs/model.md). */
 #include "solver/solver.h"
 
 #include <math.h>

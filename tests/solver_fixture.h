@@ -4,7 +4,7 @@
  *
  * The brute force walks every (server, bits) choice per layer in a DFS and
  * keeps the cheapest one that meets storage, the cap, the budget and the
- * routes. It uses the cost functions of instance.h directly and nothing from
+ * routes. It uses the cost functions of solver/solver.h directly and nothing from
  * the solver, so the ILP, the DP, the bounds and the baselines are all
  * checked against code that shares none of their logic. Header-only: each
  * test program includes it once; the functions are static inline so that a

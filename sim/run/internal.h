@@ -1,5 +1,5 @@
 /* internal.h: shared between the experiment orchestrator (run.c) and
- * the computation of one task (run_task.c). Internal to sim/. */
+ * the computation of one task (run_task.c). Internal to sim/run. */
 #ifndef DILEMMA_SIM_RUN_INTERNAL_H
 #define DILEMMA_SIM_RUN_INTERNAL_H
 

@@ -118,6 +118,16 @@ int sim__parse_int(sim__pctx *ctx, const yaml_node_t *n, const char *path, const
                    int64_t *out);
 int sim__parse_sweep(sim__pctx *ctx, const yaml_node_t *n, const char *path);
 
+/* Checks the key kn of one entry of a mapping whose keys are a fixed list:
+ * the sub-keys of a spec, of a model.layers or simulation.outages item, of a
+ * sweep dimension and of its range. Only the first n_names of names are
+ * allowed here. Writes "path.key" into sub (sub_len bytes; "path.?" when the
+ * key is not a scalar) for the caller's own messages. Returns the key's
+ * index in names, or -1 after recording
+ * "unknown key; did you mean 'x'?; allowed: a, b, c" at kn. */
+int sim__parse_subkey(sim__pctx *ctx, const yaml_node_t *kn, const char *path,
+                      const char *const *names, size_t n_names, char *sub, size_t sub_len);
+
 /* Cross-field rules on a scenario (the base or a sweep-point view). `where`
  * prefixes messages for sweep points ("sweep point 3 (links.omega_min = 1e6)")
  * and `at` is the node they point to; both NULL for the base. */

@@ -1,5 +1,5 @@
 /* internal.h: the serving model's state, shared by serve.c (setup and
- * results), serve_run.c (event handlers) and serve_stats.c. Internal to sim/. */
+ * results), serve_run.c (event handlers) and serve_stats.c. Internal to sim/serve. */
 #ifndef DILEMMA_SIM_SERVE_INTERNAL_H
 #define DILEMMA_SIM_SERVE_INTERNAL_H
 

@@ -1,5 +1,5 @@
 /* serve.c: building the serving model from an instance and a placement,
- * running it and summarizing the run (the model is described in serve.h).
+ * running it and summarizing the run (the model is described in sim/serve/serve.h).
  *
  * Entity ids for random streams are fixed by the instance, not by the
  * placement, so two placements of one run see the same random numbers on
