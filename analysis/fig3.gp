@@ -1,7 +1,8 @@
 # fig3.gp: the paper's Fig. 3 with Table 1's ratio beside it: the objective
 # and the quantization ratio against the accuracy bound delta (log x), one
 # line per method. Variables as in sweep.gp (summary, out, xkey, splits,
-# splitcol, filtercol, filterval, title, titles).
+# splitcol, filtercol, filterval, title, titles); writes out.png, out.svg
+# and out.dat (the rows plotted).
 if (!exists("splitcol")) splitcol = "method"
 if (!exists("filtercol")) filtercol = ""
 if (!exists("filterval")) filterval = ""
@@ -16,6 +17,12 @@ print $series
 unset print
 ycol = "quant_ratio"
 load sprintf("%s/series.gp", dir)
+# The rows plotted: the objective blocks, then the ratio blocks.
+set print out.".dat"
+print "# ".xkey." mean ci95: objective_s blocks then quant_ratio blocks, one per line: ".splits
+print $objective
+print $series
+unset print
 
 set grid
 set logscale x

@@ -1,7 +1,7 @@
 # load.gp: latency under load against the arrival rate: mean and p95
 # end-to-end latency from the simulator, with the analytic T (one request
 # alone) as a line. Variables: summary, out, xkey (the rate column), method,
-# title.
+# title; writes out.png, out.svg and out.dat (the rows plotted).
 if (!exists("title")) title = ""
 splitcol = "method"
 splits = method
@@ -23,6 +23,13 @@ print $series
 unset print
 ycol = "objective_s"
 load sprintf("%s/series.gp", dir)
+# The rows plotted: mean, p95 and analytic T blocks.
+set print out.".dat"
+print "# ".xkey." mean ci95: lat_mean_s, lat_p95_s, objective_s blocks"
+print $mean
+print $p95
+print $series
+unset print
 set grid
 set logscale x
 set xlabel "arrival rate (requests/s)"

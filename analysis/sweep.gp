@@ -13,6 +13,8 @@
 #              spaces (default: splits)
 #   filtercol, filterval  keep only rows where filtercol equals filterval (optional)
 #   xlabel, ylabel, title, logx (0/1), logy (0/1)
+# Writes out.png, out.svg and out.dat (the rows plotted: x mean ci95, one
+# block per split, blocks separated by two blank lines).
 if (!exists("ycol")) ycol = "objective_s"
 if (!exists("splitcol")) splitcol = "method"
 if (!exists("filtercol")) filtercol = ""
@@ -26,6 +28,11 @@ if (!exists("keypos")) keypos = "top right"
 if (!exists("titles")) titles = splits
 
 load sprintf("%s/series.gp", dir)
+# The rows plotted, for tests and for readers who redraw the figure.
+set print out.".dat"
+print "# ".xkey." ".ycol."_mean ".ycol."_ci95, one block per line: ".splits
+print $series
+unset print
 
 set key @keypos box opaque noenhanced
 set grid

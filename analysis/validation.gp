@@ -2,7 +2,8 @@
 # discrete-event simulator measures when it replays the same placement, one
 # point per (run, method), with the line y = x and the largest relative
 # error in the key. Reads runs.csv.
-# Variables: runs (runs.csv), out, title.
+# Variables: runs (runs.csv), out, title. Writes out.png, out.svg and
+# out.dat (the points plotted: analytic T, simulated T).
 if (!exists("title")) title = ""
 set datafile separator ","
 # Both axes share one range around the data, so y = x is the diagonal.
@@ -14,6 +15,10 @@ if (T_max > 20 * T_min) { set logscale xy; set format x "10^{%L}"; set format y 
 set xrange [lo:hi]
 set yrange [lo:hi]
 set samples 200
+# The points plotted, one row per replay.
+set table out.".dat"
+plot runs using (column("objective_s")):(column("sim_s")) with table if (strcol("sim_s") ne "")
+unset table
 set grid
 set xlabel "analytic T (s)"
 set ylabel "simulated T (s)"
