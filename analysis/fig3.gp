@@ -28,12 +28,14 @@ set grid
 set logscale x
 set format x "10^{%L}"
 set xlabel "per-layer error bound {/Symbol d}"
+if (!exists("caption")) caption = ""
 set key top right box opaque noenhanced
-set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
+set autoscale fix
+set offsets graph 0.03, graph 0.03, graph 0.06, graph 0.06
 do for [fmt in "png svg"] {
   if (fmt eq "png") { set terminal pngcairo size 1200,500 enhanced font ",11" } else { set terminal svg size 1200,500 enhanced font ",11" }
   set output out.".".fmt
-  set multiplot layout 1,2 title title noenhanced
+  set multiplot layout 1,2 title title."\n".caption noenhanced
   set ylabel "completion time T (s)"
   set title "objective (Fig. 3)"
   plot for [i=1:words(splits)] $objective index (i-1) using 1:2:3 with yerrorlines lw 2 pt (i+5) title word(titles, i)

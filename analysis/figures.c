@@ -11,35 +11,55 @@
 /* Rows are tried in order: the first that matches the key and whose needs
  * hold wins, so a specific row (Fig. 3 with one key) precedes a general
  * one for the same key. The x axis is logarithmic when the sweep was given
- * as a log range (sim_sweep_dim.log_scale). */
+ * as a log range (sim_sweep_dim.log_scale). paired.gp draws the main
+ * method's T beside each baseline's paired ratio to it; with two swept
+ * keys plot.c draws any row with sweep.gp instead (one line per value of
+ * the second key, for the main method). */
 static const analysis_figure table[] = {
   {"quantization.delta", ANALYSIS_NEEDS_ONE_KEY, "fig3", "fig3.gp", "per-layer error bound {/Symbol d}",
    T_LABEL, "objective_s", ANALYSIS_LOG_NO, 1},
-  {"quantization.delta", ANALYSIS_NEEDS_NOTHING, "fig3", "sweep.gp", "per-layer error bound {/Symbol d}",
+  {"links.omega_min", ANALYSIS_NEEDS_NOTHING, "fig5", "paired.gp", "minimum D2D bandwidth {/Symbol W}_{min} (bit/s)",
    T_LABEL, "objective_s", ANALYSIS_LOG_AUTO, 0},
-  {"links.omega_min", ANALYSIS_NEEDS_NOTHING, "fig5", "sweep.gp", "minimum D2D bandwidth {/Symbol W}_{min} (bit/s)",
+  {"servers.ccs.min", ANALYSIS_NEEDS_NOTHING, "fig6", "paired.gp", "minimum server compute speed (FLOP/s)",
    T_LABEL, "objective_s", ANALYSIS_LOG_AUTO, 0},
-  {"servers.ccs.min", ANALYSIS_NEEDS_NOTHING, "fig6", "sweep.gp", "minimum server compute speed (FLOP/s)",
+  {"servers.ccs.max", ANALYSIS_NEEDS_NOTHING, "fig6", "paired.gp", "maximum server compute speed (FLOP/s)",
    T_LABEL, "objective_s", ANALYSIS_LOG_AUTO, 0},
-  {"servers.ccs.max", ANALYSIS_NEEDS_NOTHING, "fig6", "sweep.gp", "maximum server compute speed (FLOP/s)",
-   T_LABEL, "objective_s", ANALYSIS_LOG_AUTO, 0},
-  {"servers.ccs*", ANALYSIS_NEEDS_NOTHING, "fig6", "sweep.gp", "server compute speed (FLOP/s)", T_LABEL,
+  {"servers.ccs*", ANALYSIS_NEEDS_NOTHING, "fig6", "paired.gp", "server compute speed (FLOP/s)", T_LABEL,
    "objective_s", ANALYSIS_LOG_AUTO, 0},
   {"simulation.rate", ANALYSIS_NEEDS_LOAD, "load", "load.gp", "arrival rate (requests/s)", "latency (s)",
    "lat_mean_s", ANALYSIS_LOG_NO, 0},
-  {"simulation.rate", ANALYSIS_NEEDS_NOTHING, "objective", "sweep.gp", "arrival rate (requests/s)", T_LABEL,
+  {"simulation.rate", ANALYSIS_NEEDS_NOTHING, "objective", "paired.gp", "arrival rate (requests/s)", T_LABEL,
    "objective_s", ANALYSIS_LOG_AUTO, 0},
-  {"servers.count", ANALYSIS_NEEDS_NOTHING, "objective", "sweep.gp", "edge servers", T_LABEL, "objective_s",
+  {"servers.count", ANALYSIS_NEEDS_NOTHING, "objective", "paired.gp", "edge servers", T_LABEL, "objective_s",
    ANALYSIS_LOG_AUTO, 0},
-  {"workload.tokens", ANALYSIS_NEEDS_NOTHING, "objective", "sweep.gp", "generated tokens n", T_LABEL,
+  {"workload.tokens", ANALYSIS_NEEDS_NOTHING, "objective", "paired.gp", "generated tokens n", T_LABEL,
    "objective_s", ANALYSIS_LOG_AUTO, 0},
-  {"workload.batch", ANALYSIS_NEEDS_NOTHING, "objective", "sweep.gp", "batch size {/Symbol b}", T_LABEL,
+  {"workload.batch", ANALYSIS_NEEDS_NOTHING, "objective", "paired.gp", "batch size {/Symbol b}", T_LABEL,
    "objective_s", ANALYSIS_LOG_AUTO, 0},
 };
 
 /* Any other key: the objective against the key, named by the key. */
-static const analysis_figure generic = {"*", ANALYSIS_NEEDS_NOTHING, "objective", "sweep.gp", NULL, T_LABEL,
+static const analysis_figure generic = {"*", ANALYSIS_NEEDS_NOTHING, "objective", "paired.gp", NULL, T_LABEL,
                                         "objective_s", ANALYSIS_LOG_AUTO, 0};
+
+/* What each method is, in words a reader of the figure needs. */
+static const struct {
+  const char *method, *label;
+} labels[] = {
+  {"ilp", "DILEMMA (optimal ILP)"},
+  {"dp", "DILEMMA (exact DP)"},
+  {"single", "best single server"},
+  {"greedy", "greedy, layer by layer"},
+  {"uniform", "fp32, optimal placement"},
+  {"random", "random placement"},
+  {"cloud", "all layers in the cloud"},
+};
+
+const char *analysis_method_label(const char *method) {
+  for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+    if (strcmp(labels[i].method, method) == 0) return labels[i].label;
+  return method;
+}
 
 static int key_matches(const char *pattern, const char *key) {
   const size_t n = strlen(pattern);

@@ -36,4 +36,9 @@ typedef struct {
  * labelled with the key itself). Never NULL. */
 const analysis_figure *analysis_figure_find(const char *key, size_t n_keys, int load);
 
+/* The words a figure's legend uses for a method ("ilp" is "DILEMMA
+ * (optimal ILP)", "uniform" is "fp32, optimal placement"); an unknown
+ * name is returned as is. */
+const char *analysis_method_label(const char *method);
+
 #endif

@@ -147,46 +147,124 @@ static void vars_common(const plot_ctx *c, sim_buf *vars, const char *name, cons
   gp_string(vars, "title", c->title);
 }
 
-/* The lines of a sweep figure: with two swept keys one line per value of
- * the second, for the main method; otherwise one line per method, whose
- * legend says when its means are over fewer runs than the others'. */
-static int vars_lines(const plot_ctx *c, sim_buf *vars, sim_error *err) {
+/* Appends the legend entry of a method to a list of quoted entries: its
+ * label, and when some of its runs have no objective how many (the count
+ * analysis_summary_legend words after the method's name). */
+static int legend_append(const plot_ctx *c, const char *method, sim_buf *list, sim_error *err) {
+  char text[256];
+  int rc = analysis_summary_legend(c->summary, method, text, sizeof text, err);
+  if (rc == SIM_OK)
+    sim_buf_printf(list, "%s\"%s%s\"", list->len ? " " : "", analysis_method_label(method), text + strlen(method));
+  return rc;
+}
+
+/* The caption under every sweep figure's title. */
+static void vars_caption(const plot_ctx *c, sim_buf *vars) {
+  char caption[128];
+  snprintf(caption, sizeof caption, "%lld runs per point; bars: 95 %% CI", (long long)c->sc->runs);
+  gp_string(vars, "caption", caption);
+}
+
+/* Lines per method (fig3.gp): splits and their legend entries. */
+static int vars_methods(const plot_ctx *c, sim_buf *vars, sim_error *err) {
+  sim_buf list;
+  sim_buf_init(&list);
+  for (size_t i = 0; i < c->n_methods; i++)
+    sim_buf_printf(&list, "%s%s", i ? " " : "", solver_method_name(c->order[i]));
+  gp_string(vars, "splits", list.data ? list.data : "");
+  sim_buf_clear(&list);
+  int rc = SIM_OK;
+  for (size_t i = 0; i < c->n_methods && rc == SIM_OK; i++)
+    rc = legend_append(c, solver_method_name(c->order[i]), &list, err);
+  if (rc == SIM_OK) gp_string(vars, "titles", list.data ? list.data : "");
+  sim_buf_free(&list);
+  return rc;
+}
+
+/* The main method and the baselines (paired.gp). The ratio panel turns
+ * logarithmic when the paired means span more than a factor 4. */
+static int vars_paired(const plot_ctx *c, sim_buf *vars, sim_error *err) {
+  const char *main_name = solver_method_name(c->order[0]);
+  sim_buf list;
+  sim_buf_init(&list);
+  gp_string(vars, "main", main_name);
+  /* One entry, "label ...", written without its quotes. */
+  int rc = legend_append(c, main_name, &list, err);
+  if (list.data != NULL && list.len > 1) list.data[list.len - 1] = '\0';
+  if (rc == SIM_OK) gp_string(vars, "main_title", list.data ? list.data + 1 : "");
+  sim_buf_clear(&list);
+  for (size_t i = 1; i < c->n_methods; i++)
+    sim_buf_printf(&list, "%s%s", i > 1 ? " " : "", solver_method_name(c->order[i]));
+  gp_string(vars, "baselines", list.data ? list.data : "");
+  sim_buf_clear(&list);
+  for (size_t i = 1; i < c->n_methods && rc == SIM_OK; i++)
+    rc = legend_append(c, solver_method_name(c->order[i]), &list, err);
+  if (rc == SIM_OK) gp_string(vars, "btitles", list.data ? list.data : "");
+  char label[160];
+  snprintf(label, sizeof label, "T / T of %s, same run", analysis_method_label(main_name));
+  gp_string(vars, "ratio_ylabel", label);
+  double lo, hi;
+  column_range(c->summary, "paired_ratio_mean", &lo, &hi);
+  sim_buf_printf(vars, "ratio_logy=%d; ", hi / lo > 4.0);
+  sim_buf_free(&list);
+  return rc;
+}
+
+/* Lines per value of the second swept key, for the main method (sweep.gp). */
+static void vars_second_key(const plot_ctx *c, sim_buf *vars) {
   const sim_scenario *sc = c->sc;
   sim_buf list;
   sim_buf_init(&list);
-  int rc = SIM_OK;
-  if (sc->n_sweep == 2) {
-    for (size_t i = 0; i < sc->sweep[1].n; i++) {
-      char v[64];
-      sim_scenario_point_label(sc, i, 1, v, sizeof v);
-      sim_buf_printf(&list, "%s%s", i ? " " : "", v);
-    }
-    gp_string(vars, "splitcol", sc->sweep[1].key);
-    gp_string(vars, "splits", list.data ? list.data : "");
-    gp_string(vars, "filtercol", "method");
-    gp_string(vars, "filterval", solver_method_name(sc->solver.method));
-  } else {
-    for (size_t i = 0; i < c->n_methods; i++)
-      sim_buf_printf(&list, "%s%s", i ? " " : "", solver_method_name(c->order[i]));
-    gp_string(vars, "splits", list.data ? list.data : "");
-    sim_buf_clear(&list);
-    for (size_t i = 0; i < c->n_methods && rc == SIM_OK; i++) {
-      char legend[256];
-      rc = analysis_summary_legend(c->summary, solver_method_name(c->order[i]), legend, sizeof legend, err);
-      sim_buf_printf(&list, "%s\"%s\"", list.len ? " " : "", legend);
-    }
-    if (rc == SIM_OK) gp_string(vars, "titles", list.data ? list.data : "");
+  for (size_t i = 0; i < sc->sweep[1].n; i++) {
+    char v[64];
+    sim_scenario_point_label(sc, i, 1, v, sizeof v);
+    sim_buf_printf(&list, "%s%s", i ? " " : "", v);
   }
+  gp_string(vars, "splitcol", sc->sweep[1].key);
+  gp_string(vars, "splits", list.data ? list.data : "");
+  gp_string(vars, "filtercol", "method");
+  gp_string(vars, "filterval", solver_method_name(sc->solver.method));
   sim_buf_free(&list);
-  return rc;
+}
+
+/* Sums a summary column over every row (counts such as n_unstable). */
+static double column_sum(const char *csv, const char *name) {
+  double lo, hi, sum = 0.0;
+  column_range(csv, name, &lo, &hi);
+  if (!(hi > 0)) return 0.0;
+  const char *nl = strchr(csv, '\n');
+  size_t n = 1;
+  for (const char *p = csv; p < nl; p++) n += *p == ',';
+  char *text = strdup(csv), **f = malloc(n * sizeof *f);
+  if (text == NULL || f == NULL) {
+    free(text);
+    free(f);
+    return 0.0;
+  }
+  char *line = strchr(text, '\n');
+  *line++ = '\0';
+  long idx = sim_csv_index(f, sim_csv_split(text, f, n), name);
+  while (idx >= 0 && *line) {
+    char *e = strchr(line, '\n');
+    if (e) *e = '\0';
+    if (sim_csv_split(line, f, n) > (size_t)idx && *f[idx]) sum += strtod(f[idx], NULL);
+    if (e == NULL) break;
+    line = e + 1;
+  }
+  free(text);
+  free(f);
+  return sum;
 }
 
 /* The figure of the first swept key, as the table in figures.c says. */
 static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *err) {
   const sim_sweep_dim *d0 = &c->sc->sweep[0];
+  /* Two keys: one line per value of the second, whatever the row says. */
+  const char *script = c->sc->n_sweep == 2 ? "sweep.gp" : f->script;
   sim_buf vars;
   sim_buf_init(&vars);
   vars_common(c, &vars, f->name, "summary", "summary.csv");
+  vars_caption(c, &vars);
   gp_string(&vars, "xkey", d0->key);
   gp_string(&vars, "xlabel", f->xlabel ? f->xlabel : d0->key);
   gp_string(&vars, "ylabel", f->ylabel);
@@ -201,11 +279,15 @@ static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *er
     logy = hi / lo > ANALYSIS_LOGY_SPAN;
   }
   sim_buf_printf(&vars, "logx=%d; logy=%d; ", d0->log_scale, logy);
-  int rc = vars_lines(c, &vars, err);
+  sim_buf_printf(&vars, "n_unstable=%.0f; ", column_sum(c->summary, "n_unstable"));
+  int rc = SIM_OK;
+  if (strcmp(script, "sweep.gp") == 0) vars_second_key(c, &vars);
+  else if (strcmp(script, "paired.gp") == 0) rc = vars_paired(c, &vars, err);
+  else rc = vars_methods(c, &vars, err);
   if (rc == SIM_OK) {
-    char script[PATH_LEN];
-    snprintf(script, sizeof script, "%s/%s", c->adir, f->script);
-    rc = gnuplot(vars.data, script, err);
+    char path[PATH_LEN];
+    snprintf(path, sizeof path, "%s/%s", c->adir, script);
+    rc = gnuplot(vars.data, path, err);
   }
   sim_buf_free(&vars);
   return rc;

@@ -26,6 +26,7 @@ if (!exists("logx")) logx = 0
 if (!exists("logy")) logy = 0
 if (!exists("keypos")) keypos = "top right"
 if (!exists("titles")) titles = splits
+if (!exists("caption")) caption = ""
 
 load sprintf("%s/series.gp", dir)
 # The rows plotted, for tests and for readers who redraw the figure.
@@ -38,10 +39,11 @@ set key @keypos box opaque noenhanced
 set grid
 set xlabel xlabel
 set ylabel ylabel noenhanced
-set title title noenhanced
+set title title."\n".caption noenhanced
 if (logx) { set logscale x; set format x "10^{%L}" }
 if (logy) { set logscale y; set format y "10^{%L}" }
-set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
+set autoscale fix
+set offsets graph 0.03, graph 0.03, graph 0.06, graph 0.06
 do for [fmt in "png svg"] {
   if (fmt eq "png") { set terminal pngcairo size 900,600 enhanced font ",11" } else { set terminal svg size 900,600 enhanced font ",11" }
   set output out.".".fmt
