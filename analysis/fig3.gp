@@ -29,7 +29,8 @@ set logscale x
 set format x "10^{%L}"
 set xlabel "per-layer error bound {/Symbol d}"
 if (!exists("caption")) caption = ""
-set key top right box opaque noenhanced
+set key below box opaque noenhanced
+set bmargin 6
 set autoscale fix
 set offsets graph 0.03, graph 0.03, graph 0.06, graph 0.06
 do for [fmt in "png svg"] {

@@ -55,6 +55,9 @@ set autoscale fix
 set offsets graph 0.03, graph 0.03, graph 0.06, graph 0.06
 if (logx) { set logscale x; set format x "10^{%L}" }
 width = nb > 0 ? 1400 : 800
+# Room under both panels for the x label and the legend below it (one
+# line per entry: the baselines and the ratio = 1 line).
+set bmargin nb + 6
 do for [fmt in "png svg"] {
   if (fmt eq "png") { set terminal pngcairo size width,600 enhanced font ",11" } else { set terminal svg size width,600 enhanced font ",11" }
   set output out.".".fmt
