@@ -14,14 +14,16 @@
 static const char *const column_names[SIM_COL_COUNT] = {
   "objective_s", "compute_s", "comm_s", "quant_ratio", "servers_used", "one_server_fits",
   "solve_s", "lower_bound", "gap", "nodes", "sim_s", "sim_rel_error", "rho", "unstable", "lat_mean_s", "lat_p50_s",
-  "lat_p95_s", "lat_p99_s", "ttft_s", "tpot_s", "throughput_tps", "load_mape"};
+  "lat_p95_s", "lat_p99_s", "ttft_s", "tpot_s", "throughput_tps", "load_mape",
+  "unserved", "slo_miss_pct", "solves", "migrations", "layers_moved", "moved_bytes", "migration_s",
+  "replan_solve_s", "ph1_mean_s", "ph1_p95_s", "ph2_mean_s", "ph2_p95_s"};
 
 const char *sim_column_name(sim_column c) {
   return (unsigned)c < SIM_COL_COUNT ? column_names[c] : "?";
 }
 
 static size_t n_columns(const sim__run_ctx *ctx) {
-  return ctx->load ? SIM_COL_COUNT : SIM_COL_FIRST_LOAD;
+  return ctx->dynamic ? SIM_COL_COUNT : ctx->load ? SIM_COL_FIRST_DYN : SIM_COL_FIRST_LOAD;
 }
 
 void sim__run_header(const sim__run_ctx *ctx, sim_buf *out) {
@@ -83,8 +85,9 @@ static double offered_load(const sim_serve_result *alone, double rate) {
  * relative error against the analytic T) and, when configured, the load
  * experiment with its offered load rho. A simulation that fails leaves its
  * columns empty; the row's placement and objective still stand. */
-static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver_instance *in,
-                     const solver_placement *p, uint64_t run, double *col) {
+static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver_instance *in,
+                    const solver_placement *p, const solver_options *opt, size_t point,
+                    uint64_t run, double *col, sim_error *err) {
   sim_serve_config cfg;
   sim_serve_config_from_params(&cfg, &v->sim, v->seed, run);
   sim_serve_result r;
@@ -104,6 +107,7 @@ static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solve
     }
     sim_serve_result_clear(&r);
   }
+  if (ctx->dynamic) return sim__run_dynamic(ctx, v, in, p, opt, point, run, col, err);
   if (ctx->load) {
     sim_serve_result_init(&r);
     sim_error_clear(&e);
@@ -119,6 +123,7 @@ static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solve
     }
     sim_serve_result_clear(&r);
   }
+  return SIM_OK;
 }
 
 int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
@@ -170,7 +175,11 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
         solver_objective(in, res.placement, &col[SIM_COL_COMPUTE], &col[SIM_COL_COMM]);
         col[SIM_COL_QUANT_RATIO] = solver_quant_ratio(in, res.placement);
         col[SIM_COL_SERVERS_USED] = servers_used(in, res.placement);
-        simulate(ctx, v, in, res.placement, run, col);
+        if (simulate(ctx, v, in, res.placement, &opt, point, run, col, err) != SIM_OK) {
+          solver_result_clear(&res);
+          sim_case_free(one);
+          return err->code;
+        }
       }
     }
     if (rc == SIM_OK) {

@@ -172,6 +172,12 @@ static void keys(writer *w, const sim_scenario *sc, const sim__key *list) {
     if (k->type == SIM_K_LAYERS && sc->model.n_layers == 0) continue;
     if (k->type == SIM_K_OUTAGES && sc->sim.n_outages == 0) continue;
     if (k->type == SIM_K_SWEEP && sc->n_sweep == 0) continue;
+    /* The dynamic run's own keys appear only with dynamics, so scenarios
+     * without them resolve as they always did. */
+    if ((k->off == offsetof(sim_scenario, sim.dyn.slo) ||
+         k->off == offsetof(sim_scenario, sim.dyn.timeseries)) && k->type != SIM_K_MAP &&
+        !sc->sim.dyn.enabled)
+      continue;
     /* A custom architecture carries its own name. */
     if (k->off == offsetof(sim_scenario, model.name) && k->type == SIM_K_STR && sc->model.has_arch)
       continue;
