@@ -80,6 +80,9 @@ scenario() {
     paired) want="$(expect "$s" objective_s_mean "$main"; expect "$s" paired_ratio_mean $base)" ;;
     fig3) want="$(expect "$s" objective_s_mean $all; expect "$s" quant_ratio_mean $all)" ;;
     load) want="$(expect "$s" lat_mean_s_mean "$main"; expect "$s" lat_p95_s_mean "$main"; expect "$s" objective_s_mean "$main")" ;;
+    policies) want="$(for p in static periodic threshold oracle; do
+                        awk -F, -v p="$p" 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "lat_mean_s_mean") c = i; if ($i == "simulation.controller.policy") k = i }; next }
+                                           $k == p && $c != "" { n++ } END { if (n > 0) print n }' "$s"; done)" ;;
   esac
   figure "$d" "$2"
   rows "$d" "$2" "$want"
@@ -104,6 +107,10 @@ for sc in fig3-delta table1-quant-ratio; do
   ok $? "$sc: table1.md written"
 done
 scenario validate-des load load
+# The dynamic study: mean latency against link volatility, one line per policy.
+scenario dynamic-links dynamic policies
+[ "$(ls "$TMP/dynamic-links/timeseries" | wc -l)" -eq 24 ]
+ok $? "dynamic-links: one latency time series per run and sweep point (24)"
 # Every figure says what its bars are and over how many runs.
 for f in quickstart/figures/fig5 fig5-d2d-speed/figures/fig5 fig6-compute/figures/fig6 \
          fig3-delta/figures/fig3 validate-des/figures/load; do
