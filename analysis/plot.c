@@ -328,6 +328,59 @@ static int plot_validation(const plot_ctx *c, sim_error *err) {
   return rc;
 }
 
+/* Latency over time of run 0 of a dynamic experiment, for the points of
+ * the last value of the first swept key (one line per value of the second
+ * key, so the policies at the highest volatility of the shipped study), or
+ * every point with one key; the main method's series. Drawn when the runs
+ * wrote time series (simulation.timeseries). */
+static int plot_timeseries(const plot_ctx *c, sim_error *err) {
+  const sim_scenario *sc = c->sc;
+  const size_t points = sim_scenario_points(sc);
+  const size_t n1 = sc->n_sweep == 2 ? sc->sweep[1].n : points;
+  const size_t first = points - n1;
+  sim_buf files, titles, vars;
+  sim_buf_init(&files);
+  sim_buf_init(&titles);
+  sim_buf_init(&vars);
+  for (size_t p = first; p < points; p++) {
+    char path[PATH_LEN], label[128] = "";
+    snprintf(path, sizeof path, "%s/timeseries/p%zu-r0-%s.csv", c->dir, p,
+             solver_method_name(sc->solver.method));
+    sim_buf_printf(&files, "%s%s", files.len ? " " : "", path);
+    for (size_t d = 0; d < sc->n_sweep; d++) {
+      char v[64];
+      sim_scenario_point_label(sc, p, d, v, sizeof v);
+      snprintf(label + strlen(label), sizeof label - strlen(label), "%s%s", d ? ", " : "", v);
+    }
+    sim_buf_printf(&titles, "%s\"%s\"", titles.len ? " " : "", sc->n_sweep ? label : "run 0");
+  }
+  vars_common(c, &vars, "latency-time", "runs", "runs.csv");
+  gp_string(&vars, "files", files.data ? files.data : "");
+  gp_string(&vars, "titles", titles.data ? titles.data : "");
+  char marks[128] = "", caption[256];
+  const sim_dyn_params *y = &sc->sim.dyn;
+  if (y->depart >= 0) snprintf(marks, sizeof marks, "%.17g", y->depart_at);
+  if (y->phase_at > 0 && y->phase_at != y->depart_at)
+    snprintf(marks + strlen(marks), sizeof marks - strlen(marks), "%s%.17g", *marks ? " " : "", y->phase_at);
+  gp_string(&vars, "marks", marks);
+  if (y->depart >= 0)
+    snprintf(caption, sizeof caption, "run 0, %s; dashed: server %lld leaves at %.6g s%s",
+             solver_method_name(sc->solver.method), (long long)y->depart, y->depart_at,
+             y->phase_at > 0 && y->phase_at != y->depart_at ? ", phase boundary" : "");
+  else
+    snprintf(caption, sizeof caption, "run 0, %s%s", solver_method_name(sc->solver.method),
+             y->phase_at > 0 ? "; dashed: phase boundary" : "");
+  gp_string(&vars, "caption", caption);
+  char script[PATH_LEN];
+  snprintf(script, sizeof script, "%s/timeseries.gp", c->adir);
+  int rc = files.oom || titles.oom || vars.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory")
+                                               : gnuplot(vars.data, script, err);
+  sim_buf_free(&files);
+  sim_buf_free(&titles);
+  sim_buf_free(&vars);
+  return rc;
+}
+
 int analysis_plot_dir(const char *dir, int quiet, sim_error *err) {
   plot_ctx c;
   int rc = ctx_open(&c, dir, err), made = 0;
@@ -341,6 +394,10 @@ int analysis_plot_dir(const char *dir, int quiet, sim_error *err) {
   if (rc == SIM_OK) column_range(c.runs, "sim_s", &lo, &hi);
   if (rc == SIM_OK && hi > 0) {
     rc = plot_validation(&c, err);
+    made += rc == SIM_OK;
+  }
+  if (rc == SIM_OK && c.sc->sim.dyn.enabled && c.sc->sim.dyn.timeseries > 0) {
+    rc = plot_timeseries(&c, err);
     made += rc == SIM_OK;
   }
   if (rc == SIM_OK && !quiet)

@@ -111,6 +111,10 @@ scenario validate-des load load
 scenario dynamic-links dynamic policies
 [ "$(ls "$TMP/dynamic-links/timeseries" | wc -l)" -eq 24 ]
 ok $? "dynamic-links: one latency time series per run and sweep point (24)"
+figure "$TMP/dynamic-links" latency-time
+# One block per policy at the highest volatility, each the rows of its series.
+want=$(for p in 8 9 10 11; do echo $(($(wc -l < "$TMP/dynamic-links/timeseries/p$p-r0-ilp.csv") - 1)); done)
+rows "$TMP/dynamic-links" latency-time "$want"
 # Every figure says what its bars are and over how many runs.
 for f in quickstart/figures/fig5 fig5-d2d-speed/figures/fig5 fig6-compute/figures/fig6 \
          fig3-delta/figures/fig3 validate-des/figures/load; do

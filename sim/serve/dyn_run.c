@@ -300,7 +300,7 @@ static void move_done(sim__dyn *d) {
   d->current = d->target;
   d->target = NULL;
   d->res->migration_time += now - d->decided;
-  if (d->res->n_decisions > 0) d->res->decisions[d->res->n_decisions - 1].live = now;
+  if (d->decision >= 0) d->res->decisions[d->decision].live = now;
   release_held(d);
   if (d->pending_replan) {
     d->pending_replan = 0;
@@ -367,7 +367,9 @@ int sim__dyn_migrate(sim__dyn *d, const solver_placement *np) {
   sim_dyn_result *r = d->res;
   r->migrations++;
   sim_dyn_decision *dec = NULL;
+  d->decision = -1; /* a move past the kept decisions is only counted */
   if (r->n_decisions < SIM_DYN_DECISIONS_MAX) {
+    d->decision = (long)r->n_decisions;
     dec = &r->decisions[r->n_decisions];
     memset(dec, 0, sizeof *dec);
     dec->decided = d->decided;

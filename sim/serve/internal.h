@@ -197,6 +197,7 @@ typedef struct sim__dyn {
   dyn_plan *current, *target; /* target: the placement being moved to */
   int64_t pieces_left;      /* transfers of the move still running */
   double decided;           /* s, when the move was decided */
+  long decision;            /* its index in res->decisions, -1 if not kept */
   int pending_replan;       /* a re-plan was asked for during a move */
   double t_ref;             /* s, estimated T of the current placement at the last solve */
 
