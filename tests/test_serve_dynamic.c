@@ -311,10 +311,50 @@ static void test_departure(void) {
   case_free(&c);
 }
 
+/* The arrival rate changes from 0.1/s to 0.4/s at t = 500 s. Arrival
+ * times come back from the undecimated time series (completion minus
+ * latency). Before 500 s the count is Poisson with mean 50 (sd 7.1);
+ * after it the mean gap is 2.5 s with standard error 2.5/sqrt(n). Both
+ * within 5 sd. */
+static void test_rate_change(void) {
+  dyn_case c;
+  if (case_build(&c, THREE) != 0) {
+    ok(0, "rate change: fixture");
+    return;
+  }
+  c.dyn.enabled = 1;
+  c.dyn.rate_at = 500;
+  c.dyn.rate_factor = 4;
+  c.dyn.timeseries = 1000;
+  c.cfg.rate = 0.1;
+  c.cfg.requests = 400;
+  sim_dyn_result r;
+  if (run_policy(&c, SIM_POLICY_STATIC, &r) != SIM_OK || r.n_series != 400) {
+    ok(0, "rate change: run with all 400 requests in the series");
+    case_free(&c);
+    return;
+  }
+  double *arr = malloc(400 * sizeof *arr);
+  for (size_t k = 0; k < 400; k++) arr[k] = r.series_time[k] - r.series_latency[k];
+  /* Completion order is arrival order: one FIFO path, equal work per request. */
+  int sorted = 1;
+  for (size_t k = 1; k < 400; k++) sorted &= arr[k] >= arr[k - 1];
+  ok(sorted, "rate change: requests complete in arrival order");
+  size_t before = 0;
+  while (before < 400 && arr[before] < 500) before++;
+  ok(fabs((double)before - 50) < 5 * sqrt(50.0), "rate change: %zu arrivals before 500 s, Poisson(50)", before);
+  const double n_after = (double)(400 - before), gap = (arr[399] - 500) / n_after;
+  ok(fabs(gap - 2.5) < 5 * 2.5 / sqrt(n_after), "rate change: mean gap %.3f s after it, 1/0.4 = 2.5 s", gap);
+  free(arr);
+  sim_dyn_result_clear(&r);
+  case_free(&c);
+}
+
 int main(void) {
   test_gilbert_fraction();
   test_constant();
   test_link_drop();
   test_departure();
+  test_rate_change();
   return tap_done();
 }
