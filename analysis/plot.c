@@ -107,6 +107,44 @@ static const char *figure_name(const char *key) {
   return NULL;
 }
 
+/* The figures of a one-key sweep over names (category.gp): completion time
+ * and, with catalogue devices, energy per token, against the swept names.
+ * `vars` holds the common variables (dir, summary, splits, titles, title). */
+static int category_figures(const sim_scenario *sc, sim_buf *vars, const char *adir,
+                            const char *figdir, const char *summary, sim_error *err) {
+  const sim_sweep_dim *d0 = &sc->sweep[0];
+  sim_buf labels;
+  sim_buf_init(&labels);
+  for (size_t i = 0; i < d0->n; i++) sim_buf_printf(&labels, "%s%s", i ? " " : "", d0->strings[i]);
+  static const struct { const char *col, *file, *label; } figs[] = {
+    {"objective_s", "objective", "completion time T (s)"},
+    {"energy_j_per_token", "energy", "energy per generated token (J)"},
+  };
+  int rc = SIM_OK;
+  for (size_t f = 0; f < 2 && rc == SIM_OK; f++) {
+    double lo, hi;
+    char col[64], out[4400], script[4400];
+    snprintf(col, sizeof col, "%s_mean", figs[f].col);
+    column_range(summary, col, &lo, &hi);
+    if (!(hi > 0)) continue;
+    sim_buf v;
+    sim_buf_init(&v);
+    sim_buf_puts(&v, vars->data ? vars->data : "");
+    snprintf(out, sizeof out, "%s/%s", figdir, figs[f].file);
+    gp_string(&v, "out", out);
+    gp_string(&v, "xkey", "point");
+    gp_string(&v, "labels", labels.data ? labels.data : "");
+    gp_string(&v, "ycol", figs[f].col);
+    gp_string(&v, "xlabel", d0->key);
+    gp_string(&v, "ylabel", figs[f].label);
+    snprintf(script, sizeof script, "%s/category.gp", adir);
+    rc = v.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : gnuplot(v.data, script, err);
+    sim_buf_free(&v);
+  }
+  sim_buf_free(&labels);
+  return rc;
+}
+
 int analysis_plot_dir(const char *dir, int quiet, sim_error *err) {
   char path[4200];
   snprintf(path, sizeof path, "%s/scenario.resolved.yaml", dir);
@@ -212,6 +250,9 @@ int analysis_plot_dir(const char *dir, int quiet, sim_error *err) {
       if (rc == SIM_OK && !quiet) fputs(md.data, stdout);
       sim_buf_free(&csv);
       sim_buf_free(&md);
+    } else if (d0->strings != NULL && sc->n_sweep == 1) {
+      /* A sweep over names: one figure per metric, x labelled by name. */
+      rc = category_figures(sc, &vars, adir, figdir, summary, err);
     } else if (strcmp(d0->key, "simulation.rate") == 0 && sc->sim.load) {
       gp_string(&vars, "method", primary);
       snprintf(script, sizeof script, "%s/load.gp", adir);
@@ -224,8 +265,24 @@ int analysis_plot_dir(const char *dir, int quiet, sim_error *err) {
     }
     made += rc == SIM_OK;
   }
-  /* Analytic against simulated T, when the runs were replayed. */
+  /* Energy per token against T, when servers are catalogue devices. */
   double lo, hi;
+  column_range(runs, "energy_j_per_token", &lo, &hi);
+  if (rc == SIM_OK && hi > 0) {
+    char out[4400], script[4400];
+    snprintf(out, sizeof out, "%s/energy-latency", figdir);
+    snprintf(script, sizeof script, "%s/energy.gp", adir);
+    sim_buf_clear(&vars);
+    gp_string(&vars, "dir", adir);
+    snprintf(path, sizeof path, "%s/runs.csv", dir);
+    gp_string(&vars, "runs", path);
+    gp_string(&vars, "out", out);
+    gp_string(&vars, "title", title);
+    gp_string(&vars, "splits", methods.data);
+    rc = gnuplot(vars.data, script, err);
+    made += rc == SIM_OK;
+  }
+  /* Analytic against simulated T, when the runs were replayed. */
   column_range(runs, "sim_s", &lo, &hi);
   if (rc == SIM_OK && hi > 0) {
     char out[4400], script[4400];

@@ -153,7 +153,8 @@ int sim_json_finish(sim_json *j);
 enum {
   SIM_STREAM_TOPOLOGY = 1, /* servers and links */
   SIM_STREAM_DES = 2,      /* discrete-event simulation */
-  SIM_STREAM_BASELINE = 3  /* randomized baselines */
+  SIM_STREAM_BASELINE = 3, /* randomized baselines */
+  SIM_STREAM_DEVICES = 4   /* device mixtures (servers.devices) */
 };
 
 /* splitmix64's output function (Steele, Lea, Flood 2014). */

@@ -23,6 +23,7 @@ typedef struct sim__run_ctx {
   sim_method methods[SIM_METHOD_COUNT]; /* the scenario's method first, then its baselines */
   int timing;                   /* record wall-clock solve_s */
   int load;                     /* the load experiment runs: load columns present */
+  int energy;                   /* servers are catalogue devices: energy columns present */
 } sim__run_ctx;
 
 /* Appends the CSV header line of runs.csv. */

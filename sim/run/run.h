@@ -20,7 +20,9 @@
 #include "sim/scenario/scenario.h"
 
 /* Numeric columns of runs.csv, in file order. Load columns appear only when
- * the scenario runs the load experiment. */
+ * the scenario runs the load experiment, energy columns only when it names
+ * catalogue devices (servers.devices), so scenarios of abstract servers keep
+ * their files byte for byte. */
 typedef enum {
   SIM_COL_OBJECTIVE,     /* objective_s: analytic T of the placement, s */
   SIM_COL_COMPUTE,       /* compute_s */
@@ -41,10 +43,13 @@ typedef enum {
   SIM_COL_TPOT,          /* tpot_s: time per output token */
   SIM_COL_THROUGHPUT,    /* throughput_tps: tokens/s */
   SIM_COL_LOAD_MAPE,     /* load_mape: %, mean over requests of |latency - T| / latency */
+  SIM_COL_ENERGY,        /* energy_j_per_token: J per generated token (devices only) */
+  SIM_COL_POWER,         /* power_w: average power of the servers used over a request, W */
   SIM_COL_COUNT
 } sim_column;
 
 #define SIM_COL_FIRST_LOAD SIM_COL_LAT_MEAN
+#define SIM_COL_FIRST_ENERGY SIM_COL_ENERGY
 
 const char *sim_column_name(sim_column c);
 

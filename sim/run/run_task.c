@@ -15,21 +15,26 @@
 static const char *const column_names[SIM_COL_COUNT] = {
   "objective_s", "compute_s", "comm_s", "quant_ratio", "servers_used", "solve_s",
   "lower_bound", "gap", "nodes", "sim_s", "sim_rel_error", "lat_mean_s", "lat_p50_s",
-  "lat_p95_s", "lat_p99_s", "ttft_s", "tpot_s", "throughput_tps", "load_mape"};
+  "lat_p95_s", "lat_p99_s", "ttft_s", "tpot_s", "throughput_tps", "load_mape",
+  "energy_j_per_token", "power_w"};
 
 const char *sim_column_name(sim_column c) {
   return (unsigned)c < SIM_COL_COUNT ? column_names[c] : "?";
 }
 
-static size_t n_columns(const sim__run_ctx *ctx) {
-  return ctx->load ? SIM_COL_COUNT : SIM_COL_FIRST_LOAD;
+/* 1 if column c is in this experiment's runs.csv. */
+static int has_column(const sim__run_ctx *ctx, size_t c) {
+  if (c >= SIM_COL_FIRST_ENERGY) return ctx->energy;
+  if (c >= SIM_COL_FIRST_LOAD) return ctx->load;
+  return 1;
 }
 
 void sim__run_header(const sim__run_ctx *ctx, sim_buf *out) {
   sim_buf_puts(out, "point");
   for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", ctx->sc->sweep[d].key);
   sim_buf_puts(out, ",run,seed,method,status");
-  for (size_t c = 0; c < n_columns(ctx); c++) sim_buf_printf(out, ",%s", column_names[c]);
+  for (size_t c = 0; c < SIM_COL_COUNT; c++)
+    if (has_column(ctx, c)) sim_buf_printf(out, ",%s", column_names[c]);
   sim_buf_puts(out, ",placement\n");
 }
 
@@ -154,6 +159,8 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
         col[SIM_COL_QUANT_RATIO] = solver_quant_ratio(in, res.placement);
         col[SIM_COL_SERVERS_USED] = servers_used(in, res.placement);
         simulate(ctx, v, in, res.placement, run, col);
+        if (ctx->energy)
+          solver_energy(in, res.placement, &col[SIM_COL_ENERGY], &col[SIM_COL_POWER]);
       }
     }
     if (rc == SIM_OK) {
@@ -167,7 +174,8 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", labels[d]);
     sim_buf_printf(out, ",%llu,%lu,%s,%s", (unsigned long long)run, topo_seed,
                    sim_method_name(ctx->methods[m]), status);
-    for (size_t c = 0; c < n_columns(ctx); c++) {
+    for (size_t c = 0; c < SIM_COL_COUNT; c++) {
+      if (!has_column(ctx, c)) continue;
       sim_buf_puts(out, ",");
       sim_buf_number(out, col[c]);
     }

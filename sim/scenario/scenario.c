@@ -80,6 +80,7 @@ static int finish(sim__pctx *ctx) {
       fclose(f);
     }
   }
+  if (sim__scenario_hw_load(ctx) != 0) return -1;
   if (sc->n_sweep == 0) return sim__scenario_check(ctx, sc, NULL, NULL);
   /* Each point is a complete configuration; report the first that fails. */
   const yaml_node_t *at = sim__mark_find(ctx, "sweep");
@@ -182,6 +183,7 @@ void sim_scenario_free(sim_scenario *sc) {
   spec_free(&sc->servers.mem_bandwidth);
   free(sc->quant.error_table);
   free(sc->sim.outages);
+  sim__scenario_hw_free(sc);
   for (size_t d = 0; d < 2; d++) {
     free(sc->sweep[d].key);
     free(sc->sweep[d].values);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "sim/core/core.h"
+#include "sim/hardware/hardware.h"
 #include "sim/model/model.h"
 
 /* How a per-server quantity is given. */
@@ -45,7 +46,11 @@ typedef struct sim_spec {
 } sim_spec;
 
 typedef enum { SIM_TOPO_FULL = 0, SIM_TOPO_GEOMETRIC = 1 } sim_topology_kind;
-typedef enum { SIM_COST_PAPER = 0, SIM_COST_ROOFLINE = 1 } sim_cost_kind;
+typedef enum { SIM_COST_PAPER = 0, SIM_COST_ROOFLINE = 1, SIM_COST_CALIBRATED = 2 } sim_cost_kind;
+/* How a bit width b is stored (calibrated model): plain b bits, llama.cpp's
+ * block-32 formats with an fp16 scale (q4_0 = 4.5, q8_0 = 8.5), or groups of
+ * 128 with an fp16 scale and a b-bit zero point (int4-g128 = 4.156). */
+typedef enum { SIM_FORMAT_PLAIN = 0, SIM_FORMAT_GGML = 1, SIM_FORMAT_G128 = 2 } sim_format;
 typedef enum { SIM_ACC_PER_LAYER = 0, SIM_ACC_BUDGET = 1 } sim_accuracy;
 typedef enum { SIM_ERRSRC_ANALYTIC = 0, SIM_ERRSRC_TABLE = 1 } sim_error_source;
 typedef enum { SIM_QUANT_TRUNCATE = 0, SIM_QUANT_RTN_SYM = 1, SIM_QUANT_RTN_ASYM = 2 } sim_quantizer;
@@ -104,6 +109,13 @@ typedef struct sim_scenario {
     sim_spec storage;        /* bytes, or a multiple of the fp32 model size */
     sim_spec mem_bandwidth;  /* byte/s, roofline only */
     int has_cloud;           /* 1 if a cloud node is appended */
+    /* Devices from the catalogue: a list (server i runs names[i]) or a
+     * mixture (each server draws a device with the given probabilities).
+     * n_devices = 0: servers are the abstract numbers above. */
+    char **devices;          /* n_devices catalogue names */
+    double *device_probs;    /* mixture: n_devices probabilities; NULL for a list */
+    size_t n_devices;
+    char *catalog;           /* user's device/link file (resolved path), or NULL */
     struct {
       double ccs;           /* FLOP/s */
       double storage;       /* bytes */
@@ -120,6 +132,7 @@ typedef struct sim_scenario {
     int symmetric;       /* 1: Ω_ij = Ω_ji */
     sim_topology_kind topology;
     double radius;       /* geometric: link range in the unit square */
+    char *profile;       /* link profile from the catalogue, or NULL */
   } links;
 
   struct {
@@ -144,7 +157,17 @@ typedef struct sim_scenario {
     sim_cost_kind model;
     double activation_bits; /* roofline: bits per activation element on the wire */
     double kv_bits;         /* roofline: bits per KV-cache element */
+    sim_format format;      /* calibrated: storage format of the weights */
+    char *calibration;      /* calibrated: fitted parameters file, or NULL (shipped) */
   } cost;
+
+  /* The hardware data the scenario refers to, loaded with it when it names
+   * devices, a link profile or the calibrated model; NULL otherwise. Owned by
+   * the base scenario, shared by its views. */
+  struct {
+    sim_catalog *catalog;
+    sim_calibration *calibration;
+  } hw;
 
   struct {
     sim_method method;

@@ -114,5 +114,6 @@ int sim__scenario_check(sim__pctx *ctx, const sim_scenario *sc, const char *wher
       fail(ctx, where, at, path, "a link joins two different servers");
     }
   }
+  sim__scenario_hw_check(ctx, sc, where, at);
   return ctx->err->count > before ? -1 : 0;
 }

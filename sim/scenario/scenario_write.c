@@ -104,6 +104,21 @@ static void layers(writer *w, const sim_scenario *sc) {
   seq_end(w);
 }
 
+static void devices(writer *w, const sim_scenario *sc) {
+  if (sc->servers.device_probs == NULL) {
+    seq_start(w, 1);
+    for (size_t i = 0; i < sc->servers.n_devices; i++) scalar(w, sc->servers.devices[i], 1);
+    seq_end(w);
+    return;
+  }
+  map_start(w, 0);
+  for (size_t i = 0; i < sc->servers.n_devices; i++) {
+    scalar(w, sc->servers.devices[i], 1);
+    number(w, sc->servers.device_probs[i]);
+  }
+  map_end(w);
+}
+
 static void outages(writer *w, const sim_scenario *sc) {
   seq_start(w, 0);
   for (size_t i = 0; i < sc->sim.n_outages; i++) {
@@ -171,6 +186,7 @@ static void keys(writer *w, const sim_scenario *sc, const sim__key *list) {
     if (k->type == SIM_K_LAYERS && sc->model.n_layers == 0) continue;
     if (k->type == SIM_K_OUTAGES && sc->sim.n_outages == 0) continue;
     if (k->type == SIM_K_SWEEP && sc->n_sweep == 0) continue;
+    if (k->type == SIM_K_DEVICES && sc->servers.n_devices == 0) continue;
     /* A custom architecture carries its own name. */
     if (k->off == offsetof(sim_scenario, model.name) && k->type == SIM_K_STR && sc->model.has_arch)
       continue;
@@ -214,6 +230,7 @@ static void keys(writer *w, const sim_scenario *sc, const sim__key *list) {
     case SIM_K_LAYERS: layers(w, sc); break;
     case SIM_K_OUTAGES: outages(w, sc); break;
     case SIM_K_SWEEP: sweep(w, sc); break;
+    case SIM_K_DEVICES: devices(w, sc); break;
     }
   }
 }

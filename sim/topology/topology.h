@@ -25,6 +25,16 @@ typedef struct sim_server {
   double mem_bandwidth; /* byte/s */
   double x, y;          /* position in the unit square (geometric topology) */
   int is_cloud;
+  /* From the catalogue (servers.devices); "" and -1 for abstract servers. */
+  char device[32];
+  int kind;                /* sim_hw_kind, or -1 */
+  double idle_power;       /* W; NaN if unknown */
+  double peak_power;       /* W; NaN if unknown */
+  /* Calibrated cost model: the parameters of the server's class (the pooled
+   * ones for abstract servers); unused by the other models. */
+  double bw_fraction;      /* achievable fraction of mem_bandwidth */
+  double compute_fraction; /* achievable fraction of ccs */
+  double overhead;         /* s per layer per pass */
 } sim_server;
 
 typedef struct sim_topology {
@@ -47,6 +57,12 @@ typedef struct sim_topology {
 } sim_topology;
 
 /* Draws the topology of run `run` for a scenario (a sweep-point view).
+ * Servers named by servers.devices take compute speed, memory bandwidth,
+ * storage (the device's memory) and power from the catalogue; a mixture
+ * draws each server's device from a stream of its own (SIM_STREAM_DEVICES),
+ * so the draws above are the same with or without devices. A link profile
+ * replaces the bandwidth draw (the uniforms are still drawn) with its
+ * payload rate and the latency with its latency plus message overhead.
  * model_fp32_bytes is the model's size at 32 bits, for storage given in
  * model units. O(M^2) draws; O(M^3) route computation for `geometric`. */
 sim_topology *sim_topology_alloc(const sim_scenario *sc, uint64_t run, double model_fp32_bytes,
