@@ -74,4 +74,15 @@ printf 'devices:\n  - name: x\n    kind: cpu\n    mem_bandwith: 1e9\n    memory:
 run devices --catalog "$TMP/bad.yaml" > /dev/null 2> "$TMP/e"
 is "$?" 2 "a bad catalogue key exits 2"
 contains "$TMP/e" "bad.yaml:4:5: error: devices\[0\].mem_bandwith: unknown key 'mem_bandwith'; did you mean 'mem_bandwidth'?" "it names file, line, key and the nearest key"
+# The shipped study runs, with the energy columns, and its resolved scenario
+# (devices as a mixture, a swept link profile) reads back.
+run run "$top_srcdir/scenarios/edge-devices.yaml" --runs 2 --no-plot -o "$TMP/edge" > /dev/null 2>&1
+is "$?" 0 "edge-devices runs"
+head -1 "$TMP/edge/runs.csv" > "$TMP/h"
+contains "$TMP/h" "energy_j_per_token,power_w,placement" "runs.csv has the energy columns"
+contains "$TMP/edge/summary.csv" "energy_j_per_token_mean" "summary.csv summarizes them"
+empty=$(awk -F, 'NR > 1 && $6 == "optimal" && $(NF-1) == ""' "$TMP/edge/runs.csv" | wc -l)
+is "$empty" 0 "every optimal row has its average power"
+run check "$TMP/edge/scenario.resolved.yaml" > /dev/null 2>&1
+is "$?" 0 "the resolved scenario reads back"
 done_testing
