@@ -174,14 +174,14 @@ int analysis_plot_dir(const char *dir, int quiet, sim_error *err) {
     goto done;
   }
   const char *adir = analysis_dir();
-  const char *primary = sim_method_name(sc->solver.method);
+  const char *primary = solver_method_name(sc->solver.method);
   sim_buf methods, vars;
   sim_buf_init(&methods);
   sim_buf_init(&vars);
   /* The methods in the order of runs.csv. */
-  sim_method order[SIM_METHOD_COUNT];
+  solver_method order[SOLVER_METHOD_COUNT];
   const size_t n_methods = sim_scenario_methods(sc, order);
-  for (size_t i = 0; i < n_methods; i++) sim_buf_printf(&methods, "%s%s", i ? " " : "", sim_method_name(order[i]));
+  for (size_t i = 0; i < n_methods; i++) sim_buf_printf(&methods, "%s%s", i ? " " : "", solver_method_name(order[i]));
   char title[512];
   snprintf(title, sizeof title, "%s: %s", sc->name, sc->description ? sc->description : sc->model.name);
   int made = 0;
@@ -222,7 +222,7 @@ int analysis_plot_dir(const char *dir, int quiet, sim_error *err) {
       sim_buf_init(&titles);
       for (size_t i = 0; i < n_methods && rc == SIM_OK; i++) {
         char legend[256];
-        rc = analysis_summary_legend(summary, sim_method_name(order[i]), legend, sizeof legend, err);
+        rc = analysis_summary_legend(summary, solver_method_name(order[i]), legend, sizeof legend, err);
         sim_buf_printf(&titles, "%s\"%s\"", titles.len ? " " : "", legend);
       }
       if (rc == SIM_OK) gp_string(&vars, "titles", titles.data ? titles.data : "");

@@ -7,13 +7,13 @@
 
 #include "solver/solver.h"
 
-double solver_format_bits(sim_format format, double b, double precision) {
+double solver_format_bits(solver_format format, double b, double precision) {
   /* The original precision is stored as is (f16 has no scales). */
   if (b >= precision) return b;
   switch (format) {
-  case SIM_FORMAT_GGML: return b + 16.0 / 32.0;      /* one fp16 scale per block of 32 */
-  case SIM_FORMAT_G128: return b + (16.0 + b) / 128.0; /* fp16 scale + b-bit zero per 128 */
-  case SIM_FORMAT_PLAIN:
+  case SOLVER_FORMAT_GGML: return b + 16.0 / 32.0;      /* one fp16 scale per block of 32 */
+  case SOLVER_FORMAT_G128: return b + (16.0 + b) / 128.0; /* fp16 scale + b-bit zero per 128 */
+  case SOLVER_FORMAT_PLAIN:
   default: return b;
   }
 }

@@ -235,7 +235,7 @@ int solver__repair(const solver__problem *pb, solver__incumbent *inc, const int 
 
 /* --- The ILP on lp_solve (ilp.c) ----------------------------------------- */
 typedef struct solver__ilp_args {
-  sim_formulation formulation;
+  solver_formulation formulation;
   const unsigned char *keep_x;     /* L x M or NULL: 0 forbids layer l on server i */
   const unsigned char *keep_stay;  /* L x M or NULL: 0 forbids l and l + 1 both on i */
   const unsigned char *keep_move;  /* opt_begin[L-1] x M x M or NULL: 0 forbids option g of

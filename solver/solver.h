@@ -3,7 +3,7 @@
  * instance with the ILP, the exact DP or a baseline; checking a placement
  * independently; reading a placement from JSON. */
 
-/* One placement problem (scenario at a sweep point, run) and the
+/* One placement problem (a run of an experiment at a sweep point) and the
  * cost model shared by every solver, the solution checker and the DES.
  *
  * The instance holds what the costs come from: layers, servers, routes, the
@@ -27,12 +27,90 @@
 #include <stdio.h>
 
 #include "sim/core/core.h"
+#include "sim/hardware/hardware.h"
 #include "sim/model/model.h"
-#include "sim/scenario/scenario.h"
 #include "sim/topology/topology.h"
 
+/* The cost model: the paper's equations, or a roofline (docs/model.md). */
+typedef enum {
+  SOLVER_COST_PAPER = 0,
+  SOLVER_COST_ROOFLINE = 1,
+  SOLVER_COST_CALIBRATED = 2 /* the roofline fitted to published measurements (docs/hardware.md) */
+} solver_cost_model;
+
+/* How a bit width b is stored (calibrated model): plain b bits, llama.cpp's
+ * block-32 formats with an fp16 scale (q4_0 = 4.5, q8_0 = 8.5), or groups of
+ * 128 with an fp16 scale and a b-bit zero point (int4-g128 = 4.156). */
+typedef enum {
+  SOLVER_FORMAT_PLAIN = 0,
+  SOLVER_FORMAT_GGML = 1,
+  SOLVER_FORMAT_G128 = 2
+} solver_format;
+
+/* The ILP formulation (docs/solver.md). */
+typedef enum { SOLVER_FORM_FLOW = 0, SOLVER_FORM_PAPER = 1 } solver_formulation;
+
+/* Placement methods: the ILP and the baselines. Values are bit positions in
+ * solver_config.baselines. */
+typedef enum {
+  SOLVER_METHOD_ILP = 0,
+  SOLVER_METHOD_DP = 1,
+  SOLVER_METHOD_SINGLE = 2,
+  SOLVER_METHOD_GREEDY = 3,
+  SOLVER_METHOD_UNIFORM = 4,
+  SOLVER_METHOD_RANDOM = 5,
+  SOLVER_METHOD_CLOUD = 6,
+  SOLVER_METHOD_COUNT = 7
+} solver_method;
+
+/* Names of the values above, indexed by the enums and NULL-terminated: the
+ * words a scenario and the command line accept. */
+extern const char *const solver_cost_model_names[];
+extern const char *const solver_format_names[];
+extern const char *const solver_formulation_names[];
+extern const char *const solver_method_names[];
+
+/* Name of a value ("?" if out of range) and, for methods, the reverse
+ * lookup (-1 for an unknown name). */
+const char *solver_cost_model_name(solver_cost_model c);
+const char *solver_formulation_name(solver_formulation f);
+const char *solver_method_name(solver_method m);
+int solver_method_parse(const char *s);
+
+/* What one request is (a scenario's `workload` block). */
+typedef struct solver_workload {
+  int64_t tokens;  /* n, generated tokens per request */
+  int64_t batch;   /* β, sequences per pass */
+  int64_t prompt;  /* P, prompt tokens (prefill) */
+  int64_t context; /* tokens attended per generated token; -1 = auto (prompt + tokens/2) */
+} solver_workload;
+
+/* The resolved context: w->context, or prompt + tokens/2 when auto. */
+int64_t solver_workload_context(const solver_workload *w);
+
+/* The cost model and its parameters (a scenario's `cost` block). */
+typedef struct solver_cost_config {
+  solver_cost_model model;
+  double activation_bits; /* roofline: bits per activation element on the wire */
+  double kv_bits;         /* roofline: bits per KV-cache element */
+  solver_format format;   /* calibrated: how b-bit weights are stored */
+  char *calibration;      /* calibrated: fitted parameters file, or NULL (shipped) */
+} solver_cost_config;
+
+/* How to solve (a scenario's `solver` block). */
+typedef struct solver_config {
+  solver_method method;
+  solver_formulation formulation;
+  double time_limit;             /* s per solve */
+  unsigned baselines;            /* bit set of 1u << solver_method, solved besides `method` */
+  int64_t max_layers_per_server; /* 0 = no cap */
+  int64_t origin;                /* server where prompts arrive and outputs return; -1 = none */
+  int presolve;                  /* 1: drop dominated bit options where provably safe */
+  double mip_gap;                /* relative gap at which a solve counts as optimal */
+} solver_config;
+
 typedef struct solver_instance {
-  sim_cost_kind cost_model;
+  solver_cost_model cost_model;
   int64_t tokens;          /* n, decode passes */
   int64_t batch;           /* β */
   int64_t prompt;          /* P, prompt tokens (0: no prefill pass) */
@@ -40,7 +118,7 @@ typedef struct solver_instance {
   int64_t precision;       /* pr, bits of the original weights (= b_max) */
   double activation_bits;  /* roofline: bits per activation element */
   double kv_bits;          /* roofline: bits per KV-cache element */
-  sim_format format;       /* calibrated: how b-bit weights are stored */
+  solver_format format;    /* calibrated: how b-bit weights are stored */
 
   size_t n_layers;
   sim_layer *layers;       /* copies of the model's layers */
@@ -62,12 +140,17 @@ typedef struct solver_instance {
   long origin;             /* server index, or -1 */
 } solver_instance;
 
-/* Builds the instance for a scenario view, its model and a topology. With
+/* Builds the instance of a workload, cost model, quantization and solver
+ * configuration (the caps and the origin), a model and a topology. With
  * `table` (may be NULL) errors come from it, else from the analytic bound.
- * Fails with SIM_EINPUT if the table does not cover the model's layers. */
-solver_instance *solver_instance_alloc(const sim_scenario *sc, const sim_model *model,
-                                       const sim_topology *topo, const sim_errtable *table,
-                                       sim_error *err);
+ * Fails with SIM_EINPUT if the table does not cover the model's layers.
+ * sim/run's sim_case_alloc is the one place that assembles these from a
+ * scenario. */
+solver_instance *solver_instance_alloc(const solver_workload *workload,
+                                       const solver_cost_config *cost,
+                                       const sim_quant_config *quant, const solver_config *solver,
+                                       const sim_model *model, const sim_topology *topo,
+                                       const sim_errtable *table, sim_error *err);
 void solver_instance_free(solver_instance *inst);
 
 static inline int solver_instance_allowed(const solver_instance *in, size_t l, size_t b) {
@@ -108,7 +191,7 @@ double solver_cost_storage(const solver_instance *in, size_t l, size_t b);
 /* The calibrated cost model (cost_calibrated.c, docs/hardware.md).
  * Bits per weight a format stores at width b (pr: the original precision,
  * stored as is): plain b; ggml b + 0.5; g128 b + (16 + b)/128. */
-double solver_format_bits(sim_format format, double b, double precision);
+double solver_format_bits(solver_format format, double b, double precision);
 /* 1 if a layer is a lookup table read one row per token (its name starts
  * with "embed"). */
 int solver_layer_is_gather(const sim_layer *ly);
@@ -182,8 +265,8 @@ typedef enum {
 const char *solver_status_name(solver_status s); /* "optimal", "feasible", ... */
 
 typedef struct solver_options {
-  sim_method method;           /* ilp, dp, single, greedy, uniform, random, cloud */
-  sim_formulation formulation; /* ilp: flow or paper */
+  solver_method method;           /* ilp, dp, single, greedy, uniform, random, cloud */
+  solver_formulation formulation; /* ilp: flow or paper */
   double time_limit;           /* s; <= 0 means none */
   int presolve;                /* drop dominated bit options where provably safe */
   double mip_gap;              /* relative gap accepted as optimal */
@@ -202,9 +285,10 @@ typedef struct solver_options {
 /* The segment search's default node budget (docs/solver.md). */
 #define SOLVER_SEARCH_NODES 200000
 
-/* Options from a scenario's solver section, for `method`. */
-void solver_options_from_scenario(solver_options *opt, const sim_scenario *sc, sim_method method,
-                                  uint64_t seed);
+/* Options from a solver configuration (a scenario's `solver` block), for
+ * `method`, with the random baseline's seed. */
+void solver_options_from_config(solver_options *opt, const solver_config *cfg, solver_method method,
+                                uint64_t seed);
 
 /* How an `optimal` status was proven. */
 typedef enum {
@@ -252,11 +336,6 @@ void solver_result_clear(solver_result *res);
  * the status is infeasible or timeout); an error code when it could not. */
 int solver_solve(const solver_instance *in, const solver_options *opt, solver_result *res,
                  sim_error *err);
-
-/* Builds the instance of run `run` of a scenario view (a sweep point): the
- * model profile, the run's topology, and the error table when the scenario
- * names one. Returns NULL with err set on failure. */
-solver_instance *solver_instance_build(const sim_scenario *view, uint64_t run, sim_error *err);
 
 /* Writes every parameter the costs come from as JSON (schema in
  * docs/solver.md). Returns SIM_OK or SIM_EIO. */

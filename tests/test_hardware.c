@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sim/hardware/hardware.h"
+#include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
 #include "sim/topology/topology.h"
 #include "solver/solver.h"
@@ -21,7 +22,7 @@ static sim_scenario *load(const char *text) {
 static sim_topology *draw(const sim_scenario *sc, uint64_t run) {
   sim_error err;
   sim_error_clear(&err);
-  sim_topology *t = sim_topology_alloc(sc, run, 1e9, &err);
+  sim_topology *t = sim_topology_alloc(&sc->servers, &sc->links, sc->seed, run, 1e9, &err);
   if (t == NULL) diag("%s", err.msg);
   return t;
 }
@@ -92,7 +93,8 @@ static void test_calibrated_costs(void) {
   sim_scenario *sc = load(two_layers);
   sim_error err;
   sim_error_clear(&err);
-  solver_instance *in = sc ? solver_instance_build(sc, 0, &err) : NULL;
+  sim_case *one = sc ? sim_case_alloc(sc, 0, 0, &err) : NULL;
+  const solver_instance *in = one ? one->instance : NULL;
   if (!ok(in != NULL, "a calibrated instance builds")) { diag("%s", err.msg); sim_scenario_free(sc); return; }
   const sim_server *s = &in->servers[0];
   /* b0 at 4 bits: 1e6 weights x 4.5 bits + KV 20 elements x 8 tokens x 16 bits. */
@@ -107,7 +109,7 @@ static void test_calibrated_costs(void) {
          "storage at b_max: 16 bits per weight plus the KV cache of prompt + tokens");
   ok_rel(solver_cost_storage(in, 1, 1), 1e6 * 8.5 / 8 + 20.0 * 4 * 16 / 8, 1e-12,
          "storage at 8 bits: q8_0's 8.5 bits per weight");
-  ok_rel(solver_format_bits(SIM_FORMAT_G128, 4, 16), 4 + 20.0 / 128, 0, "int4-g128: 4.156 bits");
+  ok_rel(solver_format_bits(SOLVER_FORMAT_G128, 4, 16), 4 + 20.0 / 128, 0, "int4-g128: 4.156 bits");
 
   /* Energy, everything on server 0: busy the whole request, so peak power. */
   solver_placement *p = solver_placement_alloc(2);
@@ -127,7 +129,7 @@ static void test_calibrated_costs(void) {
   ok_rel(e, joules / 4, 1e-12, "split: energy = sum of peak x busy time, per token");
   ok_rel(w, joules / T, 1e-12, "split: average power = energy / T");
   solver_placement_free(p);
-  solver_instance_free(in);
+  sim_case_free(one);
   sim_scenario_free(sc);
 }
 

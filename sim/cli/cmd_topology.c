@@ -5,7 +5,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/core/core.h"
-#include "sim/model/model.h"
+#include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
 #include "sim/topology/topology.h"
 
@@ -79,19 +79,15 @@ static void print_text(const sim_topology *t) {
 
 int cli_cmd_topology(int argc, char **argv) {
   static const struct option opts[] = {
-    {"point", required_argument, 0, 'p'}, {"run", required_argument, 0, 'r'},
+    CLI_TARGET_OPTIONS,
     {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-  long long point = 0, run = 0;
+  cli_target target = {0, 0};
   int json = 0, c;
   while ((c = getopt_long(argc, argv, "p:r:jh", opts, NULL)) != -1) {
     switch (c) {
     case 'p':
-      if ((point = cli_parse_count(optarg)) < 0)
-        return cli_usage_error("topology", "--point takes a non-negative integer, got '%s'", optarg);
-      break;
     case 'r':
-      if ((run = cli_parse_count(optarg)) < 0)
-        return cli_usage_error("topology", "--run takes a non-negative integer, got '%s'", optarg);
+      if (cli_target_option("topology", c, optarg, &target) != CLI_OK) return CLI_EUSAGE;
       break;
     case 'j': json = 1; break;
     case 'h': help(); return CLI_OK;
@@ -104,22 +100,12 @@ int cli_cmd_topology(int argc, char **argv) {
   sim_error err;
   sim_error_clear(&err);
   int status = CLI_OK;
-  sim_scenario view;
-  sim_model *m = NULL;
-  sim_topology *t = NULL;
-  if (sim_scenario_point(sc, (size_t)point, &view, &err) != SIM_OK) {
-    status = CLI_EUSAGE;
-  } else if ((m = sim_scenario_model_alloc(&view, &err)) == NULL ||
-             (t = sim_topology_alloc(&view, (uint64_t)run, 4.0 * (double)m->total_params, &err)) == NULL) {
-    status = cli_exit_code(err.code);
-  } else if (json) {
-    print_json(t, (size_t)point, run);
-  } else {
-    print_text(t);
-  }
+  sim_case *one = sim_case_alloc(sc, (size_t)target.point, (uint64_t)target.run, &err);
+  if (one == NULL) status = cli_exit_code(err.code);
+  else if (json) print_json(one->topology, (size_t)target.point, target.run);
+  else print_text(one->topology);
   if (status != CLI_OK) cli_report(&err);
-  sim_topology_free(t);
-  sim_model_free(m);
+  sim_case_free(one);
   sim_scenario_free(sc);
   return status;
 }

@@ -1,5 +1,5 @@
 /* internal.h: shared between the experiment orchestrator (run.c) and
- * the computation of one task (run_task.c). Internal to sim/. */
+ * the computation of one task (run_task.c). Internal to sim/run. */
 #ifndef DILEMMA_SIM_RUN_INTERNAL_H
 #define DILEMMA_SIM_RUN_INTERNAL_H
 
@@ -7,7 +7,6 @@
 #include <stdio.h>
 
 #include "sim/core/core.h"
-#include "sim/model/model.h"
 #include "analysis/analysis.h"
 #include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
@@ -16,11 +15,8 @@
 typedef struct sim__run_ctx {
   const sim_scenario *sc;       /* the base scenario (runs possibly overridden) */
   size_t n_points;
-  sim_scenario *views;          /* n_points sweep-point views of sc */
-  sim_model **models;           /* n_points model profiles */
-  sim_errtable *table;          /* error table, or NULL for the analytic bound */
   size_t n_methods;
-  sim_method methods[SIM_METHOD_COUNT]; /* the scenario's method first, then its baselines */
+  solver_method methods[SOLVER_METHOD_COUNT]; /* the scenario's method first, then its baselines */
   int timing;                   /* record wall-clock solve_s */
   int load;                     /* the load experiment runs: load columns present */
   int energy;                   /* servers are catalogue devices: energy columns present */

@@ -1,6 +1,7 @@
-/* run.h: Monte Carlo experiments: every (sweep point, run) of a scenario
- * through topology -> solve (the method and its baselines) -> DES, into
- * runs.csv and summary.csv.
+/* run.h: assembling one run of a scenario (sim_case), and Monte Carlo
+ * experiments: every (sweep point, run) of a scenario through topology ->
+ * solve (the method and its baselines) -> DES, into runs.csv and
+ * summary.csv.
  *
  * Guarantees: rows are written whole, a task's rows (one per method) in one
  * write; the final runs.csv is sorted by (point, run, method) so it is
@@ -8,7 +9,8 @@
  * completed row and `resume` finishes it to the same result; summary.csv is
  * written (atomically) only when every task is done.
  *
- * Ownership rule: sim_run borrows everything it is given. */
+ * Ownership rule: sim_run borrows everything it is given; sim_case below has
+ * its own rule. */
 #ifndef DILEMMA_SIM_RUN_H
 #define DILEMMA_SIM_RUN_H
 
@@ -17,7 +19,36 @@
 #include <stdint.h>
 
 #include "sim/core/core.h"
+#include "sim/model/model.h"
 #include "sim/scenario/scenario.h"
+#include "sim/topology/topology.h"
+#include "solver/solver.h"
+
+/* Everything one run of an experiment at one sweep point needs: the
+ * scenario at the point, the model profile, the error table (when the
+ * scenario names one), the run's topology and the solver instance built
+ * from them. sim_case_alloc is the one place that assembles a run.
+ *
+ * Ownership rule: a case owns its model, table, topology and instance and is
+ * freed with sim_case_free; `view` is a view of the base scenario (shares its
+ * strings and arrays), so the base must outlive the case. */
+typedef struct sim_case {
+  sim_scenario view;         /* the base with the sweep point applied */
+  size_t point;              /* sweep point */
+  uint64_t run;              /* run index */
+  sim_model *model;          /* the profile, with the workload's context */
+  sim_errtable *table;       /* quant.error = table: the error table; else NULL */
+  sim_topology *topology;    /* drawn from (seed, run) */
+  solver_instance *instance; /* costs of the model on the topology */
+} sim_case;
+
+/* Assembles run `run` at sweep point `point` of `base`. Fails with
+ * SIM_EINPUT for a point that does not exist or an error table that does
+ * not fit the model (naming the file), SIM_EIO when the table cannot be
+ * read, SIM_ENOMEM. O(M^2) draws (O(M^3) routes for a geometric topology)
+ * plus O(L x bit widths) for the instance. */
+sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, sim_error *err);
+void sim_case_free(sim_case *c);
 
 /* Numeric columns of runs.csv, in file order. Load columns appear only when
  * the scenario runs the load experiment, energy columns only when it names

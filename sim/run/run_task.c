@@ -9,7 +9,6 @@
 #include "sim/core/core.h"
 #include "sim/run/internal.h"
 #include "sim/serve/serve.h"
-#include "sim/topology/topology.h"
 #include "solver/solver.h"
 
 static const char *const column_names[SIM_COL_COUNT] = {
@@ -40,7 +39,7 @@ void sim__run_header(const sim__run_ctx *ctx, sim_buf *out) {
 
 int sim__run_method_index(const sim__run_ctx *ctx, const char *name, size_t len) {
   for (size_t m = 0; m < ctx->n_methods; m++) {
-    const char *s = sim_method_name(ctx->methods[m]);
+    const char *s = solver_method_name(ctx->methods[m]);
     if (strlen(s) == len && strncmp(s, name, len) == 0) return (int)m;
   }
   return -1;
@@ -80,7 +79,7 @@ static double now_seconds(void) {
 static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver_instance *in,
                      const solver_placement *p, uint64_t run, double *col) {
   sim_serve_config cfg;
-  sim_serve_config_from_scenario(&cfg, v, run);
+  sim_serve_config_from_params(&cfg, &v->sim, v->seed, run);
   sim_serve_result r;
   sim_error e;
   if (v->sim.replay) {
@@ -111,13 +110,10 @@ static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solve
 
 int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
                   sim_error *err) {
-  const sim_scenario *v = &ctx->views[point];
-  const sim_model *model = ctx->models[point];
-  sim_topology *topo = sim_topology_alloc(v, run, 4.0 * (double)model->total_params, err);
-  if (topo == NULL) return err->code;
-  solver_instance *in = solver_instance_alloc(v, model, topo, ctx->table, err);
-  sim_topology_free(topo);
-  if (in == NULL) return err->code;
+  sim_case *one = sim_case_alloc(ctx->sc, point, run, err);
+  if (one == NULL) return err->code;
+  const sim_scenario *v = &one->view;
+  const solver_instance *in = one->instance;
 
   char labels[2][64];
   for (size_t d = 0; d < ctx->sc->n_sweep; d++)
@@ -126,8 +122,8 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
 
   for (size_t m = 0; m < ctx->n_methods; m++) {
     solver_options opt;
-    solver_options_from_scenario(&opt, v, ctx->methods[m],
-                                 sim_seed_derive(ctx->sc->seed, SIM_STREAM_BASELINE, run));
+    solver_options_from_config(&opt, &v->solver, ctx->methods[m],
+                               sim_seed_derive(ctx->sc->seed, SIM_STREAM_BASELINE, run));
     solver_result res;
     solver_result_init(&res);
     sim_error serr;
@@ -137,7 +133,7 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     double wall = now_seconds() - t0;
     if (rc == SIM_ENOMEM) {
       solver_result_clear(&res);
-      solver_instance_free(in);
+      sim_case_free(one);
       return sim_error_set(err, SIM_ENOMEM, "out of memory solving point %zu run %llu", point,
                            (unsigned long long)run);
     }
@@ -173,7 +169,7 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     sim_buf_printf(out, "%zu", point);
     for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", labels[d]);
     sim_buf_printf(out, ",%llu,%lu,%s,%s", (unsigned long long)run, topo_seed,
-                   sim_method_name(ctx->methods[m]), status);
+                   solver_method_name(ctx->methods[m]), status);
     for (size_t c = 0; c < SIM_COL_COUNT; c++) {
       if (!has_column(ctx, c)) continue;
       sim_buf_puts(out, ",");
@@ -184,6 +180,6 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     sim_buf_puts(out, "\n");
     solver_result_clear(&res);
   }
-  solver_instance_free(in);
+  sim_case_free(one);
   return out->oom ? sim_error_set(err, SIM_ENOMEM, "out of memory formatting rows") : SIM_OK;
 }

@@ -57,15 +57,6 @@ extern const sim__key sim__schema[];
 /* Enumerated value names, indexed by the C enum values. */
 extern const char *const sim__granularity_names[];
 extern const char *const sim__family_names[];
-extern const char *const sim__topology_names[];
-extern const char *const sim__cost_names[];
-extern const char *const sim__accuracy_names[];
-extern const char *const sim__errsrc_names[];
-extern const char *const sim__quantizer_names[];
-extern const char *const sim__formulation_names[];
-extern const char *const sim__method_names[];
-extern const char *const sim__unit_names[];
-extern const char *const sim__format_names[];
 
 /* Looks up a dotted key path. For a spec sub-key ("servers.ccs.min") returns
  * the spec's key and sets *sub to "min"/"max"/"ratio"; otherwise *sub = NULL.
@@ -136,6 +127,16 @@ int sim__scenario_hw_load(sim__pctx *ctx);
 void sim__scenario_hw_check(sim__pctx *ctx, const sim_scenario *sc, const char *where,
                             const yaml_node_t *at);
 void sim__scenario_hw_free(sim_scenario *sc);
+
+/* Checks the key kn of one entry of a mapping whose keys are a fixed list:
+ * the sub-keys of a spec, of a model.layers or simulation.outages item, of a
+ * sweep dimension and of its range. Only the first n_names of names are
+ * allowed here. Writes "path.key" into sub (sub_len bytes; "path.?" when the
+ * key is not a scalar) for the caller's own messages. Returns the key's
+ * index in names, or -1 after recording
+ * "unknown key; did you mean 'x'?; allowed: a, b, c" at kn. */
+int sim__parse_subkey(sim__pctx *ctx, const yaml_node_t *kn, const char *path,
+                      const char *const *names, size_t n_names, char *sub, size_t sub_len);
 
 /* Cross-field rules on a scenario (the base or a sweep-point view). `where`
  * prefixes messages for sweep points ("sweep point 3 (links.omega_min = 1e6)")

@@ -232,18 +232,16 @@ void sim_scenario_point_label(const sim_scenario *sc, size_t point, size_t d, ch
   else sim_fmt_double(buf, len, sc->sweep[d].values[i]);
 }
 
-size_t sim_scenario_methods(const sim_scenario *sc, sim_method out[SIM_METHOD_COUNT]) {
+size_t sim_scenario_methods(const sim_scenario *sc, solver_method out[SOLVER_METHOD_COUNT]) {
   size_t n = 0;
   out[n++] = sc->solver.method;
-  for (int m = 0; m < SIM_METHOD_COUNT; m++)
-    if ((sc->solver.baselines & (1u << m)) && (sim_method)m != sc->solver.method) out[n++] = (sim_method)m;
+  for (int m = 0; m < SOLVER_METHOD_COUNT; m++)
+    if ((sc->solver.baselines & (1u << m)) && (solver_method)m != sc->solver.method)
+      out[n++] = (solver_method)m;
   return n;
 }
 
-int64_t sim_scenario_context(const sim_scenario *sc) {
-  if (sc->workload.context >= 0) return sc->workload.context;
-  return sc->workload.prompt + sc->workload.tokens / 2;
-}
+int64_t sim_scenario_context(const sim_scenario *sc) { return solver_workload_context(&sc->workload); }
 
 sim_model *sim_scenario_model_alloc(const sim_scenario *sc, sim_error *err) {
   if (sc->model.n_layers > 0)

@@ -95,8 +95,8 @@ int sim__scenario_check(sim__pctx *ctx, const sim_scenario *sc, const char *wher
     fail(ctx, where, at, "solver.origin", d);
   }
   unsigned methods = sc->solver.baselines | (1u << sc->solver.method);
-  if ((methods & (1u << SIM_METHOD_CLOUD)) && !sc->servers.has_cloud)
-    fail(ctx, where, at, sc->solver.method == SIM_METHOD_CLOUD ? "solver.method" : "solver.baselines",
+  if ((methods & (1u << SOLVER_METHOD_CLOUD)) && !sc->servers.has_cloud)
+    fail(ctx, where, at, sc->solver.method == SOLVER_METHOD_CLOUD ? "solver.method" : "solver.baselines",
          "method 'cloud' needs a cloud node (servers.cloud)");
 
   for (size_t i = 0; i < sc->sim.n_outages; i++) {

@@ -98,7 +98,7 @@ int sim__parse_devices(sim__pctx *ctx, const yaml_node_t *n, const char *path) {
 
 /* 1 if the scenario (at any sweep point) uses the calibrated model. */
 static int wants_calibration(const sim_scenario *sc) {
-  if (sc->cost.model == SIM_COST_CALIBRATED) return 1;
+  if (sc->cost.model == SOLVER_COST_CALIBRATED) return 1;
   for (size_t d = 0; d < sc->n_sweep; d++)
     if (strcmp(sc->sweep[d].key, "cost.model") == 0) return 1;
   return 0;
@@ -144,6 +144,10 @@ int sim__scenario_hw_load(sim__pctx *ctx) {
       return -1;
     }
   }
+  /* The stages borrow what the scenario owns. */
+  sc->servers.hw_catalog = sc->hw.catalog;
+  sc->servers.calibration = sc->hw.calibration;
+  sc->links.hw_catalog = sc->hw.catalog;
   /* A list names every server, so it sets the count unless one is given. */
   if (sc->servers.n_devices > 0 && sc->servers.device_probs == NULL &&
       sim__mark_find(ctx, "servers.count") == NULL)
@@ -167,10 +171,10 @@ void sim__scenario_hw_check(sim__pctx *ctx, const sim_scenario *sc, const char *
       sim__perr(ctx, where ? at : dn, path, "%s%s%s", where ? where : "", where ? ": " : "", d);
       continue;
     }
-    if (sc->cost.model != SIM_COST_CALIBRATED && isnan(sim_device_flops(dev))) {
+    if (sc->cost.model != SOLVER_COST_CALIBRATED && isnan(sim_device_flops(dev))) {
       snprintf(d, sizeof d, "device '%s' has no FLOP/s figure in the catalogue; the %s cost model "
                "needs one (use cost.model: calibrated, or add fp16_flops in servers.catalog)",
-               name, sim_cost_name(sc->cost.model));
+               name, solver_cost_model_name(sc->cost.model));
       sim__perr(ctx, where ? at : dn, path, "%s%s%s", where ? where : "", where ? ": " : "", d);
     }
   }

@@ -12,16 +12,6 @@
 
 const char *const sim__granularity_names[] = {"block", "linear", NULL};
 const char *const sim__family_names[] = {"opt", "llama", NULL};
-const char *const sim__topology_names[] = {"full", "geometric", NULL};
-const char *const sim__cost_names[] = {"paper", "roofline", "calibrated", NULL};
-const char *const sim__format_names[] = {"plain", "ggml", "g128", NULL};
-const char *const sim__accuracy_names[] = {"per_layer", "budget", NULL};
-const char *const sim__errsrc_names[] = {"analytic", "table", NULL};
-const char *const sim__quantizer_names[] = {"truncate", "rtn-sym", "rtn-asym", NULL};
-const char *const sim__formulation_names[] = {"flow", "paper", NULL};
-const char *const sim__method_names[] = {"ilp", "dp", "single", "greedy",
-                                         "uniform", "random", "cloud", NULL};
-const char *const sim__unit_names[] = {"bytes", "model_fp32", "model_fp32_share", NULL};
 static const char *const word_auto[] = {"auto", NULL};
 static const char *const word_none[] = {"none", NULL};
 
@@ -88,7 +78,7 @@ static const sim__key link_keys[] = {
   NUM("omega_ratio", links.omega_ratio, 1, 1e6, 0, NULL, "bandwidth drawn in [omega_min, ratio * omega_min]"),
   NUM("latency", links.latency, 0, 1e3, 0, "s", "latency per hop"),
   BOOL("symmetric", links.symmetric, "same bandwidth both ways"),
-  ENUM("topology", links.topology, sim__topology_names, "full mesh or geometric neighbourhood graph"),
+  ENUM("topology", links.topology, sim_topology_kind_names, "full mesh or geometric neighbourhood graph"),
   NUM("radius", links.radius, 0, 2, SIM_KF_LO_OPEN, NULL, "geometric: link range in the unit square"),
   STR("profile", links.profile, 0, "link profile from the catalogue (sets bandwidth and latency)"),
   END};
@@ -105,28 +95,28 @@ static const sim__key quant_keys[] = {
   INT("b_min", quant.b_min, 1, 64, "smallest bit width"),
   INT("b_max", quant.b_max, 1, 64, "original precision (largest bit width)"),
   INT("step", quant.step, 1, 64, "bit-width step"),
-  ENUM("quantizer", quant.quantizer, sim__quantizer_names, "truncate, rtn-sym or rtn-asym"),
-  ENUM("error", quant.error, sim__errsrc_names, "analytic bound or error table"),
+  ENUM("quantizer", quant.quantizer, sim_quantizer_names, "truncate, rtn-sym or rtn-asym"),
+  ENUM("error", quant.error, sim_error_source_names, "analytic bound or error table"),
   STR("error_table", quant.error_table, SIM_KF_NOSWEEP, "CSV from `dilemma profile` (path relative to the scenario)"),
   NUM("weight_range", quant.weight_range, 0, 1e6, SIM_KF_LO_OPEN, NULL, "analytic bound: weights in [-R, R]"),
-  ENUM("accuracy", quant.accuracy, sim__accuracy_names, "per_layer (delta) or budget"),
+  ENUM("accuracy", quant.accuracy, sim_accuracy_names, "per_layer (delta) or budget"),
   NUM("delta", quant.delta, 0, 1e6, 0, NULL, "per-layer error bound"),
   NUM("budget", quant.budget, 0, 1e12, 0, NULL, "total error budget"),
   END};
 
 static const sim__key cost_keys[] = {
-  ENUM("model", cost.model, sim__cost_names, "paper (eqs. 3-4), roofline or calibrated"),
+  ENUM("model", cost.model, solver_cost_model_names, "paper (eqs. 3-4), roofline or calibrated"),
   NUM("activation_bits", cost.activation_bits, 0, 64, SIM_KF_LO_OPEN, "bit", "roofline: bits per activation element"),
   NUM("kv_bits", cost.kv_bits, 0, 64, SIM_KF_LO_OPEN, "bit", "roofline: bits per KV-cache element"),
-  ENUM("format", cost.format, sim__format_names, "calibrated: how b-bit weights are stored (plain, ggml, g128)"),
+  ENUM("format", cost.format, solver_format_names, "calibrated: how b-bit weights are stored (plain, ggml, g128)"),
   STR("calibration", cost.calibration, SIM_KF_NOSWEEP, "calibrated: fitted parameters file (default: shipped)"),
   END};
 
 static const sim__key solver_keys[] = {
-  ENUM("method", solver.method, sim__method_names, "placement method"),
-  ENUM("formulation", solver.formulation, sim__formulation_names, "ILP formulation"),
+  ENUM("method", solver.method, solver_method_names, "placement method"),
+  ENUM("formulation", solver.formulation, solver_formulation_names, "ILP formulation"),
   NUM("time_limit", solver.time_limit, 0, 1e6, SIM_KF_LO_OPEN, "s", "time limit per solve"),
-  {"baselines", SIM_K_ENUMSET, OFF(solver.baselines), 0, 0, SIM_KF_NOSWEEP, sim__method_names,
+  {"baselines", SIM_K_ENUMSET, OFF(solver.baselines), 0, 0, SIM_KF_NOSWEEP, solver_method_names,
    NULL, 0, NULL, "methods solved besides `method`"},
   INT("max_layers_per_server", solver.max_layers_per_server, 0, 1e6, "cap on layers per server (0: none)"),
   {"origin", SIM_K_INT_WORD, OFF(solver.origin), 0, 4096, 0, word_none, NULL, 0, NULL,
@@ -223,17 +213,6 @@ const sim__key *sim__schema_find(const char *path, const char **sub) {
   return k;
 }
 
-const char *sim_method_name(sim_method m) {
-  return (unsigned)m < SIM_METHOD_COUNT ? sim__method_names[m] : "?";
-}
-int sim_method_parse(const char *s) { return sim__names_index(sim__method_names, s); }
-const char *sim_cost_name(sim_cost_kind c) {
-  return c >= SIM_COST_PAPER && c <= SIM_COST_CALIBRATED ? sim__cost_names[c] : "?";
-}
-const char *sim_formulation_name(sim_formulation f) {
-  return sim__formulation_names[f == SIM_FORM_PAPER];
-}
-
 static char *dup(const char *s) {
   size_t n = strlen(s) + 1;
   char *d = malloc(n);
@@ -292,12 +271,12 @@ int sim__scenario_defaults(sim_scenario *sc, const char *name) {
   sc->quant.delta = 1e-5;
   sc->quant.budget = 0;
 
-  sc->cost.model = SIM_COST_PAPER;
+  sc->cost.model = SOLVER_COST_PAPER;
   sc->cost.activation_bits = 16;
   sc->cost.kv_bits = 16;
 
-  sc->solver.method = SIM_METHOD_ILP;
-  sc->solver.formulation = SIM_FORM_FLOW;
+  sc->solver.method = SOLVER_METHOD_ILP;
+  sc->solver.formulation = SOLVER_FORM_FLOW;
   sc->solver.time_limit = 60;
   sc->solver.baselines = 0;
   sc->solver.max_layers_per_server = 0;

@@ -102,16 +102,8 @@ static int parse_range(sim__pctx *ctx, const yaml_node_t *rn, const char *path, 
   char sub[320];
   for (yaml_node_pair_t *p = rn->data.mapping.pairs.start; p < rn->data.mapping.pairs.top; p++) {
     yaml_node_t *kn = node_at(ctx, p->key), *vn = node_at(ctx, p->value);
-    const char *key = sim__yaml_scalar(kn);
-    snprintf(sub, sizeof sub, "%s.%s", path, key ? key : "?");
-    int idx = key ? sim__names_index(names, key) : -1;
-    if (idx < 0) {
-      const char *near = key ? sim_suggest(key, names, 3) : NULL;
-      sim__perr(ctx, kn, sub, "unknown key%s%s%s; allowed: from, to, points", near ? "; did you mean '" : "",
-                near ? near : "", near ? "'?" : "");
-      bad = 1;
-      continue;
-    }
+    int idx = sim__parse_subkey(ctx, kn, path, names, 3, sub, sizeof sub);
+    if (idx < 0) { bad = 1; continue; }
     have[idx] = 1;
     const sim__key *k = idx == 2 ? &pts : (log_scale ? &pos : &any);
     if (idx == 0) bad |= sim__parse_number(ctx, vn, sub, k, &from) != 0;
@@ -151,16 +143,8 @@ static int parse_dim(sim__pctx *ctx, const yaml_node_t *n, const char *path, sim
   char sub[224];
   for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
     yaml_node_t *kn = node_at(ctx, p->key);
-    const char *key = sim__yaml_scalar(kn);
-    snprintf(sub, sizeof sub, "%s.%s", path, key ? key : "?");
-    int idx = key ? sim__names_index(names, key) : -1;
-    if (idx < 0) {
-      const char *near = key ? sim_suggest(key, names, 4) : NULL;
-      sim__perr(ctx, kn, sub, "unknown key%s%s%s; allowed: key, values, log, linear",
-                near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
-      bad = 1;
-      continue;
-    }
+    int idx = sim__parse_subkey(ctx, kn, path, names, 4, sub, sizeof sub);
+    if (idx < 0) { bad = 1; continue; }
     if (node[idx] != NULL) {
       sim__perr(ctx, kn, sub, "duplicate key (first given at line %zu)", sim__yaml_line(node[idx]));
       bad = 1;

@@ -1,5 +1,5 @@
 /* internal.h: the serving model's state, shared by serve.c (setup and
- * results), serve_run.c (event handlers) and serve_stats.c. Internal to sim/. */
+ * results), serve_run.c (event handlers) and serve_stats.c. Internal to sim/serve. */
 #ifndef DILEMMA_SIM_SERVE_INTERNAL_H
 #define DILEMMA_SIM_SERVE_INTERNAL_H
 
@@ -33,7 +33,7 @@ void sim__hist_clear(sim__hist *h);
 /* Returns 0, or -1 when an octave cannot be allocated. */
 int sim__hist_add(sim__hist *h, double x);
 /* Fills mean, min, max and the 50/95/99th nearest-rank percentiles. */
-void sim__hist_summary(const sim__hist *h, sim_summary *s);
+void sim__hist_summary(const sim__hist *h, sim_serve_latency *s);
 
 /* ---- the model ----------------------------------------------------------- */
 

@@ -38,10 +38,8 @@
 
 #include "sim/core/core.h"
 #include "sim/des/des.h"
-#include "sim/scenario/scenario.h"
 #include "solver/solver.h"
 
-/* How compute durations are drawn. */
 /* Event traces of a simulation, as CSV and as Chrome trace JSON.
  *
  * The CSV has one row per event, `time,entity,event,request,token,layer`,
@@ -94,13 +92,39 @@ void sim_trace_event(sim_trace *t, double time, int entity, sim_trace_kind kind,
 void sim_trace_span(sim_trace *t, int entity, int is_link, double start, double end,
                     int64_t request, int64_t token, int layer, int64_t batch);
 
+/* An interval during which a server or a directed link does no work. */
+typedef struct sim_outage {
+  int is_link;  /* 0: server outage, 1: link outage */
+  long a, b;    /* server index a, or link a -> b */
+  double start; /* s, simulated time */
+  double end;   /* s, simulated time, > start */
+} sim_outage;
+
+/* The simulation settings of an experiment (a scenario's `simulation`
+ * block); sim_serve_config_from_params turns them into one run's
+ * configuration. */
+typedef struct sim_serve_params {
+  int replay;          /* 1: replay the placement in the DES */
+  int load;            /* 1: also run the load experiment */
+  double rate;         /* requests/s (Poisson) */
+  int64_t requests;    /* requests in a load run */
+  double horizon;      /* s; > 0: `requests` arrivals at uniform random times in [0, horizon] */
+  int64_t max_batch;   /* requests batched per pass */
+  int64_t slots;       /* concurrent jobs per server */
+  double compute_cv;   /* coefficient of variation of compute times */
+  double bandwidth_cv; /* coefficient of variation of per-transfer bandwidth */
+  sim_outage *outages;
+  size_t n_outages;
+} sim_serve_params;
+
+/* How compute durations are drawn. */
 typedef enum {
   SIM_SERVICE_MODEL = 0,      /* the cost model's duration (times any perturbation) */
   SIM_SERVICE_EXPONENTIAL = 1 /* test only: exponential with the cost model's duration as mean */
 } sim_service;
 
 typedef struct sim_serve_config {
-  uint64_t run_seed;    /* sim_seed_derive(scenario seed, SIM_STREAM_DES, run) */
+  uint64_t run_seed;    /* sim_seed_derive(master seed, SIM_STREAM_DES, run) */
   double rate;          /* requests/s, Poisson arrivals (load) */
   int64_t requests;     /* requests in a load run */
   double horizon;       /* s; > 0: `requests` arrivals at uniform random times in [0, horizon] */
@@ -120,17 +144,18 @@ typedef struct sim_serve_config {
  * no perturbation, no outage, model service, no limits, no trace. */
 void sim_serve_config_init(sim_serve_config *cfg);
 
-/* The configuration a scenario (a sweep-point view) gives run `run`. The
- * outages are borrowed from the scenario. */
-void sim_serve_config_from_scenario(sim_serve_config *cfg, const sim_scenario *sc, uint64_t run);
+/* The configuration of run `run` of an experiment with master seed `seed`
+ * and simulation settings `params`. The outages are borrowed from params. */
+void sim_serve_config_from_params(sim_serve_config *cfg, const sim_serve_params *params,
+                                  uint64_t seed, uint64_t run);
 
 /* Summary of a distribution. Mean, min and max are exact; percentiles come
  * from a log-bucketed histogram and are within 2.5e-4 relative of the
  * nearest-rank percentile (so memory does not grow with the requests). */
-typedef struct sim_summary {
+typedef struct sim_serve_latency {
   uint64_t n;
   double mean, p50, p95, p99, min, max; /* NaN when n = 0 */
-} sim_summary;
+} sim_serve_latency;
 
 /* Utilization of one server or link over the run. */
 typedef struct sim_serve_entity {
@@ -155,9 +180,9 @@ typedef struct sim_serve_result {
   int64_t completed;       /* requests that completed */
   int64_t batches;         /* batches formed (= arrived without batching) */
   int64_t peak_in_flight;  /* most requests in the system at once */
-  sim_summary latency;     /* s, arrival to last token */
-  sim_summary ttft;        /* s, arrival to first token (end of the first decode pass) */
-  sim_summary tpot;        /* s, (latency - ttft) / (tokens - 1); empty when tokens = 1 */
+  sim_serve_latency latency; /* s, arrival to last token */
+  sim_serve_latency ttft;    /* s, arrival to first token (end of the first decode pass) */
+  sim_serve_latency tpot;    /* s, (latency - ttft) / (tokens - 1); empty when tokens = 1 */
   double throughput_requests; /* requests/s over [0, end_time] */
   double throughput_tokens;   /* tokens/s: completed · tokens · β / end_time */
   double mape;             /* %, mean over requests of |latency - analytic| / latency */

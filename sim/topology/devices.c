@@ -6,33 +6,34 @@
 
 #include "sim/topology/internal.h"
 
-int sim_topology_devices(sim_topology *t, const sim_scenario *sc, uint64_t run, sim_error *err) {
+int sim_topology_devices(sim_topology *t, const sim_servers_config *sv, uint64_t seed,
+                         uint64_t run, sim_error *err) {
   const size_t m = t->n_edge;
   gsl_rng *r = NULL;
-  if (sc->servers.device_probs != NULL) {
+  if (sv->device_probs != NULL) {
     if ((r = gsl_rng_alloc(gsl_rng_mt19937)) == NULL)
       return sim_error_set(err, SIM_ENOMEM, "out of memory drawing devices");
-    gsl_rng_set(r, sim_seed_derive(sc->seed, SIM_STREAM_DEVICES, run));
+    gsl_rng_set(r, sim_seed_derive(seed, SIM_STREAM_DEVICES, run));
   }
   for (size_t i = 0; i < m; i++) {
     sim_server *s = &t->servers[i];
     s->kind = -1;
     s->idle_power = s->peak_power = NAN;
     const sim_device *d = NULL;
-    if (sc->servers.n_devices > 0) {
-      size_t k = i % sc->servers.n_devices;
+    if (sv->n_devices > 0) {
+      size_t k = i % sv->n_devices;
       if (r != NULL) {
         /* Inverse CDF over the mixture; the last entry takes rounding slack. */
         double u = gsl_rng_uniform(r), acc = 0;
-        for (k = 0; k + 1 < sc->servers.n_devices; k++) {
-          acc += sc->servers.device_probs[k];
+        for (k = 0; k + 1 < sv->n_devices; k++) {
+          acc += sv->device_probs[k];
           if (u < acc) break;
         }
       }
-      d = sim_catalog_device(sc->hw.catalog, sc->servers.devices[k]);
+      d = sim_catalog_device(sv->hw_catalog, sv->devices[k]);
       if (d == NULL) {
         gsl_rng_free(r);
-        return sim_error_set(err, SIM_EINPUT, "unknown device '%s'", sc->servers.devices[k]);
+        return sim_error_set(err, SIM_EINPUT, "unknown device '%s'", sv->devices[k]);
       }
       snprintf(s->device, sizeof s->device, "%s", d->name);
       s->kind = (int)d->kind;
@@ -45,8 +46,8 @@ int sim_topology_devices(sim_topology *t, const sim_scenario *sc, uint64_t run, 
       s->idle_power = d->idle_power;
       s->peak_power = d->peak_power;
     }
-    if (sc->hw.calibration != NULL) {
-      sim_calib_class c = sim_calibration_class(sc->hw.calibration, s->kind);
+    if (sv->calibration != NULL) {
+      sim_calib_class c = sim_calibration_class(sv->calibration, s->kind);
       s->bw_fraction = c.bw_fraction;
       s->compute_fraction = c.compute_fraction;
       s->overhead = c.overhead;
