@@ -74,6 +74,11 @@ printf 'devices:\n  - name: x\n    kind: cpu\n    mem_bandwith: 1e9\n    memory:
 run devices --catalog "$TMP/bad.yaml" > /dev/null 2> "$TMP/e"
 is "$?" 2 "a bad catalogue key exits 2"
 contains "$TMP/e" "bad.yaml:4:5: error: devices\[0\].mem_bandwith: unknown key 'mem_bandwith'; did you mean 'mem_bandwidth'?" "it names file, line, key and the nearest key"
+# `dilemma topology` names each server's device.
+run topology "$top_srcdir/scenarios/edge-devices.yaml" --run 1 > "$TMP/topo"
+n_dev=$(awk 'NR > 1 && NF == 5 && $1 ~ /^s[0-9]/' "$TMP/topo" | wc -l)
+is "$n_dev" 6 "topology lists the device of each of the 6 servers"
+
 # The shipped study runs, with the energy columns, and its resolved scenario
 # (devices as a mixture, a swept link profile) reads back.
 run run "$top_srcdir/scenarios/edge-devices.yaml" --runs 2 --no-plot -o "$TMP/edge" > /dev/null 2>&1
