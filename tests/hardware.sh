@@ -70,6 +70,13 @@ devices:
 YAML
 run devices --catalog "$TMP/mine.yaml" > "$TMP/d2"
 contains "$TMP/d2" "^my-board " "a user's device joins the catalogue"
+cat > "$TMP/s.yaml" <<'YAML'
+servers: {catalog: mine.yaml, devices: [my-board, pi5]}
+cost: {model: calibrated}
+YAML
+run topology "$TMP/s.yaml" > "$TMP/t2"
+awk '$NF == "my-board" && $4 == "8.500" {f = 1} END {exit !f}' "$TMP/t2"
+ok $? "a scenario uses a device from its own catalogue file (8.5 GB/s)"
 printf 'devices:\n  - name: x\n    kind: cpu\n    mem_bandwith: 1e9\n    memory: 1e9\n' > "$TMP/bad.yaml"
 run devices --catalog "$TMP/bad.yaml" > /dev/null 2> "$TMP/e"
 is "$?" 2 "a bad catalogue key exits 2"
