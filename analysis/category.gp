@@ -3,6 +3,8 @@
 # per method; the x axis is the sweep point, labelled with its value.
 # Variables: as sweep.gp (xkey is "point"), plus
 #   labels     space-separated values of the swept key, in point order (required)
+# Writes out.png, out.svg and out.dat (the rows plotted: point mean ci95, one
+# block per method).
 if (!exists("ycol")) ycol = "objective_s"
 if (!exists("splitcol")) splitcol = "method"
 if (!exists("filtercol")) filtercol = ""
@@ -12,14 +14,20 @@ if (!exists("ylabel")) ylabel = ycol
 if (!exists("title")) title = ""
 if (!exists("logy")) logy = 0
 if (!exists("titles")) titles = splits
+if (!exists("caption")) caption = ""
 
 load sprintf("%s/series.gp", dir)
+# The rows plotted (x = the point's index), for tests and readers.
+set print out.".dat"
+print "# point ".ycol."_mean ".ycol."_ci95, one block per method: ".splits
+print $series
+unset print
 
 set key top right box opaque noenhanced
 set grid
 set xlabel xlabel noenhanced
 set ylabel ylabel noenhanced
-set title title noenhanced
+set title title."\n".caption noenhanced
 set xtics ()
 do for [i=1:words(labels)] { set xtics add (word(labels, i) i - 1) }
 set xrange [-0.5:words(labels) - 0.5]
