@@ -23,7 +23,9 @@ print "# point ".ycol."_mean ".ycol."_ci95, one block per method: ".splits
 print $series
 unset print
 
-set key top right box opaque noenhanced
+set key below box noenhanced
+# Room under the panel for the legend below the x label.
+set bmargin 8
 set grid
 set xlabel xlabel noenhanced
 set ylabel ylabel noenhanced

@@ -10,7 +10,9 @@ set datafile separator ","
 set grid
 set xlabel "completion time T of a request (s)"
 set ylabel "energy per generated token (J)"
-set key top right box opaque noenhanced
+set key below box noenhanced
+# Room under the panel for the legend below the x label.
+set bmargin 8
 stats runs using (column("objective_s")) name "T" nooutput
 # The points plotted (T, J per token; one block per method), for tests.
 set table out.".dat"

@@ -110,7 +110,7 @@ for f in quickstart/figures/fig5 fig5-d2d-speed/figures/fig5 fig6-compute/figure
   contains "$TMP/$f.svg" "2 runs per point; bars: 95 % CI" "$f: caption states runs per point and the bars"
 done
 contains "$TMP/fig5-d2d-speed/figures/fig5.svg" "DILEMMA (optimal ILP)" "fig5: the exact method is labelled"
-contains "$TMP/fig5-d2d-speed/figures/fig5.svg" "fp32, optimal placement" "fig5: uniform is labelled"
+contains "$TMP/fig5-d2d-speed/figures/fig5.svg" "unquantized (b_max), optimal placement" "fig5: uniform is labelled"
 contains "$TMP/fig5-d2d-speed/figures/fig5.svg" "best single server" "fig5: single is labelled"
 contains "$TMP/validate-des/figures/validation.svg" "communication share of T" "validation: communication share shown"
 
