@@ -86,6 +86,20 @@ run topology "$top_srcdir/scenarios/edge-devices.yaml" --run 1 > "$TMP/topo"
 n_dev=$(awk 'NR > 1 && NF == 5 && $1 ~ /^s[0-9]/' "$TMP/topo" | wc -l)
 is "$n_dev" 6 "topology lists the device of each of the 6 servers"
 
+# Input errors exit 2 and name the file: a missing catalogue, a measurements
+# file without its header, a row without its source.
+run devices --catalog "$TMP/absent.yaml" > /dev/null 2> "$TMP/e"
+is "$?" 2 "a missing catalogue file exits 2"
+contains "$TMP/e" "absent.yaml: no such file" "and names it"
+printf 'device,model\n' > "$TMP/m.csv"
+run validate --measurements "$TMP/m.csv" > /dev/null 2> "$TMP/e"
+is "$?" 2 "a measurements file without its header exits 2"
+contains "$TMP/e" "m.csv:1: error: expected the header" "and says which header"
+printf 'device,model,weights,bits_per_weight,tokens_per_s,source\npi5,llama-2-7b,q4_0,4.5,2.0,\n' > "$TMP/m.csv"
+run calibrate --measurements "$TMP/m.csv" > /dev/null 2> "$TMP/e"
+is "$?" 2 "a measurement without its source exits 2"
+contains "$TMP/e" "m.csv:2: error:" "and names the line"
+
 # The shipped study runs, with the energy columns, and its resolved scenario
 # (devices as a mixture, a swept link profile) reads back.
 run run "$top_srcdir/scenarios/edge-devices.yaml" --runs 2 --no-plot -o "$TMP/edge" > /dev/null 2>&1

@@ -202,7 +202,7 @@ static int read_file(sim_catalog *c, const char *path, int required, sim_error *
   char *text = sim_file_read(path, &len, &ferr);
   if (text == NULL) {
     if (!required && ferr.code == SIM_OK) return SIM_OK;
-    if (ferr.code == SIM_OK) return sim_error_set(err, SIM_EIO, "%s: no such file", path);
+    if (ferr.code == SIM_OK) return sim_error_set(err, SIM_EINPUT, "%s: no such file", path);
     return sim_error_set(err, ferr.code, "%s", ferr.msg);
   }
   reader r = {.file = path, .err = err};

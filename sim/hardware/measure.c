@@ -33,7 +33,7 @@ sim_measurements *sim_measurements_load(const char *path, sim_error *err) {
   sim_error_clear(&ferr);
   char *text = sim_file_read(path, &len, &ferr);
   if (text == NULL) {
-    if (ferr.code == SIM_OK) sim_error_set(err, SIM_EIO, "%s: no such file", path);
+    if (ferr.code == SIM_OK) sim_error_set(err, SIM_EINPUT, "%s: no such file", path);
     else sim_error_set(err, ferr.code, "%s", ferr.msg);
     return NULL;
   }
@@ -148,7 +148,7 @@ int sim_calibration_load(const char *path, sim_calibration *out, sim_error *err)
   sim_error_clear(&ferr);
   char *text = sim_file_read(path, &len, &ferr);
   if (text == NULL) {
-    if (ferr.code == SIM_OK) return sim_error_set(err, SIM_EIO, "%s: no such file", path);
+    if (ferr.code == SIM_OK) return sim_error_set(err, SIM_EINPUT, "%s: no such file", path);
     return sim_error_set(err, ferr.code, "%s", ferr.msg);
   }
   yaml_parser_t parser;
