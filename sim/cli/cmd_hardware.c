@@ -168,7 +168,7 @@ int cli_cmd_validate(int argc, char **argv) {
     status = cli_exit_code(err.code);
     goto done;
   }
-  printf("%-10s %-10s %-7s %9s %9s %7s %9s %7s  %s\n", "device", "model", "weights", "predicted",
+  printf("%-11s %-10s %-7s %9s %9s %7s %9s %7s  %s\n", "device", "model", "weights", "predicted",
          "published", "error", "LOO pred", "LOO err", "source");
   double *el = e + m->n;
   for (size_t r = 0; r < m->n; r++) {
@@ -181,7 +181,7 @@ int cli_cmd_validate(int argc, char **argv) {
     }
     e[r] = fabs(p - row->tokens_per_s) / row->tokens_per_s;
     el[r] = fabs(loo[r] - row->tokens_per_s) / row->tokens_per_s;
-    printf("%-10s %-10s %-7s %9.2f %9.2f %6.1f%% %9.2f %6.1f%%  %s\n", row->device, row->model,
+    printf("%-11s %-10s %-7s %9.2f %9.2f %6.1f%% %9.2f %6.1f%%  %s\n", row->device, row->model,
            row->weights, p, row->tokens_per_s, 100 * e[r], loo[r], 100 * el[r], row->source);
   }
   qsort(e, m->n, sizeof *e, cmp);
