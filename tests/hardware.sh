@@ -77,6 +77,12 @@ YAML
 run topology "$TMP/s.yaml" > "$TMP/t2"
 awk '$NF == "my-board" && $4 == "8.500" {f = 1} END {exit !f}' "$TMP/t2"
 ok $? "a scenario uses a device from its own catalogue file (8.5 GB/s)"
+# A catalogue named relative to the scenario still resolves when the
+# experiment's resolved scenario is read back from its own directory.
+(cd "$TMP" && run run s.yaml --runs 1 --no-plot -o own > /dev/null 2>&1)
+is "$?" 0 "a scenario with its own catalogue runs from a relative path"
+run check "$TMP/own/scenario.resolved.yaml" > /dev/null 2>&1
+is "$?" 0 "its resolved scenario names the catalogue by an absolute path"
 printf 'devices:\n  - name: x\n    kind: cpu\n    mem_bandwith: 1e9\n    memory: 1e9\n' > "$TMP/bad.yaml"
 run devices --catalog "$TMP/bad.yaml" > /dev/null 2> "$TMP/e"
 is "$?" 2 "a bad catalogue key exits 2"

@@ -2,6 +2,8 @@
  * (servers.devices, servers.catalog, links.profile) and the calibrated cost
  * model's data: parsing, loading the catalogue and calibration with the
  * scenario, and the did-you-mean checks of names. */
+#define _XOPEN_SOURCE 700 /* realpath */
+
 #include "sim/scenario/internal.h"
 
 #include <math.h>
@@ -116,12 +118,19 @@ int sim__scenario_hw_load(sim__pctx *ctx) {
   if (sc->servers.n_devices == 0 && sc->links.profile == NULL && sc->servers.catalog == NULL &&
       !calibrated && !sweeps_profile(sc))
     return 0;
-  /* Paths in a scenario are relative to the scenario file. */
+  /* Paths in a scenario are relative to the scenario file. They are kept
+   * absolute, so the resolved scenario an experiment writes into its own
+   * directory still names the same files when read back from there. */
   char **paths[] = {&sc->servers.catalog, &sc->cost.calibration};
   for (size_t i = 0; i < 2; i++) {
     if (*paths[i] == NULL) continue;
     char *p = sim__path_resolve(sc->path, *paths[i]);
     if (p == NULL) return oom(ctx);
+    char *abs = realpath(p, NULL); /* NULL when the file is missing: reported below */
+    if (abs != NULL) {
+      free(p);
+      p = abs;
+    }
     free(*paths[i]);
     *paths[i] = p;
   }
