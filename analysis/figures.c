@@ -53,7 +53,7 @@ static const struct {
   {"dp", "DILEMMA (exact DP)"},
   {"single", "best single server"},
   {"greedy", "greedy, layer by layer"},
-  {"uniform", "fp32, optimal placement"},
+  {"uniform", "unquantized (b_max), optimal placement"},
   {"random", "random placement"},
   {"cloud", "all layers in the cloud"},
 };

@@ -26,13 +26,14 @@ const char *solver_proof_name(solver_proof p) {
   return (unsigned)p <= SOLVER_PROOF_SEARCH ? names[p] : "none";
 }
 
-const char *const solver_cost_model_names[] = {"paper", "roofline", NULL};
+const char *const solver_cost_model_names[] = {"paper", "roofline", "calibrated", NULL};
+const char *const solver_format_names[] = {"plain", "ggml", "g128", NULL};
 const char *const solver_formulation_names[] = {"flow", "paper", NULL};
 const char *const solver_method_names[] = {"ilp",     "dp",     "single", "greedy",
                                            "uniform", "random", "cloud",  NULL};
 
 const char *solver_cost_model_name(solver_cost_model c) {
-  return (unsigned)c <= SOLVER_COST_ROOFLINE ? solver_cost_model_names[c] : "?";
+  return (unsigned)c <= SOLVER_COST_CALIBRATED ? solver_cost_model_names[c] : "?";
 }
 
 const char *solver_formulation_name(solver_formulation f) {

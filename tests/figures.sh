@@ -121,9 +121,25 @@ for f in quickstart/figures/fig5 fig5-d2d-speed/figures/fig5 fig6-compute/figure
   contains "$TMP/$f.svg" "2 runs per point; bars: 95 % CI" "$f: caption states runs per point and the bars"
 done
 contains "$TMP/fig5-d2d-speed/figures/fig5.svg" "DILEMMA (optimal ILP)" "fig5: the exact method is labelled"
-contains "$TMP/fig5-d2d-speed/figures/fig5.svg" "fp32, optimal placement" "fig5: uniform is labelled"
+contains "$TMP/fig5-d2d-speed/figures/fig5.svg" "unquantized (b_max), optimal placement" "fig5: uniform is labelled"
 contains "$TMP/fig5-d2d-speed/figures/fig5.svg" "best single server" "fig5: single is labelled"
 contains "$TMP/validate-des/figures/validation.svg" "communication share of T" "validation: communication share shown"
+
+# A sweep over link profiles (names): T and energy per token per method at
+# each profile, and energy against T for every placement with an energy.
+d="$TMP/edge-devices"
+run run "$top_srcdir/scenarios/edge-devices.yaml" -o "$d" --runs 2 -j 2 --quiet
+ok $? "edge-devices: run and plot"
+all=$(methods "$d")
+figure "$d" objective
+rows "$d" objective "$(expect "$d/summary.csv" objective_s_mean $all)"
+figure "$d" energy
+rows "$d" energy "$(expect "$d/summary.csv" energy_j_per_token_mean $all)"
+figure "$d" energy-latency
+n=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "energy_j_per_token") c = i; next }
+             $c != "" { n++ } END { print n + 0 }' "$d/runs.csv")
+got=$(awk '!/^#/ && NF >= 2 && tolower($1) != "nan" && tolower($2) != "nan" { n++ } END { print n + 0 }' "$d/figures/energy-latency.dat")
+is "$got" "$n" "edge-devices: energy-latency plots every placement with an energy ($n)"
 
 # Every shipped scenario is drawn above: a new one must be added here.
 for f in "$top_srcdir"/scenarios/*.yaml; do

@@ -156,7 +156,8 @@ enum {
   SIM_STREAM_TOPOLOGY = 1, /* servers and links */
   SIM_STREAM_DES = 2,      /* discrete-event simulation */
   SIM_STREAM_BASELINE = 3, /* randomized baselines */
-  SIM_STREAM_DYNAMICS = 4  /* link processes of a dynamic run (index = link i·M + j) */
+  SIM_STREAM_DEVICES = 4,  /* device mixtures (servers.devices) */
+  SIM_STREAM_DYNAMICS = 5  /* link processes of a dynamic run (index = link i·M + j) */
 };
 
 /* splitmix64's output function (Steele, Lea, Flood 2014). */

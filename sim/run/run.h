@@ -52,7 +52,9 @@ void sim_case_free(sim_case *c);
 
 /* Numeric columns of runs.csv, in file order. Load columns appear only when
  * the scenario runs the load experiment, dynamic ones only when it has
- * simulation.dynamics (then the load columns come from the dynamic run). */
+ * simulation.dynamics (then the load columns come from the dynamic run),
+ * energy columns only when it names catalogue devices (servers.devices), so
+ * scenarios of abstract servers keep their files byte for byte. */
 typedef enum {
   SIM_COL_OBJECTIVE,     /* objective_s: analytic T of the placement, s */
   SIM_COL_COMPUTE,       /* compute_s */
@@ -91,11 +93,14 @@ typedef enum {
   SIM_COL_PH1_P95,       /* ph1_p95_s */
   SIM_COL_PH2_MEAN,      /* ph2_mean_s: ... arriving from phase_at on */
   SIM_COL_PH2_P95,       /* ph2_p95_s */
+  SIM_COL_ENERGY,        /* energy_j_per_token: J per generated token (devices only) */
+  SIM_COL_POWER,         /* power_w: average power of the servers used over a request, W */
   SIM_COL_COUNT
 } sim_column;
 
 #define SIM_COL_FIRST_LOAD SIM_COL_RHO
 #define SIM_COL_FIRST_DYN SIM_COL_UNSERVED /* dynamic columns appear only with simulation.dynamics */
+#define SIM_COL_FIRST_ENERGY SIM_COL_ENERGY
 
 const char *sim_column_name(sim_column c);
 

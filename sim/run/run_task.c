@@ -16,21 +16,27 @@ static const char *const column_names[SIM_COL_COUNT] = {
   "solve_s", "lower_bound", "gap", "nodes", "sim_s", "sim_rel_error", "rho", "unstable", "lat_mean_s", "lat_p50_s",
   "lat_p95_s", "lat_p99_s", "ttft_s", "tpot_s", "throughput_tps", "load_mape",
   "unserved", "slo_miss_pct", "solves", "migrations", "layers_moved", "moved_bytes", "migration_s",
-  "replan_solve_s", "ph1_mean_s", "ph1_p95_s", "ph2_mean_s", "ph2_p95_s"};
+  "replan_solve_s", "ph1_mean_s", "ph1_p95_s", "ph2_mean_s", "ph2_p95_s",
+  "energy_j_per_token", "power_w"};
 
 const char *sim_column_name(sim_column c) {
   return (unsigned)c < SIM_COL_COUNT ? column_names[c] : "?";
 }
 
-static size_t n_columns(const sim__run_ctx *ctx) {
-  return ctx->dynamic ? SIM_COL_COUNT : ctx->load ? SIM_COL_FIRST_DYN : SIM_COL_FIRST_LOAD;
+/* 1 if column c is in this experiment's runs.csv. */
+static int has_column(const sim__run_ctx *ctx, size_t c) {
+  if (c >= SIM_COL_FIRST_ENERGY) return ctx->energy;
+  if (c >= SIM_COL_FIRST_DYN) return ctx->dynamic;
+  if (c >= SIM_COL_FIRST_LOAD) return ctx->load;
+  return 1;
 }
 
 void sim__run_header(const sim__run_ctx *ctx, sim_buf *out) {
   sim_buf_puts(out, "point");
   for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", ctx->sc->sweep[d].key);
   sim_buf_puts(out, ",run,seed,method,status");
-  for (size_t c = 0; c < n_columns(ctx); c++) sim_buf_printf(out, ",%s", column_names[c]);
+  for (size_t c = 0; c < SIM_COL_COUNT; c++)
+    if (has_column(ctx, c)) sim_buf_printf(out, ",%s", column_names[c]);
   sim_buf_puts(out, ",placement\n");
 }
 
@@ -180,6 +186,8 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
           sim_case_free(one);
           return err->code;
         }
+        if (ctx->energy)
+          solver_energy(in, res.placement, &col[SIM_COL_ENERGY], &col[SIM_COL_POWER]);
       }
     }
     if (rc == SIM_OK) {
@@ -193,7 +201,8 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", labels[d]);
     sim_buf_printf(out, ",%llu,%lu,%s,%s", (unsigned long long)run, topo_seed,
                    solver_method_name(ctx->methods[m]), status);
-    for (size_t c = 0; c < n_columns(ctx); c++) {
+    for (size_t c = 0; c < SIM_COL_COUNT; c++) {
+      if (!has_column(ctx, c)) continue;
       sim_buf_puts(out, ",");
       sim_buf_number(out, col[c]);
     }

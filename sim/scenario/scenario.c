@@ -108,6 +108,7 @@ static int finish(sim__pctx *ctx) {
     }
   }
   if (sc->sim.dyn.trace != NULL && load_trace(ctx, sc) != 0) return -1;
+  if (sim__scenario_hw_load(ctx) != 0) return -1;
   if (sc->n_sweep == 0) return sim__scenario_check(ctx, sc, NULL, NULL);
   /* Each point is a complete configuration; report the first that fails. */
   const yaml_node_t *at = sim__mark_find(ctx, "sweep");
@@ -212,6 +213,7 @@ void sim_scenario_free(sim_scenario *sc) {
   free(sc->sim.outages);
   free(sc->sim.dyn.trace);
   free(sc->sim.dyn.changes);
+  sim__scenario_hw_free(sc);
   for (size_t d = 0; d < 2; d++) {
     free(sc->sweep[d].key);
     free(sc->sweep[d].values);

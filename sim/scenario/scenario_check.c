@@ -164,5 +164,6 @@ int sim__scenario_check(sim__pctx *ctx, const sim_scenario *sc, const char *wher
     }
   }
   check_dynamics(ctx, sc, where, at, nodes);
+  sim__scenario_hw_check(ctx, sc, where, at);
   return ctx->err->count > before ? -1 : 0;
 }

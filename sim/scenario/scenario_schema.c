@@ -68,6 +68,9 @@ static const sim__key server_keys[] = {
   SPEC("mem_bandwidth", servers.mem_bandwidth, 0, BIG, SIM_KF_LO_OPEN, "byte/s",
        "memory bandwidth (roofline)"),
   MAP("cloud", cloud_keys, OFF(servers.has_cloud), "optional cloud node"),
+  {"devices", SIM_K_DEVICES, 0, 0, 0, SIM_KF_NOSWEEP, NULL, NULL, 0, NULL,
+   "catalogue devices: a list (one per server) or a mixture {device: probability}"},
+  STR("catalog", servers.catalog, SIM_KF_NOSWEEP, "your own devices/links YAML, added to the shipped catalogue"),
   END};
 
 static const sim__key link_keys[] = {
@@ -77,6 +80,7 @@ static const sim__key link_keys[] = {
   BOOL("symmetric", links.symmetric, "same bandwidth both ways"),
   ENUM("topology", links.topology, sim_topology_kind_names, "full mesh or geometric neighbourhood graph"),
   NUM("radius", links.radius, 0, 2, SIM_KF_LO_OPEN, NULL, "geometric: link range in the unit square"),
+  STR("profile", links.profile, 0, "link profile from the catalogue (sets bandwidth and latency)"),
   END};
 
 static const sim__key workload_keys[] = {
@@ -101,9 +105,11 @@ static const sim__key quant_keys[] = {
   END};
 
 static const sim__key cost_keys[] = {
-  ENUM("model", cost.model, solver_cost_model_names, "paper (eqs. 3-4) or roofline"),
+  ENUM("model", cost.model, solver_cost_model_names, "paper (eqs. 3-4), roofline or calibrated"),
   NUM("activation_bits", cost.activation_bits, 0, 64, SIM_KF_LO_OPEN, "bit", "roofline: bits per activation element"),
   NUM("kv_bits", cost.kv_bits, 0, 64, SIM_KF_LO_OPEN, "bit", "roofline: bits per KV-cache element"),
+  ENUM("format", cost.format, solver_format_names, "calibrated: how b-bit weights are stored (plain, ggml, g128)"),
+  STR("calibration", cost.calibration, SIM_KF_NOSWEEP, "calibrated: fitted parameters file (default: shipped)"),
   END};
 
 static const sim__key solver_keys[] = {
@@ -339,7 +345,8 @@ static void print_keys(FILE *out, const sim__key *keys, const char *prefix) {
       [SIM_K_INT_WORD] = "integer", [SIM_K_BOOL] = "true/false", [SIM_K_ENUM] = "one of",
       [SIM_K_STR] = "string", [SIM_K_STRBUF] = "string", [SIM_K_SEED] = "integer",
       [SIM_K_SPEC] = "number, list or {min, max | ratio}", [SIM_K_ENUMSET] = "list of",
-      [SIM_K_LAYERS] = "list", [SIM_K_OUTAGES] = "list", [SIM_K_SWEEP] = "list"};
+      [SIM_K_LAYERS] = "list", [SIM_K_OUTAGES] = "list", [SIM_K_SWEEP] = "list",
+      [SIM_K_DEVICES] = "list or {device: probability}"};
   for (const sim__key *k = keys; k->name; k++) {
     char path[128], extra[256] = "";
     snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k->name);
