@@ -24,6 +24,7 @@
  * bounds are still computed, for the report only. */
 #include "solver/internal.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,9 +87,11 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   solver__penalty lag_pen = {NULL, NULL, 0}, seg_pen = {NULL, NULL, 0};
   solver__incumbent scratch = {NULL, NULL, INFINITY};
   fixing fx = {NULL, NULL, NULL, NULL, NULL, NULL};
+  solver__btab *bt = NULL;
+  double lam = 0; /* the budget dual's multiplier over the segment DP, s per budget */
   out->status = SOLVER_ERROR;
   out->proof = SOLVER_PROOF_NONE;
-  out->lower = out->dp = out->lagrangian = out->segment = out->packing = NAN;
+  out->lower = out->dp = out->lagrangian = out->segment = out->packing = out->budget = NAN;
   out->nodes = out->search_nodes = 0;
   out->note[0] = '\0';
   out->columns = out->rows = out->fixed = 0;
@@ -152,6 +155,21 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   } else {
     out->segment = out->dp; /* the DP's path is a feasible segmentation */
   }
+  if (pb->has_budget && pb->budget > 0 && !dp_fits) {
+    /* 2b. Bounds that see the budget (budget.c): the budget relaxed with
+     * one multiplier, maximized exactly over the DP and the segment DP,
+     * and the segment DP with the error left as a state. */
+    double lam_dp = 0;
+    const double d1 = solver__budget_dual(pb, SOLVER__RELAX_DP, bound_inc, &lam_dp);
+    const double d2 = solver__budget_dual(pb, SOLVER__RELAX_SEGMENT, bound_inc, &lam);
+    if (isnan(d1) || isnan(d2) || (bt = solver__btab_alloc(pb)) == NULL) goto oom;
+    out->budget = fmax(fmax(d1, d2), solver__btab_root(bt));
+    if (out->budget > out->lower) out->lower = out->budget;
+    if (!isfinite(out->budget) && !opt->plain) {
+      out->status = SOLVER_INFEASIBLE; /* no relaxed path keeps the budget: a proof */
+      goto done;
+    }
+  }
 
   if (!opt->plain) {
     if (dp_fits) {
@@ -180,6 +198,15 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
       long long sn = 0;
       const long long budget = opt->search_budget > 0 ? opt->search_budget : SOLVER_SEARCH_NODES;
       searched = solver__search(pb, &seg_pen, inc, gap, budget, deadline, &sn);
+      out->search_nodes = sn;
+      if (searched < 0) goto oom;
+    } else if (bt != NULL && opt->search_budget >= 0) {
+      /* Under a budget the search keeps the time: lp_solve made no progress
+       * on these instances where the search was stopped (docs/solver.md),
+       * so it only takes over after an explicit node budget. */
+      long long sn = 0;
+      const long long budget = opt->search_budget > 0 ? opt->search_budget : LLONG_MAX;
+      searched = solver__bsearch(pb, bt, lam, inc, gap, budget, deadline, &sn);
       out->search_nodes = sn;
       if (searched < 0) goto oom;
     }
@@ -274,6 +301,7 @@ oom:
 done:
   if (out->status == SOLVER_OPTIMAL && out->lower > inc->value) out->lower = inc->value;
   free(srv), free(op);
+  solver__btab_free(bt);
   solver__penalty_free(&lag_pen);
   solver__penalty_free(&seg_pen);
   solver__incumbent_clear(&scratch);
