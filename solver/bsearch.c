@@ -21,6 +21,9 @@
  *     layers t.. given what every server has left, with the options' costs
  *     raised by λ·err/E, minus λ times the budget left (λ from the exact
  *     dual, budget.c): whole layers per server, and the budget relaxed;
+ *   - the same tables built with the segment Lagrangian's storage and cap
+ *     multipliers π on the costs, added to the path's penalized cost,
+ *     minus Σ π: they see a fast server reused past its storage;
  *   - the parent's bound, which holds for every descendant.
  * A child that cannot keep the budget even with the least error on every
  * later layer is not created.
@@ -57,12 +60,16 @@
 typedef struct bchild {
   int j, o;     /* server and option of layer t */
   double g;     /* cost with layer t */
+  double gp;    /* penalized cost with layer t */
   double lb;    /* bound */
 } bchild;
 
 typedef struct {
   const solver__problem *pb;
   const solver__btab *bt;
+  const solver__btab *bt_pen; /* the tables under the storage multipliers, or NULL */
+  solver__penalty npen;    /* those multipliers, the error's set to 0 (borrowed arrays) */
+  double pconst;           /* Σ of them, with the checker's slack */
   solver__pack *pack;      /* packing bound with costs raised by lam·err */
   double lam;              /* s per unit of error (the dual's λ / E) */
   solver__incumbent *inc;
@@ -113,7 +120,8 @@ static size_t room_after(const bsearch_state *st, size_t t, size_t j, double byt
   return k;
 }
 
-static void dfs(bsearch_state *st, size_t t, double g, double err, double lb_parent) {
+static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double err,
+                double lb_parent) {
   const solver__problem *pb = st->pb;
   const size_t L = pb->L, M = pb->M;
   if (st->stopped) return;
@@ -145,17 +153,26 @@ static void dfs(bsearch_state *st, size_t t, double g, double err, double lb_par
       const double bytes = st->used[j] + pb->storage[o];
       if (bytes > pb->capacity[j] * (1 + 1e-9)) continue;
       if (pb->cap > 0 && st->count[j] + 1 > (size_t)pb->cap) continue;
-      const double cost = g + tr + solver__cost_x(pb, t, o, j);
+      const double cx = solver__cost_x(pb, t, o, j);
+      const double cost = g + tr + cx;
       if (!isfinite(cost)) continue;
+      double costp = gp_cost + tr + cx;
+      if (st->bt_pen != NULL) costp += solver__penalty_option(pb, &st->npen, o, j);
       double lb = cost;
       if (t + 1 < L) {
         const size_t q = solver__btab_units(st->bt, st->limit_err - e2);
         const size_t k = room_after(st, t, j, bytes, st->count[j] + 1);
         lb += solver__btab_after(st->bt, t, j, k, q);
+        if (st->bt_pen != NULL && lb < limit_of(st)) {
+          const double lbp = costp + solver__btab_after(st->bt_pen, t, j, k, q) - st->pconst;
+          if (lbp > lb) lb = lbp;
+        }
+      } else if (st->bt_pen != NULL && costp - st->pconst > lb) {
+        lb = costp - st->pconst;
       }
       if (base_lb > lb) lb = base_lb;
       if (!(lb < limit_of(st))) continue;
-      kids[n++] = (bchild){(int)j, (int)o, cost, lb};
+      kids[n++] = (bchild){(int)j, (int)o, cost, costp, lb};
     }
   }
   qsort(kids, n, sizeof *kids, bchild_cmp);
@@ -168,19 +185,24 @@ static void dfs(bsearch_state *st, size_t t, double g, double err, double lb_par
     st->used[c->j] += pb->storage[c->o];
     st->count[c->j]++;
     if (t + 1 == L) solver__incumbent_offer(st->inc, pb, st->srv, st->opt);
-    else dfs(st, t + 1, c->g, err + pb->error[c->o], c->lb);
+    else dfs(st, t + 1, c->g, c->gp, err + pb->error[c->o], c->lb);
     st->used[c->j] = u0;
     st->count[c->j]--;
   }
 }
 
-int solver__bsearch(const solver__problem *pb, const solver__btab *bt, double lam,
-                    solver__incumbent *inc, double gap, long long max_nodes, double deadline,
-                    long long *nodes) {
+int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
+                    const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
+                    long long max_nodes, double deadline, long long *nodes) {
   const size_t L = pb->L, M = pb->M;
   bsearch_state st;
   memset(&st, 0, sizeof st);
   st.pb = pb, st.bt = bt, st.inc = inc, st.gap = gap;
+  if (bt_pen != NULL && pen != NULL) {
+    st.bt_pen = bt_pen;
+    st.npen.storage = pen->storage, st.npen.count = pen->count, st.npen.error = 0;
+    st.pconst = solver__penalty_constant(pb, &st.npen) * (1 + 1e-9);
+  }
   st.deadline = deadline, st.max_nodes = max_nodes;
   st.limit_err = pb->budget * (1 + 1e-9);
   st.lam = lam > 0 ? lam / pb->budget : 0.0;
@@ -205,7 +227,7 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, double la
       st.emin[t] = st.emin[t + 1] + e;
     }
     for (size_t t = 0; t < L; t++) st.pool_off[t] = pb->opt_begin[t] * M;
-    dfs(&st, 0, 0.0, 0.0, -INFINITY);
+    dfs(&st, 0, 0.0, 0.0, 0.0, -INFINITY);
     result = st.stopped ? 0 : 1;
   }
   if (nodes) *nodes = st.nodes;

@@ -20,10 +20,12 @@
  *    keep the best value seen, which is a bound at any step.
  *
  * 2. The budget kept exactly on the chain (solver__btab). Errors are
- *    counted in units u = E'/Q (E' = E·(1 + 1e-9), the checker's slack),
- *    each option's error rounded DOWN to whole units: any placement within
- *    the budget has Σ ⌊err/u⌋ <= ⌊E'/u⌋ = Q, so the counted problem is a
- *    relaxation, and the loss is under one unit per layer. On that relaxed
+ *    counted in units u = E/Q, each option's error rounded DOWN to whole
+ *    units: any placement within the budget (E' = E·(1 + 1e-9), the
+ *    checker's slack) has Σ ⌊err/u⌋ <= ⌊E'/u⌋ = Q, so the counted problem
+ *    is a relaxation, and the loss is under one unit per layer. Q is
+ *    chosen to lose least (choose_units); with the analytic bound's errors
+ *    4^-b it puts the common widths on whole units. On that relaxed
  *    budget the segment relaxation is solved exactly by a backward DP with
  *    the units left as a state:
  *      K[e][j][q]  cheapest cost of the layers after e, when a segment ends
@@ -39,12 +41,19 @@
  *    of c(o) + W[t + 1][j][k - 1][q - units(o)]). Every feasible completion
  *    is such a path (its segments fit their servers alone, its errors fit
  *    the units), so each entry is a lower bound; the segment search
- *    (bsearch.c) looks them up in O(1) per child. Costs O(Σ W·F + L·M²·Q)
+ *    (bsearch.c) looks them up in O(1) per child. With storage and cap
+ *    multipliers π (the segment Lagrangian's) on the option costs, the
+ *    same tables bound the penalized cost, and a placement's true cost is
+ *    at least its penalized cost minus Σ π (each resource used at most to
+ *    its limit): the search uses both. Costs O(Σ W·F + L·M²·Q)
  *    to build, F the options per (layer, server) kept on the (units, cost)
  *    frontier; Q is chosen so that the tables stay within BTAB_BYTES.
  *
- * Floating point: units are floor(err/u·(1 - 1e-12)) and the units left
- * floor(R/u·(1 + 1e-12)), so rounding can only relax. */
+ * Floating point: units are floor(err/u) and the units left
+ * floor(R/u + 1e-6). A computed quotient exceeds the true one by at most
+ * a few ulps (< 1e-12 for quotients up to 10^4), so a path's computed
+ * units exceed its true Σ err/u by under L·1e-12, far below the 1e-6
+ * added to what is left: rounding can only relax. */
 #include "solver/internal.h"
 
 #include <math.h>
@@ -52,15 +61,17 @@
 #include <string.h>
 
 /* Memory for the tables with the units as a state. */
-#define BTAB_BYTES ((size_t)64 << 20)
-/* Most units in the budget: past this the rounding loss is below
- * L/BTAB_MAX_Q of the budget, far inside the other gaps. */
-#define BTAB_MAX_Q 4096
+#define BTAB_BYTES ((size_t)16 << 20)
+/* Most and fewest units in the budget. */
+#define BTAB_MAX_Q 2048
+#define BTAB_MIN_Q 16
 /* Steps of the cutting-plane maximization over λ. */
 #define DUAL_STEPS 64
 
 struct solver__btab {
   const solver__problem *pb;
+  solver__penalty pen; /* storage and cap multipliers on the costs (error: 0), or none */
+  int penalized;
   size_t L, M, Q;
   double limit;     /* E' = budget with the checker's slack */
   double unit;      /* error per unit */
@@ -84,7 +95,7 @@ void solver__btab_free(solver__btab *bt) {
 
 size_t solver__btab_units(const solver__btab *bt, double left) {
   if (!(left >= 0)) return (size_t)-1;
-  const double q = floor(left / bt->unit * (1 + 1e-12));
+  const double q = floor(left / bt->unit + 1e-6);
   return q >= (double)bt->Q ? bt->Q : (size_t)q;
 }
 
@@ -117,7 +128,8 @@ static void frontier(solver__btab *bt, size_t l, size_t j, size_t *n) {
   for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++) {
     if (bt->units[g] > (int)bt->Q) continue;
     if (pb->storage[g] > pb->capacity[j] * (1 + 1e-9)) continue;
-    const double c = solver__cost_x(pb, l, g, j);
+    const double c = solver__cost_x(pb, l, g, j) +
+                     (bt->penalized ? solver__penalty_option(pb, &bt->pen, g, j) : 0.0);
     if (!isfinite(c)) continue;
     /* Insert by units, then drop what the new entry dominates. */
     size_t p = *n;
@@ -136,12 +148,43 @@ static void frontier(solver__btab *bt, size_t l, size_t j, size_t *n) {
   }
 }
 
-solver__btab *solver__btab_alloc(const solver__problem *pb) {
+/* The units in the budget, Q in [BTAB_MIN_Q, qmax]: the one that loses
+ * least to rounding, measured as Σ_l (the largest fraction of a unit any
+ * option of l drops) / Q, the most a path can gain over the budget as a
+ * share of it; ties keep the smaller Q (smaller tables). Errors that are
+ * multiples of one another (the analytic bound's 4^-b) then fall on whole
+ * units. O(qmax · options). */
+static size_t choose_units(const solver__problem *pb, size_t qmax) {
+  size_t best_q = qmax;
+  double best = INFINITY;
+  for (size_t Q = BTAB_MIN_Q; Q <= qmax; Q++) {
+    const double unit = pb->budget / (double)Q;
+    double loss = 0;
+    for (size_t l = 0; l < pb->L; l++) {
+      double worst = 0;
+      for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++) {
+        const double x = pb->error[g] / unit;
+        if (x > 0 && x <= (double)Q) worst = fmax(worst, x - floor(x));
+      }
+      loss += worst;
+    }
+    if (loss / (double)Q < best * (1 - 1e-9)) best = loss / (double)Q, best_q = Q;
+  }
+  return best_q;
+}
+
+solver__btab *solver__btab_alloc(const solver__problem *pb, const solver__penalty *pen) {
   const size_t L = pb->L, M = pb->M, N = pb->n_opt;
   if (!pb->has_budget || !(pb->budget > 0)) return NULL;
   solver__btab *bt = calloc(1, sizeof *bt);
   if (bt == NULL) return NULL;
   bt->pb = pb, bt->L = L, bt->M = M;
+  if (pen != NULL) {
+    /* Borrowed multipliers; the error's is dropped, the units keep the
+     * budget exactly. */
+    bt->pen.storage = pen->storage, bt->pen.count = pen->count, bt->pen.error = 0;
+    bt->penalized = 1;
+  }
   bt->limit = pb->budget * (1 + 1e-9);
   bt->units = malloc((N ? N : 1) * sizeof *bt->units);
   bt->fr_begin = malloc((L * M + 1) * sizeof *bt->fr_begin);
@@ -175,17 +218,16 @@ solver__btab *solver__btab_alloc(const solver__problem *pb) {
       cells += (room < bt->kmax[j] ? room : bt->kmax[j]) + 1;
     }
   const size_t per_q = (cells + 2 * L * M) * sizeof(double);
-  size_t Q = BTAB_BYTES / per_q;
-  if (Q > BTAB_MAX_Q + 1) Q = BTAB_MAX_Q + 1;
-  if (Q < 2) Q = 2;
-  bt->Q = Q - 1;
-  bt->unit = bt->limit / (double)bt->Q;
+  size_t qmax = BTAB_BYTES / per_q;
+  if (qmax > BTAB_MAX_Q + 1) qmax = BTAB_MAX_Q + 1;
+  bt->Q = choose_units(pb, qmax > BTAB_MIN_Q + 1 ? qmax - 1 : BTAB_MIN_Q);
+  bt->unit = pb->budget / (double)bt->Q;
   for (size_t k = 0; k < L * M; k++) bt->w_off[k] *= bt->Q + 1;
   for (size_t g = 0; g < N; g++) {
     const double e = pb->error[g];
     if (!(e > 0)) bt->units[g] = 0;
     else if (e > bt->limit) bt->units[g] = (int)bt->Q + 1;
-    else bt->units[g] = (int)floor(e / bt->unit * (1 - 1e-12));
+    else bt->units[g] = (int)floor(e / bt->unit);
   }
   size_t n = 0;
   for (size_t l = 0; l < L; l++)

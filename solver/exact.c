@@ -87,7 +87,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   solver__penalty lag_pen = {NULL, NULL, 0}, seg_pen = {NULL, NULL, 0};
   solver__incumbent scratch = {NULL, NULL, INFINITY};
   fixing fx = {NULL, NULL, NULL, NULL, NULL, NULL};
-  solver__btab *bt = NULL;
+  solver__btab *bt = NULL, *bt_pen = NULL;
   double lam = 0; /* the budget dual's multiplier over the segment DP, s per budget */
   out->status = SOLVER_ERROR;
   out->proof = SOLVER_PROOF_NONE;
@@ -162,8 +162,14 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
     double lam_dp = 0;
     const double d1 = solver__budget_dual(pb, SOLVER__RELAX_DP, bound_inc, &lam_dp);
     const double d2 = solver__budget_dual(pb, SOLVER__RELAX_SEGMENT, bound_inc, &lam);
-    if (isnan(d1) || isnan(d2) || (bt = solver__btab_alloc(pb)) == NULL) goto oom;
+    if (isnan(d1) || isnan(d2) || (bt = solver__btab_alloc(pb, NULL)) == NULL) goto oom;
     out->budget = fmax(fmax(d1, d2), solver__btab_root(bt));
+    /* The same tables with the segment Lagrangian's storage multipliers:
+     * they see a fast server reused past its storage. */
+    if ((bt_pen = solver__btab_alloc(pb, &seg_pen)) == NULL) goto oom;
+    const double rp = solver__btab_root(bt_pen) -
+                      (solver__penalty_constant(pb, &seg_pen) - seg_pen.error) * (1 + 1e-9);
+    if (rp > out->budget) out->budget = rp;
     if (out->budget > out->lower) out->lower = out->budget;
     if (!isfinite(out->budget) && !opt->plain) {
       out->status = SOLVER_INFEASIBLE; /* no relaxed path keeps the budget: a proof */
@@ -206,7 +212,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
        * so it only takes over after an explicit node budget. */
       long long sn = 0;
       const long long budget = opt->search_budget > 0 ? opt->search_budget : LLONG_MAX;
-      searched = solver__bsearch(pb, bt, lam, inc, gap, budget, deadline, &sn);
+      searched = solver__bsearch(pb, bt, bt_pen, &seg_pen, lam, inc, gap, budget, deadline, &sn);
       out->search_nodes = sn;
       if (searched < 0) goto oom;
     }
@@ -302,6 +308,7 @@ done:
   if (out->status == SOLVER_OPTIMAL && out->lower > inc->value) out->lower = inc->value;
   free(srv), free(op);
   solver__btab_free(bt);
+  solver__btab_free(bt_pen);
   solver__penalty_free(&lag_pen);
   solver__penalty_free(&seg_pen);
   solver__incumbent_clear(&scratch);

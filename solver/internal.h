@@ -203,9 +203,11 @@ double solver__budget_dual(const solver__problem *pb, solver__relax relax, solve
 
 typedef struct solver__btab solver__btab;
 
-/* Builds the budgeted segment tables (budget.c states them); NULL without
- * memory or without a positive budget. At most 64 MB. */
-solver__btab *solver__btab_alloc(const solver__problem *pb);
+/* Builds the budgeted segment tables (budget.c states them), with the
+ * storage and cap multipliers of pen on the costs when pen is not NULL
+ * (borrowed: it must outlive the tables; its error multiplier is ignored).
+ * NULL without memory or without a positive budget. At most 40 MB. */
+solver__btab *solver__btab_alloc(const solver__problem *pb, const solver__penalty *pen);
 void solver__btab_free(solver__btab *bt);
 /* The relaxation's value for the whole chain: a lower bound on T*. */
 double solver__btab_root(const solver__btab *bt);
@@ -220,13 +222,15 @@ size_t solver__btab_reach(const solver__btab *bt, size_t t, size_t j);
 double solver__btab_after(const solver__btab *bt, size_t t, size_t j, size_t k, size_t q);
 
 /* The branch and bound under the budget (bsearch.c): layer by layer, with
- * the tables, the packing bound with costs raised by lam·err/budget (lam:
- * the dual's multiplier, s per budget) and dominance on (cost, error).
+ * the tables (bt, and bt_pen built with the storage multipliers of pen;
+ * bt_pen and pen may be NULL), the packing bound with costs
+ * raised by lam·err/budget (lam: the dual's multiplier, s per budget) and
+ * dominance on (cost, error).
  * Returns 1 if it finished (no placement beats inc by the relative gap), 0
  * if max_nodes or the deadline stopped it, -1 without memory. */
-int solver__bsearch(const solver__problem *pb, const solver__btab *bt, double lam,
-                    solver__incumbent *inc, double gap, long long max_nodes, double deadline,
-                    long long *nodes);
+int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
+                    const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
+                    long long max_nodes, double deadline, long long *nodes);
 
 /* --- The packing bound (pack.c) -------------------------------------------
  * A lower bound that counts whole layers per server: the order of the

@@ -107,7 +107,7 @@ static int report_bounds(const solver__problem *pb, double deadline, solver_resu
     if (ok && pb->has_budget && pb->budget > 0) {
       double lam = 0;
       const double d = solver__budget_dual(pb, SOLVER__RELAX_SEGMENT, NULL, &lam);
-      solver__btab *bt = solver__btab_alloc(pb);
+      solver__btab *bt = solver__btab_alloc(pb, NULL);
       ok = !isnan(d) && bt != NULL;
       if (ok) res->budget_bound = fmax(d, solver__btab_root(bt));
       solver__btab_free(bt);
