@@ -132,12 +132,10 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
   if (t > 0 && seen(st, t, g, err)) return;
   const int p = t > 0 ? st->srv[t - 1] : -1;
   const size_t gp = t > 0 ? (size_t)st->opt[t - 1] : 0;
-  /* Packing bound for every child that starts a new segment at t. */
-  double lb_move = -INFINITY;
-  if (st->pack != NULL) {
-    const double left = st->limit_err - err;
-    lb_move = g + solver__pack_bound(st->pack, t, st->used, st->count) - st->lam * left;
-  }
+  /* The packing bound for every child that starts a new segment at t
+   * (O(M³)): computed when the first such child survives the other
+   * bounds. */
+  double lb_move = NAN;
   bchild *kids = st->pool + st->pool_off[t];
   size_t n = 0;
   for (size_t j = 0; j < M; j++) {
@@ -145,8 +143,7 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
     const int stay = (int)j == p;
     const double tr = t == 0 || stay ? 0.0 : solver__cm(pb, gp, (size_t)p, j);
     if (!isfinite(tr)) continue;
-    const double base_lb = stay || t == 0 ? lb_parent : fmax(lb_parent, lb_move);
-    if (!(base_lb < limit_of(st))) continue;
+    if (!(lb_parent < limit_of(st))) continue;
     for (size_t o = pb->opt_begin[t]; o < pb->opt_begin[t + 1]; o++) {
       const double e2 = err + pb->error[o];
       if (e2 + st->emin[t + 1] > st->limit_err * (1 + 1e-12)) continue;
@@ -170,8 +167,16 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
       } else if (st->bt_pen != NULL && costp - st->pconst > lb) {
         lb = costp - st->pconst;
       }
-      if (base_lb > lb) lb = base_lb;
+      if (lb_parent > lb) lb = lb_parent;
       if (!(lb < limit_of(st))) continue;
+      if (!stay && st->pack != NULL) {
+        if (isnan(lb_move)) {
+          const double left = st->limit_err - err;
+          lb_move = g + solver__pack_bound(st->pack, t, st->used, st->count) - st->lam * left;
+        }
+        if (lb_move > lb) lb = lb_move;
+        if (!(lb < limit_of(st))) continue;
+      }
       kids[n++] = (bchild){(int)j, (int)o, cost, costp, lb};
     }
   }
