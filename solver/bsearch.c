@@ -45,7 +45,10 @@
  *
  * Children are tried cheapest bound first. The search runs until it
  * finishes (a proof: no placement beats the incumbent by the gap) or the
- * deadline or node budget stops it. */
+ * deadline or node budget stops it. Then every placement it has not ruled
+ * out lies below a node left unexplored (the one it stopped at, and the
+ * siblings not yet tried on the path to it), so the least of their bounds,
+ * or the incumbent's limit if smaller, is a lower bound on the optimum. */
 #include "solver/internal.h"
 
 #include <math.h>
@@ -76,6 +79,7 @@ typedef struct {
   double gap, deadline, limit_err;
   long long nodes, max_nodes;
   int stopped;
+  double open_lb;          /* when stopped: least bound of the nodes left unexplored */
   double *emin;            /* L + 1: least error of layers t.. */
   double *used;            /* M, bytes */
   size_t *count;           /* M, layers */
@@ -127,6 +131,7 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
   if (st->stopped) return;
   if (++st->nodes > st->max_nodes || solver__expired(st->deadline)) {
     st->stopped = 1;
+    st->open_lb = fmin(st->open_lb, lb_parent); /* this node's subtree is left */
     return;
   }
   if (t > 0 && seen(st, t, g, err)) return;
@@ -193,15 +198,19 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
     else dfs(st, t + 1, c->g, c->gp, err + pb->error[c->o], c->lb);
     st->used[c->j] = u0;
     st->count[c->j]--;
+    /* Stopped below: the siblings not tried yet are left too; sorted, the
+     * next has the least bound. */
+    if (st->stopped && k + 1 < n) st->open_lb = fmin(st->open_lb, kids[k + 1].lb);
   }
 }
 
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
                     const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
-                    long long max_nodes, double deadline, long long *nodes) {
+                    long long max_nodes, double deadline, long long *nodes, double *open_bound) {
   const size_t L = pb->L, M = pb->M;
   bsearch_state st;
   memset(&st, 0, sizeof st);
+  st.open_lb = INFINITY;
   st.pb = pb, st.bt = bt, st.inc = inc, st.gap = gap;
   if (bt_pen != NULL && pen != NULL) {
     st.bt_pen = bt_pen;
@@ -236,6 +245,7 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
     result = st.stopped ? 0 : 1;
   }
   if (nodes) *nodes = st.nodes;
+  if (open_bound) *open_bound = st.stopped ? st.open_lb : INFINITY;
   solver__pack_free(st.pack);
   solver__memo_free(st.memo);
   free(st.emin), free(st.used), free(st.count), free(st.srv), free(st.opt);

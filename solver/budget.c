@@ -79,6 +79,7 @@ struct solver__btab {
   size_t *fr_begin; /* L x M + 1: offsets of each (layer, server)'s frontier */
   int *fr_u;        /* frontier entries: units, ascending */
   double *fr_c;     /* and cost_x, strictly descending */
+  int *fr_g;        /* and the option */
   size_t *len;      /* L x M: longest segment from s that fits j alone */
   size_t *kmax;     /* M: the longest of them, less one (W's last k) */
   double *K, *S;    /* L x M x (Q + 1) each */
@@ -88,7 +89,7 @@ struct solver__btab {
 
 void solver__btab_free(solver__btab *bt) {
   if (bt == NULL) return;
-  free(bt->units), free(bt->fr_begin), free(bt->fr_u), free(bt->fr_c), free(bt->len);
+  free(bt->units), free(bt->fr_begin), free(bt->fr_u), free(bt->fr_c), free(bt->fr_g), free(bt->len);
   free(bt->kmax), free(bt->K), free(bt->S), free(bt->W), free(bt->w_off);
   free(bt);
 }
@@ -139,11 +140,13 @@ static void frontier(solver__btab *bt, size_t l, size_t j, size_t *n) {
     if (dominated) continue;
     memmove(&bt->fr_u[p + 1], &bt->fr_u[p], (*n - p) * sizeof *bt->fr_u);
     memmove(&bt->fr_c[p + 1], &bt->fr_c[p], (*n - p) * sizeof *bt->fr_c);
-    bt->fr_u[p] = bt->units[g], bt->fr_c[p] = c;
+    memmove(&bt->fr_g[p + 1], &bt->fr_g[p], (*n - p) * sizeof *bt->fr_g);
+    bt->fr_u[p] = bt->units[g], bt->fr_c[p] = c, bt->fr_g[p] = (int)g;
     (*n)++;
     size_t w = p + 1;
     for (size_t k = p + 1; k < *n; k++)
-      if (bt->fr_c[k] < c) bt->fr_u[w] = bt->fr_u[k], bt->fr_c[w] = bt->fr_c[k], w++;
+      if (bt->fr_c[k] < c)
+        bt->fr_u[w] = bt->fr_u[k], bt->fr_c[w] = bt->fr_c[k], bt->fr_g[w] = bt->fr_g[k], w++;
     *n = w;
   }
 }
@@ -190,10 +193,11 @@ solver__btab *solver__btab_alloc(const solver__problem *pb, const solver__penalt
   bt->fr_begin = malloc((L * M + 1) * sizeof *bt->fr_begin);
   bt->fr_u = malloc((N * M + 1) * sizeof *bt->fr_u);
   bt->fr_c = malloc((N * M + 1) * sizeof *bt->fr_c);
+  bt->fr_g = malloc((N * M + 1) * sizeof *bt->fr_g);
   bt->len = malloc(L * M * sizeof *bt->len);
   bt->kmax = calloc(M, sizeof *bt->kmax);
   bt->w_off = malloc(L * M * sizeof *bt->w_off);
-  if (!bt->units || !bt->fr_begin || !bt->fr_u || !bt->fr_c || !bt->len || !bt->kmax || !bt->w_off)
+  if (!bt->units || !bt->fr_begin || !bt->fr_u || !bt->fr_c || !bt->fr_g || !bt->len || !bt->kmax || !bt->w_off)
     goto fail;
   for (size_t j = 0; j < M; j++)
     for (size_t s = 0; s < L; s++) {
@@ -302,6 +306,71 @@ solver__btab *solver__btab_alloc(const solver__problem *pb, const solver__penalt
 fail:
   solver__btab_free(bt);
   return NULL;
+}
+
+/* The step of W[t][j][k][q] (k >= 1) that stays on j: the frontier entry
+ * of layer t + 1 achieving it, or -1 when leaving (K) achieves it. Values
+ * are recomputed with the same operations as in the build, so equality is
+ * exact. */
+static long stay_step(const solver__btab *bt, size_t t, size_t j, size_t k, size_t q) {
+  const size_t M = bt->M, Q1 = bt->Q + 1;
+  const double w = bt->W[bt->w_off[t * M + j] + k * Q1 + q];
+  if (k == 0 || w == bt->K[(t * M + j) * Q1 + q]) return -1;
+  const size_t r1 = solver__btab_reach(bt, t + 1, j);
+  const double *next = &bt->W[bt->w_off[(t + 1) * M + j] + (k - 1 < r1 ? k - 1 : r1) * Q1];
+  for (size_t f = bt->fr_begin[(t + 1) * M + j]; f < bt->fr_begin[(t + 1) * M + j + 1]; f++) {
+    const size_t u = (size_t)bt->fr_u[f];
+    if (u <= q && bt->fr_c[f] + next[q - u] == w) return (long)f;
+  }
+  return -1;
+}
+
+int solver__btab_path(const solver__btab *bt, int *srv, int *opt) {
+  const solver__problem *pb = bt->pb;
+  const size_t L = bt->L, M = bt->M, Q1 = bt->Q + 1;
+  size_t q = bt->Q, j = 0;
+  double best = INFINITY;
+  for (size_t i = 0; i < M; i++)
+    if (bt->S[i * Q1 + q] < best) best = bt->S[i * Q1 + q], j = i;
+  if (!isfinite(best)) return 0;
+  size_t t = 0;
+  for (;;) {
+    /* A segment starts at t on j with S[t][j][q]: its first option. */
+    const size_t n_len = bt->len[t * M + j];
+    const double *w = &bt->W[bt->w_off[t * M + j] + (n_len - 1) * Q1];
+    const double target = bt->S[(t * M + j) * Q1 + q];
+    long pick = -1;
+    for (size_t f = bt->fr_begin[t * M + j]; f < bt->fr_begin[t * M + j + 1] && pick < 0; f++) {
+      const size_t u = (size_t)bt->fr_u[f];
+      if (u <= q && bt->fr_c[f] + w[q - u] == target) pick = (long)f;
+    }
+    if (pick < 0) return 0;
+    srv[t] = (int)j, opt[t] = bt->fr_g[pick];
+    q -= (size_t)bt->fr_u[pick];
+    size_t k = solver__btab_reach(bt, t, j);
+    if (n_len - 1 < k) k = n_len - 1;
+    /* Stay on j while W's value comes from staying. */
+    for (;;) {
+      const long f = stay_step(bt, t, j, k, q);
+      if (f < 0) break;
+      t++, k--;
+      srv[t] = (int)j, opt[t] = bt->fr_g[f];
+      q -= (size_t)bt->fr_u[f];
+    }
+    if (t + 1 == L) return 1;
+    /* Leave j: the server i achieving K[t][j][q]. */
+    const double kv = bt->K[(t * M + j) * Q1 + q];
+    size_t next = M;
+    for (size_t i = 0; i < M && next == M; i++) {
+      if (i == j || !pb->usable[i]) continue;
+      double tr = INFINITY;
+      for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
+        if (solver__cm(pb, g, j, i) < tr) tr = solver__cm(pb, g, j, i);
+      if (isfinite(tr) && tr + bt->S[((t + 1) * M + i) * Q1 + q] == kv) next = i;
+    }
+    if (next == M) return 0;
+    t++, j = next;
+  }
 }
 
 /* --- The budget relaxed with one multiplier -------------------------------- */

@@ -170,6 +170,12 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
     const double rp = solver__btab_root(bt_pen) -
                       (solver__penalty_constant(pb, &seg_pen) - seg_pen.error) * (1 + 1e-9);
     if (rp > out->budget) out->budget = rp;
+    /* Incumbents from the tables' paths, repaired to storage (the budget
+     * they keep up to the rounding of the units) and improved. */
+    if (!opt->plain) {
+      if (solver__btab_path(bt, srv, op)) offer_repaired(pb, inc, srv, op, deadline);
+      if (solver__btab_path(bt_pen, srv, op)) offer_repaired(pb, inc, srv, op, deadline);
+    }
     if (out->budget > out->lower) out->lower = out->budget;
     if (!isfinite(out->budget) && !opt->plain) {
       out->status = SOLVER_INFEASIBLE; /* no relaxed path keeps the budget: a proof */
@@ -211,10 +217,15 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
        * on these instances where the search was stopped (docs/solver.md),
        * so it only takes over after an explicit node budget. */
       long long sn = 0;
+      double open = -INFINITY;
       const long long budget = opt->search_budget > 0 ? opt->search_budget : LLONG_MAX;
-      searched = solver__bsearch(pb, bt, bt_pen, &seg_pen, lam, inc, gap, budget, deadline, &sn);
+      searched = solver__bsearch(pb, bt, bt_pen, &seg_pen, lam, inc, gap, budget, deadline, &sn,
+                                 &open);
       out->search_nodes = sn;
       if (searched < 0) goto oom;
+      /* Stopped: what is left lies below the open nodes or the limit. */
+      if (searched == 0 && isfinite(inc->value) && fmin(open, inc->value * (1 - gap)) > out->lower)
+        out->lower = fmin(open, inc->value * (1 - gap));
     }
     if (searched == 1 || solver__expired(deadline)) goto stopped;
   }

@@ -211,6 +211,9 @@ solver__btab *solver__btab_alloc(const solver__problem *pb, const solver__penalt
 void solver__btab_free(solver__btab *bt);
 /* The relaxation's value for the whole chain: a lower bound on T*. */
 double solver__btab_root(const solver__btab *bt);
+/* An optimal path of the relaxation (it may break storage: segments on the
+ * same server are not coupled), into srv/opt; returns 1, or 0 if none. */
+int solver__btab_path(const solver__btab *bt, int *srv, int *opt);
 /* Whole units in `left` error (rounded so as only to relax); (size_t)-1
  * when left < 0. */
 size_t solver__btab_units(const solver__btab *bt, double left);
@@ -227,10 +230,12 @@ double solver__btab_after(const solver__btab *bt, size_t t, size_t j, size_t k, 
  * raised by lam·err/budget (lam: the dual's multiplier, s per budget) and
  * dominance on (cost, error).
  * Returns 1 if it finished (no placement beats inc by the relative gap), 0
- * if max_nodes or the deadline stopped it, -1 without memory. */
+ * if max_nodes or the deadline stopped it, -1 without memory. When it
+ * stopped, *open_bound (may be NULL) gets the least bound of the nodes it
+ * left, so that min(*open_bound, inc·(1 - gap)) bounds the optimum. */
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
                     const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
-                    long long max_nodes, double deadline, long long *nodes);
+                    long long max_nodes, double deadline, long long *nodes, double *open_bound);
 
 /* --- The packing bound (pack.c) -------------------------------------------
  * A lower bound that counts whole layers per server: the order of the
