@@ -10,11 +10,11 @@
 # limit), and writes one line per solve to the CSV file.
 #
 # Usage: bench/bench_ref.sh [SCENARIO] [RUNS] [LIMIT_S] [CSV] [POINTS]
-#   defaults: scenarios/bench-budget.yaml, 3 runs, 60 s, bench-ref.csv, all
+#   defaults: bench/bench-budget.yaml, 3 runs, 60 s, bench-ref.csv, all
 #   points (POINTS: space-separated point indices).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-sc=${1:-$top/scenarios/bench-budget.yaml}
+sc=${1:-$top/bench/bench-budget.yaml}
 runs=${2:-3}
 limit=${3:-60}
 csv=${4:-bench-ref.csv}
