@@ -332,6 +332,9 @@ typedef struct solver_result {
   size_t ilp_fixed;            /* x columns left out because a bound excludes them */
   double packing_bound;        /* s, packing bound: whole layers per server (NaN if not
                                   computed) */
+  double budget_bound;         /* s, under budget accuracy: the best of the bounds that see
+                                  the budget (the dual over the budget multiplier and the
+                                  budgeted segment DP); NaN otherwise */
 } solver_result;
 
 void solver_result_init(solver_result *res);
