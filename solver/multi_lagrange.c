@@ -1,0 +1,305 @@
+/* multi_lagrange.c: the Lagrangian decomposition of the multi-model
+ * problem, and the incumbents built from single-model solves.
+ *
+ * Bound. Move the shared rows into the objective with multipliers μ_i >= 0
+ * (storage, per fraction of κ_i) and ν_i >= 0 (utilization, per fraction of
+ * the cap). For `sum` the objective is Σ_m c_m·T_m with c_m = weight_m; for
+ * `max`, max_m T_m >= Σ_m π_m·T_m for any π in the simplex, so c_m = π_m.
+ * Then for any feasible joint placement
+ *   obj >= Σ_m [c_m·T_m + Σ_i μ_i·s_m(i)/κ_i + ν_i·rate_m·busy_m(i)/u]
+ *          - Σ_i (μ_i + ν_i)
+ * because each bracketed penalty sum is at most Σ_i (μ_i + ν_i) when the
+ * rows hold. The right side separates by model; each model's minimum over
+ * its own feasible placements (storage of the model alone <= κ_i, which the
+ * joint placement also meets) is a single-model problem whose option g on
+ * server i costs cp(g, i)·(1 + ν_i·rate_m/(c_m·u)) + μ_i·s(g)/(κ_i·c_m) after
+ * division by c_m > 0. The existing exact solver (solver__exact) solves it
+ * and returns a proven lower bound on it, so
+ *   bound(μ, ν, π) = Σ_m c_m·lower_m - Σ_i (μ_i + ν_i)
+ * is a valid lower bound for every multiplier value, solved exactly or not.
+ * The multipliers follow projected subgradient steps (Polyak's step for
+ * μ, ν; an exponentiated step for π).
+ *
+ * Incumbents. The subproblems' placements together are offered as they
+ * are; every few iterations they are repaired by placing the models one at
+ * a time, each solved exactly on the storage the earlier ones leave
+ * (solver__multi_fit), with the current utilization prices steering it
+ * away from busy servers; then each model is re-fitted in turn on what the
+ * others leave while that improves the objective (solver__multi_improve). */
+#include "solver/internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Gap of the single-model solves inside the decomposition. */
+#define SUB_GAP 1e-9
+/* Attempts of solver__multi_fit before it gives up on a model. */
+#define FIT_ATTEMPTS 5
+/* Iterations between two repairs of the subproblem placements. */
+#define REPAIR_EVERY 5
+/* Iterations without a better bound before θ is halved. */
+#define STALL 4
+#define THETA_MIN 1e-3
+/* Smallest share of π per model, so no subproblem loses its objective. */
+#define PI_FLOOR 1e-3
+
+/* Solves pb exactly into srv/opt; returns the exact solver's outcome. */
+static int sub_solve(const solver__problem *pb, double deadline, int *srv, int *opt, double *value,
+                     solver__exact_out *eo, sim_error *err) {
+  solver_options o;
+  memset(&o, 0, sizeof o);
+  o.method = SIM_METHOD_ILP;
+  o.formulation = SIM_FORM_FLOW;
+  o.mip_gap = SUB_GAP;
+  o.presolve = 1;
+  solver__incumbent inc;
+  if (solver__incumbent_init(&inc, pb->L) != 0) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  const int rc = solver__exact(pb, &o, deadline, &inc, eo, err);
+  *value = inc.value;
+  if (rc == SIM_OK && isfinite(inc.value)) {
+    memcpy(srv, inc.srv, pb->L * sizeof *srv);
+    memcpy(opt, inc.opt, pb->L * sizeof *opt);
+  }
+  solver__incumbent_clear(&inc);
+  return rc;
+}
+
+double solver__multi_fit(const solver__multi *mp, size_t m, const double *cap_left,
+                         const double *util_left, const double *rho, double deadline, int *srv,
+                         int *opt) {
+  const solver__problem *pb = mp->pb[m];
+  const size_t M = mp->M;
+  const double rate = mp->mi->rate[m];
+  const double c = mp->max_obj ? 1.0 : mp->mi->weight[m];
+  double price[M], scale[M], cap[M], util[M];
+  unsigned char usable[M];
+  for (size_t i = 0; i < M; i++) {
+    price[i] = rho != NULL ? rho[i] : 0;
+    cap[i] = cap_left[i] > 0 ? cap_left[i] : 0;
+    usable[i] = cap_left[i] > 0 && (rate == 0 || util_left[i] > 0);
+  }
+  for (int a = 0; a < FIT_ATTEMPTS; a++) {
+    for (size_t i = 0; i < M; i++) scale[i] = 1 + price[i] * rate / (c * mp->umax);
+    solver__problem *sub = solver__problem_penalized(pb, scale, NULL, cap, usable);
+    if (sub == NULL) return INFINITY;
+    solver__exact_out eo;
+    sim_error e;
+    sim_error_clear(&e);
+    double v = INFINITY;
+    const int rc = sub_solve(sub, deadline, srv, opt, &v, &eo, &e);
+    solver__problem_free(sub);
+    if (rc != SIM_OK || !isfinite(v)) return INFINITY;
+    for (size_t i = 0; i < M; i++) util[i] = 0;
+    solver__multi_add(mp, m, srv, opt, NULL, util);
+    int over = 0;
+    for (size_t i = 0; i < M; i++)
+      if (util[i] > util_left[i] * (1 + 1e-9) && util[i] > 0) {
+        over = 1;
+        /* Price the server out: double its price, at least doubling its
+         * compute cost; before the last attempt, forbid it. */
+        price[i] = fmax(2 * price[i], c * mp->umax / rate);
+        if (a == FIT_ATTEMPTS - 2) usable[i] = 0;
+      }
+    if (!over) return solver__eval(pb, srv, opt);
+    if (solver__expired(deadline)) break;
+  }
+  return INFINITY;
+}
+
+/* What every model but `skip` uses (skip = K: all), from p. */
+static void usage_without(const solver__multi *mp, const solver__mplace *p, size_t skip,
+                          const unsigned char *placed, double *cap_left, double *util_left) {
+  for (size_t i = 0; i < mp->M; i++) cap_left[i] = util_left[i] = 0;
+  for (size_t k = 0; k < mp->K; k++)
+    if (k != skip && (placed == NULL || placed[k]))
+      solver__multi_add(mp, k, p->srv[k], p->opt[k], cap_left, util_left);
+  for (size_t i = 0; i < mp->M; i++) {
+    cap_left[i] = mp->capacity[i] * (1 + 1e-12) - cap_left[i];
+    util_left[i] = mp->umax * (1 + 1e-12) - util_left[i];
+  }
+}
+
+int solver__multi_sequential(const solver__multi *mp, const size_t *order, const double *rho,
+                             solver__mplace *inc, double deadline) {
+  const size_t K = mp->K, M = mp->M;
+  solver__mplace p;
+  if (solver__mplace_init(&p, mp) != 0) return 0;
+  unsigned char placed[K];
+  double cap[M], util[M];
+  memset(placed, 0, K);
+  int ok = 1;
+  for (size_t k = 0; k < K && ok; k++) {
+    const size_t m = order[k];
+    usage_without(mp, &p, K, placed, cap, util);
+    ok = isfinite(solver__multi_fit(mp, m, cap, util, rho, deadline, p.srv[m], p.opt[m]));
+    placed[m] = 1;
+  }
+  if (ok) ok = solver__multi_feasible(mp, &p);
+  if (ok && p.value < inc->value) solver__mplace_copy(inc, &p, mp);
+  solver__mplace_clear(&p, K);
+  return ok;
+}
+
+void solver__multi_improve(const solver__multi *mp, solver__mplace *inc, double deadline) {
+  const size_t K = mp->K, M = mp->M;
+  if (!isfinite(inc->value)) return;
+  solver__mplace p;
+  if (solver__mplace_init(&p, mp) != 0) return;
+  double cap[M], util[M];
+  for (int pass = 0, better = 1; pass < 3 && better && !solver__expired(deadline); pass++) {
+    better = 0;
+    for (size_t m = 0; m < K && !solver__expired(deadline); m++) {
+      solver__mplace_copy(&p, inc, mp);
+      usage_without(mp, inc, m, NULL, cap, util);
+      if (!isfinite(solver__multi_fit(mp, m, cap, util, NULL, deadline, p.srv[m], p.opt[m])))
+        continue;
+      if (!solver__multi_feasible(mp, &p)) continue;
+      /* Under `max` a faster model that is not the slowest leaves the value
+       * as it is but makes room; take it when the value does not grow. */
+      const int gain = p.value < inc->value * (1 - 1e-12) ||
+                       (p.value <= inc->value && p.T[m] < inc->T[m] * (1 - 1e-12));
+      if (gain) {
+        solver__mplace_copy(inc, &p, mp);
+        better = 1;
+      }
+    }
+  }
+  solver__mplace_clear(&p, K);
+}
+
+/* Repairs the subproblems' placements into joint incumbents: the models in
+ * decreasing order of c_m·T_m (the most expensive chooses first), then in
+ * the reverse order, each followed by the improvement pass. */
+static void repair(const solver__multi *mp, const solver__mplace *subs, const double *coef,
+                   const double *rho, solver__mplace *inc, double deadline) {
+  const size_t K = mp->K;
+  size_t order[K];
+  for (size_t m = 0; m < K; m++) order[m] = m;
+  for (size_t a = 1; a < K; a++)
+    for (size_t b = a; b > 0; b--) {
+      const size_t x = order[b - 1], y = order[b];
+      if (!(coef[y] * subs->T[y] > coef[x] * subs->T[x])) break;
+      order[b - 1] = y, order[b] = x;
+    }
+  solver__multi_sequential(mp, order, rho, inc, deadline);
+  for (size_t a = 0; a < K / 2; a++) {
+    const size_t t = order[a];
+    order[a] = order[K - 1 - a], order[K - 1 - a] = t;
+  }
+  solver__multi_sequential(mp, order, rho, inc, deadline);
+  solver__multi_improve(mp, inc, deadline);
+}
+
+int solver__multi_lagrange(const solver__multi *mp, int max_iter, double gap, double deadline,
+                           solver__mplace *inc, solver__mlag_out *out, sim_error *err) {
+  const size_t K = mp->K, M = mp->M;
+  double mu[M], nu[M], gs[M], gu[M], scale[M], per_byte[M], used[M], util[M];
+  double coef[K], lower[K];
+  solver__mplace subs;
+  out->bound = -INFINITY;
+  out->infeasible = 0;
+  out->iterations = 0;
+  for (size_t m = 0; m < K; m++) out->solo[m] = out->solo_lower[m] = NAN;
+  if (solver__mplace_init(&subs, mp) != 0) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  for (size_t i = 0; i < M; i++) mu[i] = nu[i] = 0;
+  for (size_t m = 0; m < K; m++) coef[m] = mp->max_obj ? 1.0 / (double)K : mp->mi->weight[m];
+  double theta = 1.0;
+  int stall = 0, rc = SIM_OK;
+  for (int it = 0; it < max_iter && !solver__expired(deadline); it++) {
+    /* The K subproblems at the current multipliers. */
+    int complete = 1;
+    for (size_t m = 0; m < K && rc == SIM_OK; m++) {
+      for (size_t i = 0; i < M; i++) {
+        scale[i] = 1 + nu[i] * mp->mi->rate[m] / (coef[m] * mp->umax);
+        per_byte[i] = mu[i] / (mp->capacity[i] * coef[m]);
+      }
+      solver__problem *sub = solver__problem_penalized(mp->pb[m], scale, per_byte, NULL, NULL);
+      if (sub == NULL) {
+        rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+        break;
+      }
+      solver__exact_out eo;
+      double v = INFINITY;
+      rc = sub_solve(sub, deadline, subs.srv[m], subs.opt[m], &v, &eo, err);
+      solver__problem_free(sub);
+      if (rc != SIM_OK) break;
+      if (eo.status == SOLVER_INFEASIBLE) {
+        /* Penalties change no model's own feasibility: this model does not
+         * fit the servers even alone, so neither do the models together. */
+        out->infeasible = 1;
+        out->solo[m] = INFINITY;
+        out->bound = INFINITY;
+        goto done;
+      }
+      lower[m] = eo.lower;
+      if (!isfinite(v)) complete = 0;
+      else subs.T[m] = solver__eval(mp->pb[m], subs.srv[m], subs.opt[m]);
+      if (it == 0) {
+        /* No penalties yet: each model's own optimum. */
+        out->solo[m] = v;
+        out->solo_lower[m] = eo.lower;
+      }
+    }
+    if (rc != SIM_OK) break;
+    out->iterations = it + 1;
+    double bound = 0;
+    for (size_t m = 0; m < K; m++) bound += coef[m] * lower[m];
+    for (size_t i = 0; i < M; i++) bound -= mu[i] + nu[i];
+    if (mp->max_obj)
+      for (size_t m = 0; m < K; m++) bound = fmax(bound, out->solo_lower[m]);
+    if (bound > out->bound * (1 + 1e-9) || !isfinite(out->bound)) stall = 0;
+    else if (++stall >= STALL) theta /= 2, stall = 0;
+    if (bound > out->bound) out->bound = bound;
+    if (!complete) break; /* the deadline stopped a subproblem */
+    /* Incumbents: the subproblems' placements as they are, then repaired. */
+    solver__mplace cand;
+    if (solver__mplace_init(&cand, mp) == 0) {
+      solver__mplace_copy(&cand, &subs, mp);
+      if (solver__multi_feasible(mp, &cand) && cand.value < inc->value)
+        solver__mplace_copy(inc, &cand, mp);
+      solver__mplace_clear(&cand, K);
+    }
+    if (it % REPAIR_EVERY == 0) repair(mp, &subs, coef, nu, inc, deadline);
+    if (isfinite(inc->value) && inc->value - out->bound <= gap * inc->value) break;
+    if (theta < THETA_MIN) break;
+    /* Subgradients of the relaxed rows at the subproblems' placements. */
+    for (size_t i = 0; i < M; i++) used[i] = util[i] = 0;
+    for (size_t m = 0; m < K; m++) solver__multi_add(mp, m, subs.srv[m], subs.opt[m], used, util);
+    double norm = 0;
+    for (size_t i = 0; i < M; i++) {
+      gs[i] = used[i] / mp->capacity[i] - 1;
+      gu[i] = util[i] / mp->umax - 1;
+      if (mu[i] <= 0 && gs[i] < 0) gs[i] = 0;
+      if (nu[i] <= 0 && gu[i] < 0) gu[i] = 0;
+      norm += gs[i] * gs[i] + gu[i] * gu[i];
+    }
+    const double target =
+        isfinite(inc->value) ? inc->value : bound + 0.05 * fabs(bound) + 1e-12;
+    if (norm > 0) {
+      const double step = theta * (target - bound) / norm;
+      for (size_t i = 0; i < M; i++) {
+        mu[i] = fmax(0.0, mu[i] + step * gs[i]);
+        nu[i] = fmax(0.0, nu[i] + step * gu[i]);
+      }
+    }
+    if (mp->max_obj) {
+      /* π moves toward the slower models: an exponentiated step on the
+       * subgradient T_m, normalized, with a floor. */
+      double mean = 0, sum = 0;
+      for (size_t m = 0; m < K; m++) mean += subs.T[m] / (double)K;
+      for (size_t m = 0; m < K; m++) {
+        coef[m] *= exp(theta * (subs.T[m] / mean - 1));
+        sum += coef[m];
+      }
+      double sum2 = 0;
+      for (size_t m = 0; m < K; m++) sum2 += coef[m] = fmax(coef[m] / sum, PI_FLOOR / (double)K);
+      for (size_t m = 0; m < K; m++) coef[m] /= sum2;
+    } else if (norm <= 0) {
+      break; /* the subproblems' placements fit together: no step helps */
+    }
+  }
+done:
+  solver__mplace_clear(&subs, K);
+  return rc;
+}
