@@ -407,7 +407,9 @@ static int run_exact(const solver__multi *mp, const solver_multi_options *opt, d
     lo.solo = solo;
     lo.solo_lower = solo_lower;
     const int iters = opt->lagrange_iterations > 0 ? opt->lagrange_iterations : DEFAULT_ITERATIONS;
+    const double t0 = solver__now();
     int rc = solver__multi_lagrange(mp, iters, gap, deadline, inc, &lo, err);
+    res->lagrange_seconds = solver__now() - t0;
     if (rc != SIM_OK) return rc;
     res->iterations = lo.iterations;
     res->lagrangian_bound = lo.bound;

@@ -451,6 +451,8 @@ typedef struct solver_multi_result {
   double lagrangian_bound;     /* s, the decomposition's bound (NaN if not computed) */
   double solve_seconds;
   int iterations;              /* subgradient iterations done */
+  double lagrange_seconds;     /* wall time of the decomposition (bound and incumbents) */
+  size_t ilp_fixed;            /* x columns the decomposition's bounds left out of the ILP */
   long long nodes;             /* lp_solve's branch-and-bound nodes */
   int joint_feasible;          /* 1 if the placements together meet the shared rows */
   size_t n_servers;
