@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "sim/core/core.h"
+#include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
 #include "solver/solver.h"
 
@@ -58,9 +59,9 @@ static double params_of(const solver_instance *in) {
   return p;
 }
 
-/* Builds the multi-instance of run r with K models at point view. */
-static solver_multi *build(const sim_scenario *view, uint64_t r, size_t K, double load, int max_obj,
-                           sim_error *err) {
+/* Builds the multi-instance of run r with K models at sweep point p. */
+static solver_multi *build(const sim_scenario *sc, size_t p, uint64_t r, size_t K, double load,
+                           int max_obj, sim_error *err) {
   solver_multi *mi = solver_multi_alloc(K);
   if (mi == NULL) {
     sim_error_set(err, SIM_ENOMEM, "out of memory");
@@ -68,15 +69,21 @@ static solver_multi *build(const sim_scenario *view, uint64_t r, size_t K, doubl
   }
   double total = 0;
   for (size_t m = 0; m < K; m++) {
-    sim_scenario v = *view;
+    /* The same scenario with another built-in model: the topology of a
+     * run depends only on (seed, run), so every model sees the same one. */
+    sim_scenario v = *sc;
     v.model.name = (char *)model_names[m];
     v.model.has_arch = 0;
     v.model.layers = NULL;
     v.model.n_layers = 0;
-    if ((mi->models[m] = solver_instance_build(&v, r, err)) == NULL) {
+    sim_case *c = sim_case_alloc(&v, p, r, err);
+    if (c == NULL) {
       solver_multi_free(mi);
       return NULL;
     }
+    mi->models[m] = c->instance;
+    c->instance = NULL;
+    sim_case_free(c);
     total += params_of(mi->models[m]);
   }
   const solver_instance *first = mi->models[0];
@@ -169,7 +176,7 @@ int main(int argc, char **argv) {
       int optimal = 0, by_bound = 0, by_ilp = 0, timeouts = 0, wrong = 0;
       size_t ngap = 0;
       for (long r = 0; r < runs && rc == 0; r++) {
-        solver_multi *mi = build(&view, (uint64_t)r, K, load, max_obj, &err);
+        solver_multi *mi = build(sc, p, (uint64_t)r, K, load, max_obj, &err);
         if (mi == NULL) {
           fprintf(stderr, "%s\n", err.msg);
           rc = 1;

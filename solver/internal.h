@@ -472,8 +472,10 @@ typedef struct solver__milp_out {
 /* The joint ILP: one chain of x/z (flow) or x/y (paper) per model, the
  * shared storage and utilization rows, objective Σ w·T or an epigraph
  * variable t >= T_m. With a finite cutoff only placements below it are
- * sought. Fills p (srv/opt) when found. */
-int solver__multi_ilp(const solver__multi *mp, sim_formulation f, double cutoff, double mip_gap,
+ * sought. Fills p (srv/opt) when found. (The rounded capacity cuts of
+ * ilp.c, tried on the shared storage rows, doubled lp_solve's nodes on the
+ * benchmark, so the joint model has none.) */
+int solver__multi_ilp(const solver__multi *mp, solver_formulation f, double cutoff, double mip_gap,
                       double deadline, int solve, const char *write_lp, const char *write_mps,
                       solver__mplace *p, solver__milp_out *out, sim_error *err);
 

@@ -96,7 +96,7 @@ const char *solver_multi_method_name(solver_multi_method m) {
 void solver_multi_options_init(solver_multi_options *opt) {
   memset(opt, 0, sizeof *opt);
   opt->method = SOLVER_MULTI_EXACT;
-  opt->formulation = SIM_FORM_FLOW;
+  opt->formulation = SOLVER_FORM_FLOW;
   opt->mip_gap = 1e-9;
 }
 
@@ -530,7 +530,7 @@ static int run_baseline(const solver__multi *mp, const solver_multi_options *opt
   for (size_t m = 0; m < K; m++) {
     solver_options o;
     memset(&o, 0, sizeof o);
-    o.method = SIM_METHOD_ILP;
+    o.method = SOLVER_METHOD_ILP;
     o.formulation = opt->formulation;
     o.mip_gap = opt->mip_gap;
     solver__incumbent one;
@@ -578,7 +578,7 @@ int solver_multi_solve(const solver_multi *mi, const solver_multi_options *opt,
   if (rc != SIM_OK) return rc;
   if ((unsigned)opt->method >= SOLVER_MULTI_METHOD_COUNT)
     return sim_error_set(err, SIM_EINPUT, "unknown multi-model method %d", (int)opt->method);
-  if (opt->formulation != SIM_FORM_FLOW && opt->formulation != SIM_FORM_PAPER)
+  if (opt->formulation != SOLVER_FORM_FLOW && opt->formulation != SOLVER_FORM_PAPER)
     return sim_error_set(err, SIM_EINPUT, "unknown formulation %d", (int)opt->formulation);
   if (!(opt->mip_gap >= 0 && opt->mip_gap < 1))
     return sim_error_set(err, SIM_EINPUT, "mip_gap must be in [0, 1), got %g", opt->mip_gap);

@@ -261,11 +261,11 @@ static int __WINAPI abort_when_due(lprec *lp, void *handle) {
   return solver__expired(*(const double *)handle) ? TRUE : FALSE;
 }
 
-int solver__multi_ilp(const solver__multi *mp, sim_formulation f, double cutoff, double mip_gap,
+int solver__multi_ilp(const solver__multi *mp, solver_formulation f, double cutoff, double mip_gap,
                       double deadline, int solve_it, const char *lp_path, const char *mps_path,
                       solver__mplace *p, solver__milp_out *out, sim_error *err) {
   const size_t K = mp->K, M = mp->M;
-  jmodel j = {mp, f == SIM_FORM_FLOW, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
+  jmodel j = {mp, f == SOLVER_FORM_FLOW, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
   REAL *sol = NULL;
   int rc = SIM_OK;
   out->status = SOLVER__ILP_FAILED;

@@ -49,8 +49,8 @@ static int sub_solve(const solver__problem *pb, double deadline, int *srv, int *
                      solver__exact_out *eo, sim_error *err) {
   solver_options o;
   memset(&o, 0, sizeof o);
-  o.method = SIM_METHOD_ILP;
-  o.formulation = SIM_FORM_FLOW;
+  o.method = SOLVER_METHOD_ILP;
+  o.formulation = SOLVER_FORM_FLOW;
   o.mip_gap = SUB_GAP;
   o.presolve = 1;
   solver__incumbent inc;

@@ -428,7 +428,7 @@ const char *solver_multi_method_name(solver_multi_method m); /* "exact", "ilp", 
 
 typedef struct solver_multi_options {
   solver_multi_method method;
-  sim_formulation formulation; /* joint ILP: flow or paper */
+  solver_formulation formulation; /* joint ILP: flow or paper */
   double time_limit;           /* s for the whole solve; <= 0 means none */
   double mip_gap;              /* relative gap accepted as optimal */
   int lagrange_iterations;     /* subgradient iterations; 0 = the default (60) */

@@ -202,7 +202,7 @@ static solver_multi *random_multi(gsl_rng *r, int k) {
   return mi;
 }
 
-static solver_multi_options options(solver_multi_method m, sim_formulation f) {
+static solver_multi_options options(solver_multi_method m, solver_formulation f) {
   solver_multi_options o;
   solver_multi_options_init(&o);
   o.method = m;
@@ -219,7 +219,7 @@ static void hand_case(void) {
   solver_multi *mi = solver_multi_alloc(2);
   for (size_t m = 0; m < 2; m++) {
     solver_instance *in = instance_shell(1, 2, 1);
-    in->cost_model = SIM_COST_PAPER;
+    in->cost_model = SOLVER_COST_PAPER;
     in->tokens = 1, in->batch = 1, in->context = 1;
     in->bits[0] = 8, in->precision = 8;
     in->allowed[0] = 1;
@@ -240,7 +240,7 @@ static void hand_case(void) {
   mi->weight[0] = 2, mi->weight[1] = 1;
   sim_error err;
   sim_error_clear(&err);
-  solver_multi_options o = options(SOLVER_MULTI_INDEPENDENT, SIM_FORM_FLOW);
+  solver_multi_options o = options(SOLVER_MULTI_INDEPENDENT, SOLVER_FORM_FLOW);
   solver_multi_result res;
   /* Each solve runs before the check: the order in which a call's
    * arguments are evaluated is unspecified. */
@@ -305,7 +305,7 @@ int main(void) {
       }
       if (!isfinite(want)) infeasible++;
       for (int v = 0; v < 2; v++) {
-        const sim_formulation f = (k + v + obj) % 2 ? SIM_FORM_PAPER : SIM_FORM_FLOW;
+        const solver_formulation f = (k + v + obj) % 2 ? SOLVER_FORM_PAPER : SOLVER_FORM_FLOW;
         solver_multi_options o = options(v == 0 ? SOLVER_MULTI_EXACT : SOLVER_MULTI_ILP, f);
         solver_multi_result res;
         sim_error err;
@@ -314,14 +314,14 @@ int main(void) {
         const char *tag = v == 0 ? "exact" : "joint ILP";
         if (rc != SIM_OK) {
           ok(0, "instance %d (%s, K=%zu): %s %s %s failed: %s", k, shape_name[k % 4], K,
-             obj ? "max" : "sum", tag, sim_formulation_name(f), err.msg);
+             obj ? "max" : "sum", tag, solver_formulation_name(f), err.msg);
         } else if (!isfinite(want)) {
           ok_int(res.status, SOLVER_INFEASIBLE, "instance %d (%s, K=%zu): %s %s %s says infeasible",
-                 k, shape_name[k % 4], K, obj ? "max" : "sum", tag, sim_formulation_name(f));
+                 k, shape_name[k % 4], K, obj ? "max" : "sum", tag, solver_formulation_name(f));
         } else {
           ok(res.status == SOLVER_OPTIMAL && fabs(res.objective - want) <= 1e-9 * want,
              "instance %d (%s, K=%zu): %s %s %s optimum %.12g equals brute force %.12g", k,
-             shape_name[k % 4], K, obj ? "max" : "sum", tag, sim_formulation_name(f),
+             shape_name[k % 4], K, obj ? "max" : "sum", tag, solver_formulation_name(f),
              res.objective, want);
           if (res.status != SOLVER_OPTIMAL) diag("  status %s", solver_status_name(res.status));
           if (v == 0) {
@@ -343,7 +343,7 @@ int main(void) {
       if (obj == 0 && isfinite(want)) {
         /* The independent baseline: when its union fits it is optimal;
          * otherwise the instance is one where solving alone fails. */
-        solver_multi_options o = options(SOLVER_MULTI_INDEPENDENT, SIM_FORM_FLOW);
+        solver_multi_options o = options(SOLVER_MULTI_INDEPENDENT, SOLVER_FORM_FLOW);
         solver_multi_result res;
         sim_error err;
         sim_error_clear(&err);
