@@ -28,6 +28,8 @@
 /* Default subgradient iterations of the decomposition. */
 #define DEFAULT_ITERATIONS 60
 
+const char *const solver_multi_objective_names[] = {"sum", "max", NULL};
+
 solver_multi *solver_multi_alloc(size_t n_models) {
   solver_multi *mi = calloc(1, sizeof *mi);
   if (mi == NULL) return NULL;
@@ -89,8 +91,14 @@ int solver_multi_validate(const solver_multi *mi, sim_error *err) {
 }
 
 const char *solver_multi_method_name(solver_multi_method m) {
-  static const char *const names[] = {"exact", "ilp", "sequential", "independent"};
+  static const char *const names[] = {"ilp", "plain", "sequential", "independent"};
   return (unsigned)m < SOLVER_MULTI_METHOD_COUNT ? names[m] : "unknown";
+}
+
+int solver_multi_method_parse(const char *s) {
+  for (int m = 0; m < SOLVER_MULTI_METHOD_COUNT; m++)
+    if (strcmp(s, solver_multi_method_name((solver_multi_method)m)) == 0) return m;
+  return -1;
 }
 
 void solver_multi_options_init(solver_multi_options *opt) {

@@ -107,6 +107,8 @@ typedef struct solver_config {
   int64_t origin;                /* server where prompts arrive and outputs return; -1 = none */
   int presolve;                  /* 1: drop dominated bit options where provably safe */
   double mip_gap;                /* relative gap at which a solve counts as optimal */
+  double max_utilization;        /* several models: cap on each server's busy fraction */
+  int objective;                 /* several models: a solver_multi_objective (sum or max) */
 } solver_config;
 
 typedef struct solver_instance {
@@ -397,6 +399,9 @@ solver_placement *sim_placement_load_json_string(const char *text, size_t len, c
 
 typedef enum { SOLVER_MULTI_SUM = 0, SOLVER_MULTI_MAX = 1 } solver_multi_objective;
 
+/* "sum", "max", NULL: the words solver.objective accepts. */
+extern const char *const solver_multi_objective_names[];
+
 typedef struct solver_multi {
   size_t n_models;
   solver_instance **models;  /* n_models owned instances, same servers and routes */
@@ -424,7 +429,10 @@ typedef enum {
   SOLVER_MULTI_METHOD_COUNT = 4
 } solver_multi_method;
 
-const char *solver_multi_method_name(solver_multi_method m); /* "exact", "ilp", ... */
+/* "ilp" (exact), "plain", "sequential", "independent": the words of --method and
+ * of runs.csv, like the single-model methods (ilp is the exact method). */
+const char *solver_multi_method_name(solver_multi_method m);
+int solver_multi_method_parse(const char *s); /* -1 if unknown */
 
 typedef struct solver_multi_options {
   solver_multi_method method;
