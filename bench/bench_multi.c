@@ -151,7 +151,7 @@ int main(int argc, char **argv) {
   }
   if (csv)
     fprintf(csv, "servers,models,run,status,proof,seconds,objective,lower_bound,gap,"
-                 "lagrangian_bound,iterations,lagrange_seconds,nodes,independent_fits\n");
+                 "lagrangian_bound,iterations,lagrange_seconds,nodes,ilp_fixed,independent_fits\n");
   char la[128];
   load_average(la, sizeof la);
   printf("multi-model benchmark: %s, objective %s, load %g, %ld runs per row, time limit %g s\n",
@@ -212,10 +212,10 @@ int main(int argc, char **argv) {
         }
         solver_multi_result_clear(&ind);
         if (csv)
-          fprintf(csv, "%ld,%zu,%ld,%s,%s,%.6f,%.12g,%.12g,%.6g,%.12g,%d,%.6f,%lld,%d\n", M, K, r,
+          fprintf(csv, "%ld,%zu,%ld,%s,%s,%.6f,%.12g,%.12g,%.6g,%.12g,%d,%.6f,%lld,%zu,%d\n", M, K, r,
                   solver_status_name(res.status), solver_proof_name(res.proof),
                   res.solve_seconds, res.objective, res.lower_bound, res.gap,
-                  res.lagrangian_bound, res.iterations, res.lagrange_seconds, res.nodes, fits);
+                  res.lagrangian_bound, res.iterations, res.lagrange_seconds, res.nodes, res.ilp_fixed, fits);
         solver_multi_result_clear(&res);
         solver_multi_free(mi);
       }

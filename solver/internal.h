@@ -447,6 +447,9 @@ int solver__multi_sequential(const solver__multi *mp, const size_t *order, const
 
 typedef struct solver__mlag_out {
   double bound;        /* s, best Lagrangian bound (-inf if none, +inf: infeasible) */
+  /* The multipliers of the best bound and its subproblems' proven lower
+   * bounds (caller-allocated: M, M, K, K entries), for column fixing. */
+  double *mu, *nu, *coef, *lower;
   double *solo;        /* K, s, each model's optimum alone (+inf: cannot fit alone) */
   double *solo_lower;  /* K, s, proven lower bounds on those */
   int infeasible;      /* 1: a model does not fit even alone (a proof) */
@@ -461,6 +464,16 @@ typedef struct solver__mlag_out {
 int solver__multi_lagrange(const solver__multi *mp, int max_iter, double gap, double deadline,
                            solver__mplace *inc, solver__mlag_out *out, sim_error *err);
 
+/* Column fixing from the decomposition: keep[m][l·M + i] = 0 when every
+ * joint placement with layer l of model m on server i costs at least
+ * `limit`. The bound for it is the best Lagrangian bound with model m's
+ * subproblem value replaced by the segment relaxation's bound on
+ * placements using (l, i) (segment.c), which is a relaxation of that
+ * subproblem. keep must hold K arrays of L_m·M entries. Returns the number
+ * of (model, layer, server) triples removed, or -1 without memory. */
+long solver__multi_fixing(const solver__multi *mp, const solver__mlag_out *lo, double limit,
+                          unsigned char **keep);
+
 typedef struct solver__milp_out {
   solver__ilp_status status;
   int found;
@@ -472,11 +485,12 @@ typedef struct solver__milp_out {
 /* The joint ILP: one chain of x/z (flow) or x/y (paper) per model, the
  * shared storage and utilization rows, objective Σ w·T or an epigraph
  * variable t >= T_m. With a finite cutoff only placements below it are
- * sought. Fills p (srv/opt) when found. (The rounded capacity cuts of
+ * sought; keep (may be NULL) removes x columns as solver__multi_fixing
+ * says. Fills p (srv/opt) when found. (The rounded capacity cuts of
  * ilp.c, tried on the shared storage rows, doubled lp_solve's nodes on the
  * benchmark, so the joint model has none.) */
-int solver__multi_ilp(const solver__multi *mp, solver_formulation f, double cutoff, double mip_gap,
-                      double deadline, int solve, const char *write_lp, const char *write_mps,
+int solver__multi_ilp(const solver__multi *mp, unsigned char *const *keep, solver_formulation f,
+                      double cutoff, double mip_gap, double deadline, int solve, const char *write_lp, const char *write_mps,
                       solver__mplace *p, solver__milp_out *out, sim_error *err);
 
 #endif

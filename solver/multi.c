@@ -403,17 +403,20 @@ static int run_exact(const solver__multi *mp, const solver_multi_options *opt, d
                      solver__mplace *inc, solver_multi_result *res, sim_error *err) {
   const double gap = opt->mip_gap > 1e-12 ? opt->mip_gap : 1e-12;
   double lower = -INFINITY;
+  solver__mlag_out lo;
+  double mu[mp->M], nu[mp->M], coef[mp->K], sub_lower[mp->K];
+  int have_lag = 0;
   if (opt->write_lp || opt->write_mps) {
     solver__milp_out wo;
-    int rc = solver__multi_ilp(mp, opt->formulation, INFINITY, opt->mip_gap, 0, 0, opt->write_lp,
+    int rc = solver__multi_ilp(mp, NULL, opt->formulation, INFINITY, opt->mip_gap, 0, 0, opt->write_lp,
                                opt->write_mps, NULL, &wo, err);
     if (rc != SIM_OK) return rc;
   }
   if (opt->method == SOLVER_MULTI_EXACT) {
-    solver__mlag_out lo;
     double solo[mp->K], solo_lower[mp->K];
     lo.solo = solo;
     lo.solo_lower = solo_lower;
+    lo.mu = mu, lo.nu = nu, lo.coef = coef, lo.lower = sub_lower;
     const int iters = opt->lagrange_iterations > 0 ? opt->lagrange_iterations : DEFAULT_ITERATIONS;
     const double t0 = solver__now();
     int rc = solver__multi_lagrange(mp, iters, gap, deadline, inc, &lo, err);
@@ -434,6 +437,7 @@ static int run_exact(const solver__multi *mp, const solver_multi_options *opt, d
       return SIM_OK;
     }
     lower = lo.bound;
+    have_lag = isfinite(lo.bound);
     if (isfinite(inc->value) && inc->value - lower <= gap * inc->value) {
       res->status = SOLVER_OPTIMAL;
       res->proof = SOLVER_PROOF_BOUND;
@@ -446,19 +450,32 @@ static int run_exact(const solver__multi *mp, const solver_multi_options *opt, d
       opt->method == SOLVER_MULTI_EXACT && isfinite(inc->value) ? inc->value * (1 - gap) : INFINITY;
   solver__mplace p;
   if (solver__mplace_init(&p, mp) != 0) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  /* Columns the decomposition's bounds exclude: no placement using them
+   * can get below the cutoff, so the optimum below it, if any, survives. */
+  unsigned char **keep = calloc(mp->K, sizeof *keep);
+  int fixing = keep != NULL && have_lag && isfinite(cutoff);
+  for (size_t m = 0; fixing && m < mp->K; m++)
+    if ((keep[m] = malloc(mp->pb[m]->L * mp->M)) == NULL) fixing = 0;
+  if (fixing) {
+    const long fixed = solver__multi_fixing(mp, &lo, cutoff, keep);
+    if (fixed < 0) fixing = 0;
+    else res->ilp_fixed = (size_t)fixed;
+  }
   solver__milp_out io;
   sim_error ierr;
   sim_error_clear(&ierr);
-  int rc = solver__multi_ilp(mp, opt->formulation, cutoff, opt->mip_gap, deadline, 1, NULL, NULL,
-                             &p, &io, &ierr);
+  int rc = solver__multi_ilp(mp, fixing ? keep : NULL, opt->formulation, cutoff, opt->mip_gap,
+                             deadline, 1, NULL, NULL, &p, &io, &ierr);
   if (rc == SIM_ESOLVER && isfinite(cutoff) && !solver__expired(deadline)) {
     /* lp_solve sometimes loses accuracy on the cutoff row (status 25); the
-     * model without it has the same optimum, so solve that instead. */
+     * whole model without the row has the same optimum, so solve that. */
     sim_error_clear(&ierr);
     cutoff = INFINITY;
-    rc = solver__multi_ilp(mp, opt->formulation, cutoff, opt->mip_gap, deadline, 1, NULL, NULL, &p,
-                           &io, &ierr);
+    rc = solver__multi_ilp(mp, NULL, opt->formulation, cutoff, opt->mip_gap, deadline, 1, NULL,
+                           NULL, &p, &io, &ierr);
   }
+  for (size_t m = 0; keep != NULL && m < mp->K; m++) free(keep[m]);
+  free(keep);
   res->nodes = io.nodes;
   if (rc == SIM_OK && io.found && isfinite(cutoff) && io.objective >= cutoff * (1 - 1e-9)) {
     /* lp_solve's best is at the cutoff within its feasibility tolerance:

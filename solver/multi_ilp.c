@@ -31,6 +31,7 @@ typedef struct {
 
 typedef struct {
   const solver__multi *mp;
+  unsigned char *const *keep; /* K masks of L x M, or NULL */
   int flow;
   chain *ch;     /* K */
   int ncols;
@@ -74,6 +75,7 @@ static int number_columns(jmodel *j) {
       for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++)
         for (size_t i = 0; i < M; i++)
           if (pb->usable[i] && pb->storage[g] <= mp->capacity[i] * (1 + 1e-9) &&
+              (j->keep == NULL || j->keep[m][l * M + i]) &&
               isfinite(solver__cost_x(pb, l, g, i))) {
             c->xcol[g * M + i] = ++col;
             c->hasx[l * M + i] = 1;
@@ -261,11 +263,11 @@ static int __WINAPI abort_when_due(lprec *lp, void *handle) {
   return solver__expired(*(const double *)handle) ? TRUE : FALSE;
 }
 
-int solver__multi_ilp(const solver__multi *mp, solver_formulation f, double cutoff, double mip_gap,
-                      double deadline, int solve_it, const char *lp_path, const char *mps_path,
+int solver__multi_ilp(const solver__multi *mp, unsigned char *const *keep, solver_formulation f,
+                      double cutoff, double mip_gap, double deadline, int solve_it, const char *lp_path, const char *mps_path,
                       solver__mplace *p, solver__milp_out *out, sim_error *err) {
   const size_t K = mp->K, M = mp->M;
-  jmodel j = {mp, f == SOLVER_FORM_FLOW, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
+  jmodel j = {mp, keep, f == SOLVER_FORM_FLOW, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
   REAL *sol = NULL;
   int rc = SIM_OK;
   out->status = SOLVER__ILP_FAILED;

@@ -250,7 +250,13 @@ int solver__multi_lagrange(const solver__multi *mp, int max_iter, double gap, do
       for (size_t m = 0; m < K; m++) bound = fmax(bound, out->solo_lower[m]);
     if (bound > out->bound * (1 + 1e-9) || !isfinite(out->bound)) stall = 0;
     else if (++stall >= STALL) theta /= 2, stall = 0;
-    if (bound > out->bound) out->bound = bound;
+    if (bound > out->bound) {
+      out->bound = bound;
+      memcpy(out->mu, mu, M * sizeof *mu);
+      memcpy(out->nu, nu, M * sizeof *nu);
+      memcpy(out->coef, coef, K * sizeof *coef);
+      memcpy(out->lower, lower, K * sizeof *lower);
+    }
     if (!complete) break; /* the deadline stopped a subproblem */
     /* Incumbents: the subproblems' placements as they are, then repaired. */
     solver__mplace cand;
@@ -302,4 +308,40 @@ int solver__multi_lagrange(const solver__multi *mp, int max_iter, double gap, do
 done:
   solver__mplace_clear(&subs, K);
   return rc;
+}
+
+long solver__multi_fixing(const solver__multi *mp, const solver__mlag_out *lo, double limit,
+                          unsigned char **keep) {
+  const size_t K = mp->K, M = mp->M;
+  double scale[M], per_byte[M], pen = 0, rest = 0;
+  for (size_t i = 0; i < M; i++) pen += lo->mu[i] + lo->nu[i];
+  for (size_t m = 0; m < K; m++) rest += lo->coef[m] * lo->lower[m];
+  long fixed = 0;
+  for (size_t m = 0; m < K; m++) {
+    const solver__problem *pb = mp->pb[m];
+    const size_t L = pb->L, NM = (L > 1 ? pb->opt_begin[L - 1] : 0) * M * M;
+    for (size_t k = 0; k < L * M; k++) keep[m][k] = 1;
+    for (size_t i = 0; i < M; i++) {
+      scale[i] = 1 + lo->nu[i] * mp->mi->rate[m] / (lo->coef[m] * mp->umax);
+      per_byte[i] = lo->mu[i] / (mp->capacity[i] * lo->coef[m]);
+    }
+    solver__problem *sub = solver__problem_penalized(pb, scale, per_byte, NULL, NULL);
+    solver__segdp *sd = sub != NULL ? solver__segdp_alloc(sub) : NULL;
+    double *lb_x = malloc(L * M * sizeof *lb_x), *lb_stay = malloc(L * M * sizeof *lb_stay);
+    double *lb_move = malloc((NM ? NM : 1) * sizeof *lb_move);
+    if (sd == NULL || !lb_x || !lb_stay || !lb_move) {
+      solver__segdp_free(sd), solver__problem_free(sub), free(lb_x), free(lb_stay), free(lb_move);
+      return -1;
+    }
+    if (isfinite(solver__segdp_solve(sd, NULL, NULL, NULL))) {
+      solver__segdp_bounds(sd, lb_x, lb_stay, lb_move);
+      /* The bound of the other models stays; model m's part is bounded
+       * below by its segment relaxation restricted to (l, i). */
+      const double others = rest - lo->coef[m] * lo->lower[m] - pen;
+      for (size_t k = 0; k < L * M; k++)
+        if (others + lo->coef[m] * lb_x[k] >= limit) keep[m][k] = 0, fixed++;
+    }
+    solver__segdp_free(sd), solver__problem_free(sub), free(lb_x), free(lb_stay), free(lb_move);
+  }
+  return fixed;
 }
