@@ -22,7 +22,10 @@
  * by the joint checker inside solver_multi_solve.
  *
  * Usage: bench_multi [SCENARIO] [--runs N] [--limit S] [--load X] [--max]
- *                    [--models K] [--servers M] [--write-mps DIR] [--csv FILE] */
+ *                    [--models K] [--servers M] [--iterations N] [--write-mps DIR]
+ *                    [--csv FILE]
+ *
+ * --iterations sets the decomposition's subgradient iterations (default 60). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +118,7 @@ int main(int argc, char **argv) {
   const char *path = "scenarios/bench-solver.yaml", *csv_path = NULL, *mps_dir = NULL;
   long runs = 20, only_k = -1, only_m = -1;
   double limit = 60, load = 0.5;
-  int max_obj = 0;
+  int max_obj = 0, iterations = 0;
   for (int a = 1; a < argc; a++) {
     if (strcmp(argv[a], "--runs") == 0 && a + 1 < argc) runs = atol(argv[++a]);
     else if (strcmp(argv[a], "--limit") == 0 && a + 1 < argc) limit = atof(argv[++a]);
@@ -125,10 +128,11 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[a], "--csv") == 0 && a + 1 < argc) csv_path = argv[++a];
     else if (strcmp(argv[a], "--write-mps") == 0 && a + 1 < argc) mps_dir = argv[++a];
     else if (strcmp(argv[a], "--max") == 0) max_obj = 1;
+    else if (strcmp(argv[a], "--iterations") == 0 && a + 1 < argc) iterations = atoi(argv[++a]);
     else if (argv[a][0] != '-') path = argv[a];
     else {
       fprintf(stderr, "usage: bench_multi [SCENARIO] [--runs N] [--limit S] [--load X] [--max] "
-                      "[--models K] [--servers M] [--write-mps DIR] [--csv FILE]\n");
+                      "[--models K] [--servers M] [--iterations N] [--write-mps DIR] [--csv FILE]\n");
       return 2;
     }
   }
@@ -186,6 +190,7 @@ int main(int argc, char **argv) {
         solver_multi_options_init(&opt);
         opt.time_limit = limit;
         opt.mip_gap = view.solver.mip_gap;
+        opt.lagrange_iterations = iterations;
         char mps[512];
         if (mps_dir) {
           snprintf(mps, sizeof mps, "%s/multi-M%ld-K%zu-r%ld.mps", mps_dir, M, K, r);
