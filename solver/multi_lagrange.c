@@ -44,6 +44,38 @@
 /* Smallest share of π per model, so no subproblem loses its objective. */
 #define PI_FLOOR 1e-3
 
+/* Model m's subproblem with its own utilization row in place of its own
+ * storage row: a second relaxation of the subproblem that keeps both rows
+ * (the joint placement meets both for every model), so the larger of the
+ * two lower bounds is valid. The single-model solver handles one knapsack
+ * per server, sizes per option over capacities per server; utilization has
+ * that form when the compute time separates as cp(g, i) = k_g / CCS_i (the
+ * `paper` cost model, and the roofline when arithmetic binds): option g
+ * then uses rate·k_g of the capacity u·CCS_i. Returns NULL when the rate is
+ * 0, compute does not separate (to 1e-12 relative), or memory runs out. */
+static solver__problem *utilization_sub(const solver__multi *mp, size_t m, const double *scale,
+                                        const double *per_byte) {
+  const solver__problem *pb = mp->pb[m];
+  const solver_instance *in = pb->in;
+  const double rate = mp->mi->rate[m];
+  if (!(rate > 0)) return NULL;
+  for (size_t g = 0; g < pb->n_opt; g++) {
+    const double k = solver__cp(pb, g, 0) * in->servers[0].ccs;
+    for (size_t i = 1; i < pb->M; i++)
+      if (!(fabs(solver__cp(pb, g, i) * in->servers[i].ccs - k) <= 1e-12 * k)) return NULL;
+  }
+  solver__problem *c = solver__problem_penalized(pb, scale, per_byte, NULL, NULL);
+  if (c == NULL) return NULL;
+  for (size_t g = 0; g < pb->n_opt; g++) c->storage[g] = rate * solver__cp(pb, g, 0) * in->servers[0].ccs;
+  for (size_t i = 0; i < pb->M; i++) c->capacity[i] = mp->umax * in->servers[i].ccs;
+  for (size_t l = 0; l < pb->L; l++) {
+    c->smin[l] = INFINITY;
+    for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++)
+      if (c->storage[g] < c->smin[l]) c->smin[l] = c->storage[g];
+  }
+  return c;
+}
+
 /* Solves pb exactly into srv/opt; returns the exact solver's outcome. */
 static int sub_solve(const solver__problem *pb, double deadline, int *srv, int *opt, double *value,
                      solver__exact_out *eo, sim_error *err) {
@@ -201,7 +233,13 @@ int solver__multi_lagrange(const solver__multi *mp, int max_iter, double gap, do
   out->infeasible = 0;
   out->iterations = 0;
   for (size_t m = 0; m < K; m++) out->solo[m] = out->solo_lower[m] = NAN;
-  if (solver__mplace_init(&subs, mp) != 0) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  size_t maxL = 1;
+  for (size_t m = 0; m < K; m++) maxL = mp->pb[m]->L > maxL ? mp->pb[m]->L : maxL;
+  int *scratch_srv = malloc(maxL * sizeof *scratch_srv), *scratch_opt = malloc(maxL * sizeof *scratch_opt);
+  if (scratch_srv == NULL || scratch_opt == NULL || solver__mplace_init(&subs, mp) != 0) {
+    free(scratch_srv), free(scratch_opt);
+    return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  }
   for (size_t i = 0; i < M; i++) mu[i] = nu[i] = 0;
   for (size_t m = 0; m < K; m++) coef[m] = mp->max_obj ? 1.0 / (double)K : mp->mi->weight[m];
   double theta = 1.0;
@@ -233,12 +271,29 @@ int solver__multi_lagrange(const solver__multi *mp, int max_iter, double gap, do
         goto done;
       }
       lower[m] = eo.lower;
+      solver__problem *alt = utilization_sub(mp, m, scale, per_byte);
+      if (alt != NULL) {
+        solver__exact_out ea;
+        double va = INFINITY;
+        rc = sub_solve(alt, deadline, scratch_srv, scratch_opt, &va, &ea, err);
+        solver__problem_free(alt);
+        if (rc != SIM_OK) break;
+        if (ea.status == SOLVER_INFEASIBLE) {
+          /* The model alone overloads the servers: no joint placement. */
+          out->infeasible = 1;
+          out->solo[m] = INFINITY;
+          out->bound = INFINITY;
+          goto done;
+        }
+        if (ea.lower > lower[m]) lower[m] = ea.lower;
+      }
       if (!isfinite(v)) complete = 0;
       else subs.T[m] = solver__eval(mp->pb[m], subs.srv[m], subs.opt[m]);
       if (it == 0) {
-        /* No penalties yet: each model's own optimum. */
+        /* No penalties yet: each model's own optimum (storage alone), and a
+         * bound on its time in any joint placement. */
         out->solo[m] = v;
-        out->solo_lower[m] = eo.lower;
+        out->solo_lower[m] = lower[m];
       }
     }
     if (rc != SIM_OK) break;
@@ -306,7 +361,24 @@ int solver__multi_lagrange(const solver__multi *mp, int max_iter, double gap, do
     }
   }
 done:
+  free(scratch_srv), free(scratch_opt);
   solver__mplace_clear(&subs, K);
+  return rc;
+}
+
+/* Segment-relaxation bounds lb_x (L x M) of sub on placements that use
+ * (l, i); entries stay as they are when the relaxation has no solution.
+ * Returns 0, or -1 without memory. */
+static int segment_lb_x(const solver__problem *sub, double *lb_x, double *lb) {
+  const size_t L = sub->L, M = sub->M, NM = (L > 1 ? sub->opt_begin[L - 1] : 0) * M * M;
+  solver__segdp *sd = solver__segdp_alloc(sub);
+  double *lb_stay = malloc(L * M * sizeof *lb_stay), *lb_move = malloc((NM ? NM : 1) * sizeof *lb_move);
+  int rc = sd != NULL && lb_stay != NULL && lb_move != NULL ? 0 : -1;
+  if (rc == 0 && isfinite(solver__segdp_solve(sd, NULL, NULL, NULL))) {
+    solver__segdp_bounds(sd, lb_x, lb_stay, lb_move);
+    for (size_t k = 0; k < L * M; k++) lb[k] = fmax(lb[k], lb_x[k]);
+  }
+  solver__segdp_free(sd), free(lb_stay), free(lb_move);
   return rc;
 }
 
@@ -319,29 +391,32 @@ long solver__multi_fixing(const solver__multi *mp, const solver__mlag_out *lo, d
   long fixed = 0;
   for (size_t m = 0; m < K; m++) {
     const solver__problem *pb = mp->pb[m];
-    const size_t L = pb->L, NM = (L > 1 ? pb->opt_begin[L - 1] : 0) * M * M;
+    const size_t L = pb->L;
     for (size_t k = 0; k < L * M; k++) keep[m][k] = 1;
     for (size_t i = 0; i < M; i++) {
       scale[i] = 1 + lo->nu[i] * mp->mi->rate[m] / (lo->coef[m] * mp->umax);
       per_byte[i] = lo->mu[i] / (mp->capacity[i] * lo->coef[m]);
     }
+    /* Both relaxations of model m's subproblem (own storage, own
+     * utilization) bound it; the larger bound per (l, i) is valid. */
     solver__problem *sub = solver__problem_penalized(pb, scale, per_byte, NULL, NULL);
-    solver__segdp *sd = sub != NULL ? solver__segdp_alloc(sub) : NULL;
-    double *lb_x = malloc(L * M * sizeof *lb_x), *lb_stay = malloc(L * M * sizeof *lb_stay);
-    double *lb_move = malloc((NM ? NM : 1) * sizeof *lb_move);
-    if (sd == NULL || !lb_x || !lb_stay || !lb_move) {
-      solver__segdp_free(sd), solver__problem_free(sub), free(lb_x), free(lb_stay), free(lb_move);
+    solver__problem *alt = utilization_sub(mp, m, scale, per_byte);
+    double *lb_x = malloc(L * M * sizeof *lb_x), *lb = malloc(L * M * sizeof *lb);
+    int rc = sub != NULL && lb_x != NULL && lb != NULL ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < L * M; k++) lb[k] = -INFINITY;
+    if (rc == 0) rc = segment_lb_x(sub, lb_x, lb);
+    if (rc == 0 && alt != NULL) rc = segment_lb_x(alt, lb_x, lb);
+    solver__problem_free(sub), solver__problem_free(alt), free(lb_x);
+    if (rc != 0) {
+      free(lb);
       return -1;
     }
-    if (isfinite(solver__segdp_solve(sd, NULL, NULL, NULL))) {
-      solver__segdp_bounds(sd, lb_x, lb_stay, lb_move);
-      /* The bound of the other models stays; model m's part is bounded
-       * below by its segment relaxation restricted to (l, i). */
-      const double others = rest - lo->coef[m] * lo->lower[m] - pen;
-      for (size_t k = 0; k < L * M; k++)
-        if (others + lo->coef[m] * lb_x[k] >= limit) keep[m][k] = 0, fixed++;
-    }
-    solver__segdp_free(sd), solver__problem_free(sub), free(lb_x), free(lb_stay), free(lb_move);
+    /* The bound of the other models stays; model m's part is bounded
+     * below by its relaxations restricted to (l, i). */
+    const double others = rest - lo->coef[m] * lo->lower[m] - pen;
+    for (size_t k = 0; k < L * M; k++)
+      if (others + lo->coef[m] * lb[k] >= limit) keep[m][k] = 0, fixed++;
+    free(lb);
   }
   return fixed;
 }
