@@ -431,7 +431,8 @@ static int run_exact(const solver__multi *mp, const solver_multi_options *opt, d
       for (size_t m = 0; m < mp->K; m++)
         if (!isfinite(solo[m])) {
           snprintf(res->diagnosis, sizeof res->diagnosis,
-                   "model %zu does not fit the servers even alone", m);
+                   "model %zu does not fit the servers even alone (its storage, or its load "
+                   "within max_utilization)", m);
           break;
         }
       return SIM_OK;

@@ -29,6 +29,7 @@ static void print_json(const solver_multi *mi, const sim_scenario *sc,
   sim_json_key(&j, "lagrange_seconds"); sim_json_number(&j, r->lagrange_seconds);
   sim_json_key(&j, "iterations"); sim_json_int(&j, r->iterations);
   sim_json_key(&j, "nodes"); sim_json_int(&j, r->nodes);
+  sim_json_key(&j, "ilp_fixed"); sim_json_int(&j, (int64_t)r->ilp_fixed);
   sim_json_key(&j, "joint_feasible"); sim_json_bool(&j, r->joint_feasible);
   sim_json_key(&j, "diagnosis");
   if (r->diagnosis[0]) sim_json_string(&j, r->diagnosis);
