@@ -26,6 +26,7 @@
  *                    [--csv FILE]
  *
  * --iterations sets the decomposition's subgradient iterations (default 60). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,7 +206,9 @@ int main(int argc, char **argv) {
         optimal += res.status == SOLVER_OPTIMAL;
         by_bound += res.proof == SOLVER_PROOF_BOUND;
         by_ilp += res.proof == SOLVER_PROOF_ILP;
-        if (res.status == SOLVER_TIMEOUT) timeouts++, gaps[ngap++] = res.gap;
+        /* A timeout without a placement has no gap; the median is over the others. */
+        if (res.status == SOLVER_TIMEOUT) timeouts++;
+        if (res.status == SOLVER_TIMEOUT && isfinite(res.gap)) gaps[ngap++] = res.gap;
         solver_multi_result ind;
         solver_multi_result_init(&ind);
         opt.method = SOLVER_MULTI_INDEPENDENT;
