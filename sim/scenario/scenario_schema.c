@@ -123,6 +123,14 @@ static const sim__key solver_keys[] = {
    "server where prompts arrive and outputs return (none, or an index)"},
   BOOL("presolve", solver.presolve, "drop dominated bit options where provably safe"),
   NUM("mip_gap", solver.mip_gap, 0, 1, 0, NULL, "relative gap accepted as optimal"),
+  ENUM("objective", solver.objective, solver_objective_names,
+       "latency (T of one request) or throughput (bottleneck stage time)"),
+  NUM("latency_cap", solver.latency_cap, 0, 1e12, 0, "s", "throughput objective: T <= cap (0: none)"),
+  END};
+
+static const sim__key goodput_keys[] = {
+  NUM("ttft", sim.slo_ttft, 0, 1e12, 0, "s", "goodput: time to first token at most this (0: no bound)"),
+  NUM("tpot", sim.slo_tpot, 0, 1e12, 0, "s", "goodput: time per output token at most this (0: no bound)"),
   END};
 
 static const sim__key dynamics_keys[] = {
@@ -173,6 +181,11 @@ static const sim__key sim_keys[] = {
   MAP("controller", controller_keys, OFF(sim.dyn.has_controller), "when a dynamic run re-plans"),
   NUM("slo", sim.dyn.slo, 0, 1e12, 0, "s", "latency objective of a dynamic run; 0 = none"),
   INT("timeseries", sim.dyn.timeseries, 0, 1e6, "rows of each dynamic run's latency time series; 0 = none"),
+  ENUM("batching", sim.batching, sim_serve_batching_names,
+       "static (batches formed at the entry) or continuous (iteration-level, pipelined)"),
+  ENUM("kv_memory", sim.kv_memory, sim_serve_kv_memory_names,
+       "continuous: unlimited, or wait (admission waits for KV-cache room)"),
+  MAP("goodput", goodput_keys, 0, "continuous batching: the SLO a request must meet to count in goodput"),
   END};
 
 const sim__key sim__schema[] = {
