@@ -19,6 +19,9 @@
  * uniform random times over `horizon`); requests that arrive while the
  * batch at the entry still waits join it, up to max_batch, and the batch
  * then runs as one job with r·β sequences (costs evaluated with batch r·β).
+ * With batching SIM_BATCHING_CONTINUOUS instead, every server batches the
+ * requests ready for it at each step (iteration-level, pipelined, with
+ * KV-cache admission): serve_batch.c describes that model.
  * Perturbations multiply each compute time by a lognormal factor of mean 1
  * and CV compute_cv, and each transfer's bandwidth by one of CV
  * bandwidth_cv. During an outage a server or link does no work: work in

@@ -73,6 +73,7 @@ typedef struct bserver {
   double mem_t, mem_area, mem_peak; /* time-average bookkeeping: last change, ∫ bytes dt, max */
   double batch_area;      /* Σ batch size · step time */
   double step_time;       /* Σ step time */
+  double step_begin;      /* s, when the running step started (traces) */
 } bserver;
 
 typedef struct sim__batch {
@@ -186,6 +187,7 @@ static void server_kick(sim__serve *sv, size_t i) {
   s->batch_area += (double)s->batch_n * d;
   s->step_time += d;
   const int layer = un->end > un->first ? sv->steps[un->first].layer : -1;
+  s->step_begin = begin;
   if (sv->cfg.trace != NULL)
     sim_trace_event(sv->cfg.trace, begin, (int)i, SIM_TRACE_COMPUTE_START, s->batch->id,
                     s->batch->pass - sv->first_decode, layer);
@@ -297,6 +299,8 @@ static void step_done(sim_des *des, void *ctx, void *data) {
     const int64_t tok = group->pass - sv->first_decode;
     sim_trace_event(sv->cfg.trace, sim_des_now(des), (int)i, SIM_TRACE_COMPUTE_END, group->id, tok,
                     layer);
+    sim_trace_span(sv->cfg.trace, (int)i, 0, s->step_begin, sim_des_now(des), group->id, tok, layer,
+                   s->batch_n);
   }
   s->batch = NULL;
   s->busy = 0;
