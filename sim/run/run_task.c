@@ -145,7 +145,9 @@ static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver
         col[SIM_COL_SIM_REL_ERROR] = r.rel_error;
       }
       if (ctx->load) {
-        col[SIM_COL_RHO] = offered_load(&r, cfg.rate);
+        /* Continuous batching credits full batches (a lower bound on the
+         * load); static batching is charged one request at a time. */
+        col[SIM_COL_RHO] = ctx->serving ? sim_serve_batch_rho(in, p, &cfg) : offered_load(&r, cfg.rate);
         col[SIM_COL_UNSTABLE] = col[SIM_COL_RHO] >= 1.0;
       }
     }

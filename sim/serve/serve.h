@@ -306,6 +306,18 @@ int sim_serve_replay(const solver_instance *in, const solver_placement *p,
 int sim_serve_load(const solver_instance *in, const solver_placement *p,
                    const sim_serve_config *cfg, sim_serve_result *res, sim_error *err);
 
+/* Continuous batching: the offered load of the busiest server when every
+ * step is full: the arrival rate times the server's work per request (its
+ * prefill step and `tokens` decode steps of B members, compute and sending,
+ * divided by B), with B = max_batch, or fewer when kv_memory wait admits
+ * fewer requests at once on some server. Work per member does not grow
+ * with B in either cost model, so when prefill and decode passes do not
+ * share steps this is a lower bound on the utilization the load needs (at
+ * >= 1 no batching keeps up); a mixed step shares the weights' read between
+ * both kinds, so with a prompt it is an estimate. O(L · M). */
+double sim_serve_batch_rho(const solver_instance *in, const solver_placement *p,
+                           const sim_serve_config *cfg);
+
 /* A lognormal factor with mean 1 and coefficient of variation cv, drawn
  * from r: exp(σZ - σ²/2) with σ² = ln(1 + cv²). Exactly 1 when cv = 0. */
 double sim_lognormal_unit(gsl_rng *r, double cv);

@@ -424,3 +424,55 @@ void sim__batch_collect(const sim__serve *sv, sim_serve_result *res) {
   }
   res->mean_batch = time > 0 ? area / time : NAN;
 }
+
+/* The work of one full step of B members of pass size k on every server
+ * (compute of its layers and its sends, without latency), added to w. */
+static void full_step(const solver_instance *in, const solver_placement *p, int64_t B, int64_t k,
+                      double scale, double *w) {
+  solver_step st = {0, 0, 0};
+  for (int64_t m = 0; m < B; m++) solver_step_add(&st, in, k);
+  const size_t L = in->n_layers, M = in->n_servers;
+  if (in->origin >= 0 && p->server[0] != in->origin)
+    w[in->origin] += scale * (solver_step_input(in, (size_t)p->server[0], &st) -
+                              in->latency[(size_t)in->origin * M + (size_t)p->server[0]]);
+  for (size_t l = 0; l < L; l++) {
+    const size_t i = (size_t)p->server[l], b = (size_t)p->bits[l];
+    double d = solver_step_compute(in, l, i, b, &st);
+    if (l + 1 < L && (size_t)p->server[l + 1] != i)
+      d += solver_step_transfer(in, l, i, (size_t)p->server[l + 1], b, &st) -
+           in->latency[i * M + (size_t)p->server[l + 1]];
+    if (l + 1 == L && in->origin >= 0 && (size_t)in->origin != i)
+      d += solver_step_output(in, i, b, &st) - in->latency[i * M + (size_t)in->origin];
+    w[i] += scale * d;
+  }
+}
+
+double sim_serve_batch_rho(const solver_instance *in, const solver_placement *p,
+                           const sim_serve_config *cfg) {
+  const size_t M = in->n_servers;
+  double *w = calloc(2 * M, sizeof *w);
+  if (w == NULL) return NAN;
+  double *kv = w + M;
+  int64_t B = cfg->max_batch > 0 ? cfg->max_batch : 1;
+  if (cfg->kv_memory == SIM_KV_WAIT) {
+    /* Requests held at once: the KV room left next to the weights. */
+    for (size_t l = 0; l < in->n_layers; l++) {
+      const size_t i = (size_t)p->server[l];
+      w[i] += (double)in->layers[l].params * (double)in->bits[p->bits[l]] / 8.0;
+      kv[i] += solver_kv_bytes(in, l);
+    }
+    for (size_t i = 0; i < M; i++)
+      if (kv[i] > 0) {
+        const double fit = floor((in->servers[i].storage - w[i]) / kv[i]);
+        if (fit < (double)B) B = fit < 1 ? 1 : (int64_t)fit;
+      }
+    memset(w, 0, 2 * M * sizeof *w);
+  }
+  if (in->prompt > 0) full_step(in, p, B, in->prompt, 1.0 / (double)B, w);
+  full_step(in, p, B, 1, (double)in->tokens / (double)B, w);
+  double worst = 0;
+  for (size_t i = 0; i < M; i++)
+    if (w[i] > worst) worst = w[i];
+  free(w);
+  return cfg->rate * worst;
+}
