@@ -46,6 +46,7 @@ solver_instance *solver_instance_alloc(const solver_workload *workload,
   in->budget = quant->budget;
   in->max_layers = solver->max_layers_per_server;
   in->origin = (long)solver->origin;
+  in->kv_requests = solver->kv_requests;
 
   const size_t L = model->n_layers, M = topo->n;
   in->n_layers = L;
@@ -173,13 +174,22 @@ double solver_cost_output(const solver_instance *in, size_t i, size_t b) {
   return t;
 }
 
+int64_t solver_instance_kv_requests(const solver_instance *in) {
+  if (in->kv_requests >= 0) return in->kv_requests;
+  return in->cost_model == SOLVER_COST_PAPER ? 0 : 1;
+}
+
 double solver_cost_storage(const solver_instance *in, size_t l, size_t b) {
   const sim_layer *ly = &in->layers[l];
   double bytes = (double)ly->params * (double)in->bits[b] / 8.0;
   if (in->cost_model == SOLVER_COST_CALIBRATED)
     bytes = (double)ly->params * solver_format_bits(in->format, (double)in->bits[b], (double)in->precision) / 8.0;
-  if (in->cost_model != SOLVER_COST_PAPER)
-    bytes += (double)in->batch * ly->kv_elems * (double)(in->prompt + in->tokens) * in->kv_bits / 8.0;
+  /* One request's term is the product as it always was (so k = 1 changes
+   * no bit); more requests multiply it. */
+  const int64_t kv = solver_instance_kv_requests(in);
+  if (kv > 0)
+    bytes += (double)kv *
+             ((double)in->batch * ly->kv_elems * (double)(in->prompt + in->tokens) * in->kv_bits / 8.0);
   return bytes;
 }
 

@@ -116,6 +116,8 @@ typedef struct solver_config {
   double mip_gap;                /* relative gap at which a solve counts as optimal */
   solver_objective_kind objective; /* latency (T) or throughput (bottleneck stage time) */
   double latency_cap;            /* s, throughput: T of the placement <= cap; 0 = none */
+  int64_t kv_requests;           /* requests whose KV cache storage reserves; -1 = auto
+                                    (0 under paper, else 1) */
 } solver_config;
 
 typedef struct solver_instance {
@@ -147,6 +149,7 @@ typedef struct solver_instance {
 
   int64_t max_layers;      /* cap on layers per server; 0 = none */
   long origin;             /* server index, or -1 */
+  int64_t kv_requests;     /* requests whose full KV cache the storage row reserves; -1 = auto */
 } solver_instance;
 
 /* Builds the instance of a workload, cost model, quantization and solver
@@ -193,9 +196,16 @@ double solver_cost_input(const solver_instance *in, size_t j);
 double solver_cost_output(const solver_instance *in, size_t i, size_t b);
 
 /* Bytes layer l needs on its server at bit width index b: weights p_l·b/8
- * (calibrated: p_l·bpw(b)/8), plus (roofline, calibrated) its KV cache
- * β·kv_l·(prompt + tokens)·kv_bits/8. */
+ * (calibrated: p_l·bpw(b)/8), plus the KV cache of kv_requests requests,
+ * kv_requests·β·kv_l·(prompt + tokens)·kv_bits/8 (kv_requests is 1 under
+ * roofline and calibrated and 0 under paper unless solver.kv_requests says
+ * how many concurrent requests to reserve for, e.g. the batch limit of
+ * continuous batching). */
 double solver_cost_storage(const solver_instance *in, size_t l, size_t b);
+
+/* The requests whose KV cache storage reserves: kv_requests, or for auto
+ * (-1) 1 under roofline and calibrated and 0 under paper. */
+int64_t solver_instance_kv_requests(const solver_instance *in);
 
 /* The calibrated cost model (cost_calibrated.c, docs/hardware.md).
  * Bits per weight a format stores at width b (pr: the original precision,

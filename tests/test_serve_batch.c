@@ -3,7 +3,7 @@
  * analytic T on 150 random instances; a saturated pipeline runs at one pass
  * per bottleneck stage time (paper model, batch limit 1, and roofline with
  * full batches of 4, both computed by hand here); one server at ρ = 0.5 is
- * an M/D/1 queue (Pollaczek-Khinchine); KV-cache admission holds memory to
+ * an M/D/1 or M/M/1 queue (Pollaczek-Khinchine); KV-cache admission holds memory to
  * the server's storage; inter-token latency and goodput by hand. */
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -177,15 +177,49 @@ static void test_saturation_roofline(void) {
   fixture_free(&f);
 }
 
-/* One layer of 1 s on one server at ρ = 0.5, batch limit 1: M/D/1, mean
- * sojourn 1 + ρ/(2(1 - ρ)) = 1.5 s (Pollaczek-Khinchine). The tolerance is
- * derived from the data rather than assumed: R = 20 independent
- * replications of N = 20,000 requests give R means whose standard error
- * SE = sd/√R is estimated directly, and the grand mean must be within
- * 4 SE of 1.5 (the t distribution with 19 degrees of freedom puts 0.07 %
- * outside). The bias of starting empty is O(1/N) relative, about 1e-4,
- * well inside. The test also requires SE < 0.5 % so that it can fail. */
-static void test_md1(void) {
+/* One layer of 1 s on one server at ρ = 0.5, batch limit 1: with the cost
+ * model's deterministic service an M/D/1 queue, mean sojourn
+ * 1 + ρ/(2(1 - ρ)) = 1.5 s (Pollaczek-Khinchine); with exponential service
+ * (the test-only SIM_SERVICE_EXPONENTIAL) M/M/1, the M/G/1 case whose
+ * Pollaczek-Khinchine mean is 1 + ρ·E[S²]/(2E[S](1 - ρ)) = 1 + 1 = 2 s.
+ * The tolerance is derived from the data rather than assumed: R = 20
+ * independent replications of N = 20,000 requests give R means whose
+ * standard error SE = sd/√R is estimated directly, and the grand mean must
+ * be within 4 SE of theory (the t distribution with 19 degrees of freedom
+ * puts 0.07 % outside). The bias of starting empty is O(1/N) relative,
+ * about 1e-4, well inside. The test also requires SE < 1 % of the mean so
+ * that it can fail: the sojourns' autocorrelation makes one run's SE about
+ * 0.8 % (M/D/1) and 2 % (M/M/1) at this N, a fifth of that over R runs. */
+static void check_pk(const fixture *f, const solver_placement *p, sim_service service,
+                     const char *name, double want) {
+  enum { R = 20 };
+  double m[R], sum = 0;
+  for (int k = 0; k < R; k++) {
+    sim_serve_config cfg;
+    cfg_continuous(&cfg);
+    cfg.run_seed = 1000 + (uint64_t)k;
+    cfg.rate = 0.5;
+    cfg.requests = 20000;
+    cfg.service = service;
+    sim_serve_result r;
+    if (run_load(f, p, &cfg, &r) != SIM_OK) {
+      ok(0, "%s replications run", name);
+      return;
+    }
+    m[k] = r.latency.mean;
+    sum += m[k];
+    sim_serve_result_clear(&r);
+  }
+  const double mean = sum / R;
+  double ss = 0;
+  for (int k = 0; k < R; k++) ss += (m[k] - mean) * (m[k] - mean);
+  const double se = sqrt(ss / (R - 1)) / sqrt((double)R);
+  ok(se < 0.01 * want, "%s: standard error of the mean sojourn %.4g s (< 1 %%)", name, se);
+  ok(fabs(mean - want) <= 4 * se, "%s: mean sojourn %.6g s within 4 SE (%.4g) of "
+     "Pollaczek-Khinchine's %g s", name, mean, 4 * se, want);
+}
+
+static void test_pk(void) {
   const char *yaml =
       "model:\n  name: one\n  layers:\n"
       "    - {name: a, params: 1, flops: 1.0e9, act_elems: 1, kv_elems: 0}\n"
@@ -198,35 +232,8 @@ static void test_md1(void) {
   }
   static const int srv[1] = {0};
   solver_placement *p = fixture_placement(f.in, srv);
-  enum { R = 20 };
-  double m[R], sum = 0;
-  int done = 1;
-  for (int k = 0; k < R; k++) {
-    sim_serve_config cfg;
-    cfg_continuous(&cfg);
-    cfg.run_seed = 1000 + (uint64_t)k;
-    cfg.rate = 0.5;
-    cfg.requests = 20000;
-    sim_serve_result r;
-    if (run_load(&f, p, &cfg, &r) != SIM_OK) {
-      done = 0;
-      break;
-    }
-    m[k] = r.latency.mean;
-    sum += m[k];
-    sim_serve_result_clear(&r);
-  }
-  if (done) {
-    const double mean = sum / R;
-    double ss = 0;
-    for (int k = 0; k < R; k++) ss += (m[k] - mean) * (m[k] - mean);
-    const double se = sqrt(ss / (R - 1)) / sqrt((double)R);
-    ok(se < 0.005 * 1.5, "M/D/1: standard error of the mean sojourn %.4g s (< 0.5 %%)", se);
-    ok(fabs(mean - 1.5) <= 4 * se, "M/D/1: mean sojourn %.6g s within 4 SE (%.4g) of "
-       "Pollaczek-Khinchine's 1.5 s", mean, 4 * se);
-  } else {
-    ok(0, "M/D/1 replications run");
-  }
+  check_pk(&f, p, SIM_SERVICE_MODEL, "M/D/1", 1.5);
+  check_pk(&f, p, SIM_SERVICE_EXPONENTIAL, "M/M/1", 2.0);
   solver_placement_free(p);
   fixture_free(&f);
 }
@@ -283,6 +290,39 @@ static void test_kv_wait(void) {
   }
 }
 
+/* solver.kv_requests reserves KV memory for a target concurrency in the
+ * storage row: on the KV case above (4000 bytes of weights, 80 bytes of KV
+ * per request, 4160 bytes of storage) two requests fit exactly, which is
+ * also what the simulator admits at once; three do not. */
+static void test_kv_reserve(void) {
+  for (int k = 2; k <= 3; k++) {
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "model:\n  name: one\n  layers:\n"
+             "    - {name: a, params: 1000, flops: 1.0e9, act_elems: 1, kv_elems: 10}\n"
+             "servers: {count: 1, ccs: 1.0e9, storage: 4160}\n"
+             "workload: {tokens: 4, batch: 1, prompt: 0}\n"
+             "quantization: {b_min: 32, b_max: 32}\n"
+             "solver: {kv_requests: %d}\n", k);
+    fixture f;
+    if (fixture_build(&f, yaml, 0) != 0) {
+      ok(0, "kv_requests fixture builds");
+      return;
+    }
+    ok_rel(solver_cost_storage(f.in, 0, 0), 4000.0 + 80.0 * k, 1e-15,
+           "storage of the layer = weights + %d requests' KV", k);
+    static const int srv[1] = {0};
+    solver_placement *p = fixture_placement(f.in, srv);
+    sim_error err;
+    sim_error_clear(&err);
+    double T;
+    ok_int(solver_check(f.in, p, &T, &err), k == 2 ? SIM_OK : SIM_EINFEASIBLE,
+           "the checker %s the placement with %d requests reserved", k == 2 ? "accepts" : "rejects", k);
+    solver_placement_free(p);
+    fixture_free(&f);
+  }
+}
+
 /* One request of 5 tokens on the two-layer hand case: each decode pass is
  * 1 + 0.0032 + 0.01 + 1 = 2.0132 s, so the inter-token latency is that,
  * TTFT too, and with SLO bounds just above and just below, goodput counts
@@ -321,8 +361,9 @@ int main(void) {
   test_replay_equals_T();
   test_saturation_paper();
   test_saturation_roofline();
-  test_md1();
+  test_pk();
   test_kv_wait();
+  test_kv_reserve();
   test_itl_goodput();
   return tap_done();
 }

@@ -126,6 +126,8 @@ static const sim__key solver_keys[] = {
   ENUM("objective", solver.objective, solver_objective_names,
        "latency (T of one request) or throughput (bottleneck stage time)"),
   NUM("latency_cap", solver.latency_cap, 0, 1e12, 0, "s", "throughput objective: T <= cap (0: none)"),
+  {"kv_requests", SIM_K_INT_WORD, OFF(solver.kv_requests), 0, 1e6, 0, word_auto, NULL, 0, "requests",
+   "requests whose full KV cache the storage row reserves; auto = 0 (paper), else 1"},
   END};
 
 static const sim__key goodput_keys[] = {
@@ -329,6 +331,7 @@ int sim__scenario_defaults(sim_scenario *sc, const char *name) {
   sc->solver.baselines = 0;
   sc->solver.max_layers_per_server = 0;
   sc->solver.origin = -1;
+  sc->solver.kv_requests = -1;
   sc->solver.presolve = 1;
   sc->solver.mip_gap = 1e-9;
 
