@@ -232,17 +232,23 @@ static double tp_capped(tp *t, double cap) {
  * placement whose largest load already exceeds the incumbent's bottleneck
  * (or equals it with no smaller T possible) cannot lead to a better one;
  * the remaining layers add at least their cheapest compute to some server
- * (a lower bound on the final bottleneck), their cheapest T and their
- * smallest error. A search that finishes has examined every placement not
+ * (a lower bound on the final bottleneck), their smallest error, and at
+ * least the T of the shortest path through them (a backward DP over
+ * (layer, server) at the smallest allowed widths, ignoring storage, caps
+ * and loads: the latency problem's own relaxation). A search that finishes has examined every placement not
  * excluded by these bounds: an exhaustive proof. */
 typedef struct bnb {
   const solver_instance *in;
   double cap;              /* T <= cap, 0: none */
+  double t_lower;          /* s, the DP's lower bound on every feasible bottleneck */
   double deadline;
   size_t L, M, B;
   double *load, *used;     /* M: per-token load, storage */
   int64_t *count;          /* M: layers */
-  double *rest_c, *rest_T, *rest_e; /* L+1: suffix bounds (max compute, Σ T, Σ error) */
+  double *rest_c, *rest_e; /* L+1: suffix bounds (max compute, Σ error) */
+  double *H;               /* L x M: least T of layers l.. with layer l on server i */
+  int *bmin;               /* L: smallest allowed width of each layer */
+  const int *guide;        /* L: a server per layer tried first (the DP's path), or NULL */
   solver_placement *cur, *best;
   double best_t, best_T;
   long long nodes;
@@ -265,6 +271,22 @@ static void bnb_leaf(bnb *s, double T) {
   }
 }
 
+/* A lower bound on the T of any completion of the current partial
+ * placement of layers 0..l-1 whose partial T is T. */
+static double bnb_T_bound(const bnb *s, size_t l, double T) {
+  if (l == s->L) return T;
+  const solver_instance *in = s->in;
+  double best = INFINITY;
+  for (size_t i = 0; i < s->M; i++) {
+    double enter = 0;
+    if (l == 0) enter = solver_cost_input(in, i);
+    else if ((size_t)s->cur->server[l - 1] != i)
+      enter = solver_cost_transfer(in, l - 1, (size_t)s->cur->server[l - 1], i, (size_t)s->cur->bits[l - 1]);
+    best = fmin(best, enter + s->H[l * s->M + i]);
+  }
+  return T + best;
+}
+
 static void bnb_dfs(bnb *s, size_t l, double T, double err) {
   if (s->stopped) return;
   if ((++s->nodes & 4095) == 0 && solver__expired(s->deadline)) {
@@ -272,18 +294,23 @@ static void bnb_dfs(bnb *s, size_t l, double T, double err) {
     return;
   }
   const solver_instance *in = s->in;
-  /* rest_* are 0 at l == L, so the leaf passes the same tests exactly. */
-  if (s->cap > 0 && T + s->rest_T[l] > s->cap * (1 + LOAD_TOL)) return;
+  /* The bounds are exact at l == L, so the leaf passes the same tests. */
+  const double lb_T = bnb_T_bound(s, l, T);
+  if (s->cap > 0 && lb_T > s->cap * (1 + LOAD_TOL)) return;
   if (in->accuracy == SIM_ACC_BUDGET && err + s->rest_e[l] > in->budget * (1 + 1e-9)) return;
   if (l == s->L) {
     bnb_leaf(s, T);
     return;
   }
-  const double lb_t = fmax(max_load(s), s->rest_c[l]);
+  const double lb_t = fmax(fmax(max_load(s), s->rest_c[l]), s->t_lower);
   if (lb_t > s->best_t * (1 + LOAD_TOL)) return;
-  if (lb_t >= s->best_t * (1 - LOAD_TOL) && T + s->rest_T[l] >= s->best_T) return;
+  if (lb_t >= s->best_t * (1 - LOAD_TOL) && lb_T >= s->best_T) return;
   const long prev = l > 0 ? s->cur->server[l - 1] : -1;
-  for (size_t i = 0; i < s->M; i++) {
+  /* The guide's server first: the DP's path is usually close to optimal,
+   * and a good first leaf is what makes the bounds prune. */
+  const size_t first = s->guide != NULL ? (size_t)s->guide[l] : 0;
+  for (size_t k = 0; k < s->M; k++) {
+    const size_t i = k == 0 ? first : k <= first ? k - 1 : k;
     if (in->max_layers > 0 && s->count[i] >= in->max_layers) continue;
     for (size_t b = 0; b < s->B; b++) {
       if (!solver_instance_allowed(in, l, b)) continue;
@@ -319,37 +346,50 @@ static void bnb_dfs(bnb *s, size_t l, double T, double err) {
 }
 
 /* Exact search from an incumbent (p with bottleneck t0 and latency T0, or
- * t0 = +inf). Returns 1 if it finished (a proof), 0 if the deadline stopped
+ * t0 = +inf), given a lower bound t_lower on every feasible bottleneck (so
+ * once the incumbent reaches it, only T is left to improve). Returns 1 if it finished (a proof), 0 if the deadline stopped
  * it, -1 when out of memory; the best placement found is left in p. */
-static int bnb_run(const solver_instance *in, double cap, double deadline, solver_placement *p,
-                   double t0, double T0, long long *nodes) {
+static int bnb_run(const solver_instance *in, double cap, double t_lower, double deadline,
+                   const int *guide, solver_placement *p, double t0, double T0, long long *nodes) {
   bnb s;
   memset(&s, 0, sizeof s);
-  s.in = in, s.cap = cap, s.deadline = deadline;
+  s.in = in, s.cap = cap, s.t_lower = t_lower, s.deadline = deadline, s.guide = guide;
   s.L = in->n_layers, s.M = in->n_servers, s.B = in->n_bits;
   s.load = calloc(s.M, sizeof *s.load);
   s.used = calloc(s.M, sizeof *s.used);
   s.count = calloc(s.M, sizeof *s.count);
   s.rest_c = calloc(s.L + 1, sizeof *s.rest_c);
-  s.rest_T = calloc(s.L + 1, sizeof *s.rest_T);
+  s.H = calloc(s.L * s.M + 1, sizeof *s.H);
+  s.bmin = calloc(s.L + 1, sizeof *s.bmin);
   s.rest_e = calloc(s.L + 1, sizeof *s.rest_e);
   s.cur = solver_placement_alloc(s.L);
   s.best = p;
   int rc = -1;
-  if (!s.load || !s.used || !s.count || !s.rest_c || !s.rest_T || !s.rest_e || !s.cur) goto done;
+  if (!s.load || !s.used || !s.count || !s.rest_c || !s.H || !s.bmin || !s.rest_e || !s.cur) goto done;
   for (size_t l = s.L; l-- > 0;) {
-    double c = INFINITY, T = INFINITY, e = INFINITY;
+    double c = INFINITY, e = INFINITY;
+    s.bmin[l] = -1;
     for (size_t b = 0; b < s.B; b++) {
       if (!solver_instance_allowed(in, l, b)) continue;
+      if (s.bmin[l] < 0) s.bmin[l] = (int)b;
       if (in->error[l * s.B + b] < e) e = in->error[l * s.B + b];
-      for (size_t i = 0; i < s.M; i++) {
-        c = fmin(c, solver_pass_compute(in, l, i, b, 1));
-        T = fmin(T, solver_cost_compute(in, l, i, b));
-      }
+      for (size_t i = 0; i < s.M; i++) c = fmin(c, solver_pass_compute(in, l, i, b, 1));
     }
     s.rest_c[l] = fmax(c, s.rest_c[l + 1]);
-    s.rest_T[l] = T + s.rest_T[l + 1];
     s.rest_e[l] = e + s.rest_e[l + 1];
+    /* Every cost grows with the width, so the smallest allowed one bounds T. */
+    const size_t b = (size_t)(s.bmin[l] < 0 ? (int)s.B - 1 : s.bmin[l]);
+    for (size_t i = 0; i < s.M; i++) {
+      double rest = 0;
+      if (l + 1 == s.L) {
+        rest = solver_cost_output(in, i, b);
+      } else {
+        rest = INFINITY;
+        for (size_t j = 0; j < s.M; j++)
+          rest = fmin(rest, (j == i ? 0 : solver_cost_transfer(in, l, i, j, b)) + s.H[(l + 1) * s.M + j]);
+      }
+      s.H[l * s.M + i] = solver_cost_compute(in, l, i, b) + rest;
+    }
   }
   s.best_t = t0, s.best_T = T0;
   bnb_dfs(&s, 0, 0.0, 0.0);
@@ -357,7 +397,7 @@ static int bnb_run(const solver_instance *in, double cap, double deadline, solve
   rc = s.stopped ? 0 : 1;
   if (!s.found && !isfinite(t0)) rc = s.stopped ? 0 : 2; /* 2: finished, nothing feasible */
 done:
-  free(s.load), free(s.used), free(s.count), free(s.rest_c), free(s.rest_T), free(s.rest_e);
+  free(s.load), free(s.used), free(s.count), free(s.rest_c), free(s.H), free(s.bmin), free(s.rest_e);
   solver_placement_free(s.cur);
   return rc;
 }
@@ -432,7 +472,13 @@ int solver__throughput(const solver_instance *in, const solver_options *opt, dou
       T0 = solver_objective(in, p, NULL, NULL);
     }
     long long nodes = 0;
-    const int r = bnb_run(in, cap, deadline, p, t0, T0, &nodes);
+    int *guide = t.best_end >= 0 ? malloc(in->n_layers * sizeof *guide) : NULL;
+    if (guide != NULL) {
+      tp_path(&t, p);
+      memcpy(guide, p->server, in->n_layers * sizeof *guide);
+    }
+    const int r = bnb_run(in, cap, tau, deadline, guide, p, t0, T0, &nodes);
+    free(guide);
     res->search_nodes = nodes;
     if (r < 0) {
       rc = sim_error_set(err, SIM_ENOMEM, "out of memory in the throughput search");
