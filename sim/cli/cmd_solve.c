@@ -134,7 +134,9 @@ static void print_text(const sim_scenario *view, size_t point, long long run,
   printf("status %s", solver_status_name(r->status));
   if (r->status == SOLVER_OPTIMAL) printf(" (proof: %s)", solver_proof_name(r->proof));
   printf(", solve time %.4f s, B&B nodes %lld", r->solve_seconds, r->nodes);
-  if (r->search_nodes) printf(", segment search nodes %lld", r->search_nodes);
+  if (r->search_nodes)
+    printf(", %s search nodes %lld",
+           opt->objective == SOLVER_OBJECTIVE_THROUGHPUT ? "throughput" : "segment", r->search_nodes);
   if (r->ilp_columns)
     printf(", last ILP %zu columns x %zu rows (%zu layer-server pairs fixed by bounds)",
            r->ilp_columns, r->ilp_rows, r->ilp_fixed);
