@@ -458,7 +458,7 @@ double sim_serve_batch_rho(const solver_instance *in, const solver_placement *p,
     /* Requests held at once: the KV room left next to the weights. */
     for (size_t l = 0; l < in->n_layers; l++) {
       const size_t i = (size_t)p->server[l];
-      w[i] += (double)in->layers[l].params * (double)in->bits[p->bits[l]] / 8.0;
+      w[i] += solver_weight_bytes(in, l, (size_t)p->bits[l]);
       kv[i] += solver_kv_bytes(in, l);
     }
     for (size_t i = 0; i < M; i++)
