@@ -373,6 +373,18 @@ int solver__mps_write(struct _lprec *lp, const char *path, sim_error *err);
  * cause (the caller then needs a solver's proof). */
 int solver__diagnose(const solver__problem *pb, char *buf, size_t len);
 
+/* --- The throughput objective (throughput.c) ------------------------------ */
+
+/* Minimizes the bottleneck stage time (then T among the placements that
+ * reach it), with T <= opt->latency_cap when the cap is > 0; method dp
+ * stops after the chain DP, ilp goes on to an exact branch and bound when
+ * the DP's path is not provably optimal. Fills status, proof, lower_bound
+ * (on the bottleneck), dp_bound, search_nodes and diagnosis of res; *out gets the
+ * placement (NULL when none). Returns SIM_OK unless memory or lp_solve
+ * failed. */
+int solver__throughput(const solver_instance *in, const solver_options *opt, double deadline,
+                       solver_placement **out, solver_result *res, sim_error *err);
+
 /* --- Time ---------------------------------------------------------------- */
 
 /* Monotonic seconds. */

@@ -63,8 +63,15 @@ typedef enum {
   SOLVER_METHOD_COUNT = 7
 } solver_method;
 
+/* What an exact solve minimizes (docs/solver.md): the completion time T of
+ * one request, or the bottleneck stage time of the pipeline (the slowest
+ * server's per-token work plus its outgoing transfers), whose inverse is the
+ * throughput of a saturated pipeline. */
+typedef enum { SOLVER_OBJECTIVE_LATENCY = 0, SOLVER_OBJECTIVE_THROUGHPUT = 1 } solver_objective_kind;
+
 /* Names of the values above, indexed by the enums and NULL-terminated: the
  * words a scenario and the command line accept. */
+extern const char *const solver_objective_names[];
 extern const char *const solver_cost_model_names[];
 extern const char *const solver_format_names[];
 extern const char *const solver_formulation_names[];
@@ -108,7 +115,11 @@ typedef struct solver_config {
   int presolve;                  /* 1: drop dominated bit options where provably safe */
   double mip_gap;                /* relative gap at which a solve counts as optimal */
   double max_utilization;        /* several models: cap on each server's busy fraction */
-  int objective;                 /* several models: a solver_multi_objective (sum or max) */
+  int aggregate;                 /* several models: a solver_multi_objective (sum or max) */
+  solver_objective_kind objective; /* latency (T) or throughput (bottleneck stage time) */
+  double latency_cap;            /* s, throughput: T of the placement <= cap; 0 = none */
+  int64_t kv_requests;           /* requests whose KV cache storage reserves; -1 = auto
+                                    (0 under paper, else 1) */
 } solver_config;
 
 typedef struct solver_instance {
@@ -140,6 +151,7 @@ typedef struct solver_instance {
 
   int64_t max_layers;      /* cap on layers per server; 0 = none */
   long origin;             /* server index, or -1 */
+  int64_t kv_requests;     /* requests whose full KV cache the storage row reserves; -1 = auto */
 } solver_instance;
 
 /* Builds the instance of a workload, cost model, quantization and solver
@@ -186,9 +198,16 @@ double solver_cost_input(const solver_instance *in, size_t j);
 double solver_cost_output(const solver_instance *in, size_t i, size_t b);
 
 /* Bytes layer l needs on its server at bit width index b: weights p_l·b/8
- * (calibrated: p_l·bpw(b)/8), plus (roofline, calibrated) its KV cache
- * β·kv_l·(prompt + tokens)·kv_bits/8. */
+ * (calibrated: p_l·bpw(b)/8), plus the KV cache of kv_requests requests,
+ * kv_requests·β·kv_l·(prompt + tokens)·kv_bits/8 (kv_requests is 1 under
+ * roofline and calibrated and 0 under paper unless solver.kv_requests says
+ * how many concurrent requests to reserve for, e.g. the batch limit of
+ * continuous batching). */
 double solver_cost_storage(const solver_instance *in, size_t l, size_t b);
+
+/* The requests whose KV cache storage reserves: kv_requests, or for auto
+ * (-1) 1 under roofline and calibrated and 0 under paper. */
+int64_t solver_instance_kv_requests(const solver_instance *in);
 
 /* The calibrated cost model (cost_calibrated.c, docs/hardware.md).
  * Bits per weight a format stores at width b (pr: the original precision,
@@ -216,6 +235,45 @@ int solver_calibration_fit(const sim_catalog *cat, const sim_measurements *m, si
  * model and bits per weight from the device's datasheet and c. */
 int solver_calibration_predict(const sim_catalog *cat, const sim_measurement *r,
                                const sim_calibration *c, double *tokens_per_s, sim_error *err);
+/* One step of iteration-level batching on a server: the member passes a
+ * batch runs together through a layer. Built with solver_step_add, one call
+ * per member request (β sequences each). */
+typedef struct solver_step {
+  double tokens;    /* Σ_members k·β: tokens processed */
+  double kv_tokens; /* Σ_members β·ctx: (sequence, context token) pairs whose KV is read */
+  int64_t max_k;    /* the longest member pass, tokens */
+} solver_step;
+
+/* Adds a member pass over k tokens (k = prompt: prefill, 1: decode) of one
+ * request of the instance's batch β, with the context solver_pass_compute
+ * uses (k/2 for a prefill, the instance's context for a decode step). */
+void solver_step_add(solver_step *s, const solver_instance *in, int64_t k);
+
+/* Durations of a batch step, s. Roofline: the weights are read once for the
+ * whole batch and the KV cache per sequence,
+ *   compute = max(tokens·F_l/peak_i, (p_l·b/8 + kv_l·kv_tokens·kv_bits/8)/membw_i);
+ * paper: batching is free, the step takes as long as its longest member,
+ *   compute = max_k·F_l/CCS_i·b/pr.
+ * calibrated: solver_calibrated_layer_time with the batch's tokens and KV
+ *   context, its fixed overhead once per step.
+ * Transfers carry every member's activations in one message:
+ *   λ_ij + tokens·a_l·bits/Ω_ij (0 for i == j, +inf without a route).
+ * With one member these equal the solver_pass_* functions (to rounding). */
+double solver_step_compute(const solver_instance *in, size_t l, size_t i, size_t b,
+                           const solver_step *s);
+double solver_step_transfer(const solver_instance *in, size_t l, size_t i, size_t j, size_t b,
+                            const solver_step *s);
+double solver_step_input(const solver_instance *in, size_t j, const solver_step *s);
+double solver_step_output(const solver_instance *in, size_t i, size_t b, const solver_step *s);
+
+/* Bytes of layer l's weights at bit width index b (the calibrated model's
+ * format bits per weight, else b): what a server holds for it besides KV. */
+double solver_weight_bytes(const solver_instance *in, size_t l, size_t b);
+
+/* Bytes of KV cache one request (β sequences) holds for layer l when its
+ * context is full (prompt + tokens): β·kv_l·(P + n)·kv_bits/8, whatever the
+ * cost model. */
+double solver_kv_bytes(const solver_instance *in, size_t l);
 
 /* A placement: for each layer its server and bit-width index. */
 typedef struct solver_placement {
@@ -247,6 +305,15 @@ void solver_energy(const solver_instance *in, const solver_placement *p,
  * feasibility; see solver_check. +inf if a needed route does not exist. */
 double solver_objective(const solver_instance *in, const solver_placement *p, double *compute,
                         double *comm);
+
+/* The bottleneck stage time of a placement, s per decode step: the largest
+ * over servers of its per-token work, Σ of solver_pass_compute (k = 1) over
+ * its layers plus solver_pass_transfer of every hand-over it sends (and, for
+ * the origin, the input it sends; for the last layer's server, the output
+ * back to the origin). A saturated pipeline completes one decode pass of a
+ * request per bottleneck time. *server (may be NULL) gets the bottleneck
+ * server. +inf if a needed route does not exist. O(L·M). */
+double solver_bottleneck(const solver_instance *in, const solver_placement *p, int *server);
 
 /* Quantization ratio Σ_l p_l·b_l / Σ_l p_l·pr × 100 (Table 1's last column). */
 double solver_quant_ratio(const solver_instance *in, const solver_placement *p);
@@ -287,6 +354,8 @@ typedef struct solver_options {
   long long search_budget;     /* nodes of the segment search before lp_solve takes over:
                                   0 = the default (SOLVER_SEARCH_NODES), < 0 = no search, so
                                   that lp_solve's accelerated path can be tested on its own */
+  solver_objective_kind objective; /* ilp and dp: latency (default) or throughput */
+  double latency_cap;          /* s, throughput: T <= cap (0: none) */
 } solver_options;
 
 /* The segment search's default node budget (docs/solver.md). */
@@ -337,6 +406,9 @@ typedef struct solver_result {
   double budget_bound;         /* s, under budget accuracy: the best of the bounds that see
                                   the budget (the dual over the budget multiplier and the
                                   budgeted segment DP); NaN otherwise */
+  double bottleneck;           /* s, solver_bottleneck of the placement (NaN without one);
+                                  under the throughput objective, lower_bound and gap refer
+                                  to it rather than to T */
 } solver_result;
 
 void solver_result_init(solver_result *res);
@@ -399,7 +471,7 @@ solver_placement *sim_placement_load_json_string(const char *text, size_t len, c
 
 typedef enum { SOLVER_MULTI_SUM = 0, SOLVER_MULTI_MAX = 1 } solver_multi_objective;
 
-/* "sum", "max", NULL: the words solver.objective accepts. */
+/* "sum", "max", NULL: the words solver.aggregate accepts. */
 extern const char *const solver_multi_objective_names[];
 
 typedef struct solver_multi {

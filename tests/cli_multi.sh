@@ -51,10 +51,10 @@ is "$?" 3 "each model alone: the union does not fit (exit 3)"
 contains "$tmp/i.json" '"joint_feasible": false' "the union breaks a shared row"
 awk -v a="$(num objective "$tmp/i.json")" -v b="$obj" 'BEGIN { exit !(a < b) }'
 ok $? "the infeasible union is cheaper than the joint optimum"
-# Under solver.objective: max the objective is the slowest model's T.
-sed 's/objective: sum/objective: max/' "$multi" > "$tmp/max.yaml"
+# Under solver.aggregate: max the objective is the slowest model's T.
+sed 's/aggregate: sum/aggregate: max/' "$multi" > "$tmp/max.yaml"
 run solve "$tmp/max.yaml" --json > "$tmp/x.json"
-is "$?" 0 "multi-llm solves under objective: max"
+is "$?" 0 "multi-llm solves under aggregate: max"
 worst=$(awk '/"T":/ { gsub(/[",]/, ""); if ($2 > w) w = $2 } END { printf "%.17g", w }' "$tmp/x.json")
 awk -v a="$worst" -v b="$(num objective "$tmp/x.json")" \
     'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-12 * b) }'

@@ -68,6 +68,8 @@ static void print_json(const solver_instance *in, const solver_options *opt,
   sim_json_key(&j, "segment_bound"); sim_json_number(&j, r->segment_bound);
   sim_json_key(&j, "packing_bound"); sim_json_number(&j, r->packing_bound);
   sim_json_key(&j, "budget_bound"); sim_json_number(&j, r->budget_bound);
+  sim_json_key(&j, "objective_kind"); sim_json_string(&j, solver_objective_names[opt->objective == SOLVER_OBJECTIVE_THROUGHPUT]);
+  sim_json_key(&j, "bottleneck_s"); sim_json_number(&j, r->bottleneck);
   sim_json_key(&j, "nodes"); sim_json_int(&j, r->nodes);
   sim_json_key(&j, "search_nodes"); sim_json_int(&j, r->search_nodes);
   sim_json_key(&j, "ilp_columns"); sim_json_int(&j, (int64_t)r->ilp_columns);
@@ -127,11 +129,16 @@ static void print_text(const sim_scenario *view, size_t point, long long run,
     printf("\nobjective T = %.9g s = compute %.9g s + communication %.9g s\n", r->objective,
            r->compute, r->comm);
     printf("quantization ratio %.4g %%\n", r->quant_ratio);
+    printf("bottleneck stage %.9g s per token (a saturated pipeline: %.6g tokens/s)%s\n",
+           r->bottleneck, (double)in->batch / r->bottleneck,
+           opt->objective == SOLVER_OBJECTIVE_THROUGHPUT ? ", the objective" : "");
   }
   printf("status %s", solver_status_name(r->status));
   if (r->status == SOLVER_OPTIMAL) printf(" (proof: %s)", solver_proof_name(r->proof));
   printf(", solve time %.4f s, B&B nodes %lld", r->solve_seconds, r->nodes);
-  if (r->search_nodes) printf(", segment search nodes %lld", r->search_nodes);
+  if (r->search_nodes)
+    printf(", %s search nodes %lld",
+           opt->objective == SOLVER_OBJECTIVE_THROUGHPUT ? "throughput" : "segment", r->search_nodes);
   if (r->ilp_columns)
     printf(", last ILP %zu columns x %zu rows (%zu layer-server pairs fixed by bounds)",
            r->ilp_columns, r->ilp_rows, r->ilp_fixed);

@@ -68,7 +68,7 @@ solver_multi *sim_multi_alloc(const sim_scenario *base, size_t point, uint64_t r
     mi->weight[m] = !isnan(e->weight) ? e->weight : e->rate > 0 ? e->rate : 1.0;
   }
   mi->max_utilization = view.solver.max_utilization;
-  mi->objective = (solver_multi_objective)view.solver.objective;
+  mi->objective = (solver_multi_objective)view.solver.aggregate;
   for (size_t m = 0; m < K; m++) sim_model_free(models[m]);
   free(models);
   sim_topology_free(topo);

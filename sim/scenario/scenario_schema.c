@@ -125,8 +125,18 @@ static const sim__key solver_keys[] = {
   NUM("mip_gap", solver.mip_gap, 0, 1, 0, NULL, "relative gap accepted as optimal"),
   NUM("max_utilization", solver.max_utilization, 0, 1e6, SIM_KF_LO_OPEN, NULL,
       "several models: cap on each server's busy fraction"),
-  ENUM("objective", solver.objective, solver_multi_objective_names,
+  ENUM("aggregate", solver.aggregate, solver_multi_objective_names,
        "several models: weighted sum of T or the worst T"),
+  ENUM("objective", solver.objective, solver_objective_names,
+       "latency (T of one request) or throughput (bottleneck stage time)"),
+  NUM("latency_cap", solver.latency_cap, 0, 1e12, 0, "s", "throughput objective: T <= cap (0: none)"),
+  {"kv_requests", SIM_K_INT_WORD, OFF(solver.kv_requests), 0, 1e6, 0, word_auto, NULL, 0, "requests",
+   "requests whose full KV cache the storage row reserves; auto = 0 (paper), else 1"},
+  END};
+
+static const sim__key goodput_keys[] = {
+  NUM("ttft", sim.slo_ttft, 0, 1e12, 0, "s", "goodput: time to first token at most this (0: no bound)"),
+  NUM("tpot", sim.slo_tpot, 0, 1e12, 0, "s", "goodput: time per output token at most this (0: no bound)"),
   END};
 
 static const sim__key dynamics_keys[] = {
@@ -177,6 +187,11 @@ static const sim__key sim_keys[] = {
   MAP("controller", controller_keys, OFF(sim.dyn.has_controller), "when a dynamic run re-plans"),
   NUM("slo", sim.dyn.slo, 0, 1e12, 0, "s", "latency objective of a dynamic run; 0 = none"),
   INT("timeseries", sim.dyn.timeseries, 0, 1e6, "rows of each dynamic run's latency time series; 0 = none"),
+  ENUM("batching", sim.batching, sim_serve_batching_names,
+       "static (batches formed at the entry) or continuous (iteration-level, pipelined)"),
+  ENUM("kv_memory", sim.kv_memory, sim_serve_kv_memory_names,
+       "continuous: unlimited, or wait (admission waits for KV-cache room)"),
+  MAP("goodput", goodput_keys, 0, "continuous batching: the SLO a request must meet to count in goodput"),
   END};
 
 const sim__key sim__schema[] = {
@@ -323,10 +338,11 @@ int sim__scenario_defaults(sim_scenario *sc, const char *name) {
   sc->solver.baselines = 0;
   sc->solver.max_layers_per_server = 0;
   sc->solver.origin = -1;
+  sc->solver.kv_requests = -1;
   sc->solver.presolve = 1;
   sc->solver.mip_gap = 1e-9;
   sc->solver.max_utilization = 1;
-  sc->solver.objective = SOLVER_MULTI_SUM;
+  sc->solver.aggregate = SOLVER_MULTI_SUM;
 
   sc->sim.replay = 1;
   sc->sim.load = 0;
