@@ -107,6 +107,8 @@ typedef struct solver_config {
   int64_t origin;                /* server where prompts arrive and outputs return; -1 = none */
   int presolve;                  /* 1: drop dominated bit options where provably safe */
   double mip_gap;                /* relative gap at which a solve counts as optimal */
+  double max_utilization;        /* several models: cap on each server's busy fraction */
+  int objective;                 /* several models: a solver_multi_objective (sum or max) */
 } solver_config;
 
 typedef struct solver_instance {
@@ -376,5 +378,110 @@ solver_placement *sim_placement_load_json(const char *path, const solver_instanc
 /* The same from a string; `name` stands in for the file name in messages. */
 solver_placement *sim_placement_load_json_string(const char *text, size_t len, const char *name,
                                                  const solver_instance *in, sim_error *err);
+
+/* --- Several models sharing the servers (multi.c, multi_lagrange.c,
+ * multi_ilp.c; docs/model.md and docs/solver.md) ---------------------------
+ *
+ * K models, each a single-model instance on the same servers and routes,
+ * share every server's storage and compute:
+ *   storage:      Σ_m Σ_l s_m(l, b) x_m(l, i, b) <= κ_i
+ *   utilization:  Σ_m rate_m · busy_m(i) <= max_utilization, where busy_m(i)
+ *                 is the compute time (s) model m's layers spend on server i
+ *                 per request (Σ_l cp_m(l, i, b) x_m(l, i, b))
+ * Everything else (allowed bits, the budget, the layer cap, routes, the
+ * origin) stays each model's own. The objective is Σ_m weight_m · T_m
+ * (`sum`) or max_m T_m (`max`).
+ *
+ * Ownership rule: solver_multi_alloc returns a multi-instance that owns its
+ * instances (set models[m] to an instance from solver_instance_alloc; they
+ * are freed with it). A solver_multi_result owns its placements. */
+
+typedef enum { SOLVER_MULTI_SUM = 0, SOLVER_MULTI_MAX = 1 } solver_multi_objective;
+
+/* "sum", "max", NULL: the words solver.objective accepts. */
+extern const char *const solver_multi_objective_names[];
+
+typedef struct solver_multi {
+  size_t n_models;
+  solver_instance **models;  /* n_models owned instances, same servers and routes */
+  double *rate;              /* n_models, requests/s (>= 0) */
+  double *weight;            /* n_models, objective weights (> 0; `sum` only) */
+  double max_utilization;    /* busy fraction every server must stay within (> 0) */
+  solver_multi_objective objective;
+} solver_multi;
+
+/* An empty multi-instance for n_models models: models NULL, rates 0,
+ * weights 1, max_utilization 1, objective sum. NULL without memory. */
+solver_multi *solver_multi_alloc(size_t n_models);
+void solver_multi_free(solver_multi *mi);
+
+/* Checks that every model is set, the instances share their servers
+ * (count, storage, speeds) and routes, and rates, weights and the cap are in
+ * range. Returns SIM_OK or SIM_EINPUT naming the first problem. */
+int solver_multi_validate(const solver_multi *mi, sim_error *err);
+
+typedef enum {
+  SOLVER_MULTI_EXACT = 0,       /* decomposition + lp_solve: optimal with a proof */
+  SOLVER_MULTI_ILP = 1,         /* the joint ILP on lp_solve alone (cross-checks) */
+  SOLVER_MULTI_SEQUENTIAL = 2,  /* models in turn by weight, each optimal on what is left */
+  SOLVER_MULTI_INDEPENDENT = 3, /* each model optimal as if alone; reports if the union fits */
+  SOLVER_MULTI_METHOD_COUNT = 4
+} solver_multi_method;
+
+/* "ilp" (exact), "plain", "sequential", "independent": the words of --method and
+ * of runs.csv, like the single-model methods (ilp is the exact method). */
+const char *solver_multi_method_name(solver_multi_method m);
+int solver_multi_method_parse(const char *s); /* -1 if unknown */
+
+typedef struct solver_multi_options {
+  solver_multi_method method;
+  solver_formulation formulation; /* joint ILP: flow or paper */
+  double time_limit;           /* s for the whole solve; <= 0 means none */
+  double mip_gap;              /* relative gap accepted as optimal */
+  int lagrange_iterations;     /* subgradient iterations; 0 = the default (60) */
+  const char *write_lp;        /* if set, write the joint ILP in LP format here */
+  const char *write_mps;       /* if set, write the joint ILP in free MPS format here */
+} solver_multi_options;
+
+void solver_multi_options_init(solver_multi_options *opt);
+
+typedef struct solver_multi_result {
+  solver_status status;
+  solver_proof proof;          /* bound (Lagrangian meets the incumbent) or ilp */
+  size_t n_models;
+  solver_placement **placement; /* n_models; all NULL when no placement was found */
+  double *model_objective;     /* n_models, s, T_m of each model's placement */
+  double *model_solo;          /* n_models, s, each model's optimum alone (NaN if unknown) */
+  double objective;            /* s, Σ weight·T or max T (NaN without a placement) */
+  double lower_bound;          /* s, best proven bound on the objective (NaN if none) */
+  double gap;                  /* (objective - lower_bound) / objective */
+  double lagrangian_bound;     /* s, the decomposition's bound (NaN if not computed) */
+  double solve_seconds;
+  int iterations;              /* subgradient iterations done */
+  double lagrange_seconds;     /* wall time of the decomposition (bound and incumbents) */
+  size_t ilp_fixed;            /* x columns the decomposition's bounds left out of the ILP */
+  long long nodes;             /* lp_solve's branch-and-bound nodes */
+  int joint_feasible;          /* 1 if the placements together meet the shared rows */
+  size_t n_servers;
+  double *storage_used;        /* n_servers, bytes over all models */
+  double *utilization;         /* n_servers, Σ_m rate_m · busy_m(i) */
+  char diagnosis[512];
+} solver_multi_result;
+
+void solver_multi_result_init(solver_multi_result *res);
+void solver_multi_result_clear(solver_multi_result *res);
+
+/* Solves a multi-instance with opt->method. Returns SIM_OK when the solver
+ * ran (whatever the status), an error code when it could not. Every
+ * returned placement passes solver_multi_check. */
+int solver_multi_solve(const solver_multi *mi, const solver_multi_options *opt,
+                       solver_multi_result *res, sim_error *err);
+
+/* The independent checker: each model's own constraints (solver_check),
+ * then the shared storage and utilization rows (relative slack 1e-9), from
+ * the cost functions alone. Fills T (n_models, may be NULL) and *objective.
+ * Returns SIM_OK if feasible, SIM_EINFEASIBLE naming the violations. */
+int solver_multi_check(const solver_multi *mi, solver_placement *const *placement, double *T,
+                       double *objective, sim_error *err);
 
 #endif

@@ -22,12 +22,14 @@ static void help(void) {
       "                     [--write-instance FILE] [--plain] [--no-presolve]\n"
       "\n"
       "Place every layer of the scenario's model on a server and choose its bit width for\n"
-      "run K at sweep point P (both default 0), minimizing the completion time T.\n"
+      "run K at sweep point P (both default 0), minimizing the completion time T. A\n"
+      "scenario with models: places several models on the shared servers jointly.\n"
       "\n"
       "  -p, --point P           sweep point (row-major over the swept keys)\n"
       "  -r, --run K             run index (selects the topology and the random baseline)\n"
       "  -m, --method M          ilp (exact), dp (exact without storage coupling), single,\n"
-      "                          greedy, uniform, random, cloud (default: the scenario's)\n"
+      "                          greedy, uniform, random, cloud (default: the scenario's);\n"
+      "                          with models: ilp (exact), sequential, independent\n"
       "  -f, --formulation F     ilp: flow (tight) or paper (default: the scenario's)\n"
       "  -t, --time-limit S      seconds; on expiry the status is 'timeout' with the best\n"
       "                          placement found and its gap (default: the scenario's)\n"
@@ -163,6 +165,7 @@ int cli_cmd_solve(int argc, char **argv) {
     {0, 0, 0, 0}};
   cli_target target = {0, 0};
   int json = 0, method = -1, form = -1, plain = 0, no_presolve = 0, c;
+  const char *method_name = NULL; /* parsed once the scenario says one model or several */
   double time_limit = -1;
   const char *lp_path = NULL, *mps_path = NULL, *inst_path = NULL;
   opterr = 0;
@@ -172,11 +175,7 @@ int cli_cmd_solve(int argc, char **argv) {
     case 'r':
       if (cli_target_option("solve", c, optarg, &target) != CLI_OK) return CLI_EUSAGE;
       break;
-    case 'm':
-      if ((method = solver_method_parse(optarg)) < 0)
-        return cli_usage_error("solve", "unknown method '%s' (ilp, dp, single, greedy, uniform, "
-                               "random, cloud)", optarg);
-      break;
+    case 'm': method_name = optarg; break;
     case 'f':
       if (strcmp(optarg, "flow") == 0) form = SOLVER_FORM_FLOW;
       else if (strcmp(optarg, "paper") == 0) form = SOLVER_FORM_PAPER;
@@ -202,6 +201,22 @@ int cli_cmd_solve(int argc, char **argv) {
 
   sim_scenario *sc = cli_scenario_load(argv[optind]);
   if (sc == NULL) return CLI_EUSAGE;
+  if (sc->n_models > 0) {
+    int st;
+    if (inst_path != NULL || no_presolve)
+      st = cli_usage_error("solve", "--write-instance and --no-presolve apply to one model, not "
+                           "to a scenario with models:");
+    else
+      st = cli__solve_multi(sc, &target, method_name, plain, form, time_limit, json, lp_path,
+                            mps_path);
+    sim_scenario_free(sc);
+    return st;
+  }
+  if (method_name != NULL && (method = solver_method_parse(method_name)) < 0) {
+    sim_scenario_free(sc);
+    return cli_usage_error("solve", "unknown method '%s' (ilp, dp, single, greedy, uniform, "
+                           "random, cloud)", method_name);
+  }
   sim_error err;
   sim_error_clear(&err);
   int status = CLI_OK;

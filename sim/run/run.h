@@ -43,12 +43,21 @@ typedef struct sim_case {
 } sim_case;
 
 /* Assembles run `run` at sweep point `point` of `base`. Fails with
- * SIM_EINPUT for a point that does not exist or an error table that does
+ * SIM_EINPUT for a scenario with models: (see sim_multi_alloc), a point that does not exist or an error table that does
  * not fit the model (naming the file), SIM_EIO when the table cannot be
  * read, SIM_ENOMEM. O(M^2) draws (O(M^3) routes for a geometric topology)
  * plus O(L x bit widths) for the instance. */
 sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, sim_error *err);
 void sim_case_free(sim_case *c);
+
+/* The multi-model instance of run `run` at sweep point `point` of a
+ * scenario with `models:`: each entry's instance on one topology (storage
+ * in model units relative to all models' fp32 size together), the rates,
+ * weights (default: the rates, or 1 for a model without load), the
+ * utilization cap and the objective. Freed with solver_multi_free. Fails
+ * with SIM_EINPUT without `models:`, SIM_ENOMEM. */
+solver_multi *sim_multi_alloc(const sim_scenario *base, size_t point, uint64_t run,
+                              sim_error *err);
 
 /* Numeric columns of runs.csv, in file order. Load columns appear only when
  * the scenario runs the load experiment, dynamic ones only when it has

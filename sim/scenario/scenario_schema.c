@@ -123,6 +123,10 @@ static const sim__key solver_keys[] = {
    "server where prompts arrive and outputs return (none, or an index)"},
   BOOL("presolve", solver.presolve, "drop dominated bit options where provably safe"),
   NUM("mip_gap", solver.mip_gap, 0, 1, 0, NULL, "relative gap accepted as optimal"),
+  NUM("max_utilization", solver.max_utilization, 0, 1e6, SIM_KF_LO_OPEN, NULL,
+      "several models: cap on each server's busy fraction"),
+  ENUM("objective", solver.objective, solver_multi_objective_names,
+       "several models: weighted sum of T or the worst T"),
   END};
 
 static const sim__key dynamics_keys[] = {
@@ -182,6 +186,9 @@ const sim__key sim__schema[] = {
   INT("runs", runs, 1, 1e6, "Monte Carlo runs per sweep point"),
   STR("output", output, SIM_KF_NOSWEEP, "output directory"),
   MAP("model", model_keys, 0, "LLM and granularity"),
+  {"models", SIM_K_MODELS, 0, 0, 0, SIM_KF_NOSWEEP, NULL, NULL, 0, NULL,
+   "several LLMs sharing the servers: list of {name, granularity, delta, budget, tokens, batch, "
+   "prompt, rate, weight, origin}"},
   MAP("servers", server_keys, 0, "edge servers and optional cloud"),
   MAP("links", link_keys, 0, "D2D links"),
   MAP("workload", workload_keys, 0, "tokens, batch, prompt, context"),
@@ -318,6 +325,8 @@ int sim__scenario_defaults(sim_scenario *sc, const char *name) {
   sc->solver.origin = -1;
   sc->solver.presolve = 1;
   sc->solver.mip_gap = 1e-9;
+  sc->solver.max_utilization = 1;
+  sc->solver.objective = SOLVER_MULTI_SUM;
 
   sc->sim.replay = 1;
   sc->sim.load = 0;
@@ -345,8 +354,8 @@ static void print_keys(FILE *out, const sim__key *keys, const char *prefix) {
       [SIM_K_INT_WORD] = "integer", [SIM_K_BOOL] = "true/false", [SIM_K_ENUM] = "one of",
       [SIM_K_STR] = "string", [SIM_K_STRBUF] = "string", [SIM_K_SEED] = "integer",
       [SIM_K_SPEC] = "number, list or {min, max | ratio}", [SIM_K_ENUMSET] = "list of",
-      [SIM_K_LAYERS] = "list", [SIM_K_OUTAGES] = "list", [SIM_K_SWEEP] = "list",
-      [SIM_K_DEVICES] = "list or {device: probability}"};
+      [SIM_K_LAYERS] = "list", [SIM_K_OUTAGES] = "list", [SIM_K_MODELS] = "list",
+      [SIM_K_SWEEP] = "list", [SIM_K_DEVICES] = "list or {device: probability}"};
   for (const sim__key *k = keys; k->name; k++) {
     char path[128], extra[256] = "";
     snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k->name);
@@ -358,6 +367,10 @@ static void print_keys(FILE *out, const sim__key *keys, const char *prefix) {
     fprintf(out, "%-40s %s%s%s%s%s\n", path, tname[k->type], *extra ? " " : "", extra,
             k->unit ? " " : "", k->unit ? k->unit : "");
     if (k->type == SIM_K_MAP) print_keys(out, k->children, path);
+    if (k->type == SIM_K_MODELS)
+      for (size_t i = 0; sim__model_entry_keys[i]; i++)
+        fprintf(out, "%s[].%-*s list item key\n", path,
+                (int)(40 > strlen(path) + 3 ? 40 - strlen(path) - 3 : 0), sim__model_entry_keys[i]);
   }
 }
 
