@@ -19,10 +19,12 @@
  * Usage: bench_solver [SCENARIO] [--runs N] [--method M] [--limit S]
  *                     [--limit-flow S] [--limit-paper S] [--formulation flow|paper]
  *                     [--max-servers M] [--min-servers M] [--plain] [--no-search]
- *                     [--csv FILE]
+ *                     [--search-budget N] [--csv FILE]
  *
  * --no-search skips the segment search, so that lp_solve's accelerated path
- * (bounds, fixing, cutoff and the rounded capacity cuts) is timed alone. */
+ * (bounds, fixing, cutoff and the rounded capacity cuts) is timed alone;
+ * --search-budget N hands over to lp_solve after N search nodes (the
+ * default lets the search keep the time). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,7 @@ int main(int argc, char **argv) {
   long runs = -1;
   double limit[2] = {60, 20}; /* flow, paper: s per solve */
   int plain = 0, only = -1, method = SOLVER_METHOD_ILP, no_search = 0;
+  long long search_budget = 0;
   long long max_servers = -1, min_servers = -1;
   for (int a = 1; a < argc; a++) {
     if (strcmp(argv[a], "--runs") == 0 && a + 1 < argc) runs = atol(argv[++a]);
@@ -68,6 +71,8 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[a], "--csv") == 0 && a + 1 < argc) csv_path = argv[++a];
     else if (strcmp(argv[a], "--plain") == 0) plain = 1;
     else if (strcmp(argv[a], "--no-search") == 0) no_search = 1;
+    else if (strcmp(argv[a], "--search-budget") == 0 && a + 1 < argc)
+      search_budget = atoll(argv[++a]);
     else if (strcmp(argv[a], "--limit") == 0 && a + 1 < argc) limit[0] = limit[1] = atof(argv[++a]);
     else if (strcmp(argv[a], "--method") == 0 && a + 1 < argc) {
       method = solver_method_parse(argv[++a]);
@@ -84,7 +89,7 @@ int main(int argc, char **argv) {
     else {
       fprintf(stderr, "usage: bench_solver [SCENARIO] [--runs N] [--method M] [--limit S] "
                       "[--limit-flow S] [--limit-paper S] [--formulation F] [--max-servers M] "
-                      "[--min-servers M] [--plain] [--no-search] [--csv FILE]\n");
+                      "[--min-servers M] [--plain] [--no-search] [--search-budget N] [--csv FILE]\n");
       return 2;
     }
   }
@@ -152,7 +157,7 @@ int main(int argc, char **argv) {
         opt.formulation = f ? SOLVER_FORM_PAPER : SOLVER_FORM_FLOW;
         opt.time_limit = limit[f];
         opt.plain = plain;
-        if (no_search) opt.search_budget = -1;
+        opt.search_budget = no_search ? -1 : search_budget;
         solver_result res;
         if (solver_solve(in, &opt, &res, &err) != SIM_OK) {
           fprintf(stderr, "point %zu run %ld: %s\n", p, r, err.msg);

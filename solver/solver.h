@@ -351,15 +351,14 @@ typedef struct solver_options {
   int plain;                   /* ilp: 1 hands the whole model to lp_solve without the
                                   structural bounds, incumbents, fixing and cutoff (for
                                   cross-checks); 0 (default) uses them */
-  long long search_budget;     /* nodes of the segment search before lp_solve takes over:
-                                  0 = the default (SOLVER_SEARCH_NODES), < 0 = no search, so
-                                  that lp_solve's accelerated path can be tested on its own */
+  long long search_budget;     /* nodes of the segment search (or the budget search)
+                                  before lp_solve takes over: 0 = the default, no node
+                                  limit (the search keeps the time, docs/solver.md);
+                                  < 0 = no search, so that lp_solve's accelerated path can
+                                  be tested on its own */
   solver_objective_kind objective; /* ilp and dp: latency (default) or throughput */
   double latency_cap;          /* s, throughput: T <= cap (0: none) */
 } solver_options;
-
-/* The segment search's default node budget (docs/solver.md). */
-#define SOLVER_SEARCH_NODES 200000
 
 /* Options from a solver configuration (a scenario's `solver` block), for
  * `method`, with the random baseline's seed. */
