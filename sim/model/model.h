@@ -123,6 +123,8 @@ typedef struct sim_errtable {
 
 /* Reads an error table. Errors name the file, line and column. */
 sim_errtable *sim_errtable_load(const char *path, sim_error *err);
+/* The same from text_len bytes of CSV text; path names it in messages. */
+sim_errtable *sim_errtable_parse(const char *text, size_t text_len, const char *path, sim_error *err);
 void sim_errtable_free(sim_errtable *t);
 
 /* The table's error for (layer, b), NaN if absent. */

@@ -1,10 +1,12 @@
 /* scenario.c: loading, sweep points, model profiles and freeing. */
+#define _POSIX_C_SOURCE 200809L
 #include "sim/scenario/internal.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Scenarios are small; a cap keeps a wrong argument (a model checkpoint, say)
  * from being read into memory. */
@@ -72,12 +74,23 @@ static int finish(sim__pctx *ctx) {
     if (p == NULL) return sim_error_set(ctx->err, SIM_ENOMEM, "out of memory");
     free(sc->quant.error_table);
     sc->quant.error_table = p;
-    FILE *f = fopen(p, "r");
-    if (f == NULL) {
-      sim__perr(ctx, sim__mark_find(ctx, "quantization.error_table"), "quantization.error_table",
-                "cannot open '%s': %s", p, strerror(errno));
+    /* The table must be a regular file: a directory or /dev/zero would
+     * pass an open() test and then fail (or never end) in the run. */
+    sim_error why;
+    sim_error_clear(&why);
+    int fd = sim_file_open_regular(p, NULL, &why);
+    if (fd < 0) {
+      /* why.msg is "PATH: cannot open: REASON" or "PATH: is a FIFO; ..." */
+      const char *msg = why.msg + strlen(p) + (strlen(why.msg) > strlen(p) + 2 ? 2 : 0);
+      const char *open_fail = "cannot open: ";
+      if (strncmp(msg, open_fail, strlen(open_fail)) == 0)
+        sim__perr(ctx, sim__mark_find(ctx, "quantization.error_table"), "quantization.error_table",
+                  "cannot open '%s': %s", p, msg + strlen(open_fail));
+      else
+        sim__perr(ctx, sim__mark_find(ctx, "quantization.error_table"), "quantization.error_table",
+                  "'%s' %s", p, msg);
     } else {
-      fclose(f);
+      close(fd);
     }
   }
   if (sc->n_sweep == 0) return sim__scenario_check(ctx, sc, NULL, NULL);
@@ -131,11 +144,8 @@ sim_scenario *sim_scenario_load_string(const char *text, size_t len, const char 
 }
 
 sim_scenario *sim_scenario_load(const char *path, sim_error *err) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    sim_error_set(err, SIM_EIO, "%s: cannot open: %s", path, strerror(errno));
-    return NULL;
-  }
+  FILE *f = sim_file_open_input(path, NULL, err);
+  if (f == NULL) return NULL;
   char *buf = malloc(MAX_SCENARIO_BYTES + 1);
   if (buf == NULL) {
     fclose(f);
@@ -147,7 +157,7 @@ sim_scenario *sim_scenario_load(const char *path, sim_error *err) {
   fclose(f);
   if (read_err) {
     free(buf);
-    sim_error_set(err, SIM_EIO, "%s: read error", path);
+    sim_error_set(err, SIM_EIO, "%s: read error: %s", path, strerror(errno));
     return NULL;
   }
   if (n > MAX_SCENARIO_BYTES) {
