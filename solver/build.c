@@ -4,7 +4,21 @@
 
 #include "solver/solver.h"
 
+static solver_instance *build(const sim_scenario *view, uint64_t run, sim_error *err);
+
 solver_instance *solver_instance_build(const sim_scenario *view, uint64_t run, sim_error *err) {
+  /* Problems are collected locally and reported under the scenario's name
+   * and the run, so a message names the file as well as the key. */
+  sim_error local;
+  sim_error_clear(&local);
+  solver_instance *in = build(view, run, &local);
+  if (in == NULL)
+    sim_error_set(err, local.code ? local.code : SIM_EINTERNAL, "%s: run %llu: %s",
+                  view->path ? view->path : "(scenario)", (unsigned long long)run, local.msg);
+  return in;
+}
+
+static solver_instance *build(const sim_scenario *view, uint64_t run, sim_error *err) {
   sim_model *m = sim_scenario_model_alloc(view, err);
   if (m == NULL) return NULL;
   sim_errtable *table = NULL;

@@ -55,6 +55,10 @@ typedef struct sim_layer {
   double kv_elems;  /* KV-cache elements stored per token of context */
 } sim_layer;
 
+/* The largest total parameter count a model may have: sizes in bits (at
+ * most 64 bits per weight) of any set of layers then fit an int64_t. */
+#define SIM_MODEL_MAX_PARAMS ((int64_t)100000000000000000) /* 1e17 */
+
 typedef struct sim_model {
   char name[64];
   sim_granularity granularity;

@@ -108,11 +108,19 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
                   sim_error *err) {
   const sim_scenario *v = &ctx->views[point];
   const sim_model *model = ctx->models[point];
-  sim_topology *topo = sim_topology_alloc(v, run, 4.0 * (double)model->total_params, err);
-  if (topo == NULL) return err->code;
-  solver_instance *in = solver_instance_alloc(v, model, topo, ctx->table, err);
+  sim_error local;
+  sim_error_clear(&local);
+  sim_topology *topo = sim_topology_alloc(v, run, 4.0 * (double)model->total_params, &local);
+  solver_instance *in = topo ? solver_instance_alloc(v, model, topo, ctx->table, &local) : NULL;
   sim_topology_free(topo);
-  if (in == NULL) return err->code;
+  if (in == NULL) {
+    /* Named by file, point and run: the message says which key. */
+    char where[160] = "";
+    if (ctx->sc->n_sweep > 0) snprintf(where, sizeof where, "sweep point %zu, ", point);
+    return sim_error_set(err, local.code ? local.code : SIM_EINTERNAL, "%s: %srun %llu: %s",
+                         ctx->sc->path ? ctx->sc->path : "(scenario)", where,
+                         (unsigned long long)run, local.msg);
+  }
 
   char labels[2][64];
   for (size_t d = 0; d < ctx->sc->n_sweep; d++)

@@ -60,6 +60,19 @@ int sim__scenario_check(sim__pctx *ctx, const sim_scenario *sc, const char *wher
   check_spec(ctx, sc, &sc->servers.storage, "servers.storage", where, at);
   check_spec(ctx, sc, &sc->servers.mem_bandwidth, "servers.mem_bandwidth", where, at);
 
+  if (sc->model.n_layers > 0) {
+    /* Checked before any addition can overflow (9300 layers of 1e15). */
+    int64_t total = 0;
+    for (size_t k = 0; k < sc->model.n_layers; k++) {
+      if (sc->model.layers[k].params > SIM_MODEL_MAX_PARAMS - total) {
+        snprintf(d, sizeof d, "the parameter count overflows: layers 0..%zu hold more than %.0e "
+                 "parameters in total, the largest a model may have", k, (double)SIM_MODEL_MAX_PARAMS);
+        fail(ctx, where, at, "model.layers", d);
+        break;
+      }
+      total += sc->model.layers[k].params;
+    }
+  }
   if (sc->model.has_arch && sc->model.n_layers > 0) {
     fail(ctx, where, at, "model.layers", "give either model.custom or model.layers, not both");
   } else if (sc->model.has_arch) {
