@@ -71,6 +71,35 @@ t "ccs 1e-300: run" 2 "ccs.yaml: run 0: servers.ccs: the compute time .* overflo
 t "profile on a FIFO" 2 "fifo: error: is a FIFO; expected a regular file" profile "$TMP/fifo"
 t "profile on /dev/zero" 2 "/dev/zero: error: is a character device; expected a regular file" profile /dev/zero
 
+# 6. A name that would lead the output out of results/.
+printf 'name: ../../escaped\nruns: 1\n' > "$TMP/esc.yaml"
+t "name: ../../escaped: check" 2 "esc.yaml:1:7: error: name: '../../escaped' is not a safe name" \
+  check "$TMP/esc.yaml"
+case $DILEMMA in /*) bin=$DILEMMA ;; *) bin=$PWD/$DILEMMA ;; esac
+mkdir "$TMP/esc"
+(cd "$TMP/esc" && timeout "$limit" ${DILEMMA_WRAP:-} "$bin" run ../esc.yaml --quiet --no-plot > /dev/null 2>&1)
+is $? 2 "name: ../../escaped: run refuses it"
+test ! -e "$TMP/escaped" && test ! -e "$TMP/esc/results"
+ok $? "name: ../../escaped: nothing is written"
+
+# 7. Unbounded work: the load simulation of a million tokens per request
+# is refused by its event cap before it starts; a cap reached while
+# running says so; a sweep whose rows cannot fit in memory is refused.
+printf 'workload: {tokens: 1000000}\nsimulation: {load: true}\n' > "$TMP/tokens.yaml"
+t "tokens 1e6 with load: check" 2 "tokens.yaml:1:1: error: simulation.max_events: the load simulation needs at least 1e+09 events" \
+  check "$TMP/tokens.yaml"
+t "tokens 1e6 with load: run" 2 "simulation.max_events: the load simulation needs at least" \
+  run "$TMP/tokens.yaml" -o "$TMP/tokens-out" --runs 1 --quiet --no-plot
+printf 'workload: {tokens: 20}\nsimulation: {load: true, requests: 200, max_events: 5000}\n' > "$TMP/cap.yaml"
+t "event cap reached: simulate" 2 "cap.yaml: simulation.max_events: the simulation reached its cap of 5000 events" \
+  simulate "$TMP/cap.yaml" --mode load
+t "event cap reached: run" 2 "cap.yaml: run 0: load: simulation.max_events: the simulation reached its cap" \
+  run "$TMP/cap.yaml" -o "$TMP/cap-out" --runs 1 --quiet --no-plot
+printf 'runs: 1000000\nsweep:\n  - key: links.omega_min\n    linear: {from: 1.0e6, to: 1.0e9, points: 1000}\n  - key: quantization.delta\n    linear: {from: 1.0e-6, to: 1.0e-3, points: 100}\n' \
+  > "$TMP/sweep.yaml"
+t "100k points x 1e6 runs: check" 2 "sweep.yaml: runs: 100000 sweep points x 1000000 runs x 1 method = 1e+11 rows" \
+  check "$TMP/sweep.yaml"
+
 # 8. A file size limit (ulimit -f, in 512- or 1024-byte blocks by shell):
 # SIGXFSZ used to kill the run mid-row (status 153). The scenario and its
 # header fit in 4 blocks; the 72 rows of run-small do not.

@@ -323,7 +323,11 @@ int cli_cmd_simulate(int argc, char **argv) {
   sim_error err;
   sim_error_clear(&err);
   int status = simulate(&o, sc, &err);
-  if (status != CLI_OK && err.count > 0) cli_report(&err);
+  if (status != CLI_OK && err.count > 0) {
+    /* Messages from the simulator name the key; the file is ours to add. */
+    if (strncmp(err.msg, argv[optind], strlen(argv[optind])) != 0) fprintf(stderr, "%s: ", argv[optind]);
+    cli_report(&err);
+  }
   sim_scenario_free(sc);
   return status;
 }

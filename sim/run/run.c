@@ -87,7 +87,10 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
   st->out = -1;
   sim_buf_init(&st->header);
   pthread_mutex_init(&st->lock, NULL);
-  int rc = ctx_init(&st->ctx, &st->sc, opt, err);
+  /* --runs may have grown the experiment past what check accepted. */
+  int rc = sim_scenario_check_size(&st->sc, st->sc.runs, err);
+  if (rc != SIM_OK) return rc;
+  rc = ctx_init(&st->ctx, &st->sc, opt, err);
   if (rc != SIM_OK) return rc;
   st->total = st->ctx.n_points * (size_t)st->sc.runs;
   st->done = calloc(st->total ? st->total : 1, 1);

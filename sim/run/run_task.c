@@ -71,9 +71,11 @@ static double now_seconds(void) {
 /* The DES columns of a row: the replay of one request (sim_s and its
  * relative error against the analytic T) and, when configured, the load
  * experiment. A simulation that fails leaves its columns empty; the row's
- * placement and objective still stand. */
-static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver_instance *in,
-                     const solver_placement *p, uint64_t run, double *col) {
+ * placement and objective still stand. A simulation that reaches
+ * simulation.max_events is an error of the scenario: returns SIM_EINPUT
+ * with the message in *err. */
+static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver_instance *in,
+                     const solver_placement *p, uint64_t run, double *col, sim_error *err) {
   sim_serve_config cfg;
   sim_serve_config_from_scenario(&cfg, v, run);
   sim_serve_result r;
@@ -81,7 +83,13 @@ static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solve
   if (v->sim.replay) {
     sim_serve_result_init(&r);
     sim_error_clear(&e);
-    if (sim_serve_replay(in, p, &cfg, &r, &e) == SIM_OK) {
+    const int rc = sim_serve_replay(in, p, &cfg, &r, &e);
+    if (rc == SIM_EINPUT) {
+      sim_serve_result_clear(&r);
+      return sim_error_set(err, rc, "%s: run %llu: replay: %s", ctx->sc->path ? ctx->sc->path : "(scenario)",
+                           (unsigned long long)run, e.msg);
+    }
+    if (rc == SIM_OK) {
       col[SIM_COL_SIM_S] = r.simulated;
       col[SIM_COL_SIM_REL_ERROR] = r.rel_error;
     }
@@ -90,7 +98,13 @@ static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solve
   if (ctx->load) {
     sim_serve_result_init(&r);
     sim_error_clear(&e);
-    if (sim_serve_load(in, p, &cfg, &r, &e) == SIM_OK) {
+    const int rc = sim_serve_load(in, p, &cfg, &r, &e);
+    if (rc == SIM_EINPUT) {
+      sim_serve_result_clear(&r);
+      return sim_error_set(err, rc, "%s: run %llu: load: %s", ctx->sc->path ? ctx->sc->path : "(scenario)",
+                           (unsigned long long)run, e.msg);
+    }
+    if (rc == SIM_OK) {
       col[SIM_COL_LAT_MEAN] = r.latency.mean;
       col[SIM_COL_LAT_P50] = r.latency.p50;
       col[SIM_COL_LAT_P95] = r.latency.p95;
@@ -102,6 +116,7 @@ static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solve
     }
     sim_serve_result_clear(&r);
   }
+  return SIM_OK;
 }
 
 int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
@@ -161,7 +176,11 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
         solver_objective(in, res.placement, &col[SIM_COL_COMPUTE], &col[SIM_COL_COMM]);
         col[SIM_COL_QUANT_RATIO] = solver_quant_ratio(in, res.placement);
         col[SIM_COL_SERVERS_USED] = servers_used(in, res.placement);
-        simulate(ctx, v, in, res.placement, run, col);
+        if (simulate(ctx, v, in, res.placement, run, col, err) != SIM_OK) {
+          solver_result_clear(&res);
+          solver_instance_free(in);
+          return err->code;
+        }
       }
     }
     if (rc == SIM_OK) {

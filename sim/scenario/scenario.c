@@ -11,6 +11,8 @@
 /* Scenarios are small; a cap keeps a wrong argument (a model checkpoint, say)
  * from being read into memory. */
 #define MAX_SCENARIO_BYTES (16u << 20)
+/* The longest scenario name (a directory name under results/). */
+#define SIM_NAME_MAX 200
 
 static char *dup_str(const char *s) {
   size_t n = strlen(s) + 1;
@@ -50,8 +52,27 @@ static void point_where(const sim_scenario *sc, size_t p, char *buf, size_t len)
   if (used < len) snprintf(buf + used, len - used, ")");
 }
 
+/* 1 if s is a safe name for a directory: letters, digits, '.', '_' and '-',
+ * not starting with '.' (so never "..", a hidden file or a path). */
+static int name_safe(const char *s) {
+  if (*s == '\0' || *s == '.' || strlen(s) > SIM_NAME_MAX) return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+          *s == '.' || *s == '_' || *s == '-'))
+      return 0;
+  return 1;
+}
+
 static int finish(sim__pctx *ctx) {
   sim_scenario *sc = ctx->sc;
+  /* The name becomes the directory results/NAME: `name: ../../escaped`
+   * would write outside results/. */
+  if (sim__mark_find(ctx, "name") && !name_safe(sc->name)) {
+    sim__perr(ctx, sim__mark_find(ctx, "name"), "name",
+              "'%s' is not a safe name; use 1 to %d letters, digits, '.', '_' or '-', not starting "
+              "with '.' (it names the output directory results/NAME)", sc->name, SIM_NAME_MAX);
+    return -1;
+  }
   /* A name given in the file names the default output directory too. */
   if (sim__mark_find(ctx, "name") && !sim__mark_find(ctx, "output")) {
     char out[512];
@@ -93,6 +114,7 @@ static int finish(sim__pctx *ctx) {
       close(fd);
     }
   }
+  if (sim_scenario_check_size(sc, sc->runs, ctx->err) != SIM_OK) return -1;
   if (sc->n_sweep == 0) return sim__scenario_check(ctx, sc, NULL, NULL);
   /* Each point is a complete configuration; report the first that fails. */
   const yaml_node_t *at = sim__mark_find(ctx, "sweep");
@@ -200,6 +222,26 @@ void sim_scenario_free(sim_scenario *sc) {
     free(sc->sweep[d].strings);
   }
   free(sc);
+}
+
+int sim_scenario_check_size(const sim_scenario *sc, int64_t runs, sim_error *err) {
+  sim_method methods[SIM_METHOD_COUNT];
+  /* In doubles: the product of the caps (1e5 points, 1e6 runs) overflows
+   * nothing there, and the comparison needs no exactness. */
+  const double rows = (double)sim_scenario_points(sc) * (double)runs *
+                      (double)sim_scenario_methods(sc, methods);
+  const double need = rows * SIM_ROW_BYTES;
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  const double have = pages > 0 && page > 0 ? (double)pages * (double)page : 0;
+  if (have > 0 && need > have)
+    return sim_error_set(err, SIM_EINPUT,
+                         "%s: runs: %zu sweep point%s x %lld runs x %zu method%s = %.3g rows; sorting "
+                         "runs.csv at the end needs about %.3g GB, more than this machine's %.3g GB "
+                         "of memory; reduce runs or the sweep, or split the experiment",
+                         sc->path ? sc->path : "(scenario)", sim_scenario_points(sc),
+                         sim_scenario_points(sc) == 1 ? "" : "s", (long long)runs,
+                         sim_scenario_methods(sc, methods), sim_scenario_methods(sc, methods) == 1 ? "" : "s", rows, need / 1e9, have / 1e9);
+  return SIM_OK;
 }
 
 size_t sim_scenario_points(const sim_scenario *sc) {

@@ -165,6 +165,7 @@ typedef struct sim_scenario {
     double horizon;      /* s; > 0: `requests` arrivals at uniform random times in [0, horizon] */
     int64_t max_batch;   /* requests batched per pass */
     int64_t slots;       /* concurrent jobs per server */
+    int64_t max_events;  /* events one simulation may fire; 0 = no cap */
     double compute_cv;   /* coefficient of variation of compute times */
     double bandwidth_cv; /* coefficient of variation of per-transfer bandwidth */
     sim_outage *outages;
@@ -184,6 +185,15 @@ sim_scenario *sim_scenario_load_string(const char *text, size_t len, const char 
                                        sim_error *err);
 
 void sim_scenario_free(sim_scenario *sc);
+
+/* Bytes of memory a row of runs.csv takes when the run ends: the text read
+ * back, its sort key and the sorted copy (rows are about 200 characters). */
+#define SIM_ROW_BYTES 512.0
+
+/* Refuses (SIM_EINPUT, naming the file and `runs`) an experiment of `runs`
+ * runs per point whose rows could not be sorted in this machine's memory:
+ * points x runs x methods x SIM_ROW_BYTES past the physical memory. */
+int sim_scenario_check_size(const sim_scenario *sc, int64_t runs, sim_error *err);
 
 /* Number of sweep points: the product of the dimension sizes, 1 without a sweep. */
 size_t sim_scenario_points(const sim_scenario *sc);

@@ -102,6 +102,21 @@ int sim__scenario_check(sim__pctx *ctx, const sim_scenario *sc, const char *wher
     fail(ctx, where, at, "model.name", d);
   }
 
+  /* Every pass of a batch fires at least one event, so the events of a
+   * simulation are at least its passes: refuse before running what the cap
+   * would stop anyway (workload.tokens: 1e6 with the load experiment). */
+  if (sc->sim.max_events > 0 && (sc->sim.load || sc->sim.replay)) {
+    const double batches = sc->sim.load ? ceil((double)sc->sim.requests / (double)sc->sim.max_batch) : 1.0;
+    const double passes = batches * (double)(sc->workload.tokens + (sc->workload.prompt > 0));
+    if (passes > (double)sc->sim.max_events) {
+      snprintf(d, sizeof d, "the %s needs at least %.4g events (%.4g batches x %lld passes), past the "
+               "cap of %lld; raise simulation.max_events (0: no cap) or shorten the workload",
+               sc->sim.load ? "load simulation" : "replay", passes, batches,
+               (long long)(sc->workload.tokens + (sc->workload.prompt > 0)), (long long)sc->sim.max_events);
+      fail(ctx, where, at, "simulation.max_events", d);
+    }
+  }
+
   if (sc->solver.origin >= nodes) {
     snprintf(d, sizeof d, "origin = %lld but servers are numbered 0..%lld",
              (long long)sc->solver.origin, (long long)(nodes - 1));

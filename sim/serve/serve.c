@@ -36,6 +36,7 @@ void sim_serve_config_from_scenario(sim_serve_config *cfg, const sim_scenario *s
   cfg->horizon = sc->sim.horizon;
   cfg->max_batch = sc->sim.max_batch;
   cfg->slots = sc->sim.slots;
+  cfg->max_events = (uint64_t)sc->sim.max_events;
   cfg->compute_cv = sc->sim.compute_cv;
   cfg->bandwidth_cv = sc->sim.bandwidth_cv;
   cfg->outages = sc->sim.outages;
@@ -385,6 +386,14 @@ static int serve_run(const solver_instance *in, const solver_placement *p,
     sim_des_stop_reason stop = sim_des_run(sv->des, cfg.until, cfg.max_events);
     if (sv->status != SIM_OK) rc = sim_error_set(err, sv->status, "the simulation stopped: %s",
                                                  sim_strerror(sv->status));
+    else if (stop == SIM_DES_LIMIT && cfg.max_events > 0)
+      /* A capped simulation has no meaningful statistics; say why it ended. */
+      rc = sim_error_set(err, SIM_EINPUT,
+                         "simulation.max_events: the simulation reached its cap of %llu events at "
+                         "t = %g s with %lld of %lld requests complete; raise simulation.max_events "
+                         "(0: no cap) or shorten the workload (workload.tokens, simulation.requests)",
+                         (unsigned long long)cfg.max_events, sim_des_now(sv->des),
+                         (long long)sv->completed, (long long)cfg.requests);
     else rc = collect(sv, stop, replay, res, err);
   }
   serve_free(sv);
