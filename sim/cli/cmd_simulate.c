@@ -295,6 +295,7 @@ static int simulate(const sim_opts *o, sim_scenario *sc, sim_error *err) {
   sim_serve_config_from_scenario(&cfg, &view, (uint64_t)o->run);
   cfg.trace = trace;
   int rc = load ? sim_serve_load(in, p, &cfg, &res, err) : sim_serve_replay(in, p, &cfg, &res, err);
+  if (rc == SIM_OK) rc = sim_serve_check_limit(&res, &cfg, err);
   if (rc == SIM_OK) rc = sim_trace_finish(trace, err);
   if (rc != SIM_OK) {
     status = cli_exit_code(rc);

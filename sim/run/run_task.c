@@ -83,7 +83,8 @@ static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver
   if (v->sim.replay) {
     sim_serve_result_init(&r);
     sim_error_clear(&e);
-    const int rc = sim_serve_replay(in, p, &cfg, &r, &e);
+    int rc = sim_serve_replay(in, p, &cfg, &r, &e);
+    if (rc == SIM_OK) rc = sim_serve_check_limit(&r, &cfg, &e);
     if (rc == SIM_EINPUT) {
       sim_serve_result_clear(&r);
       return sim_error_set(err, rc, "%s: run %llu: replay: %s", ctx->sc->path ? ctx->sc->path : "(scenario)",
@@ -98,7 +99,8 @@ static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver
   if (ctx->load) {
     sim_serve_result_init(&r);
     sim_error_clear(&e);
-    const int rc = sim_serve_load(in, p, &cfg, &r, &e);
+    int rc = sim_serve_load(in, p, &cfg, &r, &e);
+    if (rc == SIM_OK) rc = sim_serve_check_limit(&r, &cfg, &e);
     if (rc == SIM_EINPUT) {
       sim_serve_result_clear(&r);
       return sim_error_set(err, rc, "%s: run %llu: load: %s", ctx->sc->path ? ctx->sc->path : "(scenario)",

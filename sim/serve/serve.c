@@ -361,6 +361,16 @@ static int collect(sim__serve *sv, sim_des_stop_reason stop, int replay, sim_ser
   return SIM_OK;
 }
 
+int sim_serve_check_limit(const sim_serve_result *res, const sim_serve_config *cfg, sim_error *err) {
+  if (res->stop != SIM_DES_LIMIT) return SIM_OK;
+  return sim_error_set(err, SIM_EINPUT,
+                       "simulation.max_events: the simulation reached its cap of %llu events at "
+                       "t = %g s with %lld of %lld requests complete; raise simulation.max_events "
+                       "(0: no cap) or shorten the workload (workload.tokens, simulation.requests)",
+                       (unsigned long long)cfg->max_events, res->end_time, (long long)res->completed,
+                       (long long)cfg->requests);
+}
+
 static int serve_run(const solver_instance *in, const solver_placement *p,
                      const sim_serve_config *cfg_in, int replay, sim_serve_result *res,
                      sim_error *err) {
@@ -386,14 +396,6 @@ static int serve_run(const solver_instance *in, const solver_placement *p,
     sim_des_stop_reason stop = sim_des_run(sv->des, cfg.until, cfg.max_events);
     if (sv->status != SIM_OK) rc = sim_error_set(err, sv->status, "the simulation stopped: %s",
                                                  sim_strerror(sv->status));
-    else if (stop == SIM_DES_LIMIT && cfg.max_events > 0)
-      /* A capped simulation has no meaningful statistics; say why it ended. */
-      rc = sim_error_set(err, SIM_EINPUT,
-                         "simulation.max_events: the simulation reached its cap of %llu events at "
-                         "t = %g s with %lld of %lld requests complete; raise simulation.max_events "
-                         "(0: no cap) or shorten the workload (workload.tokens, simulation.requests)",
-                         (unsigned long long)cfg.max_events, sim_des_now(sv->des),
-                         (long long)sv->completed, (long long)cfg.requests);
     else rc = collect(sv, stop, replay, res, err);
   }
   serve_free(sv);

@@ -124,6 +124,12 @@ void sim_serve_config_init(sim_serve_config *cfg);
  * outages are borrowed from the scenario. */
 void sim_serve_config_from_scenario(sim_serve_config *cfg, const sim_scenario *sc, uint64_t run);
 
+/* A run stopped by cfg->max_events (res->stop == SIM_DES_LIMIT) has partial
+ * statistics: the commands report it as the scenario's error, SIM_EINPUT
+ * naming simulation.max_events. SIM_OK otherwise. */
+struct sim_serve_result;
+int sim_serve_check_limit(const struct sim_serve_result *res, const sim_serve_config *cfg, sim_error *err);
+
 /* Summary of a distribution. Mean, min and max are exact; percentiles come
  * from a log-bucketed histogram and are within 2.5e-4 relative of the
  * nearest-rank percentile (so memory does not grow with the requests). */
