@@ -23,12 +23,11 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "sim/des/des.h"
-#include "sim/model/model.h"
 #include "sim/core/core.h"
+#include "sim/des/des.h"
+#include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
 #include "sim/serve/serve.h"
-#include "sim/topology/topology.h"
 #include "solver/solver.h"
 
 static const char *const OPT350M =
@@ -45,9 +44,8 @@ static const char *const ONE_LAYER =
 
 typedef struct bench_case {
   sim_scenario *sc;
-  sim_model *model;
-  sim_topology *topo;
-  solver_instance *in;
+  sim_case *run;             /* run 0 of the scenario */
+  const solver_instance *in; /* run->instance */
   solver_placement *p;
 } bench_case;
 
@@ -65,9 +63,7 @@ static long peak_rss_kb(void) {
 
 static void case_free(bench_case *c) {
   solver_placement_free(c->p);
-  solver_instance_free(c->in);
-  sim_topology_free(c->topo);
-  sim_model_free(c->model);
+  sim_case_free(c->run);
   sim_scenario_free(c->sc);
 }
 
@@ -79,9 +75,7 @@ static int case_build(bench_case *c, const char *yaml, size_t parts) {
   sim_error_clear(&err);
   memset(c, 0, sizeof *c);
   c->sc = sim_scenario_load_string(yaml, strlen(yaml), "bench.yaml", &err);
-  if (c->sc) c->model = sim_scenario_model_alloc(c->sc, &err);
-  if (c->model) c->topo = sim_topology_alloc(c->sc, 0, 4.0 * (double)c->model->total_params, &err);
-  if (c->topo) c->in = solver_instance_alloc(c->sc, c->model, c->topo, NULL, &err);
+  if (c->sc && (c->run = sim_case_alloc(c->sc, 0, 0, &err)) != NULL) c->in = c->run->instance;
   if (c->in != NULL && (c->p = solver_placement_alloc(c->in->n_layers)) == NULL)
     sim_error_set(&err, SIM_ENOMEM, "out of memory");
   if (c->p == NULL) {

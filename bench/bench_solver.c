@@ -18,7 +18,8 @@
  *
  * Usage: bench_solver [SCENARIO] [--runs N] [--method M] [--limit S]
  *                     [--limit-flow S] [--limit-paper S] [--formulation flow|paper]
- *                     [--max-servers M] [--plain] [--no-search] [--csv FILE]
+ *                     [--max-servers M] [--min-servers M] [--plain] [--no-search]
+ *                     [--csv FILE]
  *
  * --no-search skips the segment search, so that lp_solve's accelerated path
  * (bounds, fixing, cutoff and the rounded capacity cuts) is timed alone. */
@@ -27,6 +28,7 @@
 #include <string.h>
 
 #include "sim/core/core.h"
+#include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
 #include "solver/solver.h"
 
@@ -57,8 +59,8 @@ int main(int argc, char **argv) {
   const char *path = "scenarios/bench-solver.yaml", *csv_path = NULL;
   long runs = -1;
   double limit[2] = {60, 20}; /* flow, paper: s per solve */
-  int plain = 0, only = -1, method = SIM_METHOD_ILP, no_search = 0;
-  long long max_servers = -1;
+  int plain = 0, only = -1, method = SOLVER_METHOD_ILP, no_search = 0;
+  long long max_servers = -1, min_servers = -1;
   for (int a = 1; a < argc; a++) {
     if (strcmp(argv[a], "--runs") == 0 && a + 1 < argc) runs = atol(argv[++a]);
     else if (strcmp(argv[a], "--limit-flow") == 0 && a + 1 < argc) limit[0] = atof(argv[++a]);
@@ -68,7 +70,7 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[a], "--no-search") == 0) no_search = 1;
     else if (strcmp(argv[a], "--limit") == 0 && a + 1 < argc) limit[0] = limit[1] = atof(argv[++a]);
     else if (strcmp(argv[a], "--method") == 0 && a + 1 < argc) {
-      method = sim_method_parse(argv[++a]);
+      method = solver_method_parse(argv[++a]);
       if (method < 0) {
         fprintf(stderr, "bench_solver: unknown method %s\n", argv[a]);
         return 2;
@@ -77,11 +79,12 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[a], "--formulation") == 0 && a + 1 < argc)
       only = strcmp(argv[++a], "paper") == 0 ? 1 : 0;
     else if (strcmp(argv[a], "--max-servers") == 0 && a + 1 < argc) max_servers = atoll(argv[++a]);
+    else if (strcmp(argv[a], "--min-servers") == 0 && a + 1 < argc) min_servers = atoll(argv[++a]);
     else if (argv[a][0] != '-') path = argv[a];
     else {
       fprintf(stderr, "usage: bench_solver [SCENARIO] [--runs N] [--method M] [--limit S] "
                       "[--limit-flow S] [--limit-paper S] [--formulation F] [--max-servers M] "
-                      "[--plain] [--no-search] [--csv FILE]\n");
+                      "[--min-servers M] [--plain] [--no-search] [--csv FILE]\n");
       return 2;
     }
   }
@@ -105,10 +108,10 @@ int main(int argc, char **argv) {
                  "search_nodes\n");
   char load[128];
   load_average(load, sizeof load);
-  const int ilp = method == SIM_METHOD_ILP;
+  const int ilp = method == SOLVER_METHOD_ILP;
   printf("solver benchmark: %s, method %s, %ld runs per row, time limit %g s (flow) and %g s "
          "(paper)%s%s\n",
-         path, sim_method_name((sim_method)method), runs, limit[0], limit[1],
+         path, solver_method_name((solver_method)method), runs, limit[0], limit[1],
          plain ? ", plain lp_solve" : "", no_search ? ", no segment search" : "");
   printf("load average before: %s\n\n", load);
   printf("%4s %-14s %-6s %5s %8s %6s %6s %6s %6s %8s %10s %10s %10s %10s\n", "M", "point", "form",
@@ -127,6 +130,7 @@ int main(int argc, char **argv) {
       break;
     }
     if (max_servers >= 0 && view.servers.count > max_servers) continue;
+    if (min_servers >= 0 && view.servers.count < min_servers) continue;
     char label[64] = "-";
     if (sc->n_sweep > 0) sim_scenario_point_label(sc, p, 0, label, sizeof label);
     for (int f = 0; f < 2 && rc == 0; f++) {
@@ -135,16 +139,17 @@ int main(int argc, char **argv) {
       int optimal = 0, timeouts = 0, proofs[5] = {0};
       long long max_nodes = 0, max_search = 0;
       for (long r = 0; r < runs; r++) {
-        solver_instance *in = solver_instance_build(&view, (uint64_t)r, &err);
-        if (in == NULL) {
+        sim_case *one = sim_case_alloc(sc, p, (uint64_t)r, &err);
+        if (one == NULL) {
           fprintf(stderr, "%s\n", err.msg);
           rc = 1;
           break;
         }
+        const solver_instance *in = one->instance;
         solver_options opt;
-        solver_options_from_scenario(&opt, &view, (sim_method)method,
-                                     sim_seed_derive(sc->seed, SIM_STREAM_BASELINE, (uint64_t)r));
-        opt.formulation = f ? SIM_FORM_PAPER : SIM_FORM_FLOW;
+        solver_options_from_config(&opt, &view.solver, (solver_method)method,
+                                   sim_seed_derive(sc->seed, SIM_STREAM_BASELINE, (uint64_t)r));
+        opt.formulation = f ? SOLVER_FORM_PAPER : SOLVER_FORM_FLOW;
         opt.time_limit = limit[f];
         opt.plain = plain;
         if (no_search) opt.search_budget = -1;
@@ -164,13 +169,13 @@ int main(int argc, char **argv) {
           fprintf(csv,
                   "%zu,%s,%zu,%s,%s,%ld,%s,%s,%.6f,%.12g,%.12g,%.6g,%.12g,%.12g,%.12g,%.12g,%lld,"
                   "%lld\n",
-                  p, label, in->n_servers, sim_method_name((sim_method)method),
-                  sim_formulation_name(opt.formulation), r, solver_status_name(res.status),
+                  p, label, in->n_servers, solver_method_name((solver_method)method),
+                  solver_formulation_name(opt.formulation), r, solver_status_name(res.status),
                   solver_proof_name(res.proof), res.solve_seconds, res.objective,
                   res.lower_bound, res.gap, res.dp_bound, res.lagrangian_bound,
                   res.segment_bound, res.packing_bound, res.nodes, res.search_nodes);
         solver_result_clear(&res);
-        solver_instance_free(in);
+        sim_case_free(one);
         if (rc) break;
       }
       if (rc) break;

@@ -3,7 +3,7 @@
  * It reads only the instance and the placement: every layer placed once on
  * an existing server, allowed bits, storage per server, the layer cap, routes
  * between consecutive servers (and from and to the origin), the error
- * budget; then it sums the objective from the cost functions of instance.h.
+ * budget; then it sums the objective from the cost functions of solver/solver.h.
  * Storage and the budget get a relative slack of 1e-9, the tolerance the ILP
  * solver works to; nothing else is approximate. Every violation is recorded,
  * not just the first. */

@@ -10,7 +10,7 @@ int solver_instance_write_json(const solver_instance *in, FILE *out, sim_error *
   sim_json j;
   sim_json_init(&j, out, 1);
   sim_json_object_begin(&j, 0);
-  sim_json_key(&j, "cost_model"); sim_json_string(&j, sim_cost_name(in->cost_model));
+  sim_json_key(&j, "cost_model"); sim_json_string(&j, solver_cost_model_name(in->cost_model));
   sim_json_key(&j, "tokens"); sim_json_int(&j, in->tokens);
   sim_json_key(&j, "batch"); sim_json_int(&j, in->batch);
   sim_json_key(&j, "prompt"); sim_json_int(&j, in->prompt);

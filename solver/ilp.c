@@ -75,7 +75,7 @@ static void name_columns(model *m) {
         set_col_name(m->lp, m->xcol[g * M + i], name);
         col = m->xcol[g * M + i];
       }
-  const char tag = m->args->formulation == SIM_FORM_FLOW ? 'z' : 'y';
+  const char tag = m->args->formulation == SOLVER_FORM_FLOW ? 'z' : 'y';
   for (size_t l = 0; l + 1 < L; l++)
     for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++)
       for (size_t i = 0; i < M; i++)
@@ -92,7 +92,7 @@ static void name_columns(model *m) {
 static int add_link_rows(model *m, REAL *obj) {
   const solver__problem *pb = m->pb;
   const size_t L = pb->L, M = pb->M;
-  const int flow = m->args->formulation == SIM_FORM_FLOW;
+  const int flow = m->args->formulation == SOLVER_FORM_FLOW;
   int col = m->nx;
   int *incol = NULL; /* flow: per j, the z columns entering layer l + 1 on j */
   size_t *nin = NULL, per = 0;
@@ -239,7 +239,7 @@ static size_t count_columns(model *m) {
         }
   m->nx = nx;
   size_t npair = 0;
-  const int flow = m->args->formulation == SIM_FORM_FLOW;
+  const int flow = m->args->formulation == SOLVER_FORM_FLOW;
   for (size_t l = 0; l + 1 < L; l++)
     for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++)
       for (size_t i = 0; i < M; i++)
@@ -337,7 +337,7 @@ int solver__ilp_solve(const solver__problem *pb, const solver__ilp_args *args, i
   {
     /* x columns come first; in `paper` the y columns are binary too. */
     for (int c = 1; c <= (int)ncols; c++)
-      if (c <= m.nx || args->formulation == SIM_FORM_PAPER) set_binary(m.lp, c, TRUE);
+      if (c <= m.nx || args->formulation == SOLVER_FORM_PAPER) set_binary(m.lp, c, TRUE);
   }
   out->columns = ncols;
   out->rows = m.rows;

@@ -1,5 +1,5 @@
 /* instance.c: building an instance and the one cost model every solver,
- * the checker and the DES use (formulas in instance.h and docs/model.md). */
+ * the checker and the DES use (formulas in solver/solver.h and docs/model.md). */
 #include "solver/solver.h"
 
 #include <math.h>
@@ -47,7 +47,7 @@ static int costs_finite(const solver_instance *in, sim_error *err) {
         return sim_error_set(err, SIM_EINPUT,
                              "servers.%s: the compute time of layer %zu (%s) on server %zu overflows "
                              "(ccs %g FLOP/s, mem_bandwidth %g byte/s): the costs must be finite numbers",
-                             in->cost_model == SIM_COST_PAPER || in->servers[i].ccs <= in->servers[i].mem_bandwidth
+                             in->cost_model == SOLVER_COST_PAPER || in->servers[i].ccs <= in->servers[i].mem_bandwidth
                                  ? "ccs" : "mem_bandwidth",
                              cand[c], in->layers[cand[c]].name, i, in->servers[i].ccs,
                              in->servers[i].mem_bandwidth);
@@ -78,29 +78,36 @@ static int costs_finite(const solver_instance *in, sim_error *err) {
   return SIM_OK;
 }
 
-solver_instance *solver_instance_alloc(const sim_scenario *sc, const sim_model *model,
-                                       const sim_topology *topo, const sim_errtable *table,
-                                       sim_error *err) {
+int64_t solver_workload_context(const solver_workload *w) {
+  return w->context >= 0 ? w->context : w->prompt + w->tokens / 2;
+}
+
+solver_instance *solver_instance_alloc(const solver_workload *workload,
+                                       const solver_cost_config *cost,
+                                       const sim_quant_config *quant, const solver_config *solver,
+                                       const sim_model *model, const sim_topology *topo,
+                                       const sim_errtable *table, sim_error *err) {
   solver_instance *in = calloc(1, sizeof *in);
   if (in == NULL) goto oom;
-  in->cost_model = sc->cost.model;
-  in->tokens = sc->workload.tokens;
-  in->batch = sc->workload.batch;
-  in->prompt = sc->workload.prompt;
-  in->context = sim_scenario_context(sc);
-  in->precision = sc->quant.b_max;
-  in->activation_bits = sc->cost.activation_bits;
-  in->kv_bits = sc->cost.kv_bits;
-  in->accuracy = sc->quant.accuracy;
-  in->delta = sc->quant.delta;
-  in->budget = sc->quant.budget;
-  in->max_layers = sc->solver.max_layers_per_server;
-  in->origin = (long)sc->solver.origin;
+  in->cost_model = cost->model;
+  in->tokens = workload->tokens;
+  in->batch = workload->batch;
+  in->prompt = workload->prompt;
+  in->context = solver_workload_context(workload);
+  in->precision = quant->b_max;
+  in->activation_bits = cost->activation_bits;
+  in->kv_bits = cost->kv_bits;
+  in->format = cost->format;
+  in->accuracy = quant->accuracy;
+  in->delta = quant->delta;
+  in->budget = quant->budget;
+  in->max_layers = solver->max_layers_per_server;
+  in->origin = (long)solver->origin;
 
   const size_t L = model->n_layers, M = topo->n;
   in->n_layers = L;
   in->n_servers = M;
-  in->n_bits = (size_t)((sc->quant.b_max - sc->quant.b_min) / sc->quant.step) + 1;
+  in->n_bits = (size_t)((quant->b_max - quant->b_min) / quant->step) + 1;
   const size_t B = in->n_bits;
   in->layers = malloc(L * sizeof *in->layers);
   in->servers = malloc(M * sizeof *in->servers);
@@ -116,7 +123,7 @@ solver_instance *solver_instance_alloc(const sim_scenario *sc, const sim_model *
   memcpy(in->servers, topo->servers, M * sizeof *in->servers);
   memcpy(in->bandwidth, topo->bandwidth, M * M * sizeof *in->bandwidth);
   memcpy(in->latency, topo->latency, M * M * sizeof *in->latency);
-  for (size_t b = 0; b < B; b++) in->bits[b] = sc->quant.b_min + (int64_t)b * sc->quant.step;
+  for (size_t b = 0; b < B; b++) in->bits[b] = quant->b_min + (int64_t)b * quant->step;
 
   if (table != NULL && table->n_layers != L) {
     sim_error_set(err, SIM_EINPUT,
@@ -134,7 +141,7 @@ solver_instance *solver_instance_alloc(const sim_scenario *sc, const sim_model *
       double e;
       if (in->bits[b] >= in->precision) e = 0.0;
       else if (table != NULL) e = sim_errtable_get(table, l, in->bits[b]);
-      else e = sim_quant_error_analytic(in->bits[b], in->precision, sc->quant.weight_range);
+      else e = sim_quant_error_analytic(in->bits[b], in->precision, quant->weight_range);
       if (isnan(e)) {
         sim_error_set(err, SIM_EINPUT, "the error table has no entry for layer %zu (%s) at %lld bits",
                       l, model->layers[l].name, (long long)in->bits[b]);
@@ -159,11 +166,14 @@ double solver_pass_compute(const solver_instance *in, size_t l, size_t i, size_t
   const sim_layer *ly = &in->layers[l];
   const sim_server *s = &in->servers[i];
   const double bits = (double)in->bits[b];
-  if (in->cost_model == SIM_COST_PAPER)
+  if (in->cost_model == SOLVER_COST_PAPER)
     return (double)k * ly->flops / s->ccs * bits / (double)in->precision;
   /* Roofline: the pass is bound by arithmetic or by reading the weights and
    * this step's KV cache, whichever takes longer. */
   const double ctx = k > 1 ? (double)k / 2.0 : (double)in->context;
+  if (in->cost_model == SOLVER_COST_CALIBRATED)
+    return solver_calibrated_layer_time(ly, s, solver_format_bits(in->format, bits, (double)in->precision),
+                                        (double)k, (double)in->batch, ctx, in->kv_bits);
   const double t_flops = (double)k * (double)in->batch * ly->flops / s->ccs;
   const double bytes = (double)ly->params * bits / 8.0 +
                        (double)in->batch * ly->kv_elems * ctx * in->kv_bits / 8.0;
@@ -173,7 +183,7 @@ double solver_pass_compute(const solver_instance *in, size_t l, size_t i, size_t
 
 /* Bits per activation element on the wire after layer l at width index b. */
 static double wire_bits(const solver_instance *in, size_t b) {
-  return in->cost_model == SIM_COST_PAPER ? (double)in->bits[b] : in->activation_bits;
+  return in->cost_model == SOLVER_COST_PAPER ? (double)in->bits[b] : in->activation_bits;
 }
 
 static double route(const solver_instance *in, size_t i, size_t j, double bits) {
@@ -227,9 +237,27 @@ double solver_cost_output(const solver_instance *in, size_t i, size_t b) {
 double solver_cost_storage(const solver_instance *in, size_t l, size_t b) {
   const sim_layer *ly = &in->layers[l];
   double bytes = (double)ly->params * (double)in->bits[b] / 8.0;
-  if (in->cost_model == SIM_COST_ROOFLINE)
+  if (in->cost_model == SOLVER_COST_CALIBRATED)
+    bytes = (double)ly->params * solver_format_bits(in->format, (double)in->bits[b], (double)in->precision) / 8.0;
+  if (in->cost_model != SOLVER_COST_PAPER)
     bytes += (double)in->batch * ly->kv_elems * (double)(in->prompt + in->tokens) * in->kv_bits / 8.0;
   return bytes;
+}
+
+int solver_one_server_fits(const solver_instance *in) {
+  /* The smallest storage any feasible placement can need: each layer at
+   * its cheapest allowed width. Under per-layer accuracy this is exact;
+   * under a budget it is a lower bound, so "does not fit" stays true. */
+  double need = 0.0;
+  for (size_t l = 0; l < in->n_layers; l++) {
+    double least = INFINITY;
+    for (size_t b = 0; b < in->n_bits; b++)
+      if (solver_instance_allowed(in, l, b)) least = fmin(least, solver_cost_storage(in, l, b));
+    need += least;
+  }
+  for (size_t i = 0; i < in->n_servers; i++)
+    if (!in->servers[i].is_cloud && in->servers[i].storage >= need) return 1;
+  return 0;
 }
 
 solver_placement *solver_placement_alloc(size_t n_layers) {

@@ -1,4 +1,4 @@
-/* placement_json.c: placements from JSON (format in placement_json.h). */
+/* placement_json.c: placements from JSON (format in solver/solver.h). */
 #include "solver/solver.h"
 
 #include <errno.h>

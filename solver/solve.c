@@ -26,14 +26,38 @@ const char *solver_proof_name(solver_proof p) {
   return (unsigned)p <= SOLVER_PROOF_SEARCH ? names[p] : "none";
 }
 
-void solver_options_from_scenario(solver_options *opt, const sim_scenario *sc, sim_method method,
-                                  uint64_t seed) {
+const char *const solver_cost_model_names[] = {"paper", "roofline", "calibrated", NULL};
+const char *const solver_format_names[] = {"plain", "ggml", "g128", NULL};
+const char *const solver_formulation_names[] = {"flow", "paper", NULL};
+const char *const solver_method_names[] = {"ilp",     "dp",     "single", "greedy",
+                                           "uniform", "random", "cloud",  NULL};
+
+const char *solver_cost_model_name(solver_cost_model c) {
+  return (unsigned)c <= SOLVER_COST_CALIBRATED ? solver_cost_model_names[c] : "?";
+}
+
+const char *solver_formulation_name(solver_formulation f) {
+  return (unsigned)f <= SOLVER_FORM_PAPER ? solver_formulation_names[f] : "?";
+}
+
+const char *solver_method_name(solver_method m) {
+  return (unsigned)m < SOLVER_METHOD_COUNT ? solver_method_names[m] : "?";
+}
+
+int solver_method_parse(const char *s) {
+  for (int m = 0; s != NULL && m < SOLVER_METHOD_COUNT; m++)
+    if (strcmp(s, solver_method_names[m]) == 0) return m;
+  return -1;
+}
+
+void solver_options_from_config(solver_options *opt, const solver_config *cfg, solver_method method,
+                                uint64_t seed) {
   memset(opt, 0, sizeof *opt);
   opt->method = method;
-  opt->formulation = sc->solver.formulation;
-  opt->time_limit = sc->solver.time_limit;
-  opt->presolve = sc->solver.presolve;
-  opt->mip_gap = sc->solver.mip_gap;
+  opt->formulation = cfg->formulation;
+  opt->time_limit = cfg->time_limit;
+  opt->presolve = cfg->presolve;
+  opt->mip_gap = cfg->mip_gap;
   opt->seed = seed;
 }
 
@@ -42,7 +66,7 @@ void solver_result_init(solver_result *res) {
   res->status = SOLVER_ERROR;
   res->objective = res->compute = res->comm = res->quant_ratio = NAN;
   res->lower_bound = res->gap = res->dp_bound = res->lagrangian_bound = NAN;
-  res->segment_bound = res->packing_bound = NAN;
+  res->segment_bound = res->packing_bound = res->budget_bound = NAN;
 }
 
 void solver_result_clear(solver_result *res) {
@@ -80,6 +104,14 @@ static int report_bounds(const solver__problem *pb, double deadline, solver_resu
     solver__pack_free(pk);
     ok = pk != NULL && !isnan(res->dp_bound) && !isnan(res->lagrangian_bound) &&
          !isnan(res->segment_bound);
+    if (ok && pb->has_budget && pb->budget > 0) {
+      double lam = 0;
+      const double d = solver__budget_dual(pb, SOLVER__RELAX_SEGMENT, NULL, &lam);
+      solver__btab *bt = solver__btab_alloc(pb, NULL);
+      ok = !isnan(d) && bt != NULL;
+      if (ok) res->budget_bound = fmax(d, solver__btab_root(bt));
+      solver__btab_free(bt);
+    }
   }
   solver__incumbent_clear(&scratch);
   solver__penalty_free(&pen);
@@ -165,6 +197,7 @@ static int run_ilp(const solver__problem *pb, const solver_options *opt, double 
   res->lagrangian_bound = eo.lagrangian;
   res->segment_bound = eo.segment;
   res->packing_bound = eo.packing;
+  res->budget_bound = eo.budget;
   res->nodes = eo.nodes;
   res->search_nodes = eo.search_nodes;
   res->ilp_columns = eo.columns;
@@ -190,7 +223,7 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
   solver__restrict_init(&r);
   r.presolve = opt->presolve;
   switch (opt->method) {
-  case SIM_METHOD_DP: {
+  case SOLVER_METHOD_DP: {
     int *srv = malloc(L * sizeof *srv), *op = malloc(L * sizeof *op);
     if (srv == NULL || op == NULL) {
       free(srv), free(op);
@@ -210,34 +243,34 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
     free(srv), free(op);
     break;
   }
-  case SIM_METHOD_GREEDY:
-  case SIM_METHOD_RANDOM: {
+  case SOLVER_METHOD_GREEDY:
+  case SOLVER_METHOD_RANDOM: {
     int *srv = malloc(L * sizeof *srv), *op = malloc(L * sizeof *op);
     if (srv == NULL || op == NULL) {
       free(srv), free(op);
       rc = sim_error_set(err, SIM_ENOMEM, "out of memory in a baseline");
       break;
     }
-    const int ok = opt->method == SIM_METHOD_GREEDY
+    const int ok = opt->method == SOLVER_METHOD_GREEDY
                        ? solver__greedy(pb, srv, op)
                        : solver__random(pb, opt->seed, RANDOM_ATTEMPTS, srv, op);
     if (ok) solver__incumbent_offer(inc, pb, srv, op);
     else if (!solver__diagnose(pb, why, sizeof why))
       snprintf(why, sizeof why, "the %s pass found no admissible server for some layer "
                "(the instance may still be feasible; the ilp method decides)",
-               opt->method == SIM_METHOD_GREEDY ? "greedy" : "random");
+               opt->method == SOLVER_METHOD_GREEDY ? "greedy" : "random");
     free(srv), free(op);
     break;
   }
-  case SIM_METHOD_UNIFORM:
+  case SOLVER_METHOD_UNIFORM:
     r.only_bits = (int)in->n_bits - 1;
     rc = solve_restricted(in, opt, &r, deadline, best, &rs, res, why, sizeof why, err);
     break;
-  case SIM_METHOD_CLOUD:
+  case SOLVER_METHOD_CLOUD:
     r.only_server = cloud_index(in);
     rc = solve_restricted(in, opt, &r, deadline, best, &rs, res, why, sizeof why, err);
     break;
-  case SIM_METHOD_SINGLE: {
+  case SOLVER_METHOD_SINGLE: {
     double need = 0, biggest = 0;
     for (size_t i = 0; i < in->n_servers && rc == SIM_OK; i++) {
       if (in->servers[i].is_cloud) continue;
@@ -270,12 +303,12 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
       snprintf(res->diagnosis, sizeof res->diagnosis,
                "the time limit stopped the exact solve of the %s baseline's restricted problem; "
                "its placement is within %.3g %% of that problem's optimum (lower bound %.9g s)",
-               sim_method_name(opt->method),
+               solver_method_name(opt->method),
                100 * fmax(0.0, (best->value - rs.lower) / best->value), rs.lower);
     else
       snprintf(res->diagnosis, sizeof res->diagnosis,
                "the time limit stopped the exact solve of the %s baseline's restricted problem "
-               "before it found a placement", sim_method_name(opt->method));
+               "before it found a placement", solver_method_name(opt->method));
   } else if (res->status != SOLVER_OPTIMAL) {
     res->status = best->p != NULL ? SOLVER_FEASIBLE : SOLVER_INFEASIBLE;
   }
@@ -284,6 +317,7 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
     return sim_error_set(err, SIM_ENOMEM, "out of memory computing bounds");
   res->lower_bound = max3(res->dp_bound, res->lagrangian_bound, res->segment_bound);
   if (res->packing_bound > res->lower_bound) res->lower_bound = res->packing_bound;
+  if (res->budget_bound > res->lower_bound) res->lower_bound = res->budget_bound;
   return SIM_OK;
 }
 
@@ -318,15 +352,15 @@ int solver_solve(const solver_instance *in, const solver_options *opt, solver_re
   solver_result_init(res);
   const double t0 = solver__now();
   const double deadline = opt->time_limit > 0 ? t0 + opt->time_limit : 0;
-  if ((unsigned)opt->method >= SIM_METHOD_COUNT)
+  if ((unsigned)opt->method >= SOLVER_METHOD_COUNT)
     return sim_error_set(err, SIM_EINPUT, "unknown method %d", (int)opt->method);
-  if (opt->formulation != SIM_FORM_FLOW && opt->formulation != SIM_FORM_PAPER)
+  if (opt->formulation != SOLVER_FORM_FLOW && opt->formulation != SOLVER_FORM_PAPER)
     return sim_error_set(err, SIM_EINPUT, "unknown formulation %d", (int)opt->formulation);
   if (!(opt->mip_gap >= 0 && opt->mip_gap < 1))
     return sim_error_set(err, SIM_EINPUT, "mip_gap must be in [0, 1), got %g", opt->mip_gap);
-  if ((opt->write_lp || opt->write_mps) && opt->method != SIM_METHOD_ILP)
+  if ((opt->write_lp || opt->write_mps) && opt->method != SOLVER_METHOD_ILP)
     return sim_error_set(err, SIM_EINPUT, "writing LP or MPS files needs the ilp method");
-  if (opt->method == SIM_METHOD_CLOUD && cloud_index(in) < 0)
+  if (opt->method == SOLVER_METHOD_CLOUD && cloud_index(in) < 0)
     return sim_error_set(err, SIM_EINPUT,
                          "the cloud baseline needs a cloud node (servers.cloud in the scenario)");
   solver__restrict r;
@@ -337,7 +371,7 @@ int solver_solve(const solver_instance *in, const solver_options *opt, solver_re
   found best = {NULL, INFINITY};
   res->presolve_total = pb->presolve_total;
   res->presolve_removed = pb->presolve_removed;
-  int rc = opt->method == SIM_METHOD_ILP ? run_ilp(pb, opt, deadline, &best, res, err)
+  int rc = opt->method == SOLVER_METHOD_ILP ? run_ilp(pb, opt, deadline, &best, res, err)
                                          : run_baseline(in, pb, opt, deadline, &best, res, err);
   if (rc == SIM_OK) rc = finish(in, &best, res, err);
   solver_placement_free(best.p);

@@ -3,7 +3,7 @@
  * instance with the ILP, the exact DP or a baseline; checking a placement
  * independently; reading a placement from JSON. */
 
-/* One placement problem (scenario at a sweep point, run) and the
+/* One placement problem (a run of an experiment at a sweep point) and the
  * cost model shared by every solver, the solution checker and the DES.
  *
  * The instance holds what the costs come from: layers, servers, routes, the
@@ -27,12 +27,90 @@
 #include <stdio.h>
 
 #include "sim/core/core.h"
+#include "sim/hardware/hardware.h"
 #include "sim/model/model.h"
-#include "sim/scenario/scenario.h"
 #include "sim/topology/topology.h"
 
+/* The cost model: the paper's equations, or a roofline (docs/model.md). */
+typedef enum {
+  SOLVER_COST_PAPER = 0,
+  SOLVER_COST_ROOFLINE = 1,
+  SOLVER_COST_CALIBRATED = 2 /* the roofline fitted to published measurements (docs/hardware.md) */
+} solver_cost_model;
+
+/* How a bit width b is stored (calibrated model): plain b bits, llama.cpp's
+ * block-32 formats with an fp16 scale (q4_0 = 4.5, q8_0 = 8.5), or groups of
+ * 128 with an fp16 scale and a b-bit zero point (int4-g128 = 4.156). */
+typedef enum {
+  SOLVER_FORMAT_PLAIN = 0,
+  SOLVER_FORMAT_GGML = 1,
+  SOLVER_FORMAT_G128 = 2
+} solver_format;
+
+/* The ILP formulation (docs/solver.md). */
+typedef enum { SOLVER_FORM_FLOW = 0, SOLVER_FORM_PAPER = 1 } solver_formulation;
+
+/* Placement methods: the ILP and the baselines. Values are bit positions in
+ * solver_config.baselines. */
+typedef enum {
+  SOLVER_METHOD_ILP = 0,
+  SOLVER_METHOD_DP = 1,
+  SOLVER_METHOD_SINGLE = 2,
+  SOLVER_METHOD_GREEDY = 3,
+  SOLVER_METHOD_UNIFORM = 4,
+  SOLVER_METHOD_RANDOM = 5,
+  SOLVER_METHOD_CLOUD = 6,
+  SOLVER_METHOD_COUNT = 7
+} solver_method;
+
+/* Names of the values above, indexed by the enums and NULL-terminated: the
+ * words a scenario and the command line accept. */
+extern const char *const solver_cost_model_names[];
+extern const char *const solver_format_names[];
+extern const char *const solver_formulation_names[];
+extern const char *const solver_method_names[];
+
+/* Name of a value ("?" if out of range) and, for methods, the reverse
+ * lookup (-1 for an unknown name). */
+const char *solver_cost_model_name(solver_cost_model c);
+const char *solver_formulation_name(solver_formulation f);
+const char *solver_method_name(solver_method m);
+int solver_method_parse(const char *s);
+
+/* What one request is (a scenario's `workload` block). */
+typedef struct solver_workload {
+  int64_t tokens;  /* n, generated tokens per request */
+  int64_t batch;   /* β, sequences per pass */
+  int64_t prompt;  /* P, prompt tokens (prefill) */
+  int64_t context; /* tokens attended per generated token; -1 = auto (prompt + tokens/2) */
+} solver_workload;
+
+/* The resolved context: w->context, or prompt + tokens/2 when auto. */
+int64_t solver_workload_context(const solver_workload *w);
+
+/* The cost model and its parameters (a scenario's `cost` block). */
+typedef struct solver_cost_config {
+  solver_cost_model model;
+  double activation_bits; /* roofline: bits per activation element on the wire */
+  double kv_bits;         /* roofline: bits per KV-cache element */
+  solver_format format;   /* calibrated: how b-bit weights are stored */
+  char *calibration;      /* calibrated: fitted parameters file, or NULL (shipped) */
+} solver_cost_config;
+
+/* How to solve (a scenario's `solver` block). */
+typedef struct solver_config {
+  solver_method method;
+  solver_formulation formulation;
+  double time_limit;             /* s per solve */
+  unsigned baselines;            /* bit set of 1u << solver_method, solved besides `method` */
+  int64_t max_layers_per_server; /* 0 = no cap */
+  int64_t origin;                /* server where prompts arrive and outputs return; -1 = none */
+  int presolve;                  /* 1: drop dominated bit options where provably safe */
+  double mip_gap;                /* relative gap at which a solve counts as optimal */
+} solver_config;
+
 typedef struct solver_instance {
-  sim_cost_kind cost_model;
+  solver_cost_model cost_model;
   int64_t tokens;          /* n, decode passes */
   int64_t batch;           /* β */
   int64_t prompt;          /* P, prompt tokens (0: no prefill pass) */
@@ -40,6 +118,7 @@ typedef struct solver_instance {
   int64_t precision;       /* pr, bits of the original weights (= b_max) */
   double activation_bits;  /* roofline: bits per activation element */
   double kv_bits;          /* roofline: bits per KV-cache element */
+  solver_format format;    /* calibrated: how b-bit weights are stored */
 
   size_t n_layers;
   sim_layer *layers;       /* copies of the model's layers */
@@ -61,12 +140,17 @@ typedef struct solver_instance {
   long origin;             /* server index, or -1 */
 } solver_instance;
 
-/* Builds the instance for a scenario view, its model and a topology. With
+/* Builds the instance of a workload, cost model, quantization and solver
+ * configuration (the caps and the origin), a model and a topology. With
  * `table` (may be NULL) errors come from it, else from the analytic bound.
- * Fails with SIM_EINPUT if the table does not cover the model's layers. */
-solver_instance *solver_instance_alloc(const sim_scenario *sc, const sim_model *model,
-                                       const sim_topology *topo, const sim_errtable *table,
-                                       sim_error *err);
+ * Fails with SIM_EINPUT if the table does not cover the model's layers.
+ * sim/run's sim_case_alloc is the one place that assembles these from a
+ * scenario. */
+solver_instance *solver_instance_alloc(const solver_workload *workload,
+                                       const solver_cost_config *cost,
+                                       const sim_quant_config *quant, const solver_config *solver,
+                                       const sim_model *model, const sim_topology *topo,
+                                       const sim_errtable *table, sim_error *err);
 void solver_instance_free(solver_instance *inst);
 
 static inline int solver_instance_allowed(const solver_instance *in, size_t l, size_t b) {
@@ -79,6 +163,7 @@ static inline int solver_instance_allowed(const solver_instance *in, size_t l, s
  *             transfer = k·β·a_l·b/Ω_ij + λ_ij
  *   roofline: compute  = max(k·β·F_l/peak_i, (p_l·b/8 + β·kv_l·ctx·kv_bits/8)/membw_i)
  *             transfer = k·β·a_l·act_bits/Ω_ij + λ_ij
+ *   calibrated: compute = solver_calibrated_layer_time (below), transfer as roofline
  * where ctx is the context of a decode step, or k/2 for the prefill pass.
  * Transfers are 0 for i == j and +inf when there is no route.
  * `b` is an index into inst->bits. */
@@ -98,9 +183,37 @@ double solver_cost_transfer(const solver_instance *in, size_t l, size_t i, size_
 double solver_cost_input(const solver_instance *in, size_t j);
 double solver_cost_output(const solver_instance *in, size_t i, size_t b);
 
-/* Bytes layer l needs on its server at bit width index b: weights p_l·b/8,
- * plus (roofline) its KV cache β·kv_l·(prompt + tokens)·kv_bits/8. */
+/* Bytes layer l needs on its server at bit width index b: weights p_l·b/8
+ * (calibrated: p_l·bpw(b)/8), plus (roofline, calibrated) its KV cache
+ * β·kv_l·(prompt + tokens)·kv_bits/8. */
 double solver_cost_storage(const solver_instance *in, size_t l, size_t b);
+
+/* The calibrated cost model (cost_calibrated.c, docs/hardware.md).
+ * Bits per weight a format stores at width b (pr: the original precision,
+ * stored as is): plain b; ggml b + 0.5; g128 b + (16 + b)/128. */
+double solver_format_bits(solver_format format, double b, double precision);
+/* 1 if a layer is a lookup table read one row per token (its name starts
+ * with "embed"). */
+int solver_layer_is_gather(const sim_layer *ly);
+/* One pass over k tokens of layer ly on server s with bpw bits per weight:
+ *   bytes/(bw_fraction·membw) + k·β·F/(compute_fraction·ccs) + overhead
+ * with bytes = weights·bpw/8 + β·kv·ctx·kv_bits/8, where a gather layer
+ * reads min(p, k·β·a) weights. The experiment costs and `dilemma
+ * validate` both call it. */
+double solver_calibrated_layer_time(const sim_layer *ly, const sim_server *s, double bpw,
+                                    double k, double batch, double ctx, double kv_bits);
+
+/* Fits the calibrated model to published measurements (calibrate.c states
+ * the procedure): fills out with the pooled and per-class parameters and the
+ * in-sample and leave-one-device-out median and worst relative errors of
+ * tokens/s; loo_tokens_per_s (m->n entries, may be NULL) receives each row's
+ * prediction from the fit without its device. */
+int solver_calibration_fit(const sim_catalog *cat, const sim_measurements *m, sim_calibration *out,
+                           double *loo_tokens_per_s, sim_error *err);
+/* The decode speed the calibrated model predicts for a measurement's device,
+ * model and bits per weight from the device's datasheet and c. */
+int solver_calibration_predict(const sim_catalog *cat, const sim_measurement *r,
+                               const sim_calibration *c, double *tokens_per_s, sim_error *err);
 
 /* A placement: for each layer its server and bit-width index. */
 typedef struct solver_placement {
@@ -109,9 +222,23 @@ typedef struct solver_placement {
   int *bits;     /* n_layers indices into inst->bits */
 } solver_placement;
 
+/* The paper's premise, measured: 1 if some edge server (the cloud node
+ * aside) can hold every layer at its smallest allowed width, else 0 (the
+ * model must then be split). */
+int solver_one_server_fits(const solver_instance *in);
+
 solver_placement *solver_placement_alloc(size_t n_layers);
 void solver_placement_free(solver_placement *p);
 void solver_placement_copy(solver_placement *dst, const solver_placement *src);
+
+/* Energy of one request under a placement (energy.c, docs/hardware.md):
+ * each server the placement uses draws idle + (peak - idle) · u over the
+ * request's T, with u = its busy (compute) time / T; an absent idle power
+ * counts as 0. Fills J per generated token and the average power in W; both
+ * NaN when a used server has no peak power or T is not finite. */
+void solver_energy(const solver_instance *in, const solver_placement *p,
+                   double *joules_per_token, double *watts);
+
 
 /* The analytic completion time T of a placement (seconds), split into
  * compute and communication (either pointer may be NULL). Does not check
@@ -143,8 +270,8 @@ typedef enum {
 const char *solver_status_name(solver_status s); /* "optimal", "feasible", ... */
 
 typedef struct solver_options {
-  sim_method method;           /* ilp, dp, single, greedy, uniform, random, cloud */
-  sim_formulation formulation; /* ilp: flow or paper */
+  solver_method method;           /* ilp, dp, single, greedy, uniform, random, cloud */
+  solver_formulation formulation; /* ilp: flow or paper */
   double time_limit;           /* s; <= 0 means none */
   int presolve;                /* drop dominated bit options where provably safe */
   double mip_gap;              /* relative gap accepted as optimal */
@@ -163,9 +290,10 @@ typedef struct solver_options {
 /* The segment search's default node budget (docs/solver.md). */
 #define SOLVER_SEARCH_NODES 200000
 
-/* Options from a scenario's solver section, for `method`. */
-void solver_options_from_scenario(solver_options *opt, const sim_scenario *sc, sim_method method,
-                                  uint64_t seed);
+/* Options from a solver configuration (a scenario's `solver` block), for
+ * `method`, with the random baseline's seed. */
+void solver_options_from_config(solver_options *opt, const solver_config *cfg, solver_method method,
+                                uint64_t seed);
 
 /* How an `optimal` status was proven. */
 typedef enum {
@@ -204,6 +332,9 @@ typedef struct solver_result {
   size_t ilp_fixed;            /* x columns left out because a bound excludes them */
   double packing_bound;        /* s, packing bound: whole layers per server (NaN if not
                                   computed) */
+  double budget_bound;         /* s, under budget accuracy: the best of the bounds that see
+                                  the budget (the dual over the budget multiplier and the
+                                  budgeted segment DP); NaN otherwise */
 } solver_result;
 
 void solver_result_init(solver_result *res);
@@ -213,11 +344,6 @@ void solver_result_clear(solver_result *res);
  * the status is infeasible or timeout); an error code when it could not. */
 int solver_solve(const solver_instance *in, const solver_options *opt, solver_result *res,
                  sim_error *err);
-
-/* Builds the instance of run `run` of a scenario view (a sweep point): the
- * model profile, the run's topology, and the error table when the scenario
- * names one. Returns NULL with err set on failure. */
-solver_instance *solver_instance_build(const sim_scenario *view, uint64_t run, sim_error *err);
 
 /* Writes every parameter the costs come from as JSON (schema in
  * docs/solver.md). Returns SIM_OK or SIM_EIO. */

@@ -1,16 +1,16 @@
 /* serve_fixture.h: building instances for the serving-model tests from a
- * scenario string, the way the CLI does (scenario -> model -> topology ->
- * instance). Header-only; each test program includes it once. */
+ * scenario string, the way the CLI and the runner do (sim_case_alloc:
+ * scenario -> model -> topology -> instance). Header-only; each test
+ * program includes it once. */
 #ifndef DILEMMA_TESTS_SERVE_FIXTURE_H
 #define DILEMMA_TESTS_SERVE_FIXTURE_H
 
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/model/model.h"
+#include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
 #include "sim/serve/serve.h"
-#include "sim/topology/topology.h"
 #include "solver/solver.h"
 
 /* The two-layer, two-server hand case of the serve tests, paper cost model,
@@ -29,16 +29,13 @@
 
 typedef struct fixture {
   sim_scenario *sc;
-  sim_model *model;
-  sim_topology *topo;
-  solver_instance *in;
+  sim_case *run;             /* the run the instance belongs to */
+  const solver_instance *in; /* run->instance */
   sim_error err;
 } fixture;
 
 static inline void fixture_free(fixture *f) {
-  solver_instance_free(f->in);
-  sim_topology_free(f->topo);
-  sim_model_free(f->model);
+  sim_case_free(f->run);
   sim_scenario_free(f->sc);
   memset(f, 0, sizeof *f);
 }
@@ -49,10 +46,8 @@ static inline int fixture_build(fixture *f, const char *yaml, uint64_t run) {
   memset(f, 0, sizeof *f);
   sim_error_clear(&f->err);
   f->sc = sim_scenario_load_string(yaml, strlen(yaml), "fixture.yaml", &f->err);
-  if (f->sc != NULL) f->model = sim_scenario_model_alloc(f->sc, &f->err);
-  if (f->model != NULL)
-    f->topo = sim_topology_alloc(f->sc, run, 4.0 * (double)f->model->total_params, &f->err);
-  if (f->topo != NULL) f->in = solver_instance_alloc(f->sc, f->model, f->topo, NULL, &f->err);
+  if (f->sc != NULL && (f->run = sim_case_alloc(f->sc, 0, run, &f->err)) != NULL)
+    f->in = f->run->instance;
   if (f->in == NULL) {
     printf("# fixture failed: %s\n", f->err.msg);
     fixture_free(f);

@@ -4,7 +4,7 @@
  *
  * The brute force walks every (server, bits) choice per layer in a DFS and
  * keeps the cheapest one that meets storage, the cap, the budget and the
- * routes. It uses the cost functions of instance.h directly and nothing from
+ * routes. It uses the cost functions of solver/solver.h directly and nothing from
  * the solver, so the ILP, the DP, the bounds and the baselines are all
  * checked against code that shares none of their logic. Header-only: each
  * test program includes it once; the functions are static inline so that a
@@ -59,7 +59,7 @@ static inline double fx_uniform(gsl_rng *r, double lo, double hi) {
 static inline solver_instance *fixture_random(gsl_rng *r, const fixture_spec *s) {
   const size_t L = s->L, M = s->M, B = s->B;
   solver_instance *in = instance_shell(L, M, B);
-  in->cost_model = s->roofline ? SIM_COST_ROOFLINE : SIM_COST_PAPER;
+  in->cost_model = s->roofline ? SOLVER_COST_ROOFLINE : SOLVER_COST_PAPER;
   in->tokens = 1 + (int64_t)gsl_rng_uniform_int(r, 64);
   in->batch = 1 + (int64_t)gsl_rng_uniform_int(r, 16);
   in->prompt = s->prompt ? 1 + (int64_t)gsl_rng_uniform_int(r, 32) : 0;
@@ -205,7 +205,7 @@ static inline double brute_force(const solver_instance *in, int restrict_server,
 }
 
 /* Solver options for a test: no time limit, the default gap. */
-static inline solver_options fixture_options(sim_method method, sim_formulation f, int plain,
+static inline solver_options fixture_options(solver_method method, solver_formulation f, int plain,
                                       int presolve) {
   solver_options o;
   memset(&o, 0, sizeof o);
@@ -227,14 +227,14 @@ static inline int fixture_solve_with(const solver_instance *in, const solver_opt
   sim_error err;
   sim_error_clear(&err);
   const int rc = solver_solve(in, o, res, &err);
-  if (rc != SIM_OK) diag("solve (%s) returned error %d: %s", sim_method_name(o->method), rc, err.msg);
+  if (rc != SIM_OK) diag("solve (%s) returned error %d: %s", solver_method_name(o->method), rc, err.msg);
   return rc;
 }
 
 /* The common case: method m on the flow formulation with fixture_options(). */
-static inline solver_result fixture_solve(const solver_instance *in, sim_method m, int plain,
+static inline solver_result fixture_solve(const solver_instance *in, solver_method m, int plain,
                                           int presolve) {
-  const solver_options o = fixture_options(m, SIM_FORM_FLOW, plain, presolve);
+  const solver_options o = fixture_options(m, SOLVER_FORM_FLOW, plain, presolve);
   solver_result res;
   fixture_solve_with(in, &o, &res);
   return res;

@@ -11,7 +11,9 @@
  *     s1        200            30
  *   Ω(s0 -> s1) = 80 bit/s, Ω(s1 -> s0) = 160 bit/s, no latency.
  *
- * Costs (DESIGN §2): cp = n·F/CCS·b/pr, cm = n·β·a·b/Ω, storage = p·b/8.
+ * Costs (the `paper` cost model of docs/model.md: the paper's eqs. 3 and 4,
+ * without the factor p_l that makes eq. 3's units inconsistent):
+ *   cp = n·F/CCS·b/pr, cm = n·β·a·b/Ω, storage = p·b/8.
  *   compute   l0: s0@4 1.0, s0@8 2.0, s1@4 0.5, s1@8 1.0
  *             l1: s0@8 4.0, s1@8 2.0
  *             l2: s0@4 3.0, s0@8 6.0, s1@4 1.5, s1@8 3.0
@@ -42,7 +44,7 @@
 static solver_instance *hand_instance(int cloud) {
   const size_t L = 3, M = cloud ? 3 : 2, B = 2;
   solver_instance *in = instance_shell(L, M, B);
-  in->cost_model = SIM_COST_PAPER;
+  in->cost_model = SOLVER_COST_PAPER;
   in->tokens = 2;
   in->batch = 4;
   in->prompt = 0;

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 
 #include "sim/model/model.h"
+#include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
-#include "sim/topology/topology.h"
 #include "sim/weights/weights.h"
 #include "solver/solver.h"
 #include "tests/tap.h"
@@ -429,10 +429,8 @@ static void test_scenario(const char *dir) {
              "delta: 1.0e-4}\n");
   fclose(f);
   sim_scenario *sc = p ? sim_scenario_load(yaml, &err) : NULL;
-  sim_model *model = sc ? sim_scenario_model_alloc(sc, &err) : NULL;
-  sim_topology *topo = model ? sim_topology_alloc(sc, 0, 4.0 * (double)model->total_params, &err) : NULL;
-  sim_errtable *t = topo ? sim_errtable_load(sc->quant.error_table, &err) : NULL;
-  solver_instance *in = t ? solver_instance_alloc(sc, model, topo, t, &err) : NULL;
+  sim_case *run = sc ? sim_case_alloc(sc, 0, 0, &err) : NULL;
+  const solver_instance *in = run ? run->instance : NULL;
   ok(in != NULL, "a scenario with quantization.error_table builds a solver instance");
   if (in != NULL) {
     int same = in->n_layers == p->n_layers && in->n_bits == spec.n_bits, allowed = 1;
@@ -447,10 +445,7 @@ static void test_scenario(const char *dir) {
   } else {
     diag("%s", err.msg);
   }
-  solver_instance_free(in);
-  sim_errtable_free(t);
-  sim_topology_free(topo);
-  sim_model_free(model);
+  sim_case_free(run);
   sim_scenario_free(sc);
   sim_weights_profile_free(p);
   sim_weights_map_free(m);

@@ -46,7 +46,7 @@ static void test_sweep_grid(void) {
   sim_scenario v;
   ok(sim_scenario_point(sc, 3, &v, &err) == SIM_OK, "point 3 applies");
   ok_rel(v.links.omega_min, 1e7, 0, "point 3: omega_min = 1e7");
-  ok_int(v.cost.model, SIM_COST_ROOFLINE, "point 3: cost.model = roofline");
+  ok_int(v.cost.model, SOLVER_COST_ROOFLINE, "point 3: cost.model = roofline");
   ok_rel(sc->links.omega_min, 1e8, 0, "the base is untouched by a view");
   char label[32];
   sim_scenario_point_label(sc, 4, 0, label, sizeof label);

@@ -71,9 +71,9 @@ static void test_cv_zero(void) {
   }
   solver_placement *p = fixture_placement(a.in, split);
   sim_serve_config ca, cb, cc;
-  sim_serve_config_from_scenario(&ca, a.sc, 4);
-  sim_serve_config_from_scenario(&cb, b.sc, 4);
-  sim_serve_config_from_scenario(&cc, c.sc, 4);
+  sim_serve_config_from_params(&ca, &a.sc->sim, a.sc->seed, 4);
+  sim_serve_config_from_params(&cb, &b.sc->sim, b.sc->seed, 4);
+  sim_serve_config_from_params(&cc, &c.sc->sim, c.sc->seed, 4);
   sim_serve_result ra, rb, rc;
   sim_error err;
   sim_error_clear(&err);
@@ -171,7 +171,7 @@ static void test_outages(void) {
     }
     solver_placement *p = fixture_placement(f.in, split);
     sim_serve_config cfg;
-    sim_serve_config_from_scenario(&cfg, f.sc, 0);
+    sim_serve_config_from_params(&cfg, &f.sc->sim, f.sc->seed, 0);
     sim_serve_result r;
     sim_error err;
     sim_error_clear(&err);

@@ -137,7 +137,7 @@ static void test_trace_reproducible(const fixture *f, const solver_placement *p)
     sim_error_clear(&err);
     sim_trace *tr = sim_trace_alloc(csv, chrome, &err);
     sim_serve_config cfg;
-    sim_serve_config_from_scenario(&cfg, f->sc, 1);
+    sim_serve_config_from_params(&cfg, &f->sc->sim, f->sc->seed, 1);
     cfg.trace = tr;
     sim_serve_result r;
     sim_serve_load(f->in, p, &cfg, &r, &err);

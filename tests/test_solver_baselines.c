@@ -19,9 +19,9 @@
 
 /* fixture_options() for m (flow, presolve on) with a time limit, plain
  * flag and seed, solved by fixture_solve_with(). */
-static int run(const solver_instance *in, sim_method m, double time_limit, int plain,
+static int run(const solver_instance *in, solver_method m, double time_limit, int plain,
                uint64_t seed, solver_result *res) {
-  solver_options o = fixture_options(m, SIM_FORM_FLOW, plain, 1);
+  solver_options o = fixture_options(m, SOLVER_FORM_FLOW, plain, 1);
   o.time_limit = time_limit;
   o.seed = seed;
   return fixture_solve_with(in, &o, res);
@@ -30,7 +30,7 @@ static int run(const solver_instance *in, sim_method m, double time_limit, int p
 static void hand(void) {
   solver_instance *in = hand_instance(0);
   solver_result res;
-  run(in, SIM_METHOD_GREEDY, 0, 0, 1, &res);
+  run(in, SOLVER_METHOD_GREEDY, 0, 0, 1, &res);
   ok_int(res.status, SOLVER_FEASIBLE, "hand: greedy finds a placement");
   ok_rel(res.objective, 13.5, 1e-12, "hand: greedy T = 0.5 + 2.0 + 8 + 3.0 = 13.5 s");
   ok(res.placement && res.placement->server[0] == 1 && res.placement->server[1] == 1 &&
@@ -39,29 +39,29 @@ static void hand(void) {
   ok_rel(res.lower_bound, 8.5, 1e-12, "hand: greedy reports the instance's bound 8.5 s");
   solver_result_clear(&res);
 
-  run(in, SIM_METHOD_SINGLE, 0, 0, 1, &res);
+  run(in, SOLVER_METHOD_SINGLE, 0, 0, 1, &res);
   ok(res.status == SOLVER_INFEASIBLE && strstr(res.diagnosis, "no single edge server"),
      "hand: no single server holds 32 bytes: %s", res.diagnosis);
   solver_result_clear(&res);
   /* Uniform puts every layer at pr = 8 bits: 8, 16 and 24 bytes. Layer 2
    * (24 bytes) fits only on s1 (30; s0 has 20), leaving 6 bytes there, too
    * few for layer 0 (8) or layer 1 (16); both on s0 need 8 + 16 = 24 > 20. */
-  run(in, SIM_METHOD_UNIFORM, 0, 0, 1, &res);
+  run(in, SOLVER_METHOD_UNIFORM, 0, 0, 1, &res);
   ok(res.status == SOLVER_INFEASIBLE && res.diagnosis[0],
      "hand: at 8 bits (8 + 16 + 24 bytes) the layers cannot be packed: %s", res.diagnosis);
   solver_result_clear(&res);
-  ok_int(run(in, SIM_METHOD_CLOUD, 0, 0, 1, &res), SIM_EINPUT, "hand: cloud without a cloud node is an input error");
+  ok_int(run(in, SOLVER_METHOD_CLOUD, 0, 0, 1, &res), SIM_EINPUT, "hand: cloud without a cloud node is an input error");
   solver_result_clear(&res);
 
   in->servers[1].storage = 40;
-  run(in, SIM_METHOD_SINGLE, 0, 0, 1, &res);
+  run(in, SOLVER_METHOD_SINGLE, 0, 0, 1, &res);
   ok(res.status == SOLVER_FEASIBLE, "hand: with 40 bytes s1 holds the model");
   ok_rel(res.objective, 4.0, 1e-12, "hand: single = all on s1 = 0.5 + 2.0 + 1.5 = 4.0 s");
   solver_result_clear(&res);
   solver_instance_free(in);
 
   in = hand_instance(1);
-  run(in, SIM_METHOD_CLOUD, 0, 0, 1, &res);
+  run(in, SOLVER_METHOD_CLOUD, 0, 0, 1, &res);
   ok_int(res.status, SOLVER_FEASIBLE, "hand: the cloud baseline places every layer");
   ok_rel(res.objective, 0.8, 1e-12, "hand: cloud T = 0.1 + 0.4 + 0.3 = 0.8 s");
   solver_result_clear(&res);
@@ -84,22 +84,22 @@ static void random_instances(gsl_rng *r) {
     const double uniform = brute_force(in, -1, (int)B - 1, 0, NULL, NULL);
     solver_result res;
 
-    run(in, SIM_METHOD_SINGLE, 0, 0, 1, &res);
+    run(in, SOLVER_METHOD_SINGLE, 0, 0, 1, &res);
     if (isfinite(single)) ok_rel(res.objective, single, 1e-9, "random %d: single equals brute force", k);
     else ok_int(res.status, SOLVER_INFEASIBLE, "random %d: single infeasible like brute force", k);
     solver_result_clear(&res);
-    run(in, SIM_METHOD_UNIFORM, 0, 0, 1, &res);
+    run(in, SOLVER_METHOD_UNIFORM, 0, 0, 1, &res);
     if (isfinite(uniform)) ok_rel(res.objective, uniform, 1e-9, "random %d: uniform equals brute force at %lld bits", k, (long long)in->precision);
     else ok_int(res.status, SOLVER_INFEASIBLE, "random %d: uniform infeasible like brute force", k);
     solver_result_clear(&res);
     if (s.cloud) {
       const double cloud = brute_force(in, (int)M - 1, -1, 0, NULL, NULL);
-      run(in, SIM_METHOD_CLOUD, 0, 0, 1, &res);
+      run(in, SOLVER_METHOD_CLOUD, 0, 0, 1, &res);
       ok_rel(res.objective, cloud, 1e-9, "random %d: cloud equals brute force on the cloud node", k);
       solver_result_clear(&res);
     }
     for (int m = 0; m < 2; m++) {
-      const sim_method meth = m ? SIM_METHOD_RANDOM : SIM_METHOD_GREEDY;
+      const solver_method meth = m ? SOLVER_METHOD_RANDOM : SOLVER_METHOD_GREEDY;
       run(in, meth, 0, 0, 99, &res);
       if (res.status == SOLVER_FEASIBLE) {
         sim_error err;
@@ -108,24 +108,24 @@ static void random_instances(gsl_rng *r) {
         const int checked = solver_check(in, res.placement, &t, &err) == SIM_OK;
         ok(checked && t >= opt * (1 - 1e-12),
            "random %d: %s placement is feasible and no better than the optimum (%.9g >= %.9g)", k,
-           sim_method_name(meth), t, opt);
+           solver_method_name(meth), t, opt);
       } else {
         ok_int(res.status, SOLVER_INFEASIBLE, "random %d: %s either places or reports failure", k,
-               sim_method_name(meth));
+               solver_method_name(meth));
       }
       solver_result_clear(&res);
     }
     /* Same seed, same placement; other seeds explore. */
     solver_result a, b;
-    run(in, SIM_METHOD_RANDOM, 0, 0, 5, &a);
-    run(in, SIM_METHOD_RANDOM, 0, 0, 5, &b);
+    run(in, SOLVER_METHOD_RANDOM, 0, 0, 5, &a);
+    run(in, SOLVER_METHOD_RANDOM, 0, 0, 5, &b);
     ok(a.status == b.status && (a.placement == NULL ||
                                 (memcmp(a.placement->server, b.placement->server, s.L * sizeof(int)) == 0 &&
                                  memcmp(a.placement->bits, b.placement->bits, s.L * sizeof(int)) == 0)),
        "random %d: the random baseline is deterministic for a seed", k);
     for (uint64_t seed = 6; seed < 12 && a.placement; seed++) {
       solver_result c;
-      run(in, SIM_METHOD_RANDOM, 0, 0, seed, &c);
+      run(in, SOLVER_METHOD_RANDOM, 0, 0, seed, &c);
       if (c.placement && memcmp(a.placement->server, c.placement->server, s.L * sizeof(int)) != 0)
         distinct_seen++, seed = 12;
       solver_result_clear(&c);
@@ -140,7 +140,7 @@ static void random_instances(gsl_rng *r) {
 /* A random 10-layer, 5-server instance with binding storage and B bit
  * widths, solved by method m without a limit (full) and with a 1 ns limit
  * (lim, plain lp_solve when asked). The caller frees the instance. */
-static solver_instance *limited_pair(gsl_rng *r, size_t B, sim_method m, int plain,
+static solver_instance *limited_pair(gsl_rng *r, size_t B, solver_method m, int plain,
                                      solver_result *full, solver_result *lim) {
   fixture_spec s;
   memset(&s, 0, sizeof s);
@@ -156,7 +156,7 @@ static void time_limits(gsl_rng *r) {
   int timeouts = 0, with_placement = 0;
   for (int k = 0; k < 12; k++) {
     solver_result full, lim;
-    solver_instance *in = limited_pair(r, 2, SIM_METHOD_ILP, k % 3 == 0, &full, &lim);
+    solver_instance *in = limited_pair(r, 2, SOLVER_METHOD_ILP, k % 3 == 0, &full, &lim);
     if (lim.status == SOLVER_OPTIMAL) {
       ok_rel(lim.objective, full.objective, 1e-9, "limit %d: optimal only with a proof (%s)", k,
              solver_proof_name(lim.proof));
@@ -193,7 +193,7 @@ static void baseline_time_limits(gsl_rng *r) {
   int timeouts = 0, with_placement = 0;
   for (int k = 0; k < 12; k++) {
     solver_result full, lim;
-    solver_instance *in = limited_pair(r, 1, SIM_METHOD_UNIFORM, 0, &full, &lim);
+    solver_instance *in = limited_pair(r, 1, SOLVER_METHOD_UNIFORM, 0, &full, &lim);
     if (lim.status != SOLVER_TIMEOUT) {
       ok(lim.status == full.status &&
              (full.status != SOLVER_FEASIBLE || fabs(lim.objective - full.objective) <=

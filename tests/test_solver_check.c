@@ -94,11 +94,11 @@ static void hand_solve(void) {
   solver_instance *in = hand_instance(0);
   for (int v = 0; v < 4; v++) {
     const solver_options o =
-        fixture_options(SIM_METHOD_ILP, v & 1 ? SIM_FORM_PAPER : SIM_FORM_FLOW, v < 2, 1);
+        fixture_options(SOLVER_METHOD_ILP, v & 1 ? SOLVER_FORM_PAPER : SOLVER_FORM_FLOW, v < 2, 1);
     solver_result res;
     const int rc = fixture_solve_with(in, &o, &res);
     const char *tag = o.plain ? "plain" : "accelerated";
-    const char *form = sim_formulation_name(o.formulation);
+    const char *form = solver_formulation_name(o.formulation);
     ok(rc == SIM_OK && res.status == SOLVER_OPTIMAL, "hand: %s %s solves to optimality", form, tag);
     ok_rel(res.objective, 8.5, 1e-12, "hand: %s %s T* = 8.5 s", form, tag);
     ok_rel(res.compute, 4.5, 1e-12, "hand: %s %s compute 4.5 s", form, tag);
@@ -113,7 +113,7 @@ static void hand_solve(void) {
     solver_result_clear(&res);
   }
   /* The DP's optimum (all on s1) breaks storage: no placement, a diagnosis. */
-  solver_result res = fixture_solve(in, SIM_METHOD_DP, 0, 1);
+  solver_result res = fixture_solve(in, SOLVER_METHOD_DP, 0, 1);
   ok(res.status == SOLVER_INFEASIBLE && res.placement == NULL && strstr(res.diagnosis, "lower bound"),
      "hand: the DP reports its path breaks a limit: %s", res.diagnosis);
   solver_result_clear(&res);

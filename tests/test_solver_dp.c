@@ -24,8 +24,8 @@ static void loose(gsl_rng *r) {
     s.origin = k % 3 == 0;
     s.prompt = k % 4 == 0;
     solver_instance *in = fixture_random(r, &s);
-    solver_result dp = fixture_solve(in, SIM_METHOD_DP, 0, 1);
-    solver_result ilp = fixture_solve(in, SIM_METHOD_ILP, 1, 0);
+    solver_result dp = fixture_solve(in, SOLVER_METHOD_DP, 0, 1);
+    solver_result ilp = fixture_solve(in, SOLVER_METHOD_ILP, 1, 0);
     ok(dp.status == SOLVER_OPTIMAL && ilp.status == SOLVER_OPTIMAL &&
            fabs(dp.objective - ilp.objective) <= 1e-9 * ilp.objective,
        "loose %d (L=%zu M=%zu B=%zu %s): DP %.12g equals plain ILP %.12g", k, s.L, s.M, s.B,
@@ -46,8 +46,8 @@ static void binding(gsl_rng *r) {
     if (k % 3 == 2) s.budget = 1;
     s.roofline = k % 2;
     solver_instance *in = fixture_random(r, &s);
-    solver_result ilp = fixture_solve(in, SIM_METHOD_ILP, 1, 1);
-    solver_result acc = fixture_solve(in, SIM_METHOD_ILP, 0, 1);
+    solver_result ilp = fixture_solve(in, SOLVER_METHOD_ILP, 1, 1);
+    solver_result acc = fixture_solve(in, SOLVER_METHOD_ILP, 0, 1);
     if (ilp.status != SOLVER_OPTIMAL) {
       /* Infeasible draws carry no bound to compare; the brute-force test
        * covers infeasibility. */
@@ -71,7 +71,7 @@ static void binding(gsl_rng *r) {
       ok_rel(acc.dp_bound, free_opt, 1e-9,
              "binding %d: the DP value equals brute force without storage, cap and budget", k);
     }
-    solver_result dp = fixture_solve(in, SIM_METHOD_DP, 0, 1);
+    solver_result dp = fixture_solve(in, SOLVER_METHOD_DP, 0, 1);
     if (dp.status == SOLVER_OPTIMAL)
       ok_rel(dp.objective, ilp.objective, 1e-9, "binding %d: a feasible DP path is optimal", k);
     else
@@ -96,7 +96,7 @@ static void presolve(gsl_rng *r) {
     solver_instance *in = fixture_random(r, &s);
     size_t allowed = 0;
     for (size_t i = 0; i < s.L * s.B; i++) allowed += in->allowed[i];
-    solver_result res = fixture_solve(in, SIM_METHOD_ILP, 0, 1);
+    solver_result res = fixture_solve(in, SOLVER_METHOD_ILP, 0, 1);
     ok_int((long long)res.presolve_total, (long long)allowed, "presolve %d: counts %zu allowed options",
            k, allowed);
     ok_int((long long)res.presolve_removed, s.budget ? 0 : (long long)(allowed - s.L),

@@ -44,7 +44,7 @@
 static solver_instance *hand_packing(void) {
   const size_t L = 7, M = 3;
   solver_instance *in = instance_shell(L, M, 1);
-  in->cost_model = SIM_COST_PAPER;
+  in->cost_model = SOLVER_COST_PAPER;
   in->tokens = 1, in->batch = 1, in->prompt = 0, in->context = 1;
   in->precision = 8;
   in->bits[0] = 8;
@@ -76,7 +76,7 @@ static void hand(void) {
   solver_instance *in = hand_packing();
   const double exhaustive = brute_force(in, -1, -1, 0, NULL, NULL);
   ok_rel(exhaustive, 9.002, 1e-12, "hand: exhaustive search finds T* = 9.002 s");
-  solver_result res = fixture_solve(in, SIM_METHOD_ILP, 0, 1);
+  solver_result res = fixture_solve(in, SOLVER_METHOD_ILP, 0, 1);
   ok(res.status == SOLVER_OPTIMAL, "hand: ilp proves optimality (proof %s)",
      solver_proof_name(res.proof));
   ok_rel(res.objective, 9.002, 1e-12, "hand: ilp T = 9.0 s compute + 2 transfers of 1e-3 s");
@@ -145,7 +145,7 @@ static void chains(gsl_rng *r) {
     const double want = brute_force(in, -1, -1, 0, NULL, NULL);
     const double free_opt = brute_force(in, -1, -1, 1, NULL, NULL);
     const double uniform = brute_force(in, -1, (int)s.B - 1, 0, NULL, NULL);
-    solver_result res = fixture_solve(in, SIM_METHOD_ILP, 0, 1);
+    solver_result res = fixture_solve(in, SOLVER_METHOD_ILP, 0, 1);
     if (!isfinite(want)) {
       ok_int(res.status, SOLVER_INFEASIBLE, "chain %d (%s links, L=%zu M=%zu): infeasible", k,
              links, s.L, s.M);
@@ -162,7 +162,7 @@ static void chains(gsl_rng *r) {
          res.packing_bound, res.segment_bound, res.lower_bound, want);
     }
     solver_result_clear(&res);
-    res = fixture_solve(in, SIM_METHOD_UNIFORM, 0, 1);
+    res = fixture_solve(in, SOLVER_METHOD_UNIFORM, 0, 1);
     if (isfinite(uniform))
       ok(res.status == SOLVER_FEASIBLE && fabs(res.objective - uniform) <= 1e-9 * uniform,
          "chain %d: uniform %.12g equals brute force at b_max %.12g (%s)", k, res.objective,

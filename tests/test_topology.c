@@ -22,7 +22,7 @@ static sim_topology *draw(const sim_scenario *sc, size_t point, uint64_t run) {
   sim_error err;
   sim_error_clear(&err);
   if (sim_scenario_point(sc, point, &v, &err) != SIM_OK) return NULL;
-  return sim_topology_alloc(&v, run, 1e9, &err);
+  return sim_topology_alloc(&v.servers, &v.links, v.seed, run, 1e9, &err);
 }
 
 static void test_determinism_and_ranges(void) {

@@ -50,6 +50,15 @@ long long cli_parse_count(const char *s) {
   return v;
 }
 
+int cli_target_option(const char *cmd, int opt, const char *arg, cli_target *t) {
+  const char *name = opt == 'p' ? "--point" : "--run";
+  const long long v = cli_parse_count(arg);
+  if (v < 0) return cli_usage_error(cmd, "%s takes a non-negative integer, got '%s'", name, arg);
+  if (opt == 'p') t->point = v;
+  else t->run = v;
+  return CLI_OK;
+}
+
 double cli_parse_positive(const char *s) {
   if (s == NULL || *s == '\0') return -1;
   errno = 0;

@@ -30,6 +30,22 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * validated is an input error). */
 struct sim_scenario *cli_scenario_load(const char *path);
 
+/* Which run of a scenario a command works on: `--point P --run K`. */
+typedef struct cli_target {
+  long long point; /* sweep point (row-major over the swept keys), default 0 */
+  long long run;   /* run index, default 0 */
+} cli_target;
+
+/* The getopt_long entries of --point and --run; their short options are
+ * "p:" and "r:". */
+#define CLI_TARGET_OPTIONS \
+  {"point", required_argument, 0, 'p'}, {"run", required_argument, 0, 'r'}
+
+/* Takes option `opt` ('p' or 'r') of command `cmd` with value `arg` into
+ * t->point or t->run. Returns CLI_OK, or prints a usage error and returns
+ * CLI_EUSAGE when the value is not a non-negative integer. */
+int cli_target_option(const char *cmd, int opt, const char *arg, cli_target *t);
+
 /* Parses a non-negative integer option value; returns -1 if malformed. */
 long long cli_parse_count(const char *s);
 /* Parses a finite number > 0 (an option value); returns -1 if malformed,
@@ -45,5 +61,8 @@ int cli_cmd_plot(int argc, char **argv);
 
 int cli_cmd_topology(int argc, char **argv);
 int cli_cmd_solve(int argc, char **argv);
+int cli_cmd_devices(int argc, char **argv);
+int cli_cmd_calibrate(int argc, char **argv);
+int cli_cmd_validate(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@
 #include "sim/cli/cli.h"
 #include "sim/core/core.h"
 #include "solver/solver.h"
+#include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
 #include "sim/serve/serve.h"
 
@@ -44,7 +45,8 @@ static void help(void) {
 
 /* Options after parsing. */
 typedef struct sim_opts {
-  long long point, run, requests;
+  cli_target target;
+  long long requests;
   double rate;
   int mode; /* -1: from the scenario, 0 replay, 1 load */
   int json;
@@ -53,7 +55,7 @@ typedef struct sim_opts {
 
 static int parse_args(int argc, char **argv, sim_opts *o) {
   static const struct option opts[] = {
-    {"point", required_argument, 0, 'p'},     {"run", required_argument, 0, 'r'},
+    CLI_TARGET_OPTIONS,
     {"mode", required_argument, 0, 'm'},      {"rate", required_argument, 0, 'R'},
     {"requests", required_argument, 0, 'n'},  {"placement", required_argument, 0, 'P'},
     {"json", no_argument, 0, 'j'},            {"trace", required_argument, 0, 't'},
@@ -67,12 +69,8 @@ static int parse_args(int argc, char **argv, sim_opts *o) {
   while ((c = getopt_long(argc, argv, "p:r:m:R:n:P:jt:c:h", opts, NULL)) != -1) {
     switch (c) {
     case 'p':
-      if ((o->point = cli_parse_count(optarg)) < 0)
-        return cli_usage_error("simulate", "--point takes a non-negative integer, got '%s'", optarg);
-      break;
     case 'r':
-      if ((o->run = cli_parse_count(optarg)) < 0)
-        return cli_usage_error("simulate", "--run takes a non-negative integer, got '%s'", optarg);
+      if (cli_target_option("simulate", c, optarg, &o->target) != CLI_OK) return CLI_EUSAGE;
       break;
     case 'm':
       if (strcmp(optarg, "replay") == 0) o->mode = 0;
@@ -111,14 +109,14 @@ static int get_placement(const sim_opts *o, const sim_scenario *view, const solv
     return *out ? CLI_OK : err->code == SIM_ENOMEM ? CLI_ERUNTIME : CLI_EUSAGE;
   }
   solver_options opt;
-  solver_options_from_scenario(&opt, view, view->solver.method,
-                               sim_seed_derive(view->seed, SIM_STREAM_BASELINE, (uint64_t)o->run));
+  solver_options_from_config(&opt, &view->solver, view->solver.method,
+                             sim_seed_derive(view->seed, SIM_STREAM_BASELINE, (uint64_t)o->target.run));
   solver_result res;
   solver_result_init(&res);
   int rc = solver_solve(in, &opt, &res, err);
   if (rc != SIM_OK) {
     sim_error_set(err, rc, "solving with method '%s' failed; --placement F.json simulates a given "
-                  "placement", sim_method_name(view->solver.method));
+                  "placement", solver_method_name(view->solver.method));
     return cli_exit_code(rc);
   }
   if (res.status == SOLVER_INFEASIBLE) {
@@ -142,7 +140,7 @@ static int get_placement(const sim_opts *o, const sim_scenario *view, const solv
   return CLI_OK;
 }
 
-static void json_summary(sim_json *j, const char *key, const sim_summary *s) {
+static void json_summary(sim_json *j, const char *key, const sim_serve_latency *s) {
   sim_json_key(j, key);
   sim_json_object_begin(j, 1);
   sim_json_key(j, "mean"); sim_json_number(j, s->mean);
@@ -236,7 +234,7 @@ static void print_load(const sim_serve_result *r, const sim_serve_config *cfg, i
            "(%s)\n", (long long)cfg->requests, cfg->rate, (long long)r->completed,
            (long long)r->batches, stop_name(r->stop));
   printf("analytic T   %.9g s\n", r->analytic);
-  const sim_summary *s[3] = {&r->latency, &r->ttft, &r->tpot};
+  const sim_serve_latency *s[3] = {&r->latency, &r->ttft, &r->tpot};
   const char *names[3] = {"latency", "TTFT", "TPOT"};
   for (int k = 0; k < 3; k++)
     printf("%-12s mean %.6g  p50 %.6g  p95 %.6g  p99 %.6g  max %.6g s\n", names[k], s[k]->mean,
@@ -265,25 +263,22 @@ static int open_out(const char *path, FILE **f) {
 
 /* Builds the instance, gets the placement, runs the simulation and prints. */
 static int simulate(const sim_opts *o, sim_scenario *sc, sim_error *err) {
-  sim_scenario view;
-  if (sim_scenario_point(sc, (size_t)o->point, &view, err) != SIM_OK) return CLI_EUSAGE;
-  if (o->rate > 0) view.sim.rate = o->rate;
-  if (o->requests > 0) view.sim.requests = o->requests;
-  const int load = o->mode >= 0 ? o->mode : (!view.sim.replay && view.sim.load);
+  sim_case *one = sim_case_alloc(sc, (size_t)o->target.point, (uint64_t)o->target.run, err);
+  if (one == NULL) return cli_exit_code(err->code);
+  sim_scenario *view = &one->view;
+  const solver_instance *in = one->instance;
+  if (o->rate > 0) view->sim.rate = o->rate;
+  if (o->requests > 0) view->sim.requests = o->requests;
+  const int load = o->mode >= 0 ? o->mode : (!view->sim.replay && view->sim.load);
 
   int status = CLI_OK;
-  solver_instance *in = NULL;
   solver_placement *p = NULL;
   FILE *csv = NULL, *chrome = NULL;
   sim_trace *trace = NULL;
   sim_serve_result res;
   sim_serve_result_init(&res);
 
-  if ((in = solver_instance_build(&view, (uint64_t)o->run, err)) == NULL) {
-    status = cli_exit_code(err->code);
-    goto done;
-  }
-  if ((status = get_placement(o, &view, in, &p, err)) != CLI_OK) goto done;
+  if ((status = get_placement(o, view, in, &p, err)) != CLI_OK) goto done;
   if ((status = open_out(o->trace_csv, &csv)) != CLI_OK ||
       (status = open_out(o->trace_chrome, &chrome)) != CLI_OK)
     goto done;
@@ -292,8 +287,11 @@ static int simulate(const sim_opts *o, sim_scenario *sc, sim_error *err) {
     goto done;
   }
   sim_serve_config cfg;
-  sim_serve_config_from_scenario(&cfg, &view, (uint64_t)o->run);
+  sim_serve_config_from_params(&cfg, &view->sim, view->seed, (uint64_t)o->target.run);
   cfg.trace = trace;
+  if (view->sim.dyn.enabled)
+    fprintf(stderr, "dilemma simulate: warning: simulation.dynamics applies to `dilemma run` only; "
+            "simulating constant conditions\n");
   int rc = load ? sim_serve_load(in, p, &cfg, &res, err) : sim_serve_replay(in, p, &cfg, &res, err);
   if (rc == SIM_OK) rc = sim_serve_check_limit(&res, &cfg, err);
   if (rc == SIM_OK) rc = sim_trace_finish(trace, err);
@@ -310,7 +308,7 @@ done:
   if (csv != NULL && fclose(csv) != 0 && status == CLI_OK) status = CLI_ERUNTIME;
   if (chrome != NULL && fclose(chrome) != 0 && status == CLI_OK) status = CLI_ERUNTIME;
   solver_placement_free(p);
-  solver_instance_free(in);
+  sim_case_free(one);
   return status;
 }
 

@@ -11,6 +11,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/core/core.h"
+#include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
 #include "solver/solver.h"
 
@@ -50,8 +51,8 @@ static void print_json(const solver_instance *in, const solver_options *opt,
   sim_json_init(&j, stdout, 1);
   sim_json_object_begin(&j, 0);
   sim_json_key(&j, "status"); sim_json_string(&j, solver_status_name(r->status));
-  sim_json_key(&j, "method"); sim_json_string(&j, sim_method_name(opt->method));
-  sim_json_key(&j, "formulation"); sim_json_string(&j, sim_formulation_name(opt->formulation));
+  sim_json_key(&j, "method"); sim_json_string(&j, solver_method_name(opt->method));
+  sim_json_key(&j, "formulation"); sim_json_string(&j, solver_formulation_name(opt->formulation));
   sim_json_key(&j, "objective"); sim_json_number(&j, r->objective);
   sim_json_key(&j, "compute"); sim_json_number(&j, r->compute);
   sim_json_key(&j, "comm"); sim_json_number(&j, r->comm);
@@ -64,6 +65,7 @@ static void print_json(const solver_instance *in, const solver_options *opt,
   sim_json_key(&j, "lagrangian_bound"); sim_json_number(&j, r->lagrangian_bound);
   sim_json_key(&j, "segment_bound"); sim_json_number(&j, r->segment_bound);
   sim_json_key(&j, "packing_bound"); sim_json_number(&j, r->packing_bound);
+  sim_json_key(&j, "budget_bound"); sim_json_number(&j, r->budget_bound);
   sim_json_key(&j, "nodes"); sim_json_int(&j, r->nodes);
   sim_json_key(&j, "search_nodes"); sim_json_int(&j, r->search_nodes);
   sim_json_key(&j, "ilp_columns"); sim_json_int(&j, (int64_t)r->ilp_columns);
@@ -99,9 +101,9 @@ static void print_text(const sim_scenario *view, size_t point, long long run,
   }
   printf("%s, run %lld: %zu layers on %zu servers\n", view->n_sweep ? ")" : "", run, in->n_layers,
          in->n_servers);
-  printf("method %s", sim_method_name(opt->method));
-  if (opt->method == SIM_METHOD_ILP)
-    printf(" (%s formulation%s)", sim_formulation_name(opt->formulation), opt->plain ? ", plain" : "");
+  printf("method %s", solver_method_name(opt->method));
+  if (opt->method == SOLVER_METHOD_ILP)
+    printf(" (%s formulation%s)", solver_formulation_name(opt->formulation), opt->plain ? ", plain" : "");
   printf("; presolve removed %zu of %zu allowed (layer, bits) options\n", r->presolve_removed,
          r->presolve_total);
   const solver_placement *p = r->placement;
@@ -134,8 +136,10 @@ static void print_text(const sim_scenario *view, size_t point, long long run,
   printf("\n");
   if (p != NULL)
     printf("lower bound %.9g s, gap %.3g %%; ", r->lower_bound, 100 * r->gap);
-  printf("bounds: dp %.9g s, lagrangian %.9g s, segment %.9g s, packing %.9g s\n", r->dp_bound,
+  printf("bounds: dp %.9g s, lagrangian %.9g s, segment %.9g s, packing %.9g s", r->dp_bound,
          r->lagrangian_bound, r->segment_bound, r->packing_bound);
+  if (!isnan(r->budget_bound)) printf(", budget %.9g s", r->budget_bound);
+  printf("\n");
   if (r->diagnosis[0]) printf("diagnosis: %s\n", r->diagnosis);
 }
 
@@ -150,14 +154,14 @@ static int write_instance(const solver_instance *in, const char *path, sim_error
 int cli_cmd_solve(int argc, char **argv) {
   enum { OPT_LP = 256, OPT_MPS, OPT_INSTANCE, OPT_PLAIN, OPT_NOPRESOLVE };
   static const struct option opts[] = {
-    {"point", required_argument, 0, 'p'}, {"run", required_argument, 0, 'r'},
+    CLI_TARGET_OPTIONS,
     {"method", required_argument, 0, 'm'}, {"formulation", required_argument, 0, 'f'},
     {"time-limit", required_argument, 0, 't'}, {"json", no_argument, 0, 'j'},
     {"write-lp", required_argument, 0, OPT_LP}, {"write-mps", required_argument, 0, OPT_MPS},
     {"write-instance", required_argument, 0, OPT_INSTANCE}, {"plain", no_argument, 0, OPT_PLAIN},
     {"no-presolve", no_argument, 0, OPT_NOPRESOLVE}, {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0}};
-  long long point = 0, run = 0;
+  cli_target target = {0, 0};
   int json = 0, method = -1, form = -1, plain = 0, no_presolve = 0, c;
   double time_limit = -1;
   const char *lp_path = NULL, *mps_path = NULL, *inst_path = NULL;
@@ -165,21 +169,17 @@ int cli_cmd_solve(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, ":p:r:m:f:t:jh", opts, NULL)) != -1) {
     switch (c) {
     case 'p':
-      if ((point = cli_parse_count(optarg)) < 0)
-        return cli_usage_error("solve", "--point takes a non-negative integer, got '%s'", optarg);
-      break;
     case 'r':
-      if ((run = cli_parse_count(optarg)) < 0)
-        return cli_usage_error("solve", "--run takes a non-negative integer, got '%s'", optarg);
+      if (cli_target_option("solve", c, optarg, &target) != CLI_OK) return CLI_EUSAGE;
       break;
     case 'm':
-      if ((method = sim_method_parse(optarg)) < 0)
+      if ((method = solver_method_parse(optarg)) < 0)
         return cli_usage_error("solve", "unknown method '%s' (ilp, dp, single, greedy, uniform, "
                                "random, cloud)", optarg);
       break;
     case 'f':
-      if (strcmp(optarg, "flow") == 0) form = SIM_FORM_FLOW;
-      else if (strcmp(optarg, "paper") == 0) form = SIM_FORM_PAPER;
+      if (strcmp(optarg, "flow") == 0) form = SOLVER_FORM_FLOW;
+      else if (strcmp(optarg, "paper") == 0) form = SOLVER_FORM_PAPER;
       else return cli_usage_error("solve", "unknown formulation '%s' (flow, paper)", optarg);
       break;
     case 't':
@@ -205,32 +205,32 @@ int cli_cmd_solve(int argc, char **argv) {
   sim_error err;
   sim_error_clear(&err);
   int status = CLI_OK;
-  sim_scenario view;
-  solver_instance *in = NULL;
+  const sim_scenario *view = NULL;
+  const solver_instance *in = NULL;
   solver_result res;
   solver_result_init(&res);
   solver_options opt;
-  if (sim_scenario_point(sc, (size_t)point, &view, &err) != SIM_OK) {
-    status = CLI_EUSAGE;
-    goto out;
-  }
-  if ((in = solver_instance_build(&view, (uint64_t)run, &err)) == NULL) {
+  sim_case *one = sim_case_alloc(sc, (size_t)target.point, (uint64_t)target.run, &err);
+  if (one == NULL) {
     status = cli_exit_code(err.code);
     goto out;
   }
+  view = &one->view;
+  in = one->instance;
   if (inst_path != NULL && write_instance(in, inst_path, &err) != SIM_OK) {
     status = cli_exit_code(err.code);
     goto out;
   }
-  solver_options_from_scenario(&opt, &view, method >= 0 ? (sim_method)method : view.solver.method,
-                               sim_seed_derive(view.seed, SIM_STREAM_BASELINE, (uint64_t)run));
-  if (form >= 0) opt.formulation = (sim_formulation)form;
+  solver_options_from_config(&opt, &view->solver,
+                             method >= 0 ? (solver_method)method : view->solver.method,
+                             sim_seed_derive(view->seed, SIM_STREAM_BASELINE, (uint64_t)target.run));
+  if (form >= 0) opt.formulation = (solver_formulation)form;
   if (time_limit > 0) opt.time_limit = time_limit;
   if (no_presolve) opt.presolve = 0;
   opt.plain = plain;
   opt.write_lp = lp_path;
   opt.write_mps = mps_path;
-  if ((lp_path || mps_path) && opt.method != SIM_METHOD_ILP) {
+  if ((lp_path || mps_path) && opt.method != SOLVER_METHOD_ILP) {
     status = cli_usage_error("solve", "--write-lp and --write-mps need --method ilp");
     goto out;
   }
@@ -240,7 +240,7 @@ int cli_cmd_solve(int argc, char **argv) {
     goto out;
   }
   if (json) print_json(in, &opt, &res);
-  else print_text(&view, (size_t)point, run, in, &opt, &res);
+  else print_text(view, (size_t)target.point, target.run, in, &opt, &res);
   if (res.status == SOLVER_INFEASIBLE) {
     fprintf(stderr, "dilemma solve: infeasible: %s\n", res.diagnosis);
     status = CLI_EINFEASIBLE;
@@ -251,7 +251,7 @@ int cli_cmd_solve(int argc, char **argv) {
 out:
   if (err.code != SIM_OK) cli_report(&err);
   solver_result_clear(&res);
-  solver_instance_free(in);
+  sim_case_free(one);
   sim_scenario_free(sc);
   return status;
 }

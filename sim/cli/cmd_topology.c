@@ -5,7 +5,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/core/core.h"
-#include "sim/model/model.h"
+#include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
 #include "sim/topology/topology.h"
 
@@ -37,6 +37,9 @@ static void print_json(const sim_topology *t, size_t point, long long run) {
     sim_json_key(&j, "ccs"); sim_json_number(&j, t->servers[i].ccs);
     sim_json_key(&j, "storage"); sim_json_number(&j, t->servers[i].storage);
     sim_json_key(&j, "mem_bandwidth"); sim_json_number(&j, t->servers[i].mem_bandwidth);
+    if (t->servers[i].device[0] != '\0') {
+      sim_json_key(&j, "device"); sim_json_string(&j, t->servers[i].device);
+    }
     sim_json_object_end(&j);
   }
   sim_json_array_end(&j);
@@ -57,10 +60,15 @@ static void print_json(const sim_topology *t, size_t point, long long run) {
 }
 
 static void print_text(const sim_topology *t) {
-  printf("%-6s %14s %14s %14s\n", "server", "GFLOP/s", "storage MB", "mem GB/s");
+  /* Catalogue devices add a column; abstract servers print as before. */
+  int devices = 0;
+  for (size_t i = 0; i < t->n; i++) devices |= t->servers[i].device[0] != '\0';
+  printf("%-6s %14s %14s %14s%s\n", "server", "GFLOP/s", "storage MB", "mem GB/s",
+         devices ? "  device" : "");
   for (size_t i = 0; i < t->n; i++)
-    printf("%-6s %14.4f %14.3f %14.3f\n", t->servers[i].name, t->servers[i].ccs / 1e9,
-           t->servers[i].storage / 1e6, t->servers[i].mem_bandwidth / 1e9);
+    printf("%-6s %14.4f %14.3f %14.3f%s%s\n", t->servers[i].name, t->servers[i].ccs / 1e9,
+           t->servers[i].storage / 1e6, t->servers[i].mem_bandwidth / 1e9, devices ? "  " : "",
+           devices ? t->servers[i].device : "");
   printf("\nbandwidth (Mbit/s, row = from, column = to; '-' = no route)\n%-6s", "");
   for (size_t c = 0; c < t->n; c++) printf(" %9s", t->servers[c].name);
   printf("\n");
@@ -79,19 +87,15 @@ static void print_text(const sim_topology *t) {
 
 int cli_cmd_topology(int argc, char **argv) {
   static const struct option opts[] = {
-    {"point", required_argument, 0, 'p'}, {"run", required_argument, 0, 'r'},
+    CLI_TARGET_OPTIONS,
     {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-  long long point = 0, run = 0;
+  cli_target target = {0, 0};
   int json = 0, c;
   while ((c = getopt_long(argc, argv, "p:r:jh", opts, NULL)) != -1) {
     switch (c) {
     case 'p':
-      if ((point = cli_parse_count(optarg)) < 0)
-        return cli_usage_error("topology", "--point takes a non-negative integer, got '%s'", optarg);
-      break;
     case 'r':
-      if ((run = cli_parse_count(optarg)) < 0)
-        return cli_usage_error("topology", "--run takes a non-negative integer, got '%s'", optarg);
+      if (cli_target_option("topology", c, optarg, &target) != CLI_OK) return CLI_EUSAGE;
       break;
     case 'j': json = 1; break;
     case 'h': help(); return CLI_OK;
@@ -104,22 +108,12 @@ int cli_cmd_topology(int argc, char **argv) {
   sim_error err;
   sim_error_clear(&err);
   int status = CLI_OK;
-  sim_scenario view;
-  sim_model *m = NULL;
-  sim_topology *t = NULL;
-  if (sim_scenario_point(sc, (size_t)point, &view, &err) != SIM_OK) {
-    status = CLI_EUSAGE;
-  } else if ((m = sim_scenario_model_alloc(&view, &err)) == NULL ||
-             (t = sim_topology_alloc(&view, (uint64_t)run, 4.0 * (double)m->total_params, &err)) == NULL) {
-    status = cli_exit_code(err.code);
-  } else if (json) {
-    print_json(t, (size_t)point, run);
-  } else {
-    print_text(t);
-  }
+  sim_case *one = sim_case_alloc(sc, (size_t)target.point, (uint64_t)target.run, &err);
+  if (one == NULL) status = cli_exit_code(err.code);
+  else if (json) print_json(one->topology, (size_t)target.point, target.run);
+  else print_text(one->topology);
   if (status != CLI_OK) cli_report(&err);
-  sim_topology_free(t);
-  sim_model_free(m);
+  sim_case_free(one);
   sim_scenario_free(sc);
   return status;
 }

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/scenario/internal.h"
-
 void sim_buf_init(sim_buf *b) { memset(b, 0, sizeof *b); }
 
 void sim_buf_free(sim_buf *b) {

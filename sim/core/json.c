@@ -5,8 +5,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/scenario/internal.h"
-
 void sim_json_init(sim_json *j, FILE *out, int pretty) {
   memset(j, 0, sizeof *j);
   j->out = out;

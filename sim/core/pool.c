@@ -1,4 +1,4 @@
-/* pool.c: growing and freeing the object pool (contracts in pool.h). */
+/* pool.c: growing and freeing the object pool (contracts in sim/core/core.h). */
 #include "sim/core/core.h"
 
 #include <stdalign.h>

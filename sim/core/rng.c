@@ -1,4 +1,4 @@
-/* rng.c: seed derivation (documented in rng.h and docs/scenario.md). */
+/* rng.c: seed derivation (documented in sim/core/core.h and docs/scenario.md). */
 #include "sim/core/core.h"
 
 uint64_t sim_splitmix64(uint64_t x) {

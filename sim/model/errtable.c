@@ -1,4 +1,5 @@
-/* quant.c: analytic quantization error and error tables. */
+/* errtable.c: the quantization enums' names, the analytic quantization
+ * error and error tables. */
 #include "sim/model/model.h"
 
 #include "sim/core/core.h"
@@ -9,6 +10,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+const char *const sim_quantizer_names[] = {"truncate", "rtn-sym", "rtn-asym", NULL};
+const char *const sim_error_source_names[] = {"analytic", "table", NULL};
+const char *const sim_accuracy_names[] = {"per_layer", "budget", NULL};
+
+const char *sim_quantizer_name(sim_quantizer q) {
+  return (unsigned)q <= SIM_QUANT_RTN_ASYM ? sim_quantizer_names[q] : "?";
+}
+
+int sim_quantizer_parse(const char *s) {
+  for (int i = 0; s != NULL && sim_quantizer_names[i] != NULL; i++)
+    if (strcmp(s, sim_quantizer_names[i]) == 0) return i;
+  return -1;
+}
 
 double sim_quant_error_analytic(int64_t b, int64_t pr, double weight_range) {
   if (b >= pr) return 0.0;

@@ -112,7 +112,40 @@ int sim_family_parse(const char *s);
  * Ownership rule: sim_errtable_load returns a table freed with
  * sim_errtable_free. */
 
+/* How weights are rounded to b bits (docs/quantization.md). */
+typedef enum {
+  SIM_QUANT_TRUNCATE = 0,
+  SIM_QUANT_RTN_SYM = 1,
+  SIM_QUANT_RTN_ASYM = 2
+} sim_quantizer;
+/* Where err(l, b) comes from. */
+typedef enum { SIM_ERRSRC_ANALYTIC = 0, SIM_ERRSRC_TABLE = 1 } sim_error_source;
+/* The accuracy rule: each layer within delta, or the sum within a budget. */
+typedef enum { SIM_ACC_PER_LAYER = 0, SIM_ACC_BUDGET = 1 } sim_accuracy;
 
+/* Names of the values above, indexed by the enums and NULL-terminated: the
+ * words a scenario and the command line accept. */
+extern const char *const sim_quantizer_names[];
+extern const char *const sim_error_source_names[];
+extern const char *const sim_accuracy_names[];
+
+/* Name of a quantizer ("truncate", "rtn-sym", "rtn-asym"; "?" if out of
+ * range) and the reverse lookup (-1 for an unknown name). */
+const char *sim_quantizer_name(sim_quantizer q);
+int sim_quantizer_parse(const char *s);
+
+/* The bit widths and the accuracy rule of an experiment (a scenario's
+ * `quantization` block). */
+typedef struct sim_quant_config {
+  int64_t b_min, b_max, step; /* bit widths b_min, b_min+step, ..., b_max */
+  sim_quantizer quantizer;
+  sim_error_source error;
+  char *error_table;          /* CSV from `dilemma profile`, when error = table */
+  double weight_range;        /* analytic bound: weights assumed in [-R, R] */
+  sim_accuracy accuracy;
+  double delta;               /* per_layer: err(l, b) <= delta */
+  double budget;              /* budget: sum_l err(l, b_l) <= budget */
+} sim_quant_config;
 
 /* The analytic bound above; 0 when b >= pr. */
 double sim_quant_error_analytic(int64_t b, int64_t pr, double weight_range);

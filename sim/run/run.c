@@ -14,43 +14,24 @@
 #include "sim/core/core.h"
 #include "sim/run/internal.h"
 
-static void ctx_free(sim__run_ctx *ctx) {
-  if (ctx->models)
-    for (size_t i = 0; i < ctx->n_points; i++) sim_model_free(ctx->models[i]);
-  free(ctx->models);
-  free(ctx->views);
-  sim_errtable_free(ctx->table);
-  memset(ctx, 0, sizeof *ctx);
-}
-
-/* Builds the per-point views and models, and checks before any output that
- * an instance can be built at every point (an error table that does not fit
- * the model is an input error, not a column of failed rows). */
+/* Counts the points and methods, and checks before any output that every
+ * point can be assembled (a missing or unreadable error table, or one that
+ * does not fit the model, is an input error, not a column of failed rows). */
 static int ctx_init(sim__run_ctx *ctx, const sim_scenario *sc, const sim_run_options *opt,
                     sim_error *err) {
   memset(ctx, 0, sizeof *ctx);
   ctx->sc = sc;
   ctx->timing = opt->timing;
   ctx->load = sc->sim.load;
+  ctx->dynamic = sc->sim.dyn.enabled;
+  ctx->outdir = opt->outdir != NULL ? opt->outdir : sc->output;
+  ctx->energy = sc->servers.n_devices > 0;
   ctx->n_points = sim_scenario_points(sc);
   ctx->n_methods = sim_scenario_methods(sc, ctx->methods);
-  ctx->views = calloc(ctx->n_points, sizeof *ctx->views);
-  ctx->models = calloc(ctx->n_points, sizeof *ctx->models);
-  if (!ctx->views || !ctx->models) return sim_error_set(err, SIM_ENOMEM, "out of memory");
-  if (sc->quant.error == SIM_ERRSRC_TABLE) {
-    ctx->table = sim_errtable_load(sc->quant.error_table, err);
-    if (ctx->table == NULL) return err->code == SIM_EIO ? SIM_EINPUT : err->code;
-  }
   for (size_t i = 0; i < ctx->n_points; i++) {
-    int rc = sim_scenario_point(sc, i, &ctx->views[i], err);
-    if (rc != SIM_OK) return rc;
-    ctx->models[i] = sim_scenario_model_alloc(&ctx->views[i], err);
-    if (ctx->models[i] == NULL) return err->code;
-    if (ctx->table != NULL && ctx->table->n_layers != ctx->models[i]->n_layers)
-      return sim_error_set(err, SIM_EINPUT,
-                           "%s: the error table has %zu layers but %s at %s granularity has %zu",
-                           sc->quant.error_table, ctx->table->n_layers, ctx->models[i]->name,
-                           sim_granularity_name(ctx->models[i]->granularity), ctx->models[i]->n_layers);
+    sim_case *c = sim_case_alloc(sc, i, 0, err);
+    if (c == NULL) return err->code == SIM_EIO ? SIM_EINPUT : err->code;
+    sim_case_free(c);
   }
   return SIM_OK;
 }
@@ -129,7 +110,6 @@ void sim__run_free(sim__run_state *st) {
   pthread_mutex_destroy(&st->lock);
   sim_buf_free(&st->header);
   free(st->done);
-  ctx_free(&st->ctx);
 }
 
 /* Task t covers run t / points at point t % points: every point gets its

@@ -1,6 +1,7 @@
-/* run.h: Monte Carlo experiments: every (sweep point, run) of a scenario
- * through topology -> solve (the method and its baselines) -> DES, into
- * runs.csv and summary.csv.
+/* run.h: assembling one run of a scenario (sim_case), and Monte Carlo
+ * experiments: every (sweep point, run) of a scenario through topology ->
+ * solve (the method and its baselines) -> DES, into runs.csv and
+ * summary.csv.
  *
  * Guarantees: rows are written whole, a task's rows (one per method) in one
  * write; the final runs.csv is sorted by (point, run, method) so it is
@@ -8,7 +9,8 @@
  * completed row and `resume` finishes it to the same result; summary.csv is
  * written (atomically) only when every task is done.
  *
- * Ownership rule: sim_run borrows everything it is given. */
+ * Ownership rule: sim_run borrows everything it is given; sim_case below has
+ * its own rule. */
 #ifndef DILEMMA_SIM_RUN_H
 #define DILEMMA_SIM_RUN_H
 
@@ -17,23 +19,61 @@
 #include <stdint.h>
 
 #include "sim/core/core.h"
+#include "sim/model/model.h"
 #include "sim/scenario/scenario.h"
+#include "sim/topology/topology.h"
+#include "solver/solver.h"
+
+/* Everything one run of an experiment at one sweep point needs: the
+ * scenario at the point, the model profile, the error table (when the
+ * scenario names one), the run's topology and the solver instance built
+ * from them. sim_case_alloc is the one place that assembles a run.
+ *
+ * Ownership rule: a case owns its model, table, topology and instance and is
+ * freed with sim_case_free; `view` is a view of the base scenario (shares its
+ * strings and arrays), so the base must outlive the case. */
+typedef struct sim_case {
+  sim_scenario view;         /* the base with the sweep point applied */
+  size_t point;              /* sweep point */
+  uint64_t run;              /* run index */
+  sim_model *model;          /* the profile, with the workload's context */
+  sim_errtable *table;       /* quant.error = table: the error table; else NULL */
+  sim_topology *topology;    /* drawn from (seed, run) */
+  solver_instance *instance; /* costs of the model on the topology */
+} sim_case;
+
+/* Assembles run `run` at sweep point `point` of `base`. Fails with
+ * SIM_EINPUT for a point that does not exist or an error table that does
+ * not fit the model (naming the file), SIM_EIO when the table cannot be
+ * read, SIM_ENOMEM. O(M^2) draws (O(M^3) routes for a geometric topology)
+ * plus O(L x bit widths) for the instance. */
+sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, sim_error *err);
+void sim_case_free(sim_case *c);
 
 /* Numeric columns of runs.csv, in file order. Load columns appear only when
- * the scenario runs the load experiment. */
+ * the scenario runs the load experiment, dynamic ones only when it has
+ * simulation.dynamics (then the load columns come from the dynamic run),
+ * energy columns only when it names catalogue devices (servers.devices), so
+ * scenarios of abstract servers keep their files byte for byte. */
 typedef enum {
   SIM_COL_OBJECTIVE,     /* objective_s: analytic T of the placement, s */
   SIM_COL_COMPUTE,       /* compute_s */
   SIM_COL_COMM,          /* comm_s */
   SIM_COL_QUANT_RATIO,   /* quant_ratio, % */
   SIM_COL_SERVERS_USED,  /* servers_used */
+  SIM_COL_ONE_SERVER_FITS, /* one_server_fits: 1 if one edge server holds the model at its
+                              smallest allowed widths (the paper assumes 0), else 0 */
   SIM_COL_SOLVE_S,       /* solve_s: wall time, only with `timing` */
   SIM_COL_LOWER_BOUND,   /* lower_bound, s */
   SIM_COL_GAP,           /* gap, relative */
   SIM_COL_NODES,         /* nodes: branch-and-bound nodes */
   SIM_COL_SIM_S,         /* sim_s: DES replay of one request, s */
   SIM_COL_SIM_REL_ERROR, /* sim_rel_error: |sim - analytic| / analytic */
-  SIM_COL_LAT_MEAN,      /* lat_mean_s: load experiment, end-to-end latency */
+  SIM_COL_RHO,           /* rho: load experiment, offered load of the busiest server or
+                            link: rate x its busy time for one request alone / its slots */
+  SIM_COL_UNSTABLE,      /* unstable: 1 if rho >= 1 (the queue never settles), else 0;
+                            the summary leaves such runs out of the columns that follow */
+  SIM_COL_LAT_MEAN,      /* lat_mean_s: end-to-end latency */
   SIM_COL_LAT_P50,
   SIM_COL_LAT_P95,
   SIM_COL_LAT_P99,
@@ -41,10 +81,26 @@ typedef enum {
   SIM_COL_TPOT,          /* tpot_s: time per output token */
   SIM_COL_THROUGHPUT,    /* throughput_tps: tokens/s */
   SIM_COL_LOAD_MAPE,     /* load_mape: %, mean over requests of |latency - T| / latency */
+  SIM_COL_UNSERVED,      /* unserved: dynamic run, requests never served */
+  SIM_COL_SLO_MISS,      /* slo_miss_pct: %, late or unserved requests */
+  SIM_COL_SOLVES,        /* solves: exact solves by the controller */
+  SIM_COL_MIGRATIONS,    /* migrations: placements changed */
+  SIM_COL_LAYERS_MOVED,  /* layers_moved */
+  SIM_COL_BYTES_MOVED,   /* moved_bytes */
+  SIM_COL_MIGRATION_S,   /* migration_s: s from decisions to completed moves, summed */
+  SIM_COL_REPLAN_S,      /* replan_solve_s: wall time of the controller's solves, only with `timing` */
+  SIM_COL_PH1_MEAN,      /* ph1_mean_s: latency of requests arriving before phase_at */
+  SIM_COL_PH1_P95,       /* ph1_p95_s */
+  SIM_COL_PH2_MEAN,      /* ph2_mean_s: ... arriving from phase_at on */
+  SIM_COL_PH2_P95,       /* ph2_p95_s */
+  SIM_COL_ENERGY,        /* energy_j_per_token: J per generated token (devices only) */
+  SIM_COL_POWER,         /* power_w: average power of the servers used over a request, W */
   SIM_COL_COUNT
 } sim_column;
 
-#define SIM_COL_FIRST_LOAD SIM_COL_LAT_MEAN
+#define SIM_COL_FIRST_LOAD SIM_COL_RHO
+#define SIM_COL_FIRST_DYN SIM_COL_UNSERVED /* dynamic columns appear only with simulation.dynamics */
+#define SIM_COL_FIRST_ENERGY SIM_COL_ENERGY
 
 const char *sim_column_name(sim_column c);
 

@@ -288,11 +288,18 @@ static int refuse_changed(const char *path, const char *old, const char *now, si
  * resume compares these lines like any key, and a file changed at the same
  * path is refused. */
 static int append_inputs(const sim_scenario *sc, FILE *f, sim_error *err) {
-  if (sc->quant.error == SIM_ERRSRC_TABLE && sc->quant.error_table != NULL) {
+  const struct { const char *key, *path; } in[] = {
+    {"quantization.error_table", sc->quant.error == SIM_ERRSRC_TABLE ? sc->quant.error_table : NULL},
+    {"servers.catalog", sc->servers.catalog},
+    {"cost.calibration", sc->cost.calibration},
+    {"simulation.dynamics.trace", sc->sim.dyn.trace},
+  };
+  for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+    if (in[i].path == NULL) continue;
     char hex[65];
-    int rc = sim_file_sha256(sc->quant.error_table, hex, err);
+    int rc = sim_file_sha256(in[i].path, hex, err);
     if (rc != SIM_OK) return rc;
-    if (fprintf(f, "# input quantization.error_table: sha256 %s\n", hex) < 0)
+    if (fprintf(f, "# input %s: sha256 %s\n", in[i].key, hex) < 0)
       return sim_error_set(err, SIM_EIO, "temporary file write failed");
   }
   return SIM_OK;

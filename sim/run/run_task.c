@@ -9,33 +9,40 @@
 #include "sim/core/core.h"
 #include "sim/run/internal.h"
 #include "sim/serve/serve.h"
-#include "sim/topology/topology.h"
 #include "solver/solver.h"
 
 static const char *const column_names[SIM_COL_COUNT] = {
-  "objective_s", "compute_s", "comm_s", "quant_ratio", "servers_used", "solve_s",
-  "lower_bound", "gap", "nodes", "sim_s", "sim_rel_error", "lat_mean_s", "lat_p50_s",
-  "lat_p95_s", "lat_p99_s", "ttft_s", "tpot_s", "throughput_tps", "load_mape"};
+  "objective_s", "compute_s", "comm_s", "quant_ratio", "servers_used", "one_server_fits",
+  "solve_s", "lower_bound", "gap", "nodes", "sim_s", "sim_rel_error", "rho", "unstable", "lat_mean_s", "lat_p50_s",
+  "lat_p95_s", "lat_p99_s", "ttft_s", "tpot_s", "throughput_tps", "load_mape",
+  "unserved", "slo_miss_pct", "solves", "migrations", "layers_moved", "moved_bytes", "migration_s",
+  "replan_solve_s", "ph1_mean_s", "ph1_p95_s", "ph2_mean_s", "ph2_p95_s",
+  "energy_j_per_token", "power_w"};
 
 const char *sim_column_name(sim_column c) {
   return (unsigned)c < SIM_COL_COUNT ? column_names[c] : "?";
 }
 
-static size_t n_columns(const sim__run_ctx *ctx) {
-  return ctx->load ? SIM_COL_COUNT : SIM_COL_FIRST_LOAD;
+/* 1 if column c is in this experiment's runs.csv. */
+static int has_column(const sim__run_ctx *ctx, size_t c) {
+  if (c >= SIM_COL_FIRST_ENERGY) return ctx->energy;
+  if (c >= SIM_COL_FIRST_DYN) return ctx->dynamic;
+  if (c >= SIM_COL_FIRST_LOAD) return ctx->load;
+  return 1;
 }
 
 void sim__run_header(const sim__run_ctx *ctx, sim_buf *out) {
   sim_buf_puts(out, "point");
   for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", ctx->sc->sweep[d].key);
   sim_buf_puts(out, ",run,seed,method,status");
-  for (size_t c = 0; c < n_columns(ctx); c++) sim_buf_printf(out, ",%s", column_names[c]);
+  for (size_t c = 0; c < SIM_COL_COUNT; c++)
+    if (has_column(ctx, c)) sim_buf_printf(out, ",%s", column_names[c]);
   sim_buf_puts(out, ",placement\n");
 }
 
 int sim__run_method_index(const sim__run_ctx *ctx, const char *name, size_t len) {
   for (size_t m = 0; m < ctx->n_methods; m++) {
-    const char *s = sim_method_name(ctx->methods[m]);
+    const char *s = solver_method_name(ctx->methods[m]);
     if (strlen(s) == len && strncmp(s, name, len) == 0) return (int)m;
   }
   return -1;
@@ -68,34 +75,52 @@ static double now_seconds(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Offered load of the busiest server or link of a placement at the
+ * configured arrival rate: the rate times the entity's busy time for one
+ * request alone, per slot (utilization x end time of the replay). At
+ * rho >= 1 work arrives faster than it can be done. Batching is not
+ * credited: this is the load of requests served one at a time. */
+static double offered_load(const sim_serve_result *alone, double rate) {
+  double busiest = 0.0;
+  for (size_t e = 0; e < alone->n_entities; e++)
+    busiest = fmax(busiest, alone->entities[e].utilization * alone->end_time);
+  return rate * busiest;
+}
+
 /* The DES columns of a row: the replay of one request (sim_s and its
  * relative error against the analytic T) and, when configured, the load
- * experiment. A simulation that fails leaves its columns empty; the row's
- * placement and objective still stand. A simulation that reaches
- * simulation.max_events is an error of the scenario: returns SIM_EINPUT
- * with the message in *err. */
+ * experiment with its offered load rho. A simulation that fails leaves its
+ * columns empty; the row's placement and objective still stand. */
 static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver_instance *in,
-                     const solver_placement *p, uint64_t run, double *col, sim_error *err) {
+                    const solver_placement *p, const solver_options *opt, size_t point,
+                    uint64_t run, double *col, sim_error *err) {
   sim_serve_config cfg;
-  sim_serve_config_from_scenario(&cfg, v, run);
+  sim_serve_config_from_params(&cfg, &v->sim, v->seed, run);
   sim_serve_result r;
   sim_error e;
-  if (v->sim.replay) {
+  if (v->sim.replay || ctx->load) {
     sim_serve_result_init(&r);
     sim_error_clear(&e);
     int rc = sim_serve_replay(in, p, &cfg, &r, &e);
     if (rc == SIM_OK) rc = sim_serve_check_limit(&r, &cfg, &e);
-    if (rc == SIM_EINPUT) {
+    if (rc == SIM_EINPUT) { /* simulation.max_events reached: the scenario's error */
       sim_serve_result_clear(&r);
       return sim_error_set(err, rc, "%s: run %llu: replay: %s", ctx->sc->path ? ctx->sc->path : "(scenario)",
                            (unsigned long long)run, e.msg);
     }
     if (rc == SIM_OK) {
-      col[SIM_COL_SIM_S] = r.simulated;
-      col[SIM_COL_SIM_REL_ERROR] = r.rel_error;
+      if (v->sim.replay) {
+        col[SIM_COL_SIM_S] = r.simulated;
+        col[SIM_COL_SIM_REL_ERROR] = r.rel_error;
+      }
+      if (ctx->load) {
+        col[SIM_COL_RHO] = offered_load(&r, cfg.rate);
+        col[SIM_COL_UNSTABLE] = col[SIM_COL_RHO] >= 1.0;
+      }
     }
     sim_serve_result_clear(&r);
   }
+  if (ctx->dynamic) return sim__run_dynamic(ctx, v, in, p, opt, point, run, col, err);
   if (ctx->load) {
     sim_serve_result_init(&r);
     sim_error_clear(&e);
@@ -123,31 +148,22 @@ static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver
 
 int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
                   sim_error *err) {
-  const sim_scenario *v = &ctx->views[point];
-  const sim_model *model = ctx->models[point];
-  sim_error local;
-  sim_error_clear(&local);
-  sim_topology *topo = sim_topology_alloc(v, run, 4.0 * (double)model->total_params, &local);
-  solver_instance *in = topo ? solver_instance_alloc(v, model, topo, ctx->table, &local) : NULL;
-  sim_topology_free(topo);
-  if (in == NULL) {
-    /* Named by file, point and run: the message says which key. */
-    char where[160] = "";
-    if (ctx->sc->n_sweep > 0) snprintf(where, sizeof where, "sweep point %zu, ", point);
-    return sim_error_set(err, local.code ? local.code : SIM_EINTERNAL, "%s: %srun %llu: %s",
-                         ctx->sc->path ? ctx->sc->path : "(scenario)", where,
-                         (unsigned long long)run, local.msg);
-  }
+  sim_case *one = sim_case_alloc(ctx->sc, point, run, err);
+  if (one == NULL) return err->code;
+  const sim_scenario *v = &one->view;
+  const solver_instance *in = one->instance;
 
   char labels[2][64];
   for (size_t d = 0; d < ctx->sc->n_sweep; d++)
     sim_scenario_point_label(ctx->sc, point, d, labels[d], sizeof labels[d]);
   const unsigned long topo_seed = sim_seed_derive(ctx->sc->seed, SIM_STREAM_TOPOLOGY, run);
+  /* A property of the run, the same on every method's row. */
+  const double fits = (double)solver_one_server_fits(in);
 
   for (size_t m = 0; m < ctx->n_methods; m++) {
     solver_options opt;
-    solver_options_from_scenario(&opt, v, ctx->methods[m],
-                                 sim_seed_derive(ctx->sc->seed, SIM_STREAM_BASELINE, run));
+    solver_options_from_config(&opt, &v->solver, ctx->methods[m],
+                               sim_seed_derive(ctx->sc->seed, SIM_STREAM_BASELINE, run));
     solver_result res;
     solver_result_init(&res);
     sim_error serr;
@@ -157,13 +173,14 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     double wall = now_seconds() - t0;
     if (rc == SIM_ENOMEM) {
       solver_result_clear(&res);
-      solver_instance_free(in);
+      sim_case_free(one);
       return sim_error_set(err, SIM_ENOMEM, "out of memory solving point %zu run %llu", point,
                            (unsigned long long)run);
     }
     const char *status = rc == SIM_OK ? solver_status_name(res.status) : "error";
     double col[SIM_COL_COUNT];
     for (size_t c = 0; c < SIM_COL_COUNT; c++) col[c] = NAN;
+    col[SIM_COL_ONE_SERVER_FITS] = fits;
     if (rc == SIM_OK && res.placement != NULL) {
       /* Every placement passes the independent checker before it is
        * reported; a placement the checker rejects is a solver bug, and the
@@ -178,11 +195,13 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
         solver_objective(in, res.placement, &col[SIM_COL_COMPUTE], &col[SIM_COL_COMM]);
         col[SIM_COL_QUANT_RATIO] = solver_quant_ratio(in, res.placement);
         col[SIM_COL_SERVERS_USED] = servers_used(in, res.placement);
-        if (simulate(ctx, v, in, res.placement, run, col, err) != SIM_OK) {
+        if (simulate(ctx, v, in, res.placement, &opt, point, run, col, err) != SIM_OK) {
           solver_result_clear(&res);
-          solver_instance_free(in);
+          sim_case_free(one);
           return err->code;
         }
+        if (ctx->energy)
+          solver_energy(in, res.placement, &col[SIM_COL_ENERGY], &col[SIM_COL_POWER]);
       }
     }
     if (rc == SIM_OK) {
@@ -195,8 +214,9 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     sim_buf_printf(out, "%zu", point);
     for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", labels[d]);
     sim_buf_printf(out, ",%llu,%lu,%s,%s", (unsigned long long)run, topo_seed,
-                   sim_method_name(ctx->methods[m]), status);
-    for (size_t c = 0; c < n_columns(ctx); c++) {
+                   solver_method_name(ctx->methods[m]), status);
+    for (size_t c = 0; c < SIM_COL_COUNT; c++) {
+      if (!has_column(ctx, c)) continue;
       sim_buf_puts(out, ",");
       sim_buf_number(out, col[c]);
     }
@@ -205,6 +225,6 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     sim_buf_puts(out, "\n");
     solver_result_clear(&res);
   }
-  solver_instance_free(in);
+  sim_case_free(one);
   return out->oom ? sim_error_set(err, SIM_ENOMEM, "out of memory formatting rows") : SIM_OK;
 }

@@ -28,7 +28,8 @@ typedef enum {
   SIM_K_ENUMSET,  /* unsigned bit set over enums */
   SIM_K_LAYERS,   /* model.layers: explicit custom profile */
   SIM_K_OUTAGES,  /* simulation.outages */
-  SIM_K_SWEEP     /* sweep */
+  SIM_K_SWEEP,    /* sweep */
+  SIM_K_DEVICES   /* servers.devices: a list of names or a {name: probability} mixture */
 } sim__ktype;
 
 #define SIM_KF_LO_OPEN 1u /* lo is excluded */
@@ -56,14 +57,6 @@ extern const sim__key sim__schema[];
 /* Enumerated value names, indexed by the C enum values. */
 extern const char *const sim__granularity_names[];
 extern const char *const sim__family_names[];
-extern const char *const sim__topology_names[];
-extern const char *const sim__cost_names[];
-extern const char *const sim__accuracy_names[];
-extern const char *const sim__errsrc_names[];
-extern const char *const sim__quantizer_names[];
-extern const char *const sim__formulation_names[];
-extern const char *const sim__method_names[];
-extern const char *const sim__unit_names[];
 
 /* Looks up a dotted key path. For a spec sub-key ("servers.ccs.min") returns
  * the spec's key and sets *sub to "min"/"max"/"ratio"; otherwise *sub = NULL.
@@ -125,6 +118,25 @@ int sim__parse_number(sim__pctx *ctx, const yaml_node_t *n, const char *path, co
 int sim__parse_int(sim__pctx *ctx, const yaml_node_t *n, const char *path, const sim__key *k,
                    int64_t *out);
 int sim__parse_sweep(sim__pctx *ctx, const yaml_node_t *n, const char *path);
+
+/* Hardware keys (scenario_hw.c): parsing servers.devices; loading the
+ * catalogue and calibration a scenario refers to (after parsing, before the
+ * checks); did-you-mean checks of device and link names; freeing. */
+int sim__parse_devices(sim__pctx *ctx, const yaml_node_t *n, const char *path);
+int sim__scenario_hw_load(sim__pctx *ctx);
+void sim__scenario_hw_check(sim__pctx *ctx, const sim_scenario *sc, const char *where,
+                            const yaml_node_t *at);
+void sim__scenario_hw_free(sim_scenario *sc);
+
+/* Checks the key kn of one entry of a mapping whose keys are a fixed list:
+ * the sub-keys of a spec, of a model.layers or simulation.outages item, of a
+ * sweep dimension and of its range. Only the first n_names of names are
+ * allowed here. Writes "path.key" into sub (sub_len bytes; "path.?" when the
+ * key is not a scalar) for the caller's own messages. Returns the key's
+ * index in names, or -1 after recording
+ * "unknown key; did you mean 'x'?; allowed: a, b, c" at kn. */
+int sim__parse_subkey(sim__pctx *ctx, const yaml_node_t *kn, const char *path,
+                      const char *const *names, size_t n_names, char *sub, size_t sub_len);
 
 /* Cross-field rules on a scenario (the base or a sweep-point view). `where`
  * prefixes messages for sweep points ("sweep point 3 (links.omega_min = 1e6)")

@@ -63,6 +63,33 @@ static int name_safe(const char *s) {
   return 1;
 }
 
+/* Reads simulation.dynamics.trace (resolved against the scenario's
+ * directory) into the scenario, so that every run shares one copy and a
+ * bad row is reported when the scenario loads. */
+static int load_trace(sim__pctx *ctx, sim_scenario *sc) {
+  const char *key = "simulation.dynamics.trace";
+  char *p = sim__path_resolve(sc->path, sc->sim.dyn.trace);
+  if (p == NULL) return sim_error_set(ctx->err, SIM_ENOMEM, "out of memory");
+  free(sc->sim.dyn.trace);
+  sc->sim.dyn.trace = p;
+  sim_error e;
+  sim_error_clear(&e);
+  size_t len = 0;
+  char *text = sim_file_read(p, &len, &e);
+  if (text == NULL) {
+    sim__perr(ctx, sim__mark_find(ctx, key), key, "cannot read '%s'%s%s", p, e.code ? ": " : "",
+              e.code ? e.msg : " (no such file)");
+    return -1;
+  }
+  const int rc = sim_dyn_trace_parse(text, len, p, &sc->sim.dyn.changes, &sc->sim.dyn.n_changes, &e);
+  free(text);
+  if (rc != SIM_OK) {
+    sim__perr(ctx, sim__mark_find(ctx, key), key, "%s", e.msg);
+    return -1;
+  }
+  return 0;
+}
+
 static int finish(sim__pctx *ctx) {
   sim_scenario *sc = ctx->sc;
   /* The name becomes the directory results/NAME: `name: ../../escaped`
@@ -115,6 +142,8 @@ static int finish(sim__pctx *ctx) {
     }
   }
   if (sim_scenario_check_size(sc, sc->runs, ctx->err) != SIM_OK) return -1;
+  if (sc->sim.dyn.trace != NULL && load_trace(ctx, sc) != 0) return -1;
+  if (sim__scenario_hw_load(ctx) != 0) return -1;
   if (sc->n_sweep == 0) return sim__scenario_check(ctx, sc, NULL, NULL);
   /* Each point is a complete configuration; report the first that fails. */
   const yaml_node_t *at = sim__mark_find(ctx, "sweep");
@@ -214,6 +243,9 @@ void sim_scenario_free(sim_scenario *sc) {
   spec_free(&sc->servers.mem_bandwidth);
   free(sc->quant.error_table);
   free(sc->sim.outages);
+  free(sc->sim.dyn.trace);
+  free(sc->sim.dyn.changes);
+  sim__scenario_hw_free(sc);
   for (size_t d = 0; d < 2; d++) {
     free(sc->sweep[d].key);
     free(sc->sweep[d].values);
@@ -225,7 +257,7 @@ void sim_scenario_free(sim_scenario *sc) {
 }
 
 int sim_scenario_check_size(const sim_scenario *sc, int64_t runs, sim_error *err) {
-  sim_method methods[SIM_METHOD_COUNT];
+  solver_method methods[SOLVER_METHOD_COUNT];
   /* In doubles: the product of the caps (1e5 points, 1e6 runs) overflows
    * nothing there, and the comparison needs no exactness. */
   const double rows = (double)sim_scenario_points(sc) * (double)runs *
@@ -282,18 +314,16 @@ void sim_scenario_point_label(const sim_scenario *sc, size_t point, size_t d, ch
   else sim_fmt_double(buf, len, sc->sweep[d].values[i]);
 }
 
-size_t sim_scenario_methods(const sim_scenario *sc, sim_method out[SIM_METHOD_COUNT]) {
+size_t sim_scenario_methods(const sim_scenario *sc, solver_method out[SOLVER_METHOD_COUNT]) {
   size_t n = 0;
   out[n++] = sc->solver.method;
-  for (int m = 0; m < SIM_METHOD_COUNT; m++)
-    if ((sc->solver.baselines & (1u << m)) && (sim_method)m != sc->solver.method) out[n++] = (sim_method)m;
+  for (int m = 0; m < SOLVER_METHOD_COUNT; m++)
+    if ((sc->solver.baselines & (1u << m)) && (solver_method)m != sc->solver.method)
+      out[n++] = (solver_method)m;
   return n;
 }
 
-int64_t sim_scenario_context(const sim_scenario *sc) {
-  if (sc->workload.context >= 0) return sc->workload.context;
-  return sc->workload.prompt + sc->workload.tokens / 2;
-}
+int64_t sim_scenario_context(const sim_scenario *sc) { return solver_workload_context(&sc->workload); }
 
 sim_model *sim_scenario_model_alloc(const sim_scenario *sc, sim_error *err) {
   if (sc->model.n_layers > 0)

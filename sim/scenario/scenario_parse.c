@@ -53,6 +53,24 @@ static yaml_node_t *node_at(sim__pctx *ctx, int id) {
   return yaml_document_get_node(ctx->doc, id);
 }
 
+int sim__parse_subkey(sim__pctx *ctx, const yaml_node_t *kn, const char *path,
+                      const char *const *names, size_t n_names, char *sub, size_t sub_len) {
+  const char *key = sim__yaml_scalar(kn);
+  snprintf(sub, sub_len, "%s.%s", path, key ? key : "?");
+  if (key != NULL)
+    for (size_t i = 0; i < n_names; i++)
+      if (strcmp(names[i], key) == 0) return (int)i;
+  char allowed[256];
+  size_t used = 0;
+  allowed[0] = '\0';
+  for (size_t i = 0; i < n_names && used < sizeof allowed; i++)
+    used += (size_t)snprintf(allowed + used, sizeof allowed - used, "%s%s", i ? ", " : "", names[i]);
+  const char *near = key ? sim_suggest(key, names, n_names) : NULL;
+  sim__perr(ctx, kn, sub, "unknown key%s%s%s; allowed: %s", near ? "; did you mean '" : "",
+            near ? near : "", near ? "'?" : "", allowed);
+  return -1;
+}
+
 static void fmt_range(char *buf, size_t len, const sim__key *k) {
   char lo[32], hi[32];
   if (k->type == SIM_K_INT || k->type == SIM_K_INT_WORD) {
@@ -190,17 +208,10 @@ static int parse_spec(sim__pctx *ctx, const yaml_node_t *n, const char *path, co
     yaml_node_t *kn = node_at(ctx, p->key), *vn = node_at(ctx, p->value);
     const char *key = sim__yaml_scalar(kn);
     if (key == NULL) { sim__perr(ctx, kn, path, "keys must be plain words"); bad = 1; continue; }
-    snprintf(sub, sizeof sub, "%s.%s", path, key);
-    int idx = sim__names_index(spec_keys, key);
-    if (idx == 4 && !(k->flags & SIM_KF_UNIT)) idx = -1;
-    if (idx < 0) {
-      const char *near = sim_suggest(key, spec_keys, (k->flags & SIM_KF_UNIT) ? 5 : 4);
-      sim__perr(ctx, kn, sub, "unknown key%s%s%s; allowed: min, max, ratio, value%s",
-                near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "",
-                (k->flags & SIM_KF_UNIT) ? ", unit" : "");
-      bad = 1;
-      continue;
-    }
+    /* `unit` is the last name, allowed only for a spec that takes one. */
+    int idx = sim__parse_subkey(ctx, kn, path, spec_keys, (k->flags & SIM_KF_UNIT) ? 5 : 4, sub,
+                                sizeof sub);
+    if (idx < 0) { bad = 1; continue; }
     mark(ctx, sub, vn);
     if (idx == 0) { n_min = vn; bad |= sim__parse_number(ctx, vn, sub, k, &spec->min) != 0; }
     if (idx == 1) { n_max = vn; bad |= sim__parse_number(ctx, vn, sub, k, &spec->max) != 0; }
@@ -212,7 +223,7 @@ static int parse_spec(sim__pctx *ctx, const yaml_node_t *n, const char *path, co
     if (idx == 3) { n_value = vn; bad |= sim__parse_number(ctx, vn, sub, k, &spec->value) != 0; }
     if (idx == 4) {
       int u;
-      if (parse_enum_text(ctx, vn, sub, sim__unit_names, &u) != 0) bad = 1;
+      if (parse_enum_text(ctx, vn, sub, sim_unit_names, &u) != 0) bad = 1;
       else spec->unit = (sim_unit)u;
     }
   }
@@ -243,14 +254,23 @@ static int parse_spec(sim__pctx *ctx, const yaml_node_t *n, const char *path, co
   return 0;
 }
 
-static int parse_layers(sim__pctx *ctx, const yaml_node_t *n, const char *path) {
-  sim_scenario *sc = ctx->sc;
+/* The number of items of the list n into *cnt; -1 after recording
+ * "expected a list of <item_shape>; got ..." when n is not a list. The
+ * list-valued keys (model.layers, simulation.outages) start here. */
+static int list_count(sim__pctx *ctx, const yaml_node_t *n, const char *path,
+                      const char *item_shape, size_t *cnt) {
   if (n->type != YAML_SEQUENCE_NODE) {
-    sim__perr(ctx, n, path, "expected a list of {name, params, flops, act_elems}; got %s",
-              sim__yaml_describe(n));
+    sim__perr(ctx, n, path, "expected a list of %s; got %s", item_shape, sim__yaml_describe(n));
     return -1;
   }
-  size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+  *cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+  return 0;
+}
+
+static int parse_layers(sim__pctx *ctx, const yaml_node_t *n, const char *path) {
+  sim_scenario *sc = ctx->sc;
+  size_t cnt;
+  if (list_count(ctx, n, path, "{name, params, flops, act_elems}", &cnt) != 0) return -1;
   if (cnt == 0 || cnt > MAX_LIST) {
     sim__perr(ctx, n, path, "needs between 1 and %d layers, got %zu", MAX_LIST, cnt);
     return -1;
@@ -282,17 +302,9 @@ static int parse_layers(sim__pctx *ctx, const yaml_node_t *n, const char *path) 
     int seen_params = 0;
     for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top; p++) {
       yaml_node_t *kn = node_at(ctx, p->key), *vn = node_at(ctx, p->value);
-      const char *key = sim__yaml_scalar(kn);
       char fp[224];
-      snprintf(fp, sizeof fp, "%s.%s", sub, key ? key : "?");
-      int idx = key ? sim__names_index(names, key) : -1;
-      if (idx < 0) {
-        const char *near = key ? sim_suggest(key, names, 5) : NULL;
-        sim__perr(ctx, kn, fp, "unknown key%s%s%s; allowed: name, params, flops, act_elems, kv_elems",
-                  near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
-        bad = 1;
-        continue;
-      }
+      int idx = sim__parse_subkey(ctx, kn, sub, names, 5, fp, sizeof fp);
+      if (idx < 0) { bad = 1; continue; }
       if (idx == 0) {
         const char *s = sim__yaml_scalar(vn);
         if (s == NULL || strlen(s) >= sizeof ly->name) {
@@ -321,12 +333,8 @@ static int parse_layers(sim__pctx *ctx, const yaml_node_t *n, const char *path) 
 
 static int parse_outages(sim__pctx *ctx, const yaml_node_t *n, const char *path) {
   sim_scenario *sc = ctx->sc;
-  if (n->type != YAML_SEQUENCE_NODE) {
-    sim__perr(ctx, n, path, "expected a list of {server: i | link: [i, j], start, end}; got %s",
-              sim__yaml_describe(n));
-    return -1;
-  }
-  size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+  size_t cnt;
+  if (list_count(ctx, n, path, "{server: i | link: [i, j], start, end}", &cnt) != 0) return -1;
   if (cnt > MAX_LIST) { sim__perr(ctx, n, path, "at most %d outages", MAX_LIST); return -1; }
   free(sc->sim.outages);
   sc->sim.outages = calloc(cnt ? cnt : 1, sizeof *sc->sim.outages);
@@ -351,16 +359,8 @@ static int parse_outages(sim__pctx *ctx, const yaml_node_t *n, const char *path)
     int have[4] = {0};
     for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top; p++) {
       yaml_node_t *kn = node_at(ctx, p->key), *vn = node_at(ctx, p->value);
-      const char *key = sim__yaml_scalar(kn);
-      snprintf(fp, sizeof fp, "%s.%s", sub, key ? key : "?");
-      int idx = key ? sim__names_index(names, key) : -1;
-      if (idx < 0) {
-        const char *near = key ? sim_suggest(key, names, 4) : NULL;
-        sim__perr(ctx, kn, fp, "unknown key%s%s%s; allowed: server, link, start, end",
-                  near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
-        bad = 1;
-        continue;
-      }
+      int idx = sim__parse_subkey(ctx, kn, sub, names, 4, fp, sizeof fp);
+      if (idx < 0) { bad = 1; continue; }
       have[idx] = 1;
       int64_t v;
       if (idx == 0) {
@@ -507,6 +507,8 @@ int sim__parse_value(sim__pctx *ctx, const yaml_node_t *n, const char *path, con
     return parse_outages(ctx, n, path);
   case SIM_K_SWEEP:
     return sim__parse_sweep(ctx, n, path);
+  case SIM_K_DEVICES:
+    return sim__parse_devices(ctx, n, path);
   }
   return -1;
 }

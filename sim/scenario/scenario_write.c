@@ -37,6 +37,19 @@ static void integer(writer *w, int64_t x) {
   scalar(w, buf, 0);
 }
 
+/* One `key: value` entry of a mapping, the value a number or an integer;
+ * the entries of model.layers, simulation.outages and sweep are written
+ * through these. */
+static void entry_number(writer *w, const char *key, double x) {
+  scalar(w, key, 0);
+  number(w, x);
+}
+
+static void entry_integer(writer *w, const char *key, int64_t x) {
+  scalar(w, key, 0);
+  integer(w, x);
+}
+
 static void map_start(writer *w, int flow) {
   yaml_event_t ev;
   emit(w, &ev, yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
@@ -69,63 +82,67 @@ static void spec(writer *w, const sim_spec *s, int has_unit) {
   }
   map_start(w, 1);
   if (s->kind == SIM_SPEC_CONST) {
-    scalar(w, "value", 0);
-    number(w, s->value);
+    entry_number(w, "value", s->value);
   } else {
-    scalar(w, "min", 0);
-    number(w, s->min);
-    scalar(w, s->ratio > 0 ? "ratio" : "max", 0);
-    number(w, s->ratio > 0 ? s->ratio : s->max);
+    entry_number(w, "min", s->min);
+    entry_number(w, s->ratio > 0 ? "ratio" : "max", s->ratio > 0 ? s->ratio : s->max);
   }
   if (has_unit) {
     scalar(w, "unit", 0);
-    scalar(w, sim__unit_names[s->unit], 0);
+    scalar(w, sim_unit_names[s->unit], 0);
   }
   map_end(w);
 }
 
-static void layers(writer *w, const sim_scenario *sc) {
+/* A block list of flow mappings, item i written by item(w, sc, i): the
+ * shape of model.layers and simulation.outages. */
+static void map_list(writer *w, const sim_scenario *sc, size_t n,
+                     void (*item)(writer *, const sim_scenario *, size_t)) {
   seq_start(w, 0);
-  for (size_t i = 0; i < sc->model.n_layers; i++) {
-    const sim_layer *l = &sc->model.layers[i];
+  for (size_t i = 0; i < n; i++) {
     map_start(w, 1);
-    scalar(w, "name", 0);
-    scalar(w, l->name, 1);
-    scalar(w, "params", 0);
-    integer(w, l->params);
-    scalar(w, "flops", 0);
-    number(w, l->flops);
-    scalar(w, "act_elems", 0);
-    number(w, l->act_elems);
-    scalar(w, "kv_elems", 0);
-    number(w, l->kv_elems);
+    item(w, sc, i);
     map_end(w);
   }
   seq_end(w);
 }
 
-static void outages(writer *w, const sim_scenario *sc) {
-  seq_start(w, 0);
-  for (size_t i = 0; i < sc->sim.n_outages; i++) {
-    const sim_outage *o = &sc->sim.outages[i];
-    map_start(w, 1);
-    if (o->is_link) {
-      scalar(w, "link", 0);
-      seq_start(w, 1);
-      integer(w, o->a);
-      integer(w, o->b);
-      seq_end(w);
-    } else {
-      scalar(w, "server", 0);
-      integer(w, o->a);
-    }
-    scalar(w, "start", 0);
-    number(w, o->start);
-    scalar(w, "end", 0);
-    number(w, o->end);
-    map_end(w);
+/* servers.devices: a flow list of names, or a mapping name: probability. */
+static void devices(writer *w, const sim_scenario *sc) {
+  if (sc->servers.device_probs == NULL) {
+    seq_start(w, 1);
+    for (size_t i = 0; i < sc->servers.n_devices; i++) scalar(w, sc->servers.devices[i], 1);
+    seq_end(w);
+    return;
   }
-  seq_end(w);
+  map_start(w, 0);
+  for (size_t i = 0; i < sc->servers.n_devices; i++) entry_number(w, sc->servers.devices[i], sc->servers.device_probs[i]);
+  map_end(w);
+}
+
+static void layer_item(writer *w, const sim_scenario *sc, size_t i) {
+  const sim_layer *l = &sc->model.layers[i];
+  scalar(w, "name", 0);
+  scalar(w, l->name, 1);
+  entry_integer(w, "params", l->params);
+  entry_number(w, "flops", l->flops);
+  entry_number(w, "act_elems", l->act_elems);
+  entry_number(w, "kv_elems", l->kv_elems);
+}
+
+static void outage_item(writer *w, const sim_scenario *sc, size_t i) {
+  const sim_outage *o = &sc->sim.outages[i];
+  if (o->is_link) {
+    scalar(w, "link", 0);
+    seq_start(w, 1);
+    integer(w, o->a);
+    integer(w, o->b);
+    seq_end(w);
+  } else {
+    entry_integer(w, "server", o->a);
+  }
+  entry_number(w, "start", o->start);
+  entry_number(w, "end", o->end);
 }
 
 static void sweep(writer *w, const sim_scenario *sc) {
@@ -139,12 +156,9 @@ static void sweep(writer *w, const sim_scenario *sc) {
       /* The range regenerates exactly the same values. */
       scalar(w, "log", 0);
       map_start(w, 1);
-      scalar(w, "from", 0);
-      number(w, s->values[0]);
-      scalar(w, "to", 0);
-      number(w, s->values[s->n - 1]);
-      scalar(w, "points", 0);
-      integer(w, (int64_t)s->n);
+      entry_number(w, "from", s->values[0]);
+      entry_number(w, "to", s->values[s->n - 1]);
+      entry_integer(w, "points", (int64_t)s->n);
       map_end(w);
     } else {
       scalar(w, "values", 0);
@@ -171,6 +185,13 @@ static void keys(writer *w, const sim_scenario *sc, const sim__key *list) {
     if (k->type == SIM_K_LAYERS && sc->model.n_layers == 0) continue;
     if (k->type == SIM_K_OUTAGES && sc->sim.n_outages == 0) continue;
     if (k->type == SIM_K_SWEEP && sc->n_sweep == 0) continue;
+    /* The dynamic run's own keys appear only with dynamics, so scenarios
+     * without them resolve as they always did. */
+    if ((k->off == offsetof(sim_scenario, sim.dyn.slo) ||
+         k->off == offsetof(sim_scenario, sim.dyn.timeseries)) && k->type != SIM_K_MAP &&
+        !sc->sim.dyn.enabled)
+      continue;
+    if (k->type == SIM_K_DEVICES && sc->servers.n_devices == 0) continue;
     /* A custom architecture carries its own name. */
     if (k->off == offsetof(sim_scenario, model.name) && k->type == SIM_K_STR && sc->model.has_arch)
       continue;
@@ -211,9 +232,10 @@ static void keys(writer *w, const sim_scenario *sc, const sim__key *list) {
       seq_end(w);
       break;
     }
-    case SIM_K_LAYERS: layers(w, sc); break;
-    case SIM_K_OUTAGES: outages(w, sc); break;
+    case SIM_K_LAYERS: map_list(w, sc, sc->model.n_layers, layer_item); break;
+    case SIM_K_OUTAGES: map_list(w, sc, sc->sim.n_outages, outage_item); break;
     case SIM_K_SWEEP: sweep(w, sc); break;
+    case SIM_K_DEVICES: devices(w, sc); break;
     }
   }
 }

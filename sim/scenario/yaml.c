@@ -1,4 +1,4 @@
-/* yamlutil.c: libyaml document loading, scalar typing and key suggestions. */
+/* yaml.c: libyaml document loading, scalar typing and key suggestions. */
 #include "sim/scenario/internal.h"
 
 #include <ctype.h>

@@ -1,5 +1,5 @@
 /* serve.c: building the serving model from an instance and a placement,
- * running it and summarizing the run (the model is described in serve.h).
+ * running it and summarizing the run (the model is described in sim/serve/serve.h).
  *
  * Entity ids for random streams are fixed by the instance, not by the
  * placement, so two placements of one run see the same random numbers on
@@ -28,19 +28,20 @@ void sim_serve_config_init(sim_serve_config *cfg) {
   cfg->until = INFINITY;
 }
 
-void sim_serve_config_from_scenario(sim_serve_config *cfg, const sim_scenario *sc, uint64_t run) {
+void sim_serve_config_from_params(sim_serve_config *cfg, const sim_serve_params *params,
+                                  uint64_t seed, uint64_t run) {
   sim_serve_config_init(cfg);
-  cfg->run_seed = sim_seed_derive(sc->seed, SIM_STREAM_DES, run);
-  cfg->rate = sc->sim.rate;
-  cfg->requests = sc->sim.requests;
-  cfg->horizon = sc->sim.horizon;
-  cfg->max_batch = sc->sim.max_batch;
-  cfg->slots = sc->sim.slots;
-  cfg->max_events = (uint64_t)sc->sim.max_events;
-  cfg->compute_cv = sc->sim.compute_cv;
-  cfg->bandwidth_cv = sc->sim.bandwidth_cv;
-  cfg->outages = sc->sim.outages;
-  cfg->n_outages = sc->sim.n_outages;
+  cfg->run_seed = sim_seed_derive(seed, SIM_STREAM_DES, run);
+  cfg->rate = params->rate;
+  cfg->requests = params->requests;
+  cfg->horizon = params->horizon;
+  cfg->max_batch = params->max_batch;
+  cfg->slots = params->slots;
+  cfg->max_events = (uint64_t)params->max_events;
+  cfg->compute_cv = params->compute_cv;
+  cfg->bandwidth_cv = params->bandwidth_cv;
+  cfg->outages = params->outages;
+  cfg->n_outages = params->n_outages;
 }
 
 void sim_serve_result_init(sim_serve_result *res) {

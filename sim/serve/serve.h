@@ -38,10 +38,8 @@
 
 #include "sim/core/core.h"
 #include "sim/des/des.h"
-#include "sim/scenario/scenario.h"
 #include "solver/solver.h"
 
-/* How compute durations are drawn. */
 /* Event traces of a simulation, as CSV and as Chrome trace JSON.
  *
  * The CSV has one row per event, `time,entity,event,request,token,layer`,
@@ -94,13 +92,104 @@ void sim_trace_event(sim_trace *t, double time, int entity, sim_trace_kind kind,
 void sim_trace_span(sim_trace *t, int entity, int is_link, double start, double end,
                     int64_t request, int64_t token, int layer, int64_t batch);
 
+/* An interval during which a server or a directed link does no work. */
+typedef struct sim_outage {
+  int is_link;  /* 0: server outage, 1: link outage */
+  long a, b;    /* server index a, or link a -> b */
+  double start; /* s, simulated time */
+  double end;   /* s, simulated time, > start */
+} sim_outage;
+
+/* ---- dynamic conditions and re-planning (dynamics.c, controller.c, dyn_run.c) ----
+ * Conditions that change in simulated time (link bandwidth processes, a
+ * server that leaves and may return, a change of the arrival rate), a
+ * controller that re-plans with the exact solver, and migration of layers
+ * with a cost. docs/simulation.md, "Dynamic conditions", describes them. */
+
+/* How each link's bandwidth varies: it is the route's bandwidth times a
+ * factor f(t) that is piecewise constant in time. */
+typedef enum {
+  SIM_DYN_LINKS_CONSTANT = 0, /* f = 1 */
+  SIM_DYN_LINKS_GILBERT = 1,  /* two-state Markov chain: good (f = 1), bad (f = bad_factor) */
+  SIM_DYN_LINKS_WALK = 2,     /* random walk of ln f, every walk_step s, kept in [ln bad_factor, 0] */
+  SIM_DYN_LINKS_TRACE = 3     /* bandwidths from a CSV trace `time,link,bandwidth` */
+} sim_dyn_links;
+
+extern const char *const sim_dyn_links_names[]; /* "constant", "gilbert", "walk", "trace", NULL */
+
+/* When the controller re-plans. */
+typedef enum {
+  SIM_POLICY_STATIC = 0,    /* never: the placement solved before the run */
+  SIM_POLICY_PERIODIC = 1,  /* every `period` s */
+  SIM_POLICY_THRESHOLD = 2, /* when the estimated T degrades by more than `threshold` % */
+  SIM_POLICY_ORACLE = 3     /* at every change of the true conditions, seeing them exactly */
+} sim_policy;
+
+extern const char *const sim_policy_names[]; /* "static", "periodic", "threshold", "oracle", NULL */
+
+/* One row of a bandwidth trace: from `time` on, the route from -> to has
+ * this bandwidth. */
+typedef struct sim_dyn_change {
+  double time;      /* s */
+  long from, to;    /* servers */
+  double bandwidth; /* bit/s, >= 0 (0: the link carries nothing) */
+} sim_dyn_change;
+
+/* The dynamic settings of an experiment (`simulation.dynamics`,
+ * `simulation.controller`, `simulation.slo`, `simulation.timeseries`). */
+typedef struct sim_dyn_params {
+  int enabled;            /* 1: the scenario has a `simulation.dynamics` block */
+  sim_dyn_links links;
+  double to_bad;          /* 1/s, gilbert: rate of good -> bad */
+  double to_good;         /* 1/s, gilbert: rate of bad -> good */
+  double bad_factor;      /* gilbert: factor in the bad state; walk: lowest factor; in (0, 1] */
+  double walk_sigma;      /* 1/sqrt(s), walk: standard deviation of ln f per sqrt(second) */
+  double walk_step;       /* s, walk: time between steps */
+  char *trace;            /* trace: CSV path (resolved against the scenario) */
+  sim_dyn_change *changes;/* trace: its rows, sorted by time (read when the scenario loads) */
+  size_t n_changes;
+  int64_t depart;         /* server that leaves, -1: none */
+  double depart_at;       /* s */
+  double return_at;       /* s, when it comes back; 0: never */
+  double rate_at;         /* s, when the arrival rate changes */
+  double rate_factor;     /* the Poisson rate is multiplied by this from rate_at on */
+  double phase_at;        /* s, requests arriving before/after this form phases 1 and 2 */
+  int has_controller;     /* 1: the scenario has a `simulation.controller` block */
+  sim_policy policy;
+  double period;          /* s, periodic */
+  double threshold;       /* %, threshold */
+  double payback;         /* s; > 0: move only when (T_now - T_new) · rate · payback > move time */
+  double slo;             /* s, latency objective; 0: none */
+  int64_t timeseries;     /* rows of the per-run latency time series; 0: none */
+} sim_dyn_params;
+
+/* The simulation settings of an experiment (a scenario's `simulation`
+ * block); sim_serve_config_from_params turns them into one run's
+ * configuration. */
+typedef struct sim_serve_params {
+  int replay;          /* 1: replay the placement in the DES */
+  int load;            /* 1: also run the load experiment */
+  double rate;         /* requests/s (Poisson) */
+  int64_t requests;    /* requests in a load run */
+  double horizon;      /* s; > 0: `requests` arrivals at uniform random times in [0, horizon] */
+  int64_t max_batch;   /* requests batched per pass */
+  int64_t slots;       /* concurrent jobs per server */
+  int64_t max_events;  /* events one simulation may fire; 0 = no cap */
+  double compute_cv;   /* coefficient of variation of compute times */
+  double bandwidth_cv; /* coefficient of variation of per-transfer bandwidth */
+  sim_outage *outages;
+  size_t n_outages;
+  sim_dyn_params dyn;  /* dynamic conditions and the controller */
+} sim_serve_params;
+
+/* How compute durations are drawn. */
 typedef enum {
   SIM_SERVICE_MODEL = 0,      /* the cost model's duration (times any perturbation) */
   SIM_SERVICE_EXPONENTIAL = 1 /* test only: exponential with the cost model's duration as mean */
 } sim_service;
 
 typedef struct sim_serve_config {
-  uint64_t run_seed;    /* sim_seed_derive(scenario seed, SIM_STREAM_DES, run) */
+  uint64_t run_seed;    /* sim_seed_derive(master seed, SIM_STREAM_DES, run) */
   double rate;          /* requests/s, Poisson arrivals (load) */
   int64_t requests;     /* requests in a load run */
   double horizon;       /* s; > 0: `requests` arrivals at uniform random times in [0, horizon] */
@@ -120,9 +209,10 @@ typedef struct sim_serve_config {
  * no perturbation, no outage, model service, no limits, no trace. */
 void sim_serve_config_init(sim_serve_config *cfg);
 
-/* The configuration a scenario (a sweep-point view) gives run `run`. The
- * outages are borrowed from the scenario. */
-void sim_serve_config_from_scenario(sim_serve_config *cfg, const sim_scenario *sc, uint64_t run);
+/* The configuration of run `run` of an experiment with master seed `seed`
+ * and simulation settings `params`. The outages are borrowed from params. */
+void sim_serve_config_from_params(sim_serve_config *cfg, const sim_serve_params *params,
+                                  uint64_t seed, uint64_t run);
 
 /* A run stopped by cfg->max_events (res->stop == SIM_DES_LIMIT) has partial
  * statistics: the commands report it as the scenario's error, SIM_EINPUT
@@ -133,10 +223,10 @@ int sim_serve_check_limit(const struct sim_serve_result *res, const sim_serve_co
 /* Summary of a distribution. Mean, min and max are exact; percentiles come
  * from a log-bucketed histogram and are within 2.5e-4 relative of the
  * nearest-rank percentile (so memory does not grow with the requests). */
-typedef struct sim_summary {
+typedef struct sim_serve_latency {
   uint64_t n;
   double mean, p50, p95, p99, min, max; /* NaN when n = 0 */
-} sim_summary;
+} sim_serve_latency;
 
 /* Utilization of one server or link over the run. */
 typedef struct sim_serve_entity {
@@ -161,9 +251,9 @@ typedef struct sim_serve_result {
   int64_t completed;       /* requests that completed */
   int64_t batches;         /* batches formed (= arrived without batching) */
   int64_t peak_in_flight;  /* most requests in the system at once */
-  sim_summary latency;     /* s, arrival to last token */
-  sim_summary ttft;        /* s, arrival to first token (end of the first decode pass) */
-  sim_summary tpot;        /* s, (latency - ttft) / (tokens - 1); empty when tokens = 1 */
+  sim_serve_latency latency; /* s, arrival to last token */
+  sim_serve_latency ttft;    /* s, arrival to first token (end of the first decode pass) */
+  sim_serve_latency tpot;    /* s, (latency - ttft) / (tokens - 1); empty when tokens = 1 */
   double throughput_requests; /* requests/s over [0, end_time] */
   double throughput_tokens;   /* tokens/s: completed · tokens · β / end_time */
   double mape;             /* %, mean over requests of |latency - analytic| / latency */
@@ -196,5 +286,80 @@ double sim_lognormal_unit(gsl_rng *r, double cv);
  * does no work during the sorted, disjoint intervals [lo[k], hi[k]): the
  * work pauses at each interval and resumes after it. O(intervals crossed). */
 double sim_outage_finish(const double *lo, const double *hi, size_t n, double start, double work);
+
+/* ---- dynamic runs (dynamics.c, controller.c, dyn_run.c) ---- */
+
+/* A link's bandwidth factor as a process in time. Each link owns one, with
+ * its own random stream, so links do not depend on each other. */
+typedef struct sim_dyn_link {
+  const sim_dyn_params *p; /* borrowed */
+  gsl_rng *rng;            /* borrowed: gilbert and walk draws */
+  double factor;           /* current factor of the route's bandwidth */
+  int bad;                 /* gilbert: 1 in the bad state */
+  double log_f;            /* walk: ln factor */
+} sim_dyn_link;
+
+/* Starts a link process at time 0 in its good state (factor 1), so that the
+ * conditions at time 0 are those the first placement was solved for. */
+void sim_dyn_link_init(sim_dyn_link *k, const sim_dyn_params *p, gsl_rng *rng);
+
+/* The time of the link's next change after `now` (s) and, in *factor, the
+ * factor from then on; INFINITY when the process never changes (constant,
+ * trace: the caller walks the trace itself). Draws only from k->rng. */
+double sim_dyn_link_next(sim_dyn_link *k, double now, double *factor);
+
+/* Parses a bandwidth trace: CSV with the header `time,link,bandwidth`, one
+ * row per change, `link` written `i-j` (servers i and j), time in s (>= 0,
+ * non-decreasing), bandwidth in bit/s (>= 0). `name` names the file in
+ * messages (`name:line: ...`). *out (freed by the caller) gets the rows. */
+int sim_dyn_trace_parse(const char *text, size_t len, const char *name, sim_dyn_change **out,
+                        size_t *n, sim_error *err);
+
+/* One re-planning decision of a dynamic run. */
+typedef struct sim_dyn_decision {
+  double decided;           /* s, when the controller chose the placement */
+  double live;              /* s, when the move completed (NaN if it never did) */
+  int64_t layers;           /* layers that changed server */
+  double bytes;             /* bytes shipped */
+  solver_placement *placement; /* the placement chosen (owned) */
+} sim_dyn_decision;
+
+#define SIM_DYN_DECISIONS_MAX 64 /* decisions kept in a result (later ones are only counted) */
+
+typedef struct sim_dyn_result {
+  int64_t arrived, completed;
+  int64_t unserved;          /* arrived - completed: requests the run could not serve */
+  sim_serve_latency latency; /* s, arrival to last token, completed requests */
+  sim_serve_latency ttft, tpot;
+  sim_serve_latency phase[2];/* latency of requests arriving before / after phase_at */
+  double slo_miss;           /* %, (completed late + unserved) / arrived; NaN without an SLO */
+  double throughput_tokens;  /* tokens/s over [0, end_time] */
+  int64_t solves;            /* exact solves the controller made */
+  int64_t migrations;        /* placements changed */
+  int64_t layers_moved;      /* layers shipped to another server, summed */
+  double bytes_moved;        /* bytes shipped */
+  double migration_time;     /* s, summed from decision to the move's completion */
+  double solve_wall;         /* s of wall-clock time in the solver (not reproducible) */
+  double end_time;           /* s */
+  uint64_t events;
+  size_t n_decisions;        /* kept decisions, at most SIM_DYN_DECISIONS_MAX */
+  sim_dyn_decision decisions[SIM_DYN_DECISIONS_MAX];
+  size_t n_series;           /* decimated time series: completion time and latency, s */
+  double *series_time, *series_latency;
+} sim_dyn_result;
+
+void sim_dyn_result_init(sim_dyn_result *res);
+void sim_dyn_result_clear(sim_dyn_result *res);
+
+/* Runs the load experiment of cfg (Poisson or horizon arrivals, no
+ * batching, no perturbation, no outage: the dynamics replace them) under
+ * the dynamic conditions and the controller of `dyn`, starting from
+ * placement `initial`. Re-planning solves with `solve` on the instance
+ * rebuilt from what the controller observes. Fails with SIM_EINPUT for
+ * settings it does not support, SIM_EINFEASIBLE when the initial placement
+ * needs a route that does not exist. */
+int sim_dyn_run(const solver_instance *in, const solver_placement *initial,
+                const sim_serve_config *cfg, const sim_dyn_params *dyn,
+                const solver_options *solve, sim_dyn_result *res, sim_error *err);
 
 #endif

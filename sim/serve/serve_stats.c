@@ -76,7 +76,7 @@ static double hist_percentile(const sim__hist *h, double p) {
   return hist_rank(h, rank);
 }
 
-void sim__hist_summary(const sim__hist *h, sim_summary *s) {
+void sim__hist_summary(const sim__hist *h, sim_serve_latency *s) {
   s->n = h->n;
   if (h->n == 0) {
     s->mean = s->p50 = s->p95 = s->p99 = s->min = s->max = NAN;

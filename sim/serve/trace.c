@@ -1,4 +1,4 @@
-/* trace.c: CSV and Chrome trace output of a simulation (formats in trace.h
+/* trace.c: CSV and Chrome trace output of a simulation (formats in sim/serve/serve.h
  * and docs/simulation.md). */
 #include "sim/serve/serve.h"
 

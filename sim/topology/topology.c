@@ -1,6 +1,6 @@
 /* topology.c: drawing servers and links for one run (see topology.h for the
  * draw order that gives common random numbers across sweep points). */
-#include "sim/topology/topology.h"
+#include "sim/topology/internal.h"
 
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "sim/core/core.h"
+
+const char *const sim_unit_names[] = {"bytes", "model_fp32", "model_fp32_share", NULL};
+const char *const sim_topology_kind_names[] = {"full", "geometric", NULL};
 
 static double spec_value(const sim_spec *s, size_t i, double u) {
   switch (s->kind) {
@@ -229,10 +232,11 @@ static int routes(sim_topology *t, int relay) {
   return 0;
 }
 
-sim_topology *sim_topology_alloc(const sim_scenario *sc, uint64_t run, double model_fp32_bytes,
+sim_topology *sim_topology_alloc(const sim_servers_config *servers, const sim_links_config *links,
+                                 uint64_t seed, uint64_t run, double model_fp32_bytes,
                                  sim_error *err) {
-  const size_t m = (size_t)sc->servers.count;
-  const size_t n = m + (sc->servers.has_cloud ? 1 : 0);
+  const size_t m = (size_t)servers->count;
+  const size_t n = m + (servers->has_cloud ? 1 : 0);
   sim_topology *t = calloc(1, sizeof *t);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   if (t) {
@@ -252,49 +256,75 @@ sim_topology *sim_topology_alloc(const sim_scenario *sc, uint64_t run, double mo
     sim_error_set(err, SIM_ENOMEM, "out of memory drawing a topology of %zu servers", n);
     return NULL;
   }
-  gsl_rng_set(r, sim_seed_derive(sc->seed, SIM_STREAM_TOPOLOGY, run));
+  gsl_rng_set(r, sim_seed_derive(seed, SIM_STREAM_TOPOLOGY, run));
 
   double unit = 1.0;
-  if (sc->servers.storage.unit == SIM_UNIT_MODEL_FP32) unit = model_fp32_bytes;
-  if (sc->servers.storage.unit == SIM_UNIT_MODEL_FP32_SHARE) unit = model_fp32_bytes / (double)m;
+  if (servers->storage.unit == SIM_UNIT_MODEL_FP32) unit = model_fp32_bytes;
+  if (servers->storage.unit == SIM_UNIT_MODEL_FP32_SHARE) unit = model_fp32_bytes / (double)m;
   for (size_t i = 0; i < m; i++) {
     sim_server *s = &t->servers[i];
     double u_ccs = gsl_rng_uniform(r), u_st = gsl_rng_uniform(r), u_mb = gsl_rng_uniform(r);
     s->x = gsl_rng_uniform(r);
     s->y = gsl_rng_uniform(r);
     snprintf(s->name, sizeof s->name, "s%zu", i);
-    s->ccs = spec_value(&sc->servers.ccs, i, u_ccs);
-    s->storage = spec_value(&sc->servers.storage, i, u_st) * unit;
-    s->mem_bandwidth = spec_value(&sc->servers.mem_bandwidth, i, u_mb);
+    s->ccs = spec_value(&servers->ccs, i, u_ccs);
+    s->storage = spec_value(&servers->storage, i, u_st) * unit;
+    s->mem_bandwidth = spec_value(&servers->mem_bandwidth, i, u_mb);
+  }
+  if (sim_topology_devices(t, servers, seed, run, err) != SIM_OK) {
+    gsl_rng_free(r);
+    sim_topology_free(t);
+    return NULL;
+  }
+  const sim_link_profile *prof =
+      links->profile ? sim_catalog_link(links->hw_catalog, links->profile) : NULL;
+  if (links->profile != NULL && prof == NULL) {
+    gsl_rng_free(r);
+    sim_topology_free(t);
+    sim_error_set(err, SIM_EINPUT, "unknown link profile '%s'", links->profile);
+    return NULL;
   }
 
-  const double lo = sc->links.omega_min, hi = sc->links.omega_min * sc->links.omega_ratio;
-  const int geo = sc->links.topology == SIM_TOPO_GEOMETRIC;
+  const double lo = links->omega_min, hi = links->omega_min * links->omega_ratio;
+  const int geo = links->topology == SIM_TOPO_GEOMETRIC;
   for (size_t i = 0; i < m; i++)
     for (size_t j = i + 1; j < m; j++) {
       double u1 = gsl_rng_uniform(r), u2 = gsl_rng_uniform(r);
       double bij = lo + u1 * (hi - lo);
-      double bji = sc->links.symmetric ? bij : lo + u2 * (hi - lo);
+      double bji = links->symmetric ? bij : lo + u2 * (hi - lo);
+      double lat = links->latency;
+      if (prof != NULL) {
+        bij = bji = prof->bandwidth * prof->efficiency;
+        lat = prof->latency + prof->message_overhead;
+      }
       if (geo) {
         double dx = t->servers[i].x - t->servers[j].x, dy = t->servers[i].y - t->servers[j].y;
-        if (sqrt(dx * dx + dy * dy) > sc->links.radius) continue;
+        if (sqrt(dx * dx + dy * dy) > links->radius) continue;
       }
       t->link_bandwidth[i * n + j] = bij;
       t->link_bandwidth[j * n + i] = bji;
-      t->link_latency[i * n + j] = t->link_latency[j * n + i] = sc->links.latency;
+      t->link_latency[i * n + j] = t->link_latency[j * n + i] = lat;
     }
 
-  if (sc->servers.has_cloud) {
+  if (servers->has_cloud) {
     sim_server *c = &t->servers[m];
     snprintf(c->name, sizeof c->name, "cloud");
-    c->ccs = sc->servers.cloud.ccs;
-    c->storage = sc->servers.cloud.storage;
-    c->mem_bandwidth = sc->servers.cloud.mem_bandwidth;
+    c->ccs = servers->cloud.ccs;
+    c->storage = servers->cloud.storage;
+    c->mem_bandwidth = servers->cloud.mem_bandwidth;
     c->x = c->y = -1; /* off the map: reached over the backhaul, not by radius */
     c->is_cloud = 1;
+    c->kind = -1;
+    c->idle_power = c->peak_power = NAN;
+    if (servers->calibration) {
+      sim_calib_class k = sim_calibration_class(servers->calibration, -1);
+      c->bw_fraction = k.bw_fraction;
+      c->compute_fraction = k.compute_fraction;
+      c->overhead = k.overhead;
+    }
     for (size_t i = 0; i < m; i++) {
-      t->link_bandwidth[i * n + m] = t->link_bandwidth[m * n + i] = sc->servers.cloud.bandwidth;
-      t->link_latency[i * n + m] = t->link_latency[m * n + i] = sc->servers.cloud.latency;
+      t->link_bandwidth[i * n + m] = t->link_bandwidth[m * n + i] = servers->cloud.bandwidth;
+      t->link_latency[i * n + m] = t->link_latency[m * n + i] = servers->cloud.latency;
     }
   }
   gsl_rng_free(r);

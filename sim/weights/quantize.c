@@ -7,25 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/scenario/internal.h"
-
-/* The quantizer names are the scenario schema's, so `quantization:
- * quantizer:` and `dilemma profile -q` accept the same words. */
+/* The quantizer names are sim/model's (sim_quantizer_names), so
+ * `quantization: quantizer:` and `dilemma profile -q` accept the same words. */
 static const char *const metric_names[] = {"max-abs-norm", "max-abs", "rmse", "rel-fro", NULL};
-
-const char *sim_quantizer_name(sim_quantizer q) {
-  return (unsigned)q <= SIM_QUANT_RTN_ASYM ? sim__quantizer_names[q] : "?";
-}
-
-int sim_quantizer_parse(const char *s) {
-  return s != NULL ? sim__names_index(sim__quantizer_names, s) : -1;
-}
 
 const char *sim_qmetric_name(sim_qmetric m) {
   return (unsigned)m < sizeof metric_names / sizeof *metric_names - 1 ? metric_names[m] : "?";
 }
 
-int sim_qmetric_parse(const char *s) { return s != NULL ? sim__names_index(metric_names, s) : -1; }
+int sim_qmetric_parse(const char *s) {
+  for (int i = 0; s != NULL && metric_names[i] != NULL; i++)
+    if (strcmp(s, metric_names[i]) == 0) return i;
+  return -1;
+}
 
 int sim_quantize_spec_check(const sim_quantize_spec *spec, sim_error *err) {
   if ((unsigned)spec->quantizer > SIM_QUANT_RTN_ASYM)

@@ -32,7 +32,6 @@
 
 #include "sim/core/core.h"
 #include "sim/model/model.h"
-#include "sim/scenario/scenario.h"
 
 /* Element types of the format. All are parsed and bounds-checked; the
  * quantizers read F64, F32, F16, BF16 and I8 (sim_dtype_readable). */
@@ -178,10 +177,9 @@ typedef struct sim_qacc {
   double sum_err2[SIM_QUANTIZE_MAX_BITS];   /* sum of (w - q_b(w))^2 per width */
 } sim_qacc;
 
-/* Names: "truncate", "rtn-sym", "rtn-asym"; "max-abs-norm", "max-abs",
- * "rmse", "rel-fro". Parsers return -1 for an unknown name. */
-const char *sim_quantizer_name(sim_quantizer q);
-int sim_quantizer_parse(const char *s);
+/* Names: "max-abs-norm", "max-abs", "rmse", "rel-fro" (the quantizers'
+ * names are in sim/model/model.h). The parser returns -1 for an unknown
+ * name. */
 const char *sim_qmetric_name(sim_qmetric m);
 int sim_qmetric_parse(const char *s);
 
