@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "sim/scenario/scenario.h"
+#include "sim/run/run.h"
 #include "solver/solver.h"
 
 /* Built once per process and never freed: the fuzzer runs many inputs
@@ -17,9 +18,10 @@ static solver_instance *instance(void) {
     sim_error_clear(&err);
     sim_scenario *sc = sim_scenario_load_string(text, sizeof text - 1, "fuzz.yaml", &err);
     if (sc == NULL) abort();
-    in = solver_instance_build(sc, 0, &err);
-    sim_scenario_free(sc);
-    if (in == NULL) abort();
+    /* The case (and the scenario it views) stays alive with the instance. */
+    sim_case *one = sim_case_alloc(sc, 0, 0, &err);
+    if (one == NULL) abort();
+    in = one->instance;
   }
   return in;
 }
