@@ -21,6 +21,63 @@ void solver_instance_free(solver_instance *in) {
   free(in);
 }
 
+/* Values inside their documented ranges can still give costs past the
+ * largest double (servers.ccs: 1e-300 makes a pass take 1e309 s); an
+ * infinite cost would then read as "not allowed" and the instance as
+ * infeasible. This reports the overflow for what it is, naming the key.
+ * Costs grow with a layer's FLOPs, bytes and activations and with the bit
+ * width, so the largest layer of each kind at the widest width on every
+ * server (and over the slowest link) bounds them all; the sum over the
+ * layers must be finite too. O(M^2 + L M). */
+static int costs_finite(const solver_instance *in, sim_error *err) {
+  const size_t L = in->n_layers, M = in->n_servers, top = in->n_bits - 1;
+  size_t lf = 0, lb = 0, la = 0;
+  for (size_t l = 1; l < L; l++) {
+    const sim_layer *y = &in->layers[l];
+    if (y->flops > in->layers[lf].flops) lf = l;
+    if ((double)y->params + y->kv_elems > (double)in->layers[lb].params + in->layers[lb].kv_elems) lb = l;
+    if (y->act_elems > in->layers[la].act_elems) la = l;
+  }
+  double worst = 0;
+  for (size_t i = 0; i < M; i++) {
+    const size_t cand[2] = {lf, lb};
+    for (size_t c = 0; c < 2; c++) {
+      const double t = solver_cost_compute(in, cand[c], i, top);
+      if (!isfinite(t))
+        return sim_error_set(err, SIM_EINPUT,
+                             "servers.%s: the compute time of layer %zu (%s) on server %zu overflows "
+                             "(ccs %g FLOP/s, mem_bandwidth %g byte/s): the costs must be finite numbers",
+                             in->cost_model == SOLVER_COST_PAPER || in->servers[i].ccs <= in->servers[i].mem_bandwidth
+                                 ? "ccs" : "mem_bandwidth",
+                             cand[c], in->layers[cand[c]].name, i, in->servers[i].ccs,
+                             in->servers[i].mem_bandwidth);
+      if (t > worst) worst = t;
+    }
+  }
+  /* The slowest link carries the largest activation the longest. */
+  size_t si = 0, sj = 0;
+  double slow = INFINITY;
+  for (size_t i = 0; i < M; i++)
+    for (size_t j = 0; j < M; j++) {
+      const double bw = in->bandwidth[i * M + j];
+      if (i != j && bw > 0 && bw < slow) { slow = bw; si = i; sj = j; }
+    }
+  if (isfinite(slow)) {
+    const double t = solver_cost_transfer(in, la, si, sj, top);
+    if (!isfinite(t))
+      return sim_error_set(err, SIM_EINPUT,
+                           "links.omega_min: the transfer time of layer %zu (%s) from server %zu to %zu "
+                           "overflows (bandwidth %g bit/s): the costs must be finite numbers",
+                           la, in->layers[la].name, si, sj, slow);
+    if (t > worst) worst = t;
+  }
+  if (!isfinite(worst * 2.0 * (double)L))
+    return sim_error_set(err, SIM_EINPUT,
+                         "servers.ccs: the total time of %zu layers overflows (a single layer takes up to "
+                         "%g s): the costs must be finite numbers", L, worst);
+  return SIM_OK;
+}
+
 int64_t solver_workload_context(const solver_workload *w) {
   return w->context >= 0 ? w->context : w->prompt + w->tokens / 2;
 }
@@ -95,6 +152,10 @@ solver_instance *solver_instance_alloc(const solver_workload *workload,
       in->error[l * B + b] = e;
       in->allowed[l * B + b] = e <= bound || in->bits[b] >= in->precision;
     }
+  if (costs_finite(in, err) != SIM_OK) {
+    solver_instance_free(in);
+    return NULL;
+  }
   return in;
 oom:
   solver_instance_free(in);

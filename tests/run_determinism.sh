@@ -86,6 +86,6 @@ ok $? "the torn task is redone and the result is the same"
 # Resuming with another scenario is refused.
 run run "$top_srcdir/scenarios/quickstart.yaml" -o "$TMP/full" --resume --quiet --no-plot 2> "$TMP/e"
 is $? 2 "--resume with a different scenario: exit 2"
-grep -q "differs from the one this directory was run with" "$TMP/e"
-ok $? "and says why"
+grep -q "key name differs from the scenario this directory was run with" "$TMP/e"
+ok $? "and names the first key that differs"
 done_testing

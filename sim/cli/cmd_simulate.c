@@ -321,6 +321,7 @@ static int simulate(const sim_opts *o, sim_scenario *sc, sim_error *err) {
             "simulating constant conditions\n");
   cfg.series = series;
   int rc = load ? sim_serve_load(in, p, &cfg, &res, err) : sim_serve_replay(in, p, &cfg, &res, err);
+  if (rc == SIM_OK) rc = sim_serve_check_limit(&res, &cfg, err);
   if (rc == SIM_OK) rc = sim_trace_finish(trace, err);
   if (rc != SIM_OK) {
     status = cli_exit_code(rc);
@@ -350,7 +351,11 @@ int cli_cmd_simulate(int argc, char **argv) {
   sim_error err;
   sim_error_clear(&err);
   int status = simulate(&o, sc, &err);
-  if (status != CLI_OK && err.count > 0) cli_report(&err);
+  if (status != CLI_OK && err.count > 0) {
+    /* Messages from the simulator name the key; the file is ours to add. */
+    if (strncmp(err.msg, argv[optind], strlen(argv[optind])) != 0) fprintf(stderr, "%s: ", argv[optind]);
+    cli_report(&err);
+  }
   sim_scenario_free(sc);
   return status;
 }

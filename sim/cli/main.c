@@ -1,4 +1,6 @@
 /* main.c: the dilemma command: dispatch to subcommands. */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,6 +49,10 @@ static void usage(FILE *out) {
 }
 
 int main(int argc, char **argv) {
+  /* Past a file size limit (ulimit -f) the default action of SIGXFSZ kills
+   * the process mid-row; ignored, the write fails with EFBIG instead and
+   * the command reports it as the I/O error it is (exit 1). */
+  signal(SIGXFSZ, SIG_IGN);
   if (argc < 2) {
     usage(stderr);
     return CLI_EUSAGE;

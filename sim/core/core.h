@@ -86,10 +86,25 @@ long sim_csv_index(char *const *names, size_t n, const char *name);
 
 
 
+/* Opens an input file for reading and checks, without blocking, that it
+ * is a regular file: a directory, a FIFO or a device (/dev/zero) is
+ * refused with SIM_EINPUT naming what it is, a missing file with SIM_EINPUT
+ * and other open failures with SIM_EIO. `what` (e.g. "error table") names
+ * the file's role in messages; NULL for none. Returns a descriptor or -1. */
+int sim_file_open_regular(const char *path, const char *what, sim_error *err);
+
+/* The same as a stdio stream ("rb"); NULL on failure. */
+FILE *sim_file_open_input(const char *path, const char *what, sim_error *err);
+
 /* A whole file, NUL-terminated, its length in *len. NULL without an error
  * (and *len = 0) if it does not exist; NULL with SIM_EIO if it cannot be
- * read. The caller frees it. */
+ * read, and with SIM_EINPUT if it is not a regular file. The caller frees it. */
 char *sim_file_read(const char *path, size_t *len, sim_error *err);
+
+/* The SHA-256 of a regular file's content as 64 lowercase hex digits and
+ * a NUL in hex. Resume records it for every input file of a run, so a file
+ * changed at the same path is noticed. */
+int sim_file_sha256(const char *path, char hex[65], sim_error *err);
 
 /* Replaces path with len bytes of text through PATH.tmp and a rename, so a
  * reader never sees half a file; on failure the temporary file is removed

@@ -57,18 +57,59 @@ static int cmp_long(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* An error table of a million layers at 64 widths is about 2 GB of text;
+ * a file larger than this cap is not an error table. */
+#define MAX_TABLE_BYTES (1024ul << 20)
+
 sim_errtable *sim_errtable_load(const char *path, sim_error *err) {
-  FILE *f = fopen(path, "r");
-  if (f == NULL) {
-    sim_error_set(err, SIM_EIO, "%s: cannot open: %s", path, strerror(errno));
+  /* A regular file, checked before reading: /dev/zero or a directory
+   * would otherwise never end or fail obscurely. */
+  FILE *f = sim_file_open_input(path, "error table", err);
+  if (f == NULL) return NULL;
+  sim_buf b;
+  sim_buf_init(&b);
+  char chunk[65536];
+  size_t got;
+  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= MAX_TABLE_BYTES)
+    sim_buf_append(&b, chunk, got);
+  int bad = ferror(f);
+  fclose(f);
+  if (bad || b.oom || b.len > MAX_TABLE_BYTES) {
+    if (b.len > MAX_TABLE_BYTES)
+      sim_error_set(err, SIM_EINPUT, "%s: error table: larger than %lu MiB", path, MAX_TABLE_BYTES >> 20);
+    else
+      sim_error_set(err, b.oom ? SIM_ENOMEM : SIM_EIO, "%s: error table: read error", path);
+    sim_buf_free(&b);
     return NULL;
   }
+  sim_errtable *t = sim_errtable_parse(b.data ? b.data : "", b.len, path, err);
+  sim_buf_free(&b);
+  return t;
+}
+
+sim_errtable *sim_errtable_parse(const char *text, size_t text_len, const char *path, sim_error *err) {
   row *rows = NULL;
   size_t n = 0, cap = 0, lineno = 0;
-  char line[512];
+  char *copy = malloc(text_len + 1);
+  if (copy == NULL) {
+    sim_error_set(err, SIM_ENOMEM, "%s: out of memory", path);
+    return NULL;
+  }
+  memcpy(copy, text, text_len);
+  copy[text_len] = '\0';
   int bad = 0;
-  while (fgets(line, sizeof line, f)) {
+  /* Lines of any length, split in place: a long line is one line. */
+  for (char *next = copy, *stop = copy + text_len; next < stop;) {
+    char *line = next;
+    char *nl = memchr(line, '\n', (size_t)(stop - line));
+    if (nl) { *nl = '\0'; next = nl + 1; } else next = stop;
     lineno++;
+    if (memchr(line, '\0', (size_t)((nl ? nl : stop) - line)) != NULL) {
+      sim_error_set(err, SIM_EINPUT, "%s:%zu:1: error: contains NUL bytes; an error table is CSV text",
+                    path, lineno);
+      bad = 1;
+      break;
+    }
     size_t len = strlen(line);
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
     if (len == 0 || line[0] == '#') continue;
@@ -123,7 +164,7 @@ sim_errtable *sim_errtable_load(const char *path, sim_error *err) {
     }
     rows[n++] = r;
   }
-  fclose(f);
+  free(copy);
   if (!bad && n == 0) {
     sim_error_set(err, SIM_EINPUT, "%s: the error table has no rows", path);
     bad = 1;

@@ -250,6 +250,24 @@ static sim_model *model_new(const char *name, size_t n, sim_error *err) {
   return m;
 }
 
+/* Sets m->total_params, checking the sum against SIM_MODEL_MAX_PARAMS
+ * before each addition: the sum, and sizes in bits derived from it (at most
+ * 64 bits per weight), must fit a 64-bit integer. */
+static int sum_params(sim_model *m, sim_error *err) {
+  int64_t total = 0;
+  for (size_t k = 0; k < m->n_layers; k++) {
+    const int64_t p = m->layers[k].params;
+    if (p < 0 || p > SIM_MODEL_MAX_PARAMS - total)
+      return sim_error_set(err, SIM_EINPUT,
+                           "model '%s': the parameter count overflows: layers 0..%zu hold more "
+                           "than %.0e parameters (the largest total the sizes in bits can hold)",
+                           m->name, k, (double)SIM_MODEL_MAX_PARAMS);
+    total += p;
+  }
+  m->total_params = total;
+  return SIM_OK;
+}
+
 sim_model *sim_model_alloc(const sim_arch *arch, sim_granularity gran, int64_t context,
                            sim_error *err) {
   if (sim_arch_validate(arch, err) != SIM_OK) return NULL;
@@ -287,9 +305,12 @@ sim_model *sim_model_alloc(const sim_arch *arch, sim_granularity gran, int64_t c
       y->act_elems = l.v[k].act_elems;
     }
   }
-  for (size_t k = 0; k < m->n_layers; k++) m->total_params += m->layers[k].params;
   free(l.v);
   free(l.group);
+  if (sum_params(m, err) != SIM_OK) {
+    sim_model_free(m);
+    return NULL;
+  }
   return m;
 }
 
@@ -302,7 +323,10 @@ sim_model *sim_model_alloc_layers(const char *name, const sim_layer *layers, siz
   sim_model *m = model_new(name, n, err);
   if (m == NULL) return NULL;
   memcpy(m->layers, layers, n * sizeof *layers);
-  for (size_t k = 0; k < n; k++) m->total_params += layers[k].params;
+  if (sum_params(m, err) != SIM_OK) {
+    sim_model_free(m);
+    return NULL;
+  }
   return m;
 }
 

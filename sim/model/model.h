@@ -55,6 +55,10 @@ typedef struct sim_layer {
   double kv_elems;  /* KV-cache elements stored per token of context */
 } sim_layer;
 
+/* The largest total parameter count a model may have: sizes in bits (at
+ * most 64 bits per weight) of any set of layers then fit an int64_t. */
+#define SIM_MODEL_MAX_PARAMS ((int64_t)100000000000000000) /* 1e17 */
+
 typedef struct sim_model {
   char name[64];
   sim_granularity granularity;
@@ -156,6 +160,8 @@ typedef struct sim_errtable {
 
 /* Reads an error table. Errors name the file, line and column. */
 sim_errtable *sim_errtable_load(const char *path, sim_error *err);
+/* The same from text_len bytes of CSV text; path names it in messages. */
+sim_errtable *sim_errtable_parse(const char *text, size_t text_len, const char *path, sim_error *err);
 void sim_errtable_free(sim_errtable *t);
 
 /* The table's error for (layer, b), NaN if absent. */

@@ -55,9 +55,19 @@ sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, s
   const double fp32_bytes = FP32_BYTES_PER_PARAM * (double)c->model->total_params;
   c->topology = sim_topology_alloc(&v->servers, &v->links, v->seed, run, fp32_bytes, err);
   if (c->topology == NULL) goto fail;
+  /* The instance names the key (a cost that overflows, say); the file and
+   * the run are added here. */
+  sim_error local;
+  sim_error_clear(&local);
   c->instance = solver_instance_alloc(&v->workload, &v->cost, &v->quant, &v->solver, c->model,
-                                      c->topology, c->table, err);
-  if (c->instance == NULL) goto fail;
+                                      c->topology, c->table, &local);
+  if (c->instance == NULL) {
+    char where[64] = "";
+    if (base->n_sweep > 0) snprintf(where, sizeof where, "sweep point %zu, ", point);
+    sim_error_set(err, local.code ? local.code : SIM_EINTERNAL, "%s: %srun %llu: %s",
+                  base->path ? base->path : "(scenario)", where, (unsigned long long)run, local.msg);
+    goto fail;
+  }
   return c;
 fail:
   sim_case_free(c);

@@ -53,8 +53,11 @@ int sim__run_make_dirs(const char *path, sim_error *err);
  * directory would interleave and overwrite each other's files. Returns the
  * descriptor, or -1 with SIM_EINPUT if another process holds it. */
 int sim__run_lock(const char *dir, sim_error *err);
-/* Writes scenario.resolved.yaml; under resume, refuses a different scenario. */
-int sim__run_write_resolved(const sim_scenario *sc, const char *path, int resume, sim_error *err);
+/* Writes scenario.resolved.yaml with the SHA-256 of every input file; under
+ * resume, refuses a different scenario or input (naming the first key or
+ * file that differs) and an existing runs_path without the resolved file. */
+int sim__run_write_resolved(const sim_scenario *sc, const char *path, const char *runs_path,
+                            int resume, sim_error *err);
 /* Keeps the complete tasks of an interrupted runs.csv: marks them in done[],
  * counts them in *skipped and rewrites the file with only their rows. */
 int sim__run_resume(const sim__run_ctx *ctx, const char *path, const char *header,
@@ -74,7 +77,7 @@ typedef struct sim__run_state {
   char runs_path[4200];
   sim_buf header;             /* the runs.csv header line */
   pthread_mutex_t lock;       /* guards everything below */
-  FILE *out;                  /* runs.csv, appended to (writer only) */
+  int out;                    /* runs.csv, appended to (writer only); -1 if not open */
   int lock_fd;                /* DIR/.dilemma.lock, held while the experiment runs; -1 if none */
   size_t total;               /* tasks: points x runs */
   size_t next;                /* next task index to hand out */

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,27 @@ static int ctx_init(sim__run_ctx *ctx, const sim_scenario *sc, const sim_run_opt
   return SIM_OK;
 }
 
+/* Appends len bytes to the descriptor as one unit: on failure the file is
+ * truncated back to its length before the call, so it never ends in a torn
+ * row, and -1 is returned with errno set. */
+static int write_rows(int fd, const char *rows, size_t len) {
+  const off_t before = lseek(fd, 0, SEEK_END);
+  if (before < 0) return -1;
+  size_t done = 0;
+  while (done < len) {
+    ssize_t w = write(fd, rows + done, len - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      const int e = w < 0 ? errno : EIO;
+      if (ftruncate(fd, before) != 0) { /* the torn row is dropped on resume */ }
+      errno = e;
+      return -1;
+    }
+    done += (size_t)w;
+  }
+  return 0;
+}
+
 int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_options *opt,
                   int writer, sim_error *err) {
   memset(st, 0, sizeof *st);
@@ -44,9 +66,13 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
   st->opt = opt;
   st->writer = writer;
   st->lock_fd = -1;
+  st->out = -1;
   sim_buf_init(&st->header);
   pthread_mutex_init(&st->lock, NULL);
-  int rc = ctx_init(&st->ctx, &st->sc, opt, err);
+  /* --runs may have grown the experiment past what check accepted. */
+  int rc = sim_scenario_check_size(&st->sc, st->sc.runs, err);
+  if (rc != SIM_OK) return rc;
+  rc = ctx_init(&st->ctx, &st->sc, opt, err);
   if (rc != SIM_OK) return rc;
   st->total = st->ctx.n_points * (size_t)st->sc.runs;
   st->done = calloc(st->total ? st->total : 1, 1);
@@ -54,14 +80,14 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
   if (st->done == NULL || st->header.oom) return sim_error_set(err, SIM_ENOMEM, "out of memory");
   if (!writer) return SIM_OK;
 
+  snprintf(st->runs_path, sizeof st->runs_path, "%s/runs.csv", opt->outdir);
   rc = sim__run_make_dirs(opt->outdir, err);
   if (rc == SIM_OK && (st->lock_fd = sim__run_lock(opt->outdir, err)) < 0) rc = err->code;
   char path[4200];
   if (rc == SIM_OK) {
     snprintf(path, sizeof path, "%s/scenario.resolved.yaml", opt->outdir);
-    rc = sim__run_write_resolved(&st->sc, path, opt->resume, err);
+    rc = sim__run_write_resolved(&st->sc, path, st->runs_path, opt->resume, err);
   }
-  snprintf(st->runs_path, sizeof st->runs_path, "%s/runs.csv", opt->outdir);
   int existed = 0;
   if (rc == SIM_OK && opt->resume)
     rc = sim__run_resume(&st->ctx, st->runs_path, st->header.data, st->done, &st->skipped, &existed, err);
@@ -70,16 +96,16 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
    * it can never be mistaken for this one's. */
   snprintf(path, sizeof path, "%s/summary.csv", opt->outdir);
   remove(path);
-  st->out = fopen(st->runs_path, existed ? "ab" : "wb");
-  if (st->out == NULL) return sim_error_set(err, SIM_EIO, "%s: cannot write: %s", st->runs_path, strerror(errno));
-  if (!existed && (fputs(st->header.data, st->out) < 0 || fflush(st->out) != 0))
-    return sim_error_set(err, SIM_EIO, "%s: write failed", st->runs_path);
+  st->out = open(st->runs_path, O_WRONLY | O_CREAT | O_CLOEXEC | (existed ? O_APPEND : O_TRUNC), 0666);
+  if (st->out < 0) return sim_error_set(err, SIM_EIO, "%s: cannot write: %s", st->runs_path, strerror(errno));
+  if (!existed && write_rows(st->out, st->header.data, st->header.len) != 0)
+    return sim_error_set(err, SIM_EIO, "%s: write failed: %s", st->runs_path, strerror(errno));
   return SIM_OK;
 }
 
 void sim__run_free(sim__run_state *st) {
-  if (st->out) fclose(st->out);
-  st->out = NULL;
+  if (st->out >= 0) close(st->out);
+  st->out = -1;
   if (st->lock_fd >= 0) close(st->lock_fd);
   st->lock_fd = -1;
   pthread_mutex_destroy(&st->lock);
@@ -108,10 +134,13 @@ void sim__run_record(sim__run_state *st, size_t t, int rc, const char *rows, siz
   if (rc != SIM_OK) {
     if (!st->failed) st->err = *e;
     st->failed = 1;
-  } else if (fwrite(rows, 1, len, st->out) != len || fflush(st->out) != 0) {
-    /* One write per task: a task's rows land together or not at all (a
-     * torn final line is dropped on resume). */
-    if (!st->failed) sim_error_set(&st->err, SIM_EIO, "%s: write failed: %s", st->runs_path, strerror(errno));
+  } else if (write_rows(st->out, rows, len) != 0) {
+    /* One write per task: a task's rows land together or not at all. A
+     * short write (disk full, a file size limit) is cut back to the last
+     * whole task, so the file never ends in a torn row. */
+    if (!st->failed)
+      sim_error_set(&st->err, SIM_EIO, "%s: write failed: %s%s", st->runs_path, strerror(errno),
+                    errno == EFBIG ? " (the file size limit, ulimit -f, was reached)" : "");
     st->failed = 1;
   } else if (t < st->total && !st->done[t]) {
     st->done[t] = 1;
@@ -199,9 +228,12 @@ int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err) {
   stats->skipped = st->skipped;
   stats->done = st->finished;
   int rc = SIM_OK;
-  if (st->out != NULL && fclose(st->out) != 0 && !st->failed)
-    rc = sim_error_set(err, SIM_EIO, "%s: write failed", st->runs_path);
-  st->out = NULL;
+  /* The rows reach the disk before the sorted copy is published. */
+  if (st->out >= 0 && !st->failed && (fsync(st->out) != 0 || close(st->out) != 0))
+    rc = sim_error_set(err, SIM_EIO, "%s: write failed: %s", st->runs_path, strerror(errno));
+  else if (st->out >= 0)
+    close(st->out);
+  st->out = -1;
   if (rc != SIM_OK) return rc;
   if (st->failed) {
     int code = st->err.code ? st->err.code : SIM_EINTERNAL;

@@ -206,9 +206,111 @@ int sim__run_sort(const sim__run_ctx *ctx, const char *path, char **sorted, size
   return SIM_OK;
 }
 
-/* The resolved scenario, with a header naming the version; under resume an
- * existing file must say the same, or the rows would mix two experiments. */
-int sim__run_write_resolved(const sim_scenario *sc, const char *path, int resume, sim_error *err) {
+/* The dotted key path of the line that starts at `at` in resolved YAML
+ * text (block style, as sim_scenario_write writes it): each earlier line
+ * with less indentation is a parent. Writes "" when the line holds no key. */
+static void key_at(const char *text, const char *at, char *out, size_t len) {
+  struct { size_t indent; char key[64]; } stack[16];
+  size_t depth = 0;
+  out[0] = '\0';
+  for (const char *p = text; p != NULL && p <= at;) {
+    const char *nl = strchr(p, '\n');
+    size_t indent = 0;
+    const char *q = p;
+    while (*q == ' ' || *q == '-') { q++; indent++; }
+    size_t klen = 0;
+    while (q[klen] && (q[klen] == '_' || q[klen] == '.' || (q[klen] >= 'a' && q[klen] <= 'z') ||
+                       (q[klen] >= 'A' && q[klen] <= 'Z') || (q[klen] >= '0' && q[klen] <= '9')))
+      klen++;
+    if (*q != '#' && klen > 0 && q[klen] == ':') {
+      while (depth > 0 && stack[depth - 1].indent >= indent) depth--;
+      if (depth < sizeof stack / sizeof stack[0]) {
+        stack[depth].indent = indent;
+        snprintf(stack[depth].key, sizeof stack[depth].key, "%.*s", (int)klen, q);
+        depth++;
+      }
+    }
+    if (p == at) {
+      size_t used = 0;
+      for (size_t i = 0; i < depth && used < len; i++)
+        used += (size_t)snprintf(out + used, len - used, "%s%s", i ? "." : "", stack[i].key);
+      return;
+    }
+    p = nl ? nl + 1 : NULL;
+  }
+}
+
+/* The start of the first line where a and b differ; sets *line (1-based). */
+static void first_diff(const char *a, const char *b, const char **la, const char **lb, size_t *line) {
+  *line = 1;
+  *la = a;
+  *lb = b;
+  for (size_t i = 0; a[i] == b[i] && a[i] != '\0'; i++)
+    if (a[i] == '\n') {
+      (*line)++;
+      *la = a + i + 1;
+      *lb = b + i + 1;
+    }
+}
+
+/* Describes the first difference between the recorded and the new resolved
+ * scenario, naming the key (or the input file) that changed; skipped is the
+ * number of header lines before old and now in the file. */
+static int refuse_changed(const char *path, const char *old, const char *now, size_t skipped,
+                          sim_error *err) {
+  const char *lo, *ln;
+  size_t line;
+  first_diff(old, now, &lo, &ln, &line);
+  line += skipped; /* the header lines before old and now */
+  size_t no = strcspn(lo, "\n"), nn = strcspn(ln, "\n");
+  const char *inp = "# input ";
+  if (strncmp(lo, inp, strlen(inp)) == 0 || strncmp(ln, inp, strlen(inp)) == 0) {
+    const char *l = strncmp(ln, inp, strlen(inp)) == 0 ? ln : lo;
+    size_t klen = strcspn(l + strlen(inp), ":\n");
+    return sim_error_set(err, SIM_EINPUT,
+                         "%s: line %zu: input file %.*s differs from the one this directory was run "
+                         "with (its content hash changed: was '%.*s', now '%.*s'); --resume needs the "
+                         "same inputs (or choose another output directory)",
+                         path, line, (int)klen, l + strlen(inp), (int)no, lo, (int)nn, ln);
+  }
+  char key[256];
+  key_at(now, ln, key, sizeof key);
+  if (key[0] == '\0') key_at(old, lo, key, sizeof key);
+  return sim_error_set(err, SIM_EINPUT,
+                       "%s: line %zu: key %s differs from the scenario this directory was run with "
+                       "(was '%.*s', now '%.*s'); --resume needs the same scenario (or choose another "
+                       "output directory)",
+                       path, line, key[0] ? key : "(top level)", (int)no, lo, (int)nn, ln);
+}
+
+/* Appends one comment line per input file the run depends on: its key, its
+ * SHA-256 and its path. The resolved scenario is the run's metadata, so
+ * resume compares these lines like any key, and a file changed at the same
+ * path is refused. */
+static int append_inputs(const sim_scenario *sc, FILE *f, sim_error *err) {
+  const struct { const char *key, *path; } in[] = {
+    {"quantization.error_table", sc->quant.error == SIM_ERRSRC_TABLE ? sc->quant.error_table : NULL},
+    {"servers.catalog", sc->servers.catalog},
+    {"cost.calibration", sc->cost.calibration},
+    {"simulation.dynamics.trace", sc->sim.dyn.trace},
+  };
+  for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+    if (in[i].path == NULL) continue;
+    char hex[65];
+    int rc = sim_file_sha256(in[i].path, hex, err);
+    if (rc != SIM_OK) return rc;
+    if (fprintf(f, "# input %s: sha256 %s\n", in[i].key, hex) < 0)
+      return sim_error_set(err, SIM_EIO, "temporary file write failed");
+  }
+  return SIM_OK;
+}
+
+/* The resolved scenario, with a header naming the version and the hashes of
+ * the input files; under resume an existing file must say the same, or the
+ * rows would mix two experiments. An existing runs.csv without it cannot be
+ * checked, so resume refuses it. */
+int sim__run_write_resolved(const sim_scenario *sc, const char *path, const char *runs_path,
+                            int resume, sim_error *err) {
   FILE *f = tmpfile();
   if (f == NULL) return sim_error_set(err, SIM_EIO, "cannot create a temporary file: %s", strerror(errno));
   char header[512];
@@ -217,6 +319,7 @@ int sim__run_write_resolved(const sim_scenario *sc, const char *path, int resume
            "Every default is explicit; `dilemma run` on this file repeats the experiment.",
            PACKAGE_VERSION, sc->path ? sc->path : "(string)");
   int rc = sim_scenario_write(sc, f, header, err);
+  if (rc == SIM_OK) rc = append_inputs(sc, f, err);
   long n = ftell(f);
   char *text = NULL;
   if (rc == SIM_OK && n >= 0 && (text = malloc((size_t)n + 1)) != NULL) {
@@ -229,21 +332,28 @@ int sim__run_write_resolved(const sim_scenario *sc, const char *path, int resume
   fclose(f);
   if (rc == SIM_OK && resume) {
     size_t olen;
-    sim_error ignore;
-    sim_error_clear(&ignore);
-    char *old = sim_file_read(path, &olen, &ignore);
+    const size_t before = err->count;
+    char *old = sim_file_read(path, &olen, err);
+    struct stat sb;
     /* Compare the YAML after the two header lines (the source path may differ). */
     const char *a = old, *b = text;
     for (int k = 0; a && k < 2; k++) a = strchr(a, '\n') ? strchr(a, '\n') + 1 : NULL;
     for (int k = 0; k < 2; k++) b = strchr(b, '\n') ? strchr(b, '\n') + 1 : b;
-    if (old != NULL && (a == NULL || strcmp(a, b) != 0))
+    if (err->count > before)
+      rc = err->code;
+    else if (old == NULL && stat(runs_path, &sb) == 0)
       rc = sim_error_set(err, SIM_EINPUT,
-                         "%s: the scenario differs from the one this directory was run with; "
-                         "--resume needs the same scenario (or choose another output directory)", path);
+                         "%s: missing, but %s exists: without it the rows cannot be checked against "
+                         "this scenario, so --resume refuses them (remove %s to start afresh, or "
+                         "choose another output directory)", path, runs_path, runs_path);
+    else if (old != NULL && a == NULL)
+      rc = sim_error_set(err, SIM_EINPUT, "%s: damaged (no header); --resume cannot check it against "
+                         "this scenario (choose another output directory)", path);
+    else if (old != NULL && strcmp(a, b) != 0)
+      rc = refuse_changed(path, a, b, 2, err);
     free(old);
   }
   if (rc == SIM_OK) rc = sim_file_write_atomic(path, text, strlen(text), err);
   free(text);
   return rc;
 }
-

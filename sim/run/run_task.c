@@ -139,7 +139,14 @@ static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver
   if (v->sim.replay || ctx->load) {
     sim_serve_result_init(&r);
     sim_error_clear(&e);
-    if (sim_serve_replay(in, p, &cfg, &r, &e) == SIM_OK) {
+    int rc = sim_serve_replay(in, p, &cfg, &r, &e);
+    if (rc == SIM_OK) rc = sim_serve_check_limit(&r, &cfg, &e);
+    if (rc == SIM_EINPUT) { /* simulation.max_events reached: the scenario's error */
+      sim_serve_result_clear(&r);
+      return sim_error_set(err, rc, "%s: run %llu: replay: %s", ctx->sc->path ? ctx->sc->path : "(scenario)",
+                           (unsigned long long)run, e.msg);
+    }
+    if (rc == SIM_OK) {
       if (v->sim.replay) {
         col[SIM_COL_SIM_S] = r.simulated;
         col[SIM_COL_SIM_REL_ERROR] = r.rel_error;
@@ -157,7 +164,14 @@ static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver
   if (ctx->load) {
     sim_serve_result_init(&r);
     sim_error_clear(&e);
-    if (sim_serve_load(in, p, &cfg, &r, &e) == SIM_OK) {
+    int rc = sim_serve_load(in, p, &cfg, &r, &e);
+    if (rc == SIM_OK) rc = sim_serve_check_limit(&r, &cfg, &e);
+    if (rc == SIM_EINPUT) {
+      sim_serve_result_clear(&r);
+      return sim_error_set(err, rc, "%s: run %llu: load: %s", ctx->sc->path ? ctx->sc->path : "(scenario)",
+                           (unsigned long long)run, e.msg);
+    }
+    if (rc == SIM_OK) {
       col[SIM_COL_LAT_MEAN] = r.latency.mean;
       col[SIM_COL_LAT_P50] = r.latency.p50;
       col[SIM_COL_LAT_P95] = r.latency.p95;

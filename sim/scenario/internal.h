@@ -153,11 +153,21 @@ int sim__scenario_check(sim__pctx *ctx, const sim_scenario *sc, const char *wher
 
 
 
-/* Parses text into doc. On a syntax error records
+/* The deepest nesting of lists and mappings a YAML file may have; the
+ * scenario schema needs four levels. */
+#define SIM_YAML_MAX_DEPTH 64
+
+/* Parses text into doc. Nesting deeper than SIM_YAML_MAX_DEPTH is refused
+ * (SIM_EINPUT) before the document is built. On a syntax error records
  * `name:line:col: error: YAML syntax: problem (context)` and returns
  * SIM_ESYNTAX. An empty document is returned as SIM_OK with no root. */
 int sim__yaml_load(yaml_document_t *doc, const char *text, size_t len, const char *name,
                    sim_error *err);
+
+/* For each pair of a mapping node, the index of the earlier pair with the
+ * same key, or -1 for the first occurrence (keys that are not scalars are
+ * -1). O(n log n). The caller frees the array; NULL if out of memory. */
+long *sim__yaml_duplicates(yaml_document_t *doc, const yaml_node_t *map);
 
 /* 1-based line and column of a node. */
 static inline size_t sim__yaml_line(const yaml_node_t *n) { return n->start_mark.line + 1; }

@@ -1,14 +1,18 @@
 /* scenario.c: loading, sweep points, model profiles and freeing. */
+#define _POSIX_C_SOURCE 200809L
 #include "sim/scenario/internal.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Scenarios are small; a cap keeps a wrong argument (a model checkpoint, say)
  * from being read into memory. */
 #define MAX_SCENARIO_BYTES (16u << 20)
+/* The longest scenario name (a directory name under results/). */
+#define SIM_NAME_MAX 200
 
 static char *dup_str(const char *s) {
   size_t n = strlen(s) + 1;
@@ -48,6 +52,17 @@ static void point_where(const sim_scenario *sc, size_t p, char *buf, size_t len)
   if (used < len) snprintf(buf + used, len - used, ")");
 }
 
+/* 1 if s is a safe name for a directory: letters, digits, '.', '_' and '-',
+ * not starting with '.' (so never "..", a hidden file or a path). */
+static int name_safe(const char *s) {
+  if (*s == '\0' || *s == '.' || strlen(s) > SIM_NAME_MAX) return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+          *s == '.' || *s == '_' || *s == '-'))
+      return 0;
+  return 1;
+}
+
 /* Reads simulation.dynamics.trace (resolved against the scenario's
  * directory) into the scenario, so that every run shares one copy and a
  * bad row is reported when the scenario loads. */
@@ -77,6 +92,14 @@ static int load_trace(sim__pctx *ctx, sim_scenario *sc) {
 
 static int finish(sim__pctx *ctx) {
   sim_scenario *sc = ctx->sc;
+  /* The name becomes the directory results/NAME: `name: ../../escaped`
+   * would write outside results/. */
+  if (sim__mark_find(ctx, "name") && !name_safe(sc->name)) {
+    sim__perr(ctx, sim__mark_find(ctx, "name"), "name",
+              "'%s' is not a safe name; use 1 to %d letters, digits, '.', '_' or '-', not starting "
+              "with '.' (it names the output directory results/NAME)", sc->name, SIM_NAME_MAX);
+    return -1;
+  }
   /* A name given in the file names the default output directory too. */
   if (sim__mark_find(ctx, "name") && !sim__mark_find(ctx, "output")) {
     char out[512];
@@ -99,14 +122,26 @@ static int finish(sim__pctx *ctx) {
     if (p == NULL) return sim_error_set(ctx->err, SIM_ENOMEM, "out of memory");
     free(sc->quant.error_table);
     sc->quant.error_table = p;
-    FILE *f = fopen(p, "r");
-    if (f == NULL) {
-      sim__perr(ctx, sim__mark_find(ctx, "quantization.error_table"), "quantization.error_table",
-                "cannot open '%s': %s", p, strerror(errno));
+    /* The table must be a regular file: a directory or /dev/zero would
+     * pass an open() test and then fail (or never end) in the run. */
+    sim_error why;
+    sim_error_clear(&why);
+    int fd = sim_file_open_regular(p, NULL, &why);
+    if (fd < 0) {
+      /* why.msg is "PATH: cannot open: REASON" or "PATH: is a FIFO; ..." */
+      const char *msg = why.msg + strlen(p) + (strlen(why.msg) > strlen(p) + 2 ? 2 : 0);
+      const char *open_fail = "cannot open: ";
+      if (strncmp(msg, open_fail, strlen(open_fail)) == 0)
+        sim__perr(ctx, sim__mark_find(ctx, "quantization.error_table"), "quantization.error_table",
+                  "cannot open '%s': %s", p, msg + strlen(open_fail));
+      else
+        sim__perr(ctx, sim__mark_find(ctx, "quantization.error_table"), "quantization.error_table",
+                  "'%s' %s", p, msg);
     } else {
-      fclose(f);
+      close(fd);
     }
   }
+  if (sim_scenario_check_size(sc, sc->runs, ctx->err) != SIM_OK) return -1;
   if (sc->sim.dyn.trace != NULL && load_trace(ctx, sc) != 0) return -1;
   if (sim__scenario_hw_load(ctx) != 0) return -1;
   if (sc->n_sweep == 0) return sim__scenario_check(ctx, sc, NULL, NULL);
@@ -160,11 +195,8 @@ sim_scenario *sim_scenario_load_string(const char *text, size_t len, const char 
 }
 
 sim_scenario *sim_scenario_load(const char *path, sim_error *err) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    sim_error_set(err, SIM_EIO, "%s: cannot open: %s", path, strerror(errno));
-    return NULL;
-  }
+  FILE *f = sim_file_open_input(path, NULL, err);
+  if (f == NULL) return NULL;
   char *buf = malloc(MAX_SCENARIO_BYTES + 1);
   if (buf == NULL) {
     fclose(f);
@@ -176,7 +208,7 @@ sim_scenario *sim_scenario_load(const char *path, sim_error *err) {
   fclose(f);
   if (read_err) {
     free(buf);
-    sim_error_set(err, SIM_EIO, "%s: read error", path);
+    sim_error_set(err, SIM_EIO, "%s: read error: %s", path, strerror(errno));
     return NULL;
   }
   if (n > MAX_SCENARIO_BYTES) {
@@ -224,6 +256,26 @@ void sim_scenario_free(sim_scenario *sc) {
     free(sc->sweep[d].strings);
   }
   free(sc);
+}
+
+int sim_scenario_check_size(const sim_scenario *sc, int64_t runs, sim_error *err) {
+  solver_method methods[SOLVER_METHOD_COUNT];
+  /* In doubles: the product of the caps (1e5 points, 1e6 runs) overflows
+   * nothing there, and the comparison needs no exactness. */
+  const double rows = (double)sim_scenario_points(sc) * (double)runs *
+                      (double)sim_scenario_methods(sc, methods);
+  const double need = rows * SIM_ROW_BYTES;
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  const double have = pages > 0 && page > 0 ? (double)pages * (double)page : 0;
+  if (have > 0 && need > have)
+    return sim_error_set(err, SIM_EINPUT,
+                         "%s: runs: %zu sweep point%s x %lld runs x %zu method%s = %.3g rows; sorting "
+                         "runs.csv at the end needs about %.3g GB, more than this machine's %.3g GB "
+                         "of memory; reduce runs or the sweep, or split the experiment",
+                         sc->path ? sc->path : "(scenario)", sim_scenario_points(sc),
+                         sim_scenario_points(sc) == 1 ? "" : "s", (long long)runs,
+                         sim_scenario_methods(sc, methods), sim_scenario_methods(sc, methods) == 1 ? "" : "s", rows, need / 1e9, have / 1e9);
+  return SIM_OK;
 }
 
 size_t sim_scenario_points(const sim_scenario *sc) {

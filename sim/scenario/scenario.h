@@ -96,6 +96,15 @@ sim_scenario *sim_scenario_load_string(const char *text, size_t len, const char 
 
 void sim_scenario_free(sim_scenario *sc);
 
+/* Bytes of memory a row of runs.csv takes when the run ends: the text read
+ * back, its sort key and the sorted copy (rows are about 200 characters). */
+#define SIM_ROW_BYTES 512.0
+
+/* Refuses (SIM_EINPUT, naming the file and `runs`) an experiment of `runs`
+ * runs per point whose rows could not be sorted in this machine's memory:
+ * points x runs x methods x SIM_ROW_BYTES past the physical memory. */
+int sim_scenario_check_size(const sim_scenario *sc, int64_t runs, sim_error *err);
+
 /* Number of sweep points: the product of the dimension sizes, 1 without a sweep. */
 size_t sim_scenario_points(const sim_scenario *sc);
 

@@ -109,6 +109,19 @@ int sim__scenario_check(sim__pctx *ctx, const sim_scenario *sc, const char *wher
   check_spec(ctx, sc, &sc->servers.storage, "servers.storage", where, at);
   check_spec(ctx, sc, &sc->servers.mem_bandwidth, "servers.mem_bandwidth", where, at);
 
+  if (sc->model.n_layers > 0) {
+    /* Checked before any addition can overflow (9300 layers of 1e15). */
+    int64_t total = 0;
+    for (size_t k = 0; k < sc->model.n_layers; k++) {
+      if (sc->model.layers[k].params > SIM_MODEL_MAX_PARAMS - total) {
+        snprintf(d, sizeof d, "the parameter count overflows: layers 0..%zu hold more than %.0e "
+                 "parameters in total, the largest a model may have", k, (double)SIM_MODEL_MAX_PARAMS);
+        fail(ctx, where, at, "model.layers", d);
+        break;
+      }
+      total += sc->model.layers[k].params;
+    }
+  }
   if (sc->model.has_arch && sc->model.n_layers > 0) {
     fail(ctx, where, at, "model.layers", "give either model.custom or model.layers, not both");
   } else if (sc->model.has_arch) {
@@ -136,6 +149,21 @@ int sim__scenario_check(sim__pctx *ctx, const sim_scenario *sc, const char *wher
              sc->model.name, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "",
              allowed);
     fail(ctx, where, at, "model.name", d);
+  }
+
+  /* Every pass of a batch fires at least one event, so the events of a
+   * simulation are at least its passes: refuse before running what the cap
+   * would stop anyway (workload.tokens: 1e6 with the load experiment). */
+  if (sc->sim.max_events > 0 && (sc->sim.load || sc->sim.replay)) {
+    const double batches = sc->sim.load ? ceil((double)sc->sim.requests / (double)sc->sim.max_batch) : 1.0;
+    const double passes = batches * (double)(sc->workload.tokens + (sc->workload.prompt > 0));
+    if (passes > (double)sc->sim.max_events) {
+      snprintf(d, sizeof d, "the %s needs at least %.4g events (%.4g batches x %lld passes), past the "
+               "cap of %lld; raise simulation.max_events (0: no cap) or shorten the workload",
+               sc->sim.load ? "load simulation" : "replay", passes, batches,
+               (long long)(sc->workload.tokens + (sc->workload.prompt > 0)), (long long)sc->sim.max_events);
+      fail(ctx, where, at, "simulation.max_events", d);
+    }
   }
 
   if (sc->solver.origin >= nodes) {

@@ -17,6 +17,7 @@
 /* Caps that keep a hostile scenario from asking for absurd memory. */
 #define MAX_LIST 100000     /* elements of any list */
 #define MAX_SWEEP_POINTS 100000
+#define MAX_ERRORS 100      /* problems reported per file */
 
 void sim__perr(sim__pctx *ctx, const yaml_node_t *node, const char *path, const char *fmt, ...) {
   char msg[1024];
@@ -617,6 +618,12 @@ int sim__parse_value(sim__pctx *ctx, const yaml_node_t *n, const char *path, con
   return -1;
 }
 
+/* 1 once the report is full (sim_error keeps SIM_ERROR_MSG_MAX bytes and
+ * stops counting there) or holds MAX_ERRORS problems. */
+static int too_many(const sim__pctx *ctx) {
+  return ctx->err->count >= MAX_ERRORS || strlen(ctx->err->msg) + 64 >= sizeof ctx->err->msg;
+}
+
 int sim__parse_map(sim__pctx *ctx, const yaml_node_t *n, const char *path, const sim__key *keys,
                    size_t present_off) {
   if (n->type != YAML_MAPPING_NODE) {
@@ -629,7 +636,12 @@ int sim__parse_map(sim__pctx *ctx, const yaml_node_t *n, const char *path, const
   for (const sim__key *k = keys; k->name && n_names < 64; k++) names[n_names++] = k->name;
   int bad = 0;
   char sub[160];
+  long *first = sim__yaml_duplicates(ctx->doc, n);
+  if (first == NULL) return oom(ctx);
   for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+    /* Past a screenful of problems more would not be read, and a hostile
+     * file could have a hundred thousand. */
+    if (too_many(ctx)) { bad = 1; break; }
     yaml_node_t *kn = node_at(ctx, p->key), *vn = node_at(ctx, p->value);
     const char *key = sim__yaml_scalar(kn);
     if (key == NULL) {
@@ -640,14 +652,11 @@ int sim__parse_map(sim__pctx *ctx, const yaml_node_t *n, const char *path, const
     snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key);
     /* YAML leaves duplicate keys to the application; a silent "last one
      * wins" hides typos in long scenarios, so reject them. */
-    for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
-      const char *prev = sim__yaml_scalar(node_at(ctx, q->key));
-      if (prev && strcmp(prev, key) == 0) {
-        sim__perr(ctx, kn, sub, "duplicate key (first given at line %zu)",
-                  sim__yaml_line(node_at(ctx, q->key)));
-        bad = 1;
-        goto next;
-      }
+    if (first != NULL && first[p - n->data.mapping.pairs.start] >= 0) {
+      sim__perr(ctx, kn, sub, "duplicate key (first given at line %zu)",
+                sim__yaml_line(node_at(ctx, n->data.mapping.pairs.start[first[p - n->data.mapping.pairs.start]].key)));
+      bad = 1;
+      continue;
     }
     const sim__key *k = NULL;
     for (size_t i = 0; i < n_names; i++)
@@ -665,7 +674,7 @@ int sim__parse_map(sim__pctx *ctx, const yaml_node_t *n, const char *path, const
       continue;
     }
     if (sim__parse_value(ctx, vn, sub, k) != 0) bad = 1;
-  next:;
   }
+  free(first);
   return bad ? -1 : 0;
 }

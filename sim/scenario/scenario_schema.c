@@ -179,6 +179,8 @@ static const sim__key sim_keys[] = {
       "fixed count: `requests` arrivals spread uniformly over [0, horizon]; 0 = Poisson at `rate`"),
   INT("max_batch", sim.max_batch, 1, 1e6, "requests batched per pass"),
   INT("slots", sim.slots, 1, 1e6, "concurrent jobs per server"),
+  INT("max_events", sim.max_events, 0, 1e12,
+      "cap on the events of one simulation (0: none); reaching it is an error"),
   NUM("compute_cv", sim.compute_cv, 0, 10, 0, NULL, "coefficient of variation of compute times"),
   NUM("bandwidth_cv", sim.bandwidth_cv, 0, 10, 0, NULL, "coefficient of variation of bandwidth per transfer"),
   {"outages", SIM_K_OUTAGES, 0, 0, 0, SIM_KF_NOSWEEP, NULL, NULL, 0, NULL,
@@ -350,6 +352,7 @@ int sim__scenario_defaults(sim_scenario *sc, const char *name) {
   sc->sim.requests = 1000;
   sc->sim.max_batch = 1;
   sc->sim.slots = 1;
+  sc->sim.max_events = 100000000;
   sc->sim.dyn.links = SIM_DYN_LINKS_CONSTANT;
   sc->sim.dyn.to_bad = 0.01;
   sc->sim.dyn.to_good = 0.1;

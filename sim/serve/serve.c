@@ -37,6 +37,7 @@ void sim_serve_config_from_params(sim_serve_config *cfg, const sim_serve_params 
   cfg->horizon = params->horizon;
   cfg->max_batch = params->max_batch;
   cfg->slots = params->slots;
+  cfg->max_events = (uint64_t)params->max_events;
   cfg->compute_cv = params->compute_cv;
   cfg->bandwidth_cv = params->bandwidth_cv;
   cfg->outages = params->outages;
@@ -381,6 +382,16 @@ static int collect(sim__serve *sv, sim_des_stop_reason stop, int replay, sim_ser
     o->utilization = end > 0 ? e->busy / (end * (double)e->slots) : 0.0;
   }
   return SIM_OK;
+}
+
+int sim_serve_check_limit(const sim_serve_result *res, const sim_serve_config *cfg, sim_error *err) {
+  if (res->stop != SIM_DES_LIMIT) return SIM_OK;
+  return sim_error_set(err, SIM_EINPUT,
+                       "simulation.max_events: the simulation reached its cap of %llu events at "
+                       "t = %g s with %lld of %lld requests complete; raise simulation.max_events "
+                       "(0: no cap) or shorten the workload (workload.tokens, simulation.requests)",
+                       (unsigned long long)cfg->max_events, res->end_time, (long long)res->completed,
+                       (long long)cfg->requests);
 }
 
 static int serve_run(const solver_instance *in, const solver_placement *p,

@@ -192,6 +192,7 @@ typedef struct sim_serve_params {
   double horizon;      /* s; > 0: `requests` arrivals at uniform random times in [0, horizon] */
   int64_t max_batch;   /* requests batched per pass */
   int64_t slots;       /* concurrent jobs per server */
+  int64_t max_events;  /* events one simulation may fire; 0 = no cap */
   double compute_cv;   /* coefficient of variation of compute times */
   double bandwidth_cv; /* coefficient of variation of per-transfer bandwidth */
   sim_outage *outages;
@@ -238,6 +239,12 @@ void sim_serve_config_init(sim_serve_config *cfg);
  * and simulation settings `params`. The outages are borrowed from params. */
 void sim_serve_config_from_params(sim_serve_config *cfg, const sim_serve_params *params,
                                   uint64_t seed, uint64_t run);
+
+/* A run stopped by cfg->max_events (res->stop == SIM_DES_LIMIT) has partial
+ * statistics: the commands report it as the scenario's error, SIM_EINPUT
+ * naming simulation.max_events. SIM_OK otherwise. */
+struct sim_serve_result;
+int sim_serve_check_limit(const struct sim_serve_result *res, const sim_serve_config *cfg, sim_error *err);
 
 /* Summary of a distribution. Mean, min and max are exact; percentiles come
  * from a log-bucketed histogram and are within 2.5e-4 relative of the

@@ -229,14 +229,14 @@ static int parse_header(sim_safetensors *st, const char *path, json_t *root, siz
 }
 
 static int open_file(const char *path, int *fd_out, uint64_t *size_out, sim_error *err) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return sim_error_set(err, errno == ENOENT || errno == ENOTDIR ? SIM_EINPUT : SIM_EIO,
-                         "%s: error: cannot open: %s", path, strerror(errno));
+  /* Checked without blocking: a FIFO given as weights would otherwise
+   * wait in open() for a writer. */
+  int fd = sim_file_open_regular(path, "error", err);
+  if (fd < 0) return err->code;
   struct stat sb;
-  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+  if (fstat(fd, &sb) != 0) {
     close(fd);
-    return sim_error_set(err, SIM_EINPUT, "%s: error: not a regular file", path);
+    return sim_error_set(err, SIM_EIO, "%s: error: cannot stat: %s", path, strerror(errno));
   }
   *fd_out = fd;
   *size_out = (uint64_t)sb.st_size;

@@ -65,10 +65,8 @@ int sim__st_add_index(sim_safetensors *st, const char *index_path, sim_error *er
   json_error_t jerr;
   /* The index is small; jansson reads it from the file with the same
    * duplicate-key rule as the headers. */
-  FILE *f = fopen(index_path, "rb");
-  if (f == NULL)
-    return sim_error_set(err, errno == ENOENT ? SIM_EINPUT : SIM_EIO,
-                         "%s: error: cannot open: %s", index_path, strerror(errno));
+  FILE *f = sim_file_open_input(index_path, "error", err);
+  if (f == NULL) return err->code;
   /* An index lists names only; one larger than a header may be is hostile
    * and would be read whole into memory. */
   struct stat sb;
