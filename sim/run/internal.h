@@ -99,4 +99,12 @@ void sim__run_batch(const sim__run_ctx *ctx, const size_t *tasks, size_t n, int 
  * sorts runs.csv and writes summary.csv. */
 int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err);
 
+/* Data rows (lines after the header) in the runs.csv at path; 0 when it is
+ * missing or holds only a header. */
+size_t sim__run_rows_held(const char *path);
+
+/* Rows of runs.csv text with a placement: status optimal or feasible, or a
+ * non-empty objective (a timeout with an incumbent). */
+size_t sim__run_rows_feasible(const sim__run_ctx *ctx, const char *text, size_t len);
+
 #endif

@@ -206,6 +206,52 @@ int sim__run_sort(const sim__run_ctx *ctx, const char *path, char **sorted, size
   return SIM_OK;
 }
 
+size_t sim__run_rows_held(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return 0;
+  size_t lines = 0;
+  int c, last = '\n';
+  while ((c = getc(f)) != EOF) {
+    if (c == '\n') lines++;
+    last = c;
+  }
+  fclose(f);
+  if (last != '\n') lines++; /* a torn last line is still a row */
+  return lines > 0 ? lines - 1 : 0;
+}
+
+size_t sim__run_rows_feasible(const sim__run_ctx *ctx, const char *text, size_t len) {
+  const size_t ks = ctx->sc->n_sweep;
+  const char *p = memchr(text, '\n', len), *end = text + len;
+  size_t n = 0;
+  for (p = p ? p + 1 : end; p < end;) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    size_t sl, ol;
+    const char *s = field(p, ll, 4 + ks, &sl), *o = field(p, ll, 5 + ks, &ol);
+    if (s && ((sl == 7 && memcmp(s, "optimal", 7) == 0) || (sl == 8 && memcmp(s, "feasible", 8) == 0) ||
+              (o && ol > 0)))
+      n++;
+    p = nl ? nl + 1 : end;
+  }
+  return n;
+}
+
+/* Drops the `runs:` line of resolved YAML in place: resume may extend (or
+ * shorten) the run count, as each run is seeded by its own index. */
+static void drop_runs_line(char *yaml) {
+  char *line = yaml;
+  while (line && *line) {
+    char *nl = strchr(line, '\n');
+    if (strncmp(line, "runs:", 5) == 0) {
+      if (nl) memmove(line, nl + 1, strlen(nl + 1) + 1);
+      else *line = '\0';
+      return;
+    }
+    line = nl ? nl + 1 : NULL;
+  }
+}
+
 /* The resolved scenario, with a header naming the version; under resume an
  * existing file must say the same, or the rows would mix two experiments. */
 int sim__run_write_resolved(const sim_scenario *sc, const char *path, int resume, sim_error *err) {
@@ -233,13 +279,20 @@ int sim__run_write_resolved(const sim_scenario *sc, const char *path, int resume
     sim_error_clear(&ignore);
     char *old = sim_file_read(path, &olen, &ignore);
     /* Compare the YAML after the two header lines (the source path may differ). */
-    const char *a = old, *b = text;
+    char *a = old, *b = text;
     for (int k = 0; a && k < 2; k++) a = strchr(a, '\n') ? strchr(a, '\n') + 1 : NULL;
     for (int k = 0; k < 2; k++) b = strchr(b, '\n') ? strchr(b, '\n') + 1 : b;
-    if (old != NULL && (a == NULL || strcmp(a, b) != 0))
+    char *bcopy = NULL;
+    if (a != NULL && (bcopy = malloc(strlen(b) + 1)) != NULL) {
+      strcpy(bcopy, b);
+      drop_runs_line(a);
+      drop_runs_line(bcopy);
+    }
+    if (old != NULL && (a == NULL || bcopy == NULL || strcmp(a, bcopy) != 0))
       rc = sim_error_set(err, SIM_EINPUT,
                          "%s: the scenario differs from the one this directory was run with; "
                          "--resume needs the same scenario (or choose another output directory)", path);
+    free(bcopy);
     free(old);
   }
   if (rc == SIM_OK) rc = sim_file_write_atomic(path, text, strlen(text), err);
