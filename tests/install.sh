@@ -29,4 +29,34 @@ done
 ok $? "docs, licence, news and citation installed"
 "$bin" check -q "$share"/scenarios/*.yaml
 ok $? "the installed program accepts the installed scenarios"
+
+# The library: header, shared and static libraries and dilemma.pc, and the
+# example built from them through pkg-config alone (prefix redefined to the
+# DESTDIR copy; libdir is PREFIX/lib as configure sets it by default).
+pc=$(find "$D" -name dilemma.pc | head -n 1)
+[ -n "$pc" ] && [ -n "$(find "$D" -path '*/include/dilemma.h')" ]
+ok $? "dilemma.pc and include/dilemma.h installed"
+libdir=$(dirname "$(dirname "$pc")")
+[ -f "$libdir/libdilemma.a" ] && [ -e "$libdir/libdilemma.so" ]
+ok $? "libdilemma installed shared and static"
+PKG_CONFIG_PATH="$(dirname "$pc")"
+export PKG_CONFIG_PATH
+pkgc() { ${PKG_CONFIG:-pkg-config} --define-variable=prefix="$(dirname "$libdir")" "$@" dilemma; }
+flags=$(pkgc --cflags --libs)
+ok $? "pkg-config --cflags --libs dilemma: $flags"
+# shellcheck disable=SC2086
+$CC $LIB_CFLAGS "$top_srcdir/docs/example.c" -o "$TMP/ex-shared" $SAN_LDFLAGS $flags 2> "$TMP/cc"
+ok $? "the example builds against the installed shared library"
+LD_LIBRARY_PATH="$libdir" ${DILEMMA_WRAP:-} "$TMP/ex-shared" "$share/scenarios/quickstart.yaml" "$TMP/o1" > "$TMP/out" 2>&1
+ok $? "... and runs"
+static=$(pkgc --static --libs | sed 's/-ldilemma/-Wl,-Bstatic -ldilemma -Wl,-Bdynamic/')
+# shellcheck disable=SC2086
+$CC $LIB_CFLAGS $(pkgc --cflags) "$top_srcdir/docs/example.c"   -o "$TMP/ex-static" $SAN_LDFLAGS $static 2> "$TMP/cc"
+st=$?
+ok $st "the example links statically with pkg-config --static"
+[ $st -eq 0 ] || sed 's/^/#   /' "$TMP/cc"
+${DILEMMA_WRAP:-} "$TMP/ex-static" "$share/scenarios/quickstart.yaml" "$TMP/o2" > /dev/null 2>&1
+ok $? "... and runs"
+cmp -s "$TMP/o1/runs.csv" "$TMP/o2/runs.csv"
+ok $? "shared and static give the same runs.csv"
 done_testing
