@@ -59,4 +59,13 @@ ${DILEMMA_WRAP:-} "$TMP/ex-static" "$share/scenarios/quickstart.yaml" "$TMP/o2" 
 ok $? "... and runs"
 cmp -s "$TMP/o1/runs.csv" "$TMP/o2/runs.csv"
 ok $? "shared and static give the same runs.csv"
+if command -v python3 > /dev/null 2>&1 && [ -z "${DILEMMA_SANITIZED:-}" ]; then
+  py=$(find "$D" -path '*/dilemma/__init__.py' | head -n 1)
+  [ -n "$py" ]
+  ok $? "the Python package installed"
+  DILEMMA_LIBRARY="$libdir/libdilemma.so" PYTHONPATH="$(dirname "$(dirname "$py")")" PYTHONDONTWRITEBYTECODE=1 \
+    python3 -c 'import dilemma, sys; sys.exit(0 if dilemma.library_version() == sys.argv[1] else 1)' \
+    "$("$bin" --version | cut -d' ' -f2)"
+  ok $? "the installed package loads the installed library"
+fi
 done_testing
