@@ -1,5 +1,8 @@
 /* plot.c: figures of an experiment directory with the gnuplot scripts in
- * analysis/, shared by `dilemma plot` and the end of `dilemma run`. */
+ * analysis/, shared by `dilemma plot` and the end of `dilemma run`. Which
+ * figure a sweep makes, and its axis words, come from the table in
+ * figures.c; this file reads the directory and hands gnuplot its
+ * variables. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -16,8 +19,23 @@
 #include "sim/core/core.h"
 #include "sim/scenario/scenario.h"
 #include "analysis/analysis.h"
+#include "analysis/internal.h"
 
 extern char **environ;
+
+enum { DIR_LEN = 4200, PATH_LEN = 4400 };
+
+/* What every figure of one directory shares. */
+typedef struct {
+  const char *dir;            /* the experiment directory */
+  const char *adir;           /* where the gnuplot scripts are */
+  sim_scenario *sc;           /* DIR/scenario.resolved.yaml */
+  char *summary, *runs;       /* the texts of summary.csv and runs.csv */
+  char figdir[DIR_LEN];       /* DIR/figures */
+  char title[512];            /* "name: description" */
+  solver_method order[SOLVER_METHOD_COUNT]; /* methods in the order of runs.csv */
+  size_t n_methods;
+} plot_ctx;
 
 /* Where the gnuplot scripts are: $DILEMMA_ANALYSIS_DIR, the source tree
  * (running from a build), or the installed data directory. */
@@ -81,171 +99,252 @@ static void column_range(const char *csv, const char *name, double *lo, double *
   }
 }
 
-/* Axis label of a swept key: words and units for the keys the paper sweeps. */
-static const char *axis_label(const char *key) {
-  static const struct { const char *key, *label; } known[] = {
-    {"links.omega_min", "minimum D2D bandwidth {/Symbol W}_{min} (bit/s)"},
-    {"servers.ccs", "server compute speed (FLOP/s)"},
-    {"servers.ccs.min", "minimum server compute speed (FLOP/s)"},
-    {"servers.ccs.max", "maximum server compute speed (FLOP/s)"},
-    {"servers.count", "edge servers"},
-    {"quantization.delta", "per-layer error bound {/Symbol d}"},
-    {"simulation.rate", "arrival rate (requests/s)"},
-    {"workload.tokens", "generated tokens n"},
-    {"workload.batch", "batch size {/Symbol b}"},
-  };
-  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-    if (strcmp(known[i].key, key) == 0) return known[i].label;
-  return key;
-}
-
-static const char *figure_name(const char *key) {
-  if (strcmp(key, "quantization.delta") == 0) return "fig3";
-  if (strcmp(key, "links.omega_min") == 0) return "fig5";
-  if (strncmp(key, "servers.ccs", 11) == 0) return "fig6";
-  if (strcmp(key, "simulation.rate") == 0) return "load";
-  return NULL;
-}
-
-int analysis_plot_dir(const char *dir, int quiet, sim_error *err) {
-  char path[4200];
+/* Reads the scenario, summary.csv and runs.csv of dir and creates
+ * DIR/figures. A missing file is an input error; one that cannot be read
+ * is an I/O error that sim_file_read has already described. */
+static int ctx_open(plot_ctx *c, const char *dir, sim_error *err) {
+  char path[PATH_LEN];
+  memset(c, 0, sizeof *c);
+  c->dir = dir;
+  c->adir = analysis_dir();
   snprintf(path, sizeof path, "%s/scenario.resolved.yaml", dir);
-  sim_scenario *sc = sim_scenario_load(path, err);
-  if (sc == NULL) return SIM_EINPUT;
-  /* A missing file is an input error; one that cannot be read is an I/O
-   * error that sim_file_read has already described. */
+  c->sc = sim_scenario_load(path, err);
+  if (c->sc == NULL) return SIM_EINPUT;
   const size_t before = err->count;
   size_t len;
   snprintf(path, sizeof path, "%s/summary.csv", dir);
-  char *summary = sim_file_read(path, &len, err), *runs = NULL;
+  c->summary = sim_file_read(path, &len, err);
   snprintf(path, sizeof path, "%s/runs.csv", dir);
-  if (summary != NULL) runs = sim_file_read(path, &len, err);
-  int rc = SIM_OK;
-  if (err->count > before) {
-    rc = err->code;
-    goto done;
-  }
-  if (summary == NULL || runs == NULL) {
-    rc = sim_error_set(err, SIM_EINPUT, "%s: no runs.csv and summary.csv here; run `dilemma run` first", dir);
-    goto done;
-  }
-  char figdir[4200];
-  snprintf(figdir, sizeof figdir, "%s/figures", dir);
-  if (mkdir(figdir, 0777) != 0 && errno != EEXIST) {
-    rc = sim_error_set(err, SIM_EIO, "%s: cannot create: %s", figdir, strerror(errno));
-    goto done;
-  }
-  const char *adir = analysis_dir();
-  const char *primary = solver_method_name(sc->solver.method);
-  sim_buf methods, vars;
-  sim_buf_init(&methods);
-  sim_buf_init(&vars);
-  /* The methods in the order of runs.csv. */
-  solver_method order[SOLVER_METHOD_COUNT];
-  const size_t n_methods = sim_scenario_methods(sc, order);
-  for (size_t i = 0; i < n_methods; i++) sim_buf_printf(&methods, "%s%s", i ? " " : "", solver_method_name(order[i]));
-  char title[512];
-  snprintf(title, sizeof title, "%s: %s", sc->name, sc->description ? sc->description : sc->model.name);
-  int made = 0;
+  if (c->summary != NULL) c->runs = sim_file_read(path, &len, err);
+  if (err->count > before) return err->code;
+  if (c->summary == NULL || c->runs == NULL)
+    return sim_error_set(err, SIM_EINPUT, "%s: no runs.csv and summary.csv here; run `dilemma run` first", dir);
+  snprintf(c->figdir, sizeof c->figdir, "%s/figures", dir);
+  if (mkdir(c->figdir, 0777) != 0 && errno != EEXIST)
+    return sim_error_set(err, SIM_EIO, "%s: cannot create: %s", c->figdir, strerror(errno));
+  c->n_methods = sim_scenario_methods(c->sc, c->order);
+  snprintf(c->title, sizeof c->title, "%s: %s", c->sc->name,
+           c->sc->description ? c->sc->description : c->sc->model.name);
+  return SIM_OK;
+}
 
-  if (sc->n_sweep >= 1) {
-    const sim_sweep_dim *d0 = &sc->sweep[0];
-    const char *name = figure_name(d0->key);
-    char out[4400], script[4400];
-    snprintf(out, sizeof out, "%s/%s", figdir, name ? name : "objective");
-    double lo, hi;
-    column_range(summary, "objective_s_mean", &lo, &hi);
-    sim_buf_clear(&vars);
-    gp_string(&vars, "dir", adir);
-    snprintf(path, sizeof path, "%s/summary.csv", dir);
-    gp_string(&vars, "summary", path);
-    gp_string(&vars, "out", out);
-    gp_string(&vars, "xkey", d0->key);
-    gp_string(&vars, "title", title);
-    if (sc->n_sweep == 2) {
-      /* Two keys: one line per value of the second, for the main method. */
-      sim_buf splits;
-      sim_buf_init(&splits);
-      for (size_t i = 0; i < sc->sweep[1].n; i++) {
-        char v[64];
-        sim_scenario_point_label(sc, i, 1, v, sizeof v);
-        sim_buf_printf(&splits, "%s%s", i ? " " : "", v);
-      }
-      gp_string(&vars, "splitcol", sc->sweep[1].key);
-      gp_string(&vars, "splits", splits.data ? splits.data : "");
-      gp_string(&vars, "filtercol", "method");
-      gp_string(&vars, "filterval", primary);
-      sim_buf_free(&splits);
-    } else {
-      /* One line per method; the legend says when a method's means are
-       * over fewer runs than the others'. */
-      gp_string(&vars, "splits", methods.data);
-      sim_buf titles;
-      sim_buf_init(&titles);
-      for (size_t i = 0; i < n_methods && rc == SIM_OK; i++) {
-        char legend[256];
-        rc = analysis_summary_legend(summary, solver_method_name(order[i]), legend, sizeof legend, err);
-        sim_buf_printf(&titles, "%s\"%s\"", titles.len ? " " : "", legend);
-      }
-      if (rc == SIM_OK) gp_string(&vars, "titles", titles.data ? titles.data : "");
-      sim_buf_free(&titles);
-    }
-    sim_buf_printf(&vars, "logx=%d; logy=%d; ", d0->log_scale, hi / lo > 50 ? 1 : 0);
-    if (rc != SIM_OK) {
-      /* The legend could not be read: no figure. */
-    } else if (strcmp(d0->key, "quantization.delta") == 0 && sc->n_sweep == 1) {
-      snprintf(script, sizeof script, "%s/fig3.gp", adir);
-      rc = gnuplot(vars.data, script, err);
-      /* Table 1 beside Fig. 3. */
-      sim_buf csv, md;
-      sim_buf_init(&csv);
-      sim_buf_init(&md);
-      if (rc == SIM_OK) rc = analysis_table1_build(runs, summary, d0->key, primary, &csv, &md, err);
-      if (rc == SIM_OK) {
-        snprintf(out, sizeof out, "%s/table1.csv", figdir);
-        rc = sim_file_write_atomic(out, csv.data, csv.len, err);
-      }
-      if (rc == SIM_OK) {
-        snprintf(out, sizeof out, "%s/table1.md", figdir);
-        rc = sim_file_write_atomic(out, md.data, md.len, err);
-      }
-      if (rc == SIM_OK && !quiet) fputs(md.data, stdout);
-      sim_buf_free(&csv);
-      sim_buf_free(&md);
-    } else if (strcmp(d0->key, "simulation.rate") == 0 && sc->sim.load) {
-      gp_string(&vars, "method", primary);
-      snprintf(script, sizeof script, "%s/load.gp", adir);
-      rc = gnuplot(vars.data, script, err);
-    } else {
-      gp_string(&vars, "xlabel", axis_label(d0->key));
-      gp_string(&vars, "ylabel", "completion time T (s)");
-      snprintf(script, sizeof script, "%s/sweep.gp", adir);
-      rc = gnuplot(vars.data, script, err);
-    }
-    made += rc == SIM_OK;
-  }
-  /* Analytic against simulated T, when the runs were replayed. */
+static void ctx_close(plot_ctx *c) {
+  free(c->summary);
+  free(c->runs);
+  sim_scenario_free(c->sc);
+}
+
+/* The variables every script reads: dir, out (DIR/figures/NAME) and title;
+ * `input` names the CSV file the script reads and `file` its variable. */
+static void vars_common(const plot_ctx *c, sim_buf *vars, const char *name, const char *file,
+                        const char *input) {
+  char path[PATH_LEN];
+  gp_string(vars, "dir", c->adir);
+  snprintf(path, sizeof path, "%s/%s", c->figdir, name);
+  gp_string(vars, "out", path);
+  snprintf(path, sizeof path, "%s/%s", c->dir, input);
+  gp_string(vars, file, path);
+  gp_string(vars, "title", c->title);
+}
+
+/* Appends the legend entry of a method to a list of quoted entries: its
+ * label, and when some of its runs have no objective how many (the count
+ * analysis_summary_legend words after the method's name). */
+static int legend_append(const plot_ctx *c, const char *method, sim_buf *list, sim_error *err) {
+  char text[256];
+  int rc = analysis_summary_legend(c->summary, method, text, sizeof text, err);
+  if (rc == SIM_OK)
+    sim_buf_printf(list, "%s\"%s%s\"", list->len ? " " : "", analysis_method_label(method), text + strlen(method));
+  return rc;
+}
+
+/* The caption under every sweep figure's title. */
+static void vars_caption(const plot_ctx *c, sim_buf *vars) {
+  char caption[128];
+  snprintf(caption, sizeof caption, "%lld runs per point; bars: 95 %% CI", (long long)c->sc->runs);
+  gp_string(vars, "caption", caption);
+}
+
+/* Lines per method (fig3.gp): splits and their legend entries. */
+static int vars_methods(const plot_ctx *c, sim_buf *vars, sim_error *err) {
+  sim_buf list;
+  sim_buf_init(&list);
+  for (size_t i = 0; i < c->n_methods; i++)
+    sim_buf_printf(&list, "%s%s", i ? " " : "", solver_method_name(c->order[i]));
+  gp_string(vars, "splits", list.data ? list.data : "");
+  sim_buf_clear(&list);
+  int rc = SIM_OK;
+  for (size_t i = 0; i < c->n_methods && rc == SIM_OK; i++)
+    rc = legend_append(c, solver_method_name(c->order[i]), &list, err);
+  if (rc == SIM_OK) gp_string(vars, "titles", list.data ? list.data : "");
+  sim_buf_free(&list);
+  return rc;
+}
+
+/* The main method and the baselines (paired.gp). The ratio panel turns
+ * logarithmic when the paired means span more than a factor 4. */
+static int vars_paired(const plot_ctx *c, sim_buf *vars, sim_error *err) {
+  const char *main_name = solver_method_name(c->order[0]);
+  sim_buf list;
+  sim_buf_init(&list);
+  gp_string(vars, "main", main_name);
+  /* One entry, "label ...", written without its quotes. */
+  int rc = legend_append(c, main_name, &list, err);
+  if (list.data != NULL && list.len > 1) list.data[list.len - 1] = '\0';
+  if (rc == SIM_OK) gp_string(vars, "main_title", list.data ? list.data + 1 : "");
+  sim_buf_clear(&list);
+  for (size_t i = 1; i < c->n_methods; i++)
+    sim_buf_printf(&list, "%s%s", i > 1 ? " " : "", solver_method_name(c->order[i]));
+  gp_string(vars, "baselines", list.data ? list.data : "");
+  sim_buf_clear(&list);
+  for (size_t i = 1; i < c->n_methods && rc == SIM_OK; i++)
+    rc = legend_append(c, solver_method_name(c->order[i]), &list, err);
+  if (rc == SIM_OK) gp_string(vars, "btitles", list.data ? list.data : "");
+  char label[160];
+  snprintf(label, sizeof label, "T / T of %s, same run", analysis_method_label(main_name));
+  gp_string(vars, "ratio_ylabel", label);
   double lo, hi;
-  column_range(runs, "sim_s", &lo, &hi);
+  column_range(c->summary, "paired_ratio_mean", &lo, &hi);
+  sim_buf_printf(vars, "ratio_logy=%d; ", hi / lo > 4.0);
+  sim_buf_free(&list);
+  return rc;
+}
+
+/* Lines per value of the second swept key, for the main method (sweep.gp). */
+static void vars_second_key(const plot_ctx *c, sim_buf *vars) {
+  const sim_scenario *sc = c->sc;
+  sim_buf list;
+  sim_buf_init(&list);
+  for (size_t i = 0; i < sc->sweep[1].n; i++) {
+    char v[64];
+    sim_scenario_point_label(sc, i, 1, v, sizeof v);
+    sim_buf_printf(&list, "%s%s", i ? " " : "", v);
+  }
+  gp_string(vars, "splitcol", sc->sweep[1].key);
+  gp_string(vars, "splits", list.data ? list.data : "");
+  gp_string(vars, "filtercol", "method");
+  gp_string(vars, "filterval", solver_method_name(sc->solver.method));
+  sim_buf_free(&list);
+}
+
+/* Sums a summary column over every row (counts such as n_unstable). */
+static double column_sum(const char *csv, const char *name) {
+  double lo, hi, sum = 0.0;
+  column_range(csv, name, &lo, &hi);
+  if (!(hi > 0)) return 0.0;
+  const char *nl = strchr(csv, '\n');
+  size_t n = 1;
+  for (const char *p = csv; p < nl; p++) n += *p == ',';
+  char *text = strdup(csv), **f = malloc(n * sizeof *f);
+  if (text == NULL || f == NULL) {
+    free(text);
+    free(f);
+    return 0.0;
+  }
+  char *line = strchr(text, '\n');
+  *line++ = '\0';
+  long idx = sim_csv_index(f, sim_csv_split(text, f, n), name);
+  while (idx >= 0 && *line) {
+    char *e = strchr(line, '\n');
+    if (e) *e = '\0';
+    if (sim_csv_split(line, f, n) > (size_t)idx && *f[idx]) sum += strtod(f[idx], NULL);
+    if (e == NULL) break;
+    line = e + 1;
+  }
+  free(text);
+  free(f);
+  return sum;
+}
+
+/* The figure of the first swept key, as the table in figures.c says. */
+static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *err) {
+  const sim_sweep_dim *d0 = &c->sc->sweep[0];
+  /* Two keys: one line per value of the second, whatever the row says. */
+  const char *script = c->sc->n_sweep == 2 ? "sweep.gp" : f->script;
+  sim_buf vars;
+  sim_buf_init(&vars);
+  vars_common(c, &vars, f->name, "summary", "summary.csv");
+  vars_caption(c, &vars);
+  gp_string(&vars, "xkey", d0->key);
+  gp_string(&vars, "xlabel", f->xlabel ? f->xlabel : d0->key);
+  gp_string(&vars, "ylabel", f->ylabel);
+  gp_string(&vars, "ycol", f->ycol);
+  gp_string(&vars, "method", solver_method_name(c->sc->solver.method));
+  int logy = f->logy == ANALYSIS_LOG_YES;
+  if (f->logy == ANALYSIS_LOG_AUTO) {
+    char mean[128];
+    double lo, hi;
+    snprintf(mean, sizeof mean, "%s_mean", f->ycol);
+    column_range(c->summary, mean, &lo, &hi);
+    logy = hi / lo > ANALYSIS_LOGY_SPAN;
+  }
+  sim_buf_printf(&vars, "logx=%d; logy=%d; ", d0->log_scale, logy);
+  sim_buf_printf(&vars, "n_unstable=%.0f; ", column_sum(c->summary, "n_unstable"));
+  int rc = SIM_OK;
+  if (strcmp(script, "sweep.gp") == 0) vars_second_key(c, &vars);
+  else if (strcmp(script, "paired.gp") == 0) rc = vars_paired(c, &vars, err);
+  else rc = vars_methods(c, &vars, err);
+  if (rc == SIM_OK) {
+    char path[PATH_LEN];
+    snprintf(path, sizeof path, "%s/%s", c->adir, script);
+    rc = gnuplot(vars.data, path, err);
+  }
+  sim_buf_free(&vars);
+  return rc;
+}
+
+/* Table 1 (figures/table1.csv and .md) from the runs of a δ sweep; the
+ * Markdown also goes to stdout unless quiet. */
+static int write_table1(const plot_ctx *c, int quiet, sim_error *err) {
+  sim_buf csv, md;
+  sim_buf_init(&csv);
+  sim_buf_init(&md);
+  char path[PATH_LEN];
+  int rc = analysis_table1_build(c->runs, c->summary, c->sc->sweep[0].key, solver_method_name(c->sc->solver.method),
+                                 &csv, &md, err);
+  if (rc == SIM_OK) {
+    snprintf(path, sizeof path, "%s/table1.csv", c->figdir);
+    rc = sim_file_write_atomic(path, csv.data, csv.len, err);
+  }
+  if (rc == SIM_OK) {
+    snprintf(path, sizeof path, "%s/table1.md", c->figdir);
+    rc = sim_file_write_atomic(path, md.data, md.len, err);
+  }
+  if (rc == SIM_OK && !quiet) fputs(md.data, stdout);
+  sim_buf_free(&csv);
+  sim_buf_free(&md);
+  return rc;
+}
+
+/* Analytic against simulated T, drawn when the runs were replayed. */
+static int plot_validation(const plot_ctx *c, sim_error *err) {
+  sim_buf vars;
+  sim_buf_init(&vars);
+  vars_common(c, &vars, "validation", "runs", "runs.csv");
+  char script[PATH_LEN];
+  snprintf(script, sizeof script, "%s/validation.gp", c->adir);
+  int rc = gnuplot(vars.data, script, err);
+  sim_buf_free(&vars);
+  return rc;
+}
+
+int analysis_plot_dir(const char *dir, int quiet, sim_error *err) {
+  plot_ctx c;
+  int rc = ctx_open(&c, dir, err), made = 0;
+  if (rc == SIM_OK && c.sc->n_sweep >= 1) {
+    const analysis_figure *f = analysis_figure_find(c.sc->sweep[0].key, c.sc->n_sweep, c.sc->sim.load);
+    rc = plot_sweep(&c, f, err);
+    made += rc == SIM_OK;
+    if (rc == SIM_OK && f->table1) rc = write_table1(&c, quiet, err);
+  }
+  double lo, hi;
+  if (rc == SIM_OK) column_range(c.runs, "sim_s", &lo, &hi);
   if (rc == SIM_OK && hi > 0) {
-    char out[4400], script[4400];
-    snprintf(out, sizeof out, "%s/validation", figdir);
-    snprintf(script, sizeof script, "%s/validation.gp", adir);
-    sim_buf_clear(&vars);
-    gp_string(&vars, "dir", adir);
-    snprintf(path, sizeof path, "%s/runs.csv", dir);
-    gp_string(&vars, "runs", path);
-    gp_string(&vars, "out", out);
-    gp_string(&vars, "title", title);
-    rc = gnuplot(vars.data, script, err);
+    rc = plot_validation(&c, err);
     made += rc == SIM_OK;
   }
-  if (rc == SIM_OK && !quiet) fprintf(stderr, "dilemma plot: %d figure%s in %s (PNG and SVG)\n", made, made == 1 ? "" : "s", figdir);
-  sim_buf_free(&methods);
-  sim_buf_free(&vars);
-done:
-  free(summary);
-  free(runs);
-  sim_scenario_free(sc);
+  if (rc == SIM_OK && !quiet)
+    fprintf(stderr, "dilemma plot: %d figure%s in %s (PNG and SVG)\n", made, made == 1 ? "" : "s", c.figdir);
+  ctx_close(&c);
   return rc;
 }

@@ -2,7 +2,19 @@
  * status and the mean, standard deviation, 95 % confidence half-width
  * (Student t with n - 1 degrees of freedom), median, min and max of every
  * numeric column, over the rows whose status is optimal or feasible.
- * Statistics come from GSL. */
+ * Statistics come from GSL.
+ *
+ * Three additions follow the per-column statistics. Paired ratios: the
+ * first method of the file is the main (exact) one, and each row of
+ * another method whose run the main method also solved gives the ratio of
+ * its objective to the main method's on the same topology; the mean, 95 %
+ * CI, min and max of those ratios and their count (n_paired) compare a
+ * baseline with the optimum on equal terms, where means over each method's
+ * own solved runs would not. The premise: with a one_server_fits column,
+ * its share over every run of the group (whatever the status). Stability:
+ * with an unstable column (the load experiment), rows flagged 1 leave the
+ * columns after it (the queueing metrics) out of the statistics, and
+ * n_unstable counts them. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <gsl/gsl_cdf.h>
@@ -23,6 +35,7 @@ typedef struct {
   size_t n;
   size_t point, run, method, status, first_metric, end_metric; /* column indices */
   size_t n_keys;         /* swept-key columns, between point and run */
+  long fits, unstable, objective; /* optional columns, -1 when absent */
 } layout;
 
 /* The values of one metric column in one group. */
@@ -37,6 +50,9 @@ typedef struct {
   char *method;
   size_t counts[4];  /* ok, infeasible, timeout, error */
   series *values;    /* one per metric column */
+  series ratios;     /* objective / the main method's objective, paired by run */
+  size_t n_fits, n_fits_known; /* runs where one server holds the model; runs with the column */
+  size_t n_unstable; /* rows with unstable = 1 */
 } group;
 
 /* Appends x to s, doubling its capacity when full. Each group grows with
@@ -66,6 +82,25 @@ static void stats_append(sim_buf *out, double *v, size_t n) {
   double med = gsl_stats_median_from_sorted_data(v, 1, n);
   double stats[6] = {mean, sd, ci, med, v[0], v[n - 1]};
   for (int i = 0; i < 6; i++) {
+    sim_buf_puts(out, ",");
+    sim_buf_number(out, stats[i]);
+  }
+}
+
+/* mean, ci95, min, max of the paired ratios, after n_paired. */
+static void ratios_append(sim_buf *out, series *r) {
+  sim_buf_printf(out, ",%zu", r->n);
+  if (r->n == 0) {
+    sim_buf_puts(out, ",,,,");
+    return;
+  }
+  gsl_sort(r->v, 1, r->n);
+  const double mean = gsl_stats_mean(r->v, 1, r->n);
+  const double ci = r->n > 1 ? gsl_cdf_tdist_Pinv(0.975, (double)(r->n - 1)) * gsl_stats_sd_m(r->v, 1, r->n, mean) /
+                                   sqrt((double)r->n)
+                             : NAN;
+  const double stats[4] = {mean, ci, r->v[0], r->v[r->n - 1]};
+  for (int i = 0; i < 4; i++) {
     sim_buf_puts(out, ",");
     sim_buf_number(out, stats[i]);
   }
@@ -108,6 +143,15 @@ int analysis_summary_compute(const char *runs_csv, size_t len, char **summary_cs
   l.first_metric = (size_t)st + 1;
   l.end_metric = pl >= 0 ? (size_t)pl : l.n;
   const size_t n_metrics = l.end_metric - l.first_metric;
+  l.fits = sim_csv_index(l.names, l.n, "one_server_fits");
+  l.unstable = sim_csv_index(l.names, l.n, "unstable");
+  l.objective = sim_csv_index(l.names, l.n, "objective_s");
+  /* The main method's objective on the current (point, run): rows are
+   * sorted by point and run with the main method first in each run. */
+  char *main_method = NULL;
+  size_t main_point = (size_t)-1;
+  unsigned long long main_run = 0;
+  double main_obj = NAN;
 
   /* Count rows to size the group table: at most one group per row. */
   size_t n_rows = 0;
@@ -146,8 +190,28 @@ int analysis_summary_compute(const char *runs_csv, size_t len, char **summary_cs
     const char *s = f[l.status];
     int ok = strcmp(s, "optimal") == 0 || strcmp(s, "feasible") == 0;
     gr->counts[ok ? 0 : strcmp(s, "infeasible") == 0 ? 1 : strcmp(s, "timeout") == 0 ? 2 : 3]++;
+    if (l.fits >= 0 && *f[l.fits] != '\0') {
+      gr->n_fits_known++;
+      gr->n_fits += strtod(f[l.fits], NULL) != 0.0;
+    }
+    const int unstable = l.unstable >= 0 && strtod(f[l.unstable], NULL) != 0.0;
+    gr->n_unstable += unstable;
+    const double obj = ok && l.objective >= 0 && *f[l.objective] ? strtod(f[l.objective], NULL) : NAN;
+    const unsigned long long run = strtoull(f[l.run], NULL, 10);
+    if (main_method == NULL) main_method = f[l.method];
+    if (strcmp(f[l.method], main_method) == 0) {
+      main_point = point;
+      main_run = run;
+      main_obj = obj;
+    }
+    if (main_point == point && main_run == run && !isnan(obj) && !isnan(main_obj) && main_obj > 0 &&
+        series_push(&gr->ratios, obj / main_obj) != 0) {
+      rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+      break;
+    }
     if (ok) {
       for (size_t m = 0; m < n_metrics; m++) {
+        if (unstable && (long)(l.first_metric + m) > l.unstable) continue;
         const char *v = f[l.first_metric + m];
         if (*v == '\0') continue;
         char *end;
@@ -175,11 +239,20 @@ int analysis_summary_compute(const char *runs_csv, size_t len, char **summary_cs
     static const char *const suffix[] = {"mean", "sd", "ci95", "median", "min", "max"};
     for (size_t m = 0; m < n_metrics; m++)
       for (int s = 0; s < 6; s++) sim_buf_printf(&out, ",%s_%s", l.names[l.first_metric + m], suffix[s]);
+    sim_buf_puts(&out, ",n_paired,paired_ratio_mean,paired_ratio_ci95,paired_ratio_min,paired_ratio_max");
+    if (l.fits >= 0) sim_buf_puts(&out, ",one_server_fits_share");
+    if (l.unstable >= 0) sim_buf_puts(&out, ",n_unstable");
     sim_buf_puts(&out, "\n");
     for (size_t i = 0; i < n_groups; i++) {
       sim_buf_printf(&out, "%zu%s,%s,%zu,%zu,%zu,%zu", g[i].point, g[i].labels, g[i].method, g[i].counts[0],
                      g[i].counts[1], g[i].counts[2], g[i].counts[3]);
       for (size_t m = 0; m < n_metrics; m++) stats_append(&out, g[i].values[m].v, g[i].values[m].n);
+      ratios_append(&out, &g[i].ratios);
+      if (l.fits >= 0) {
+        sim_buf_puts(&out, ",");
+        sim_buf_number(&out, g[i].n_fits_known ? (double)g[i].n_fits / (double)g[i].n_fits_known : NAN);
+      }
+      if (l.unstable >= 0) sim_buf_printf(&out, ",%zu", g[i].n_unstable);
       sim_buf_puts(&out, "\n");
     }
     if (out.oom) rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
@@ -189,6 +262,7 @@ int analysis_summary_compute(const char *runs_csv, size_t len, char **summary_cs
     if (g[i].values != NULL)
       for (size_t m = 0; m < n_metrics; m++) free(g[i].values[m].v);
     free(g[i].values);
+    free(g[i].ratios.v);
   }
   free(g);
   free(text);
@@ -234,7 +308,8 @@ int analysis_summary_legend(const char *summary_csv, const char *method, char *o
   free(text);
   const unsigned long long all = n[0] + n[1] + n[2] + n[3];
   if (n[0] == all) return SIM_OK;
-  int w = snprintf(out, size, "%s (mean of %llu of %llu runs", method, n[0], all);
+  int w = n[0] == 0 ? snprintf(out, size, "%s (no run of %llu solved", method, all)
+                    : snprintf(out, size, "%s (mean of %llu of %llu runs", method, n[0], all);
   const char *sep = "; ";
   for (int k = 1; k < 4; k++)
     if (n[k] > 0 && w >= 0 && (size_t)w < size) {

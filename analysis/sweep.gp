@@ -13,6 +13,8 @@
 #              spaces (default: splits)
 #   filtercol, filterval  keep only rows where filtercol equals filterval (optional)
 #   xlabel, ylabel, title, logx (0/1), logy (0/1)
+# Writes out.png, out.svg and out.dat (the rows plotted: x mean ci95, one
+# block per split, blocks separated by two blank lines).
 if (!exists("ycol")) ycol = "objective_s"
 if (!exists("splitcol")) splitcol = "method"
 if (!exists("filtercol")) filtercol = ""
@@ -24,17 +26,24 @@ if (!exists("logx")) logx = 0
 if (!exists("logy")) logy = 0
 if (!exists("keypos")) keypos = "top right"
 if (!exists("titles")) titles = splits
+if (!exists("caption")) caption = ""
 
 load sprintf("%s/series.gp", dir)
+# The rows plotted, for tests and for readers who redraw the figure.
+set print out.".dat"
+print "# ".xkey." ".ycol."_mean ".ycol."_ci95, one block per line: ".splits
+print $series
+unset print
 
 set key @keypos box opaque noenhanced
 set grid
 set xlabel xlabel
 set ylabel ylabel noenhanced
-set title title noenhanced
+set title title."\n".caption noenhanced
 if (logx) { set logscale x; set format x "10^{%L}" }
 if (logy) { set logscale y; set format y "10^{%L}" }
-set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
+set autoscale fix
+set offsets graph 0.03, graph 0.03, graph 0.06, graph 0.06
 do for [fmt in "png svg"] {
   if (fmt eq "png") { set terminal pngcairo size 900,600 enhanced font ",11" } else { set terminal svg size 900,600 enhanced font ",11" }
   set output out.".".fmt

@@ -177,6 +177,22 @@ double solver_cost_storage(const solver_instance *in, size_t l, size_t b) {
   return bytes;
 }
 
+int solver_one_server_fits(const solver_instance *in) {
+  /* The smallest storage any feasible placement can need: each layer at
+   * its cheapest allowed width. Under per-layer accuracy this is exact;
+   * under a budget it is a lower bound, so "does not fit" stays true. */
+  double need = 0.0;
+  for (size_t l = 0; l < in->n_layers; l++) {
+    double least = INFINITY;
+    for (size_t b = 0; b < in->n_bits; b++)
+      if (solver_instance_allowed(in, l, b)) least = fmin(least, solver_cost_storage(in, l, b));
+    need += least;
+  }
+  for (size_t i = 0; i < in->n_servers; i++)
+    if (!in->servers[i].is_cloud && in->servers[i].storage >= need) return 1;
+  return 0;
+}
+
 solver_placement *solver_placement_alloc(size_t n_layers) {
   solver_placement *p = calloc(1, sizeof *p);
   if (p == NULL) return NULL;

@@ -175,6 +175,11 @@ typedef struct solver_placement {
   int *bits;     /* n_layers indices into inst->bits */
 } solver_placement;
 
+/* The paper's premise, measured: 1 if some edge server (the cloud node
+ * aside) can hold every layer at its smallest allowed width, else 0 (the
+ * model must then be split). */
+int solver_one_server_fits(const solver_instance *in);
+
 solver_placement *solver_placement_alloc(size_t n_layers);
 void solver_placement_free(solver_placement *p);
 void solver_placement_copy(solver_placement *dst, const solver_placement *src);

@@ -47,8 +47,8 @@ ok $? "an interrupted run writes no summary"
 kept=$(($(wc -l < "$TMP/int/runs.csv") - 1))
 [ "$kept" -gt 0 ] && [ "$kept" -lt 360 ] && [ $((kept % 3)) -eq 0 ]
 ok $? "completed runs are kept, whole, all three methods each ($kept rows)"
-awk -F, 'NR > 1 && NF != 26 {bad = 1} END {exit bad}' "$TMP/int/runs.csv"
-ok $? "every row kept has all 26 fields"
+awk -F, 'NR > 1 && NF != 29 {bad = 1} END {exit bad}' "$TMP/int/runs.csv"
+ok $? "every row kept has all 29 fields"
 "$DILEMMA" run "$sl" -o "$TMP/int" -j 2 --runs 60 --resume --quiet --no-plot
 ok $? "--resume finishes the run"
 "$DILEMMA" run "$sl" -o "$TMP/full" -j 1 --runs 60 --quiet --no-plot

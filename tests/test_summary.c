@@ -100,6 +100,43 @@ int main(void) {
      "a summary without the count columns is rejected");
   free(sum);
 
+  /* Paired ratios, the premise share and unstable runs. The main method
+   * is the file's first (ilp). Run 0: single infeasible, greedy 3 vs ilp 2.
+   * Run 1 (rho 1.5, unstable): single 5 and greedy 4 vs ilp 4. Run 2: ilp
+   * infeasible, so greedy's 7 has no pair. */
+  const char *paired =
+      "point,run,seed,method,status,objective_s,one_server_fits,rho,unstable,lat_mean_s,placement\n"
+      "0,0,1,ilp,optimal,2,0,0.5,0,3,0:4\n"
+      "0,0,1,single,infeasible,,0,,,,\n"
+      "0,0,1,greedy,feasible,3,0,0.5,0,4,0:4\n"
+      "0,1,2,ilp,optimal,4,1,1.5,1,100,0:4\n"
+      "0,1,2,single,feasible,5,1,1.5,1,200,0:4\n"
+      "0,1,2,greedy,feasible,4,1,1.5,1,100,0:4\n"
+      "0,2,3,ilp,infeasible,,0,,,,\n"
+      "0,2,3,greedy,feasible,7,0,0.2,0,9,0:4\n";
+  sim_error_clear(&err);
+  ok(analysis_summary_compute(paired, strlen(paired), &sum, &err) == SIM_OK, "summary with paired runs");
+  /* Rows: 1 ilp, 2 single, 3 greedy. */
+  ok_rel(get(sum, 1, "n_paired"), 2, 0, "ilp pairs with itself on its 2 solved runs");
+  ok_rel(get(sum, 1, "paired_ratio_mean"), 1, 0, "ilp's ratio to itself is 1");
+  ok_rel(get(sum, 2, "n_paired"), 1, 0, "single: 1 paired run (run 0 infeasible)");
+  ok_rel(get(sum, 2, "paired_ratio_mean"), 1.25, 0, "single: 5 / 4");
+  ok_rel(get(sum, 3, "n_paired"), 2, 0, "greedy: 2 paired runs (ilp infeasible in run 2)");
+  ok_rel(get(sum, 3, "paired_ratio_mean"), 1.25, 1e-15, "greedy: mean of 3/2 and 4/4");
+  ok_rel(get(sum, 3, "paired_ratio_min"), 1, 0, "greedy: min ratio 1");
+  ok_rel(get(sum, 3, "paired_ratio_max"), 1.5, 0, "greedy: max ratio 1.5");
+  /* sd of {1.5, 1} = sqrt(2 * 0.25^2 / 1) = 0.25 sqrt(2); half-width
+   * t(0.975, 1) sd / sqrt(2) = 12.706204736174698 * 0.25. */
+  ok_rel(get(sum, 3, "paired_ratio_ci95"), 12.706204736174698 * 0.25, 1e-9, "greedy: CI of the ratios");
+  ok_rel(get(sum, 1, "one_server_fits_share"), 1.0 / 3.0, 1e-15, "ilp: premise fails in 1 of 3 runs");
+  ok_rel(get(sum, 2, "one_server_fits_share"), 0.5, 0, "single: 1 of 2, infeasible rows included");
+  ok_rel(get(sum, 1, "n_unstable"), 1, 0, "ilp: run 1 is unstable");
+  ok_rel(get(sum, 1, "lat_mean_s_mean"), 3, 0, "ilp: latency over the stable run only");
+  ok_rel(get(sum, 1, "rho_mean"), 1, 0, "rho itself keeps every run: (0.5 + 1.5) / 2");
+  ok(isnan(get(sum, 2, "lat_mean_s_mean")), "single: its one solved run is unstable, no latency");
+  ok_rel(get(sum, 3, "lat_mean_s_mean"), 6.5, 0, "greedy: (4 + 9) / 2 over stable runs");
+  free(sum);
+
   sim_error_clear(&err);
   const char *bad = "point,run,method,status,objective_s\n0,0,ilp,optimal,abc\n";
   ok(analysis_summary_compute(bad, strlen(bad), &sum, &err) == SIM_ESYNTAX && strstr(err.msg, "'abc' is not a number"),

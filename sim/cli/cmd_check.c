@@ -20,7 +20,28 @@ static void help(void) {
          "      --set K=V   override key K of every file with the YAML value V (repeatable)\n"
          "  -h, --help      show this help\n"
          "\n"
+         "Warnings (valid, but a model is blind to a setting, e.g. batching under the paper\n"
+         "cost model) go to stderr and leave the status 0.\n"
+         "\n"
          "Exit status: 0 if every file is valid, 2 otherwise.\n");
+}
+
+/* Warns, on stderr, about settings a model cannot see: under the paper
+ * cost model compute does not grow with the batch (eq. 3 has no batch
+ * factor), so requests batched by the simulator (simulation.max_batch > 1,
+ * set or swept) share each pass's compute for free. The scenario is
+ * valid; the warning keeps the result from being read as a property of
+ * the hardware. */
+static void warn_blind(const char *path, const sim_scenario *sc) {
+  int batched = sc->sim.max_batch > 1;
+  for (size_t d = 0; d < sc->n_sweep; d++)
+    if (strcmp(sc->sweep[d].key, "simulation.max_batch") == 0) batched = 1;
+  if (batched && sc->cost.model == SOLVER_COST_PAPER)
+    fprintf(stderr,
+            "%s: warning: simulation.max_batch: batching under cost.model: paper, whose compute does not grow "
+            "with the batch (docs/model.md): a batch of r requests computes as fast as one; use cost.model: "
+            "roofline to charge for it\n",
+            path);
 }
 
 int cli_cmd_check(int argc, char **argv) {
@@ -68,6 +89,7 @@ int cli_cmd_check(int argc, char **argv) {
              sim_scenario_points(sc) == 1 ? "" : "s", (long long)sc->runs);
       sim_model_free(m);
     }
+    warn_blind(argv[i], sc);
     if (resolved && sim_scenario_write(sc, stdout, NULL, &err) != SIM_OK) {
       cli_report(&err);
       status = CLI_ERUNTIME;

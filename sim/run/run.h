@@ -58,13 +58,19 @@ typedef enum {
   SIM_COL_COMM,          /* comm_s */
   SIM_COL_QUANT_RATIO,   /* quant_ratio, % */
   SIM_COL_SERVERS_USED,  /* servers_used */
+  SIM_COL_ONE_SERVER_FITS, /* one_server_fits: 1 if one edge server holds the model at its
+                              smallest allowed widths (the paper assumes 0), else 0 */
   SIM_COL_SOLVE_S,       /* solve_s: wall time, only with `timing` */
   SIM_COL_LOWER_BOUND,   /* lower_bound, s */
   SIM_COL_GAP,           /* gap, relative */
   SIM_COL_NODES,         /* nodes: branch-and-bound nodes */
   SIM_COL_SIM_S,         /* sim_s: DES replay of one request, s */
   SIM_COL_SIM_REL_ERROR, /* sim_rel_error: |sim - analytic| / analytic */
-  SIM_COL_LAT_MEAN,      /* lat_mean_s: load experiment, end-to-end latency */
+  SIM_COL_RHO,           /* rho: load experiment, offered load of the busiest server or
+                            link: rate x its busy time for one request alone / its slots */
+  SIM_COL_UNSTABLE,      /* unstable: 1 if rho >= 1 (the queue never settles), else 0;
+                            the summary leaves such runs out of the columns that follow */
+  SIM_COL_LAT_MEAN,      /* lat_mean_s: end-to-end latency */
   SIM_COL_LAT_P50,
   SIM_COL_LAT_P95,
   SIM_COL_LAT_P99,
@@ -75,7 +81,7 @@ typedef enum {
   SIM_COL_COUNT
 } sim_column;
 
-#define SIM_COL_FIRST_LOAD SIM_COL_LAT_MEAN
+#define SIM_COL_FIRST_LOAD SIM_COL_RHO
 
 const char *sim_column_name(sim_column c);
 

@@ -12,8 +12,8 @@
 #include "solver/solver.h"
 
 static const char *const column_names[SIM_COL_COUNT] = {
-  "objective_s", "compute_s", "comm_s", "quant_ratio", "servers_used", "solve_s",
-  "lower_bound", "gap", "nodes", "sim_s", "sim_rel_error", "lat_mean_s", "lat_p50_s",
+  "objective_s", "compute_s", "comm_s", "quant_ratio", "servers_used", "one_server_fits",
+  "solve_s", "lower_bound", "gap", "nodes", "sim_s", "sim_rel_error", "rho", "unstable", "lat_mean_s", "lat_p50_s",
   "lat_p95_s", "lat_p99_s", "ttft_s", "tpot_s", "throughput_tps", "load_mape"};
 
 const char *sim_column_name(sim_column c) {
@@ -67,22 +67,40 @@ static double now_seconds(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Offered load of the busiest server or link of a placement at the
+ * configured arrival rate: the rate times the entity's busy time for one
+ * request alone, per slot (utilization x end time of the replay). At
+ * rho >= 1 work arrives faster than it can be done. Batching is not
+ * credited: this is the load of requests served one at a time. */
+static double offered_load(const sim_serve_result *alone, double rate) {
+  double busiest = 0.0;
+  for (size_t e = 0; e < alone->n_entities; e++)
+    busiest = fmax(busiest, alone->entities[e].utilization * alone->end_time);
+  return rate * busiest;
+}
+
 /* The DES columns of a row: the replay of one request (sim_s and its
  * relative error against the analytic T) and, when configured, the load
- * experiment. A simulation that fails leaves its columns empty; the row's
- * placement and objective still stand. */
+ * experiment with its offered load rho. A simulation that fails leaves its
+ * columns empty; the row's placement and objective still stand. */
 static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver_instance *in,
                      const solver_placement *p, uint64_t run, double *col) {
   sim_serve_config cfg;
   sim_serve_config_from_params(&cfg, &v->sim, v->seed, run);
   sim_serve_result r;
   sim_error e;
-  if (v->sim.replay) {
+  if (v->sim.replay || ctx->load) {
     sim_serve_result_init(&r);
     sim_error_clear(&e);
     if (sim_serve_replay(in, p, &cfg, &r, &e) == SIM_OK) {
-      col[SIM_COL_SIM_S] = r.simulated;
-      col[SIM_COL_SIM_REL_ERROR] = r.rel_error;
+      if (v->sim.replay) {
+        col[SIM_COL_SIM_S] = r.simulated;
+        col[SIM_COL_SIM_REL_ERROR] = r.rel_error;
+      }
+      if (ctx->load) {
+        col[SIM_COL_RHO] = offered_load(&r, cfg.rate);
+        col[SIM_COL_UNSTABLE] = col[SIM_COL_RHO] >= 1.0;
+      }
     }
     sim_serve_result_clear(&r);
   }
@@ -114,6 +132,8 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
   for (size_t d = 0; d < ctx->sc->n_sweep; d++)
     sim_scenario_point_label(ctx->sc, point, d, labels[d], sizeof labels[d]);
   const unsigned long topo_seed = sim_seed_derive(ctx->sc->seed, SIM_STREAM_TOPOLOGY, run);
+  /* A property of the run, the same on every method's row. */
+  const double fits = (double)solver_one_server_fits(in);
 
   for (size_t m = 0; m < ctx->n_methods; m++) {
     solver_options opt;
@@ -135,6 +155,7 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     const char *status = rc == SIM_OK ? solver_status_name(res.status) : "error";
     double col[SIM_COL_COUNT];
     for (size_t c = 0; c < SIM_COL_COUNT; c++) col[c] = NAN;
+    col[SIM_COL_ONE_SERVER_FITS] = fits;
     if (rc == SIM_OK && res.placement != NULL) {
       /* Every placement passes the independent checker before it is
        * reported; a placement the checker rejects is a solver bug, and the

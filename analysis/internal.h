@@ -1,0 +1,44 @@
+/* internal.h: what the files of analysis/ share and nothing outside uses:
+ * the table of figures a sweep makes. */
+#ifndef DILEMMA_ANALYSIS_INTERNAL_H
+#define DILEMMA_ANALYSIS_INTERNAL_H
+
+#include <stddef.h>
+
+/* What a figure needs beyond the summary it reads. */
+typedef enum {
+  ANALYSIS_NEEDS_NOTHING = 0,
+  ANALYSIS_NEEDS_LOAD,    /* the load experiment ran (simulation.load) */
+  ANALYSIS_NEEDS_ONE_KEY, /* the sweep has this key alone */
+} analysis_needs;
+
+/* A y axis on a log scale: never, always, or when the plotted means span
+ * more than ANALYSIS_LOGY_SPAN (a factor). */
+typedef enum { ANALYSIS_LOG_NO = 0, ANALYSIS_LOG_YES, ANALYSIS_LOG_AUTO } analysis_log;
+#define ANALYSIS_LOGY_SPAN 50.0
+
+/* One row of the figure table: the figure a sweep over `key` makes. */
+typedef struct {
+  const char *key;      /* swept key; a trailing '*' matches every key with that prefix */
+  analysis_needs needs; /* when the figure applies; otherwise the next match is taken */
+  const char *name;     /* file name under DIR/figures, without .png/.svg/.dat */
+  const char *script;   /* gnuplot script in analysis/ */
+  const char *xlabel;   /* axis words and unit of the swept key */
+  const char *ylabel;   /* axis words and unit of the plotted metric */
+  const char *ycol;     /* summary metric plotted (its _mean and _ci95 columns) */
+  analysis_log logy;
+  int table1;           /* 1: Table 1 is written beside the figure */
+} analysis_figure;
+
+/* The figure for a sweep whose first key is `key`, with `n_keys` swept
+ * keys and `load` set when the load experiment ran: the first row of the
+ * table that matches, else a generic row (objective against the key,
+ * labelled with the key itself). Never NULL. */
+const analysis_figure *analysis_figure_find(const char *key, size_t n_keys, int load);
+
+/* The words a figure's legend uses for a method ("ilp" is "DILEMMA
+ * (optimal ILP)", "uniform" is "fp32, optimal placement"); an unknown
+ * name is returned as is. */
+const char *analysis_method_label(const char *method);
+
+#endif
