@@ -147,6 +147,13 @@ int cli_cmd_run(int argc, char **argv) {
   double interval = 30;
   int resume = 0, force = 0, quiet = 0, timing = 0, plot = 1, mpi = 0, c;
   cli_sets sets = {.n = 0};
+  /* The command line for metadata.json, taken before getopt reorders argv
+   * (words with a space or a quote in single quotes; cut at 4 KiB). */
+  char cmdline[4096];
+  size_t used = (size_t)snprintf(cmdline, sizeof cmdline, "dilemma");
+  for (int i = 0; i < argc && used < sizeof cmdline; i++)
+    used += (size_t)snprintf(cmdline + used, sizeof cmdline - used,
+                             strpbrk(argv[i], " \t'\"") ? " '%s'" : " %s", argv[i]);
   while ((c = getopt_long(argc, argv, "o:j:qh", opts, NULL)) != -1) {
     switch (c) {
     case CLI_OPT_SET:
@@ -225,6 +232,7 @@ int cli_cmd_run(int argc, char **argv) {
     else prog.mode = isatty(STDERR_FILENO) ? PROGRESS_BAR : PROGRESS_LINES;
   }
   sim_run_options opt = {.outdir = outdir ? outdir : sc->output,
+                         .command_line = cmdline,
                          .threads = (int)jobs,
                          .runs = runs,
                          .resume = resume,

@@ -64,6 +64,7 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
                          "it (--force) or choose another output directory",
                          st->runs_path, held, held == 1 ? "" : "s");
   }
+  st->started = time(NULL);
   if (rc == SIM_OK) {
     snprintf(path, sizeof path, "%s/scenario.resolved.yaml", opt->outdir);
     rc = sim__run_write_resolved(&st->sc, path, opt->resume, err);
@@ -71,6 +72,7 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
   int existed = 0;
   if (rc == SIM_OK && opt->resume)
     rc = sim__run_resume(&st->ctx, st->runs_path, st->header.data, st->done, &st->skipped, &existed, err);
+  if (rc == SIM_OK) rc = sim__run_write_metadata(st, "running", err);
   if (rc != SIM_OK) return rc;
   /* Without resume, start afresh; the summary of an old run is removed so
    * it can never be mistaken for this one's. */
@@ -215,6 +217,9 @@ int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err) {
     return code;
   }
   if (st->skipped + st->finished < st->total) {
+    sim_error ignore;
+    sim_error_clear(&ignore);
+    sim__run_write_metadata(st, "interrupted", &ignore); /* the rows are what matters */
     stats->interrupted = 1;
     return sim_error_set(err, SIM_EINTERRUPT, "interrupted after %zu of %zu runs; rerun with --resume",
                          st->skipped + st->finished, st->total);
@@ -226,6 +231,12 @@ int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err) {
   rc = sim__run_sort(&st->ctx, st->runs_path, &text, &len, err);
   if (rc != SIM_OK) return rc;
   stats->feasible = sim__run_rows_feasible(&st->ctx, text, len);
+  rc = sim__run_write_placements(&st->ctx, st->opt->outdir, text, len, err);
+  if (rc == SIM_OK) rc = sim__run_write_metadata(st, "complete", err);
+  if (rc != SIM_OK) {
+    free(text);
+    return rc;
+  }
   rc = analysis_summary_compute(text, len, &summary, err);
   if (rc == SIM_OK) {
     char path[4200];

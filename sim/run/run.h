@@ -85,6 +85,11 @@ typedef enum {
 
 const char *sim_column_name(sim_column c);
 
+/* The version of the files an experiment directory holds (runs.csv,
+ * summary.csv, placements.csv, metadata.json), documented in
+ * docs/experiments.md and recorded in metadata.json. */
+#define SIM_RUNS_SCHEMA_VERSION 2
+
 /* Progress reports: called from worker threads, serialized by the runner. */
 typedef void (*sim_run_progress_fn)(void *ctx, size_t done, size_t total, size_t skipped);
 
@@ -95,6 +100,7 @@ typedef struct sim_run_options {
   int resume;               /* 1: keep the complete tasks already in runs.csv; the run
                              * count may differ from the earlier one (runs are seeded
                              * per run, so extending keeps the rows already there) */
+  const char *command_line; /* recorded in metadata.json; NULL if unknown */
   int force;                /* 1: replace the runs of an earlier experiment in outdir;
                              * without it or resume such a directory is refused */
   int timing;               /* 1: record wall-clock solve_s (not reproducible) */
