@@ -30,6 +30,9 @@ static const analysis_figure table[] = {
    "lat_mean_s", ANALYSIS_LOG_NO, 0},
   {"simulation.rate", ANALYSIS_NEEDS_NOTHING, "objective", "paired.gp", "arrival rate (requests/s)", T_LABEL,
    "objective_s", ANALYSIS_LOG_AUTO, 0},
+  {"simulation.dynamics.to_bad", ANALYSIS_NEEDS_LOAD, "dynamic", "sweep.gp",
+   "rate at which each link fades (1/s)", "mean latency of served requests (s)", "lat_mean_s",
+   ANALYSIS_LOG_NO, 0},
   {"servers.count", ANALYSIS_NEEDS_NOTHING, "objective", "paired.gp", "edge servers", T_LABEL, "objective_s",
    ANALYSIS_LOG_AUTO, 0},
   {"workload.tokens", ANALYSIS_NEEDS_NOTHING, "objective", "paired.gp", "generated tokens n", T_LABEL,
@@ -50,7 +53,7 @@ static const struct {
   {"dp", "DILEMMA (exact DP)"},
   {"single", "best single server"},
   {"greedy", "greedy, layer by layer"},
-  {"uniform", "fp32, optimal placement"},
+  {"uniform", "unquantized (b_max), optimal placement"},
   {"random", "random placement"},
   {"cloud", "all layers in the cloud"},
 };

@@ -293,6 +293,70 @@ static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *er
   return rc;
 }
 
+/* A sweep of one key over names (links.profile, model.name, cost.model):
+ * the points are categories, so category.gp draws every method's mean at
+ * each name (x labelled by name) for T and, with catalogue devices, for the
+ * energy per token. Returns the number of figures drawn through *made. */
+static int plot_categories(const plot_ctx *c, int *made, sim_error *err) {
+  const sim_sweep_dim *d0 = &c->sc->sweep[0];
+  static const struct { const char *col, *name, *label; } figs[] = {
+    {"objective_s", "objective", "completion time T (s)"},
+    {"energy_j_per_token", "energy", "energy per generated token (J)"},
+  };
+  sim_buf labels;
+  sim_buf_init(&labels);
+  for (size_t i = 0; i < d0->n; i++) sim_buf_printf(&labels, "%s%s", i ? " " : "", d0->strings[i]);
+  int rc = SIM_OK;
+  for (size_t k = 0; k < sizeof figs / sizeof figs[0] && rc == SIM_OK; k++) {
+    char mean[128];
+    double lo, hi;
+    snprintf(mean, sizeof mean, "%s_mean", figs[k].col);
+    column_range(c->summary, mean, &lo, &hi);
+    if (!(hi > 0)) continue;
+    sim_buf vars;
+    sim_buf_init(&vars);
+    vars_common(c, &vars, figs[k].name, "summary", "summary.csv");
+    vars_caption(c, &vars);
+    gp_string(&vars, "xkey", "point");
+    gp_string(&vars, "labels", labels.data ? labels.data : "");
+    gp_string(&vars, "xlabel", d0->key);
+    gp_string(&vars, "ylabel", figs[k].label);
+    gp_string(&vars, "ycol", figs[k].col);
+    rc = vars_methods(c, &vars, err);
+    if (rc == SIM_OK) {
+      char path[PATH_LEN];
+      snprintf(path, sizeof path, "%s/category.gp", c->adir);
+      rc = gnuplot(vars.data, path, err);
+      *made += rc == SIM_OK;
+    }
+    sim_buf_free(&vars);
+  }
+  sim_buf_free(&labels);
+  return rc;
+}
+
+/* Energy per token against T, one point per placement, drawn when the
+ * servers are catalogue devices (runs.csv has the energy columns). */
+static int plot_energy(const plot_ctx *c, sim_error *err) {
+  sim_buf vars, list;
+  sim_buf_init(&vars);
+  sim_buf_init(&list);
+  vars_common(c, &vars, "energy-latency", "runs", "runs.csv");
+  for (size_t i = 0; i < c->n_methods; i++)
+    sim_buf_printf(&list, "%s%s", i ? " " : "", solver_method_name(c->order[i]));
+  gp_string(&vars, "splits", list.data ? list.data : "");
+  sim_buf_clear(&list);
+  for (size_t i = 0; i < c->n_methods; i++)
+    sim_buf_printf(&list, "%s\"%s\"", i ? " " : "", analysis_method_label(solver_method_name(c->order[i])));
+  gp_string(&vars, "titles", list.data ? list.data : "");
+  char script[PATH_LEN];
+  snprintf(script, sizeof script, "%s/energy.gp", c->adir);
+  int rc = gnuplot(vars.data, script, err);
+  sim_buf_free(&vars);
+  sim_buf_free(&list);
+  return rc;
+}
+
 /* Table 1 (figures/table1.csv and .md) from the runs of a δ sweep; the
  * Markdown also goes to stdout unless quiet. */
 static int write_table1(const plot_ctx *c, int quiet, sim_error *err) {
@@ -328,19 +392,83 @@ static int plot_validation(const plot_ctx *c, sim_error *err) {
   return rc;
 }
 
+/* Latency over time of run 0 of a dynamic experiment, for the points of
+ * the last value of the first swept key (one line per value of the second
+ * key, so the policies at the highest volatility of the shipped study), or
+ * every point with one key; the main method's series. Drawn when the runs
+ * wrote time series (simulation.timeseries). */
+static int plot_timeseries(const plot_ctx *c, sim_error *err) {
+  const sim_scenario *sc = c->sc;
+  const size_t points = sim_scenario_points(sc);
+  const size_t n1 = sc->n_sweep == 2 ? sc->sweep[1].n : points;
+  const size_t first = points - n1;
+  sim_buf files, titles, vars;
+  sim_buf_init(&files);
+  sim_buf_init(&titles);
+  sim_buf_init(&vars);
+  for (size_t p = first; p < points; p++) {
+    char path[PATH_LEN], label[128] = "";
+    snprintf(path, sizeof path, "%s/timeseries/p%zu-r0-%s.csv", c->dir, p,
+             solver_method_name(sc->solver.method));
+    sim_buf_printf(&files, "%s%s", files.len ? " " : "", path);
+    for (size_t d = 0; d < sc->n_sweep; d++) {
+      char v[64];
+      sim_scenario_point_label(sc, p, d, v, sizeof v);
+      snprintf(label + strlen(label), sizeof label - strlen(label), "%s%s", d ? ", " : "", v);
+    }
+    sim_buf_printf(&titles, "%s\"%s\"", titles.len ? " " : "", sc->n_sweep ? label : "run 0");
+  }
+  vars_common(c, &vars, "latency-time", "runs", "runs.csv");
+  gp_string(&vars, "files", files.data ? files.data : "");
+  gp_string(&vars, "titles", titles.data ? titles.data : "");
+  char marks[128] = "", caption[256];
+  const sim_dyn_params *y = &sc->sim.dyn;
+  if (y->depart >= 0) snprintf(marks, sizeof marks, "%.17g", y->depart_at);
+  if (y->phase_at > 0 && y->phase_at != y->depart_at)
+    snprintf(marks + strlen(marks), sizeof marks - strlen(marks), "%s%.17g", *marks ? " " : "", y->phase_at);
+  gp_string(&vars, "marks", marks);
+  if (y->depart >= 0)
+    snprintf(caption, sizeof caption, "run 0, %s; dashed: server %lld leaves at %.6g s%s",
+             solver_method_name(sc->solver.method), (long long)y->depart, y->depart_at,
+             y->phase_at > 0 && y->phase_at != y->depart_at ? ", phase boundary" : "");
+  else
+    snprintf(caption, sizeof caption, "run 0, %s%s", solver_method_name(sc->solver.method),
+             y->phase_at > 0 ? "; dashed: phase boundary" : "");
+  gp_string(&vars, "caption", caption);
+  char script[PATH_LEN];
+  snprintf(script, sizeof script, "%s/timeseries.gp", c->adir);
+  int rc = files.oom || titles.oom || vars.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory")
+                                               : gnuplot(vars.data, script, err);
+  sim_buf_free(&files);
+  sim_buf_free(&titles);
+  sim_buf_free(&vars);
+  return rc;
+}
+
 int analysis_plot_dir(const char *dir, int quiet, sim_error *err) {
   plot_ctx c;
   int rc = ctx_open(&c, dir, err), made = 0;
-  if (rc == SIM_OK && c.sc->n_sweep >= 1) {
+  if (rc == SIM_OK && c.sc->n_sweep == 1 && c.sc->sweep[0].strings != NULL) {
+    rc = plot_categories(&c, &made, err);
+  } else if (rc == SIM_OK && c.sc->n_sweep >= 1) {
     const analysis_figure *f = analysis_figure_find(c.sc->sweep[0].key, c.sc->n_sweep, c.sc->sim.load);
     rc = plot_sweep(&c, f, err);
     made += rc == SIM_OK;
     if (rc == SIM_OK && f->table1) rc = write_table1(&c, quiet, err);
   }
   double lo, hi;
+  if (rc == SIM_OK) column_range(c.runs, "energy_j_per_token", &lo, &hi);
+  if (rc == SIM_OK && hi > 0) {
+    rc = plot_energy(&c, err);
+    made += rc == SIM_OK;
+  }
   if (rc == SIM_OK) column_range(c.runs, "sim_s", &lo, &hi);
   if (rc == SIM_OK && hi > 0) {
     rc = plot_validation(&c, err);
+    made += rc == SIM_OK;
+  }
+  if (rc == SIM_OK && c.sc->sim.dyn.enabled && c.sc->sim.dyn.timeseries > 0) {
+    rc = plot_timeseries(&c, err);
     made += rc == SIM_OK;
   }
   if (rc == SIM_OK && !quiet)

@@ -18,7 +18,8 @@
  *
  * Usage: bench_solver [SCENARIO] [--runs N] [--method M] [--limit S]
  *                     [--limit-flow S] [--limit-paper S] [--formulation flow|paper]
- *                     [--max-servers M] [--plain] [--no-search] [--csv FILE]
+ *                     [--max-servers M] [--min-servers M] [--plain] [--no-search]
+ *                     [--csv FILE]
  *
  * --no-search skips the segment search, so that lp_solve's accelerated path
  * (bounds, fixing, cutoff and the rounded capacity cuts) is timed alone. */
@@ -59,7 +60,7 @@ int main(int argc, char **argv) {
   long runs = -1;
   double limit[2] = {60, 20}; /* flow, paper: s per solve */
   int plain = 0, only = -1, method = SOLVER_METHOD_ILP, no_search = 0;
-  long long max_servers = -1;
+  long long max_servers = -1, min_servers = -1;
   for (int a = 1; a < argc; a++) {
     if (strcmp(argv[a], "--runs") == 0 && a + 1 < argc) runs = atol(argv[++a]);
     else if (strcmp(argv[a], "--limit-flow") == 0 && a + 1 < argc) limit[0] = atof(argv[++a]);
@@ -78,11 +79,12 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[a], "--formulation") == 0 && a + 1 < argc)
       only = strcmp(argv[++a], "paper") == 0 ? 1 : 0;
     else if (strcmp(argv[a], "--max-servers") == 0 && a + 1 < argc) max_servers = atoll(argv[++a]);
+    else if (strcmp(argv[a], "--min-servers") == 0 && a + 1 < argc) min_servers = atoll(argv[++a]);
     else if (argv[a][0] != '-') path = argv[a];
     else {
       fprintf(stderr, "usage: bench_solver [SCENARIO] [--runs N] [--method M] [--limit S] "
                       "[--limit-flow S] [--limit-paper S] [--formulation F] [--max-servers M] "
-                      "[--plain] [--no-search] [--csv FILE]\n");
+                      "[--min-servers M] [--plain] [--no-search] [--csv FILE]\n");
       return 2;
     }
   }
@@ -128,6 +130,7 @@ int main(int argc, char **argv) {
       break;
     }
     if (max_servers >= 0 && view.servers.count > max_servers) continue;
+    if (min_servers >= 0 && view.servers.count < min_servers) continue;
     char label[64] = "-";
     if (sc->n_sweep > 0) sim_scenario_point_label(sc, p, 0, label, sizeof label);
     for (int f = 0; f < 2 && rc == 0; f++) {

@@ -24,6 +24,7 @@
  * bounds are still computed, for the report only. */
 #include "solver/internal.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,9 +87,11 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   solver__penalty lag_pen = {NULL, NULL, 0}, seg_pen = {NULL, NULL, 0};
   solver__incumbent scratch = {NULL, NULL, INFINITY};
   fixing fx = {NULL, NULL, NULL, NULL, NULL, NULL};
+  solver__btab *bt = NULL, *bt_pen = NULL;
+  double lam = 0; /* the budget dual's multiplier over the segment DP, s per budget */
   out->status = SOLVER_ERROR;
   out->proof = SOLVER_PROOF_NONE;
-  out->lower = out->dp = out->lagrangian = out->segment = out->packing = NAN;
+  out->lower = out->dp = out->lagrangian = out->segment = out->packing = out->budget = NAN;
   out->nodes = out->search_nodes = 0;
   out->note[0] = '\0';
   out->columns = out->rows = out->fixed = 0;
@@ -152,6 +155,33 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   } else {
     out->segment = out->dp; /* the DP's path is a feasible segmentation */
   }
+  if (pb->has_budget && pb->budget > 0 && !dp_fits) {
+    /* 2b. Bounds that see the budget (budget.c): the budget relaxed with
+     * one multiplier, maximized exactly over the DP and the segment DP,
+     * and the segment DP with the error left as a state. */
+    double lam_dp = 0;
+    const double d1 = solver__budget_dual(pb, SOLVER__RELAX_DP, bound_inc, &lam_dp);
+    const double d2 = solver__budget_dual(pb, SOLVER__RELAX_SEGMENT, bound_inc, &lam);
+    if (isnan(d1) || isnan(d2) || (bt = solver__btab_alloc(pb, NULL)) == NULL) goto oom;
+    out->budget = fmax(fmax(d1, d2), solver__btab_root(bt));
+    /* The same tables with the segment Lagrangian's storage multipliers:
+     * they see a fast server reused past its storage. */
+    if ((bt_pen = solver__btab_alloc(pb, &seg_pen)) == NULL) goto oom;
+    const double rp = solver__btab_root(bt_pen) -
+                      (solver__penalty_constant(pb, &seg_pen) - seg_pen.error) * (1 + 1e-9);
+    if (rp > out->budget) out->budget = rp;
+    /* Incumbents from the tables' paths, repaired to storage (the budget
+     * they keep up to the rounding of the units) and improved. */
+    if (!opt->plain) {
+      if (solver__btab_path(bt, srv, op)) offer_repaired(pb, inc, srv, op, deadline);
+      if (solver__btab_path(bt_pen, srv, op)) offer_repaired(pb, inc, srv, op, deadline);
+    }
+    if (out->budget > out->lower) out->lower = out->budget;
+    if (!isfinite(out->budget) && !opt->plain) {
+      out->status = SOLVER_INFEASIBLE; /* no relaxed path keeps the budget: a proof */
+      goto done;
+    }
+  }
 
   if (!opt->plain) {
     if (dp_fits) {
@@ -182,6 +212,20 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
       searched = solver__search(pb, &seg_pen, inc, gap, budget, deadline, &sn);
       out->search_nodes = sn;
       if (searched < 0) goto oom;
+    } else if (bt != NULL && opt->search_budget >= 0) {
+      /* Under a budget the search keeps the time: lp_solve made no progress
+       * on these instances where the search was stopped (docs/solver.md),
+       * so it only takes over after an explicit node budget. */
+      long long sn = 0;
+      double open = -INFINITY;
+      const long long budget = opt->search_budget > 0 ? opt->search_budget : LLONG_MAX;
+      searched = solver__bsearch(pb, bt, bt_pen, &seg_pen, lam, inc, gap, budget, deadline, &sn,
+                                 &open);
+      out->search_nodes = sn;
+      if (searched < 0) goto oom;
+      /* Stopped: what is left lies below the open nodes or the limit. */
+      if (searched == 0 && isfinite(inc->value) && fmin(open, inc->value * (1 - gap)) > out->lower)
+        out->lower = fmin(open, inc->value * (1 - gap));
     }
     if (searched == 1 || solver__expired(deadline)) goto stopped;
   }
@@ -274,6 +318,8 @@ oom:
 done:
   if (out->status == SOLVER_OPTIMAL && out->lower > inc->value) out->lower = inc->value;
   free(srv), free(op);
+  solver__btab_free(bt);
+  solver__btab_free(bt_pen);
   solver__penalty_free(&lag_pen);
   solver__penalty_free(&seg_pen);
   solver__incumbent_clear(&scratch);

@@ -40,6 +40,7 @@ solver_instance *solver_instance_alloc(const solver_workload *workload,
   in->precision = quant->b_max;
   in->activation_bits = cost->activation_bits;
   in->kv_bits = cost->kv_bits;
+  in->format = cost->format;
   in->accuracy = quant->accuracy;
   in->delta = quant->delta;
   in->budget = quant->budget;
@@ -109,6 +110,9 @@ double solver_pass_compute(const solver_instance *in, size_t l, size_t i, size_t
   /* Roofline: the pass is bound by arithmetic or by reading the weights and
    * this step's KV cache, whichever takes longer. */
   const double ctx = k > 1 ? (double)k / 2.0 : (double)in->context;
+  if (in->cost_model == SOLVER_COST_CALIBRATED)
+    return solver_calibrated_layer_time(ly, s, solver_format_bits(in->format, bits, (double)in->precision),
+                                        (double)k, (double)in->batch, ctx, in->kv_bits);
   const double t_flops = (double)k * (double)in->batch * ly->flops / s->ccs;
   const double bytes = (double)ly->params * bits / 8.0 +
                        (double)in->batch * ly->kv_elems * ctx * in->kv_bits / 8.0;
@@ -172,7 +176,9 @@ double solver_cost_output(const solver_instance *in, size_t i, size_t b) {
 double solver_cost_storage(const solver_instance *in, size_t l, size_t b) {
   const sim_layer *ly = &in->layers[l];
   double bytes = (double)ly->params * (double)in->bits[b] / 8.0;
-  if (in->cost_model == SOLVER_COST_ROOFLINE)
+  if (in->cost_model == SOLVER_COST_CALIBRATED)
+    bytes = (double)ly->params * solver_format_bits(in->format, (double)in->bits[b], (double)in->precision) / 8.0;
+  if (in->cost_model != SOLVER_COST_PAPER)
     bytes += (double)in->batch * ly->kv_elems * (double)(in->prompt + in->tokens) * in->kv_bits / 8.0;
   return bytes;
 }

@@ -189,6 +189,54 @@ int solver__search_applies(const solver__problem *pb);
 int solver__search(const solver__problem *pb, const solver__penalty *pen, solver__incumbent *inc,
                    double gap, long long max_nodes, double deadline, long long *nodes);
 
+/* --- Bounds that see the error budget (budget.c) --------------------------
+ * The budget relaxed with one multiplier, maximized exactly, and the
+ * segment relaxation with the error left as a (safely rounded) state. */
+
+/* max over λ >= 0 of relaxation `relax` (the DP or the segment DP) with
+ * every option's cost raised by λ·err/budget, minus λ·(budget with slack) /
+ * budget: a lower bound on T* (s); +inf if no path keeps the budget, NaN
+ * without memory. *lambda gets the maximizing λ (s per budget). Paths met
+ * on the way are offered to inc (may be NULL). */
+double solver__budget_dual(const solver__problem *pb, solver__relax relax, solver__incumbent *inc,
+                           double *lambda);
+
+typedef struct solver__btab solver__btab;
+
+/* Builds the budgeted segment tables (budget.c states them), with the
+ * storage and cap multipliers of pen on the costs when pen is not NULL
+ * (borrowed: it must outlive the tables; its error multiplier is ignored).
+ * NULL without memory or without a positive budget. At most 40 MB. */
+solver__btab *solver__btab_alloc(const solver__problem *pb, const solver__penalty *pen);
+void solver__btab_free(solver__btab *bt);
+/* The relaxation's value for the whole chain: a lower bound on T*. */
+double solver__btab_root(const solver__btab *bt);
+/* An optimal path of the relaxation (it may break storage: segments on the
+ * same server are not coupled), into srv/opt; returns 1, or 0 if none. */
+int solver__btab_path(const solver__btab *bt, int *srv, int *opt);
+/* Whole units in `left` error (rounded so as only to relax); (size_t)-1
+ * when left < 0. */
+size_t solver__btab_units(const solver__btab *bt, double left);
+/* The most layers after t that the tables let a segment on j run on. */
+size_t solver__btab_reach(const solver__btab *bt, size_t t, size_t j);
+/* Lower bound on the cost of the layers after t when layer t is on j, the
+ * segment holding it can take at most k more layers, and q units of error
+ * are left. */
+double solver__btab_after(const solver__btab *bt, size_t t, size_t j, size_t k, size_t q);
+
+/* The branch and bound under the budget (bsearch.c): layer by layer, with
+ * the tables (bt, and bt_pen built with the storage multipliers of pen;
+ * bt_pen and pen may be NULL), the packing bound with costs
+ * raised by lam·err/budget (lam: the dual's multiplier, s per budget) and
+ * dominance on (cost, error).
+ * Returns 1 if it finished (no placement beats inc by the relative gap), 0
+ * if max_nodes or the deadline stopped it, -1 without memory. When it
+ * stopped, *open_bound (may be NULL) gets the least bound of the nodes it
+ * left, so that min(*open_bound, inc·(1 - gap)) bounds the optimum. */
+int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
+                    const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
+                    long long max_nodes, double deadline, long long *nodes, double *open_bound);
+
 /* --- The packing bound (pack.c) -------------------------------------------
  * A lower bound that counts whole layers per server: the order of the
  * layers is dropped, each layer still sits on one server within its
@@ -198,6 +246,11 @@ typedef struct solver__pack solver__pack;
 /* Precomputes the layer classes and per-suffix data. O(L²·M + L·B·M²).
  * NULL without memory. */
 solver__pack *solver__pack_alloc(const solver__problem *pb);
+/* The same with every option's cost raised by err_weight·error (s per unit
+ * of error, >= 0): the budget relaxed with a multiplier. Its bound B(t)
+ * then satisfies cost(t..L-1) >= B(t) - err_weight·(error left), for any
+ * completion that keeps the budget. */
+solver__pack *solver__pack_alloc_weighted(const solver__problem *pb, double err_weight);
 void solver__pack_free(solver__pack *pk);
 
 /* Lower bound on the cost (compute and transfers) of layers t..L-1 in any
@@ -211,14 +264,16 @@ double solver__pack_bound(solver__pack *pk, size_t t, const double *used, const 
 /* --- The search's table of visited states (memo.c) ----------------------- */
 typedef struct solver__memo solver__memo;
 
-/* A table for keys of `words` uint64 words using at most max_bytes. NULL
+/* A table for keys of `words` uint64 words, keeping up to `pairs`
+ * non-dominated (cost, error) pairs per key, using at most max_bytes. NULL
  * without memory. */
-solver__memo *solver__memo_alloc(size_t words, size_t max_bytes);
+solver__memo *solver__memo_alloc(size_t words, size_t pairs, size_t max_bytes);
 void solver__memo_free(solver__memo *m);
 
-/* Returns 1 if the key was recorded before at a cost <= cost; otherwise
- * records cost for it (when there is room) and returns 0. */
-int solver__memo_visit(solver__memo *m, const uint64_t *key, double cost);
+/* Returns 1 if the key was recorded before with a pair at cost <= cost and
+ * error <= err; otherwise records the pair (when there is room) and
+ * returns 0. Tables with one pair compare the cost alone. */
+int solver__memo_visit(solver__memo *m, const uint64_t *key, double cost, double err);
 
 /* --- Heuristics (heuristic.c) -------------------------------------------- */
 
@@ -279,6 +334,7 @@ typedef struct solver__exact_out {
   double lagrangian;     /* s, Lagrangian bound on storage over the DP */
   double segment;        /* s, segment relaxation with Lagrangian penalties */
   double packing;        /* s, packing bound (whole layers per server) */
+  double budget;         /* s, best bound that sees the budget (NaN without one) */
   long long nodes;       /* lp_solve's branch-and-bound nodes */
   long long search_nodes; /* nodes of the segment branch and bound */
   size_t columns, rows;  /* size of the model lp_solve solved */

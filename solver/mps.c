@@ -6,7 +6,12 @@
  * rejects. This writer reads the model back through lp_solve's getters and
  * prints every number with 17 significant digits, enough to read back the
  * same double. Binary columns are marked integer between MARKER lines and
- * bounded with BV, which CBC, GLPK, HiGHS and lp_solve all read. */
+ * bounded with BV, which CBC, GLPK, HiGHS and lp_solve all read.
+ *
+ * The NAME line ends with FREE: CBC (CoinMpsIO) guesses fixed or free
+ * format from the first lines, and without that word it took our files for
+ * fixed MPS and rejected names longer than eight characters ("Bad image").
+ * GLPK (--freemps) and lp_solve read the word as part of the header. */
 #include <lp_lib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +40,7 @@ int solver__mps_write(struct _lprec *lp, const char *path, sim_error *err) {
     rc = sim_error_set(err, SIM_EIO, "%s: cannot write the MPS file", path);
     goto done;
   }
-  fprintf(f, "NAME dilemma\nROWS\n N R0\n");
+  fprintf(f, "NAME dilemma FREE\nROWS\n N R0\n");
   for (int r = 1; r <= rows; r++) fprintf(f, " %s %s\n", row_type(lp, r), get_row_name(lp, r));
   fprintf(f, "COLUMNS\n");
   int in_int = 0;

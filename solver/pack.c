@@ -101,6 +101,10 @@ static int same_class(const solver__pack *pk, size_t a, size_t b) {
 }
 
 solver__pack *solver__pack_alloc(const solver__problem *pb) {
+  return solver__pack_alloc_weighted(pb, 0.0);
+}
+
+solver__pack *solver__pack_alloc_weighted(const solver__problem *pb, double err_weight) {
   const size_t L = pb->L, M = pb->M;
   solver__pack *pk = calloc(1, sizeof *pk);
   if (pk == NULL) return NULL;
@@ -137,7 +141,8 @@ solver__pack *solver__pack_alloc(const solver__problem *pb) {
       double best = INFINITY;
       for (size_t g = pb->opt_begin[l]; pb->usable[i] && g < pb->opt_begin[l + 1]; g++) {
         if (pb->storage[g] > pb->capacity[i] * (1 + 1e-9)) continue;
-        const double c = solver__cost_x(pb, l, g, i);
+        double c = solver__cost_x(pb, l, g, i);
+        if (err_weight > 0) c += err_weight * pb->error[g];
         if (c < best) best = c;
       }
       pk->cmin[l * M + i] = best;

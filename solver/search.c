@@ -104,7 +104,7 @@ static int seen(search *st, size_t s, int p, double g) {
   st->key[w++] = (uint64_t)s * (M + 1) + (uint64_t)(p + 1);
   for (size_t i = 0; i < M; i++, w++) memcpy(&st->key[w], &st->used[i], sizeof st->key[w]);
   for (size_t i = 0; st->pb->cap > 0 && i < M; i++) st->key[w++] = st->count[i];
-  return solver__memo_visit(st->memo, st->key, g);
+  return solver__memo_visit(st->memo, st->key, g, 0.0);
 }
 
 /* Explores every completion of the placement of layers < s, the last of
@@ -201,7 +201,7 @@ int solver__search(const solver__problem *pb, const solver__penalty *pen, solver
   st.pack = solver__pack_alloc(pb);
   st.key = malloc((1 + 2 * M) * sizeof *st.key);
   /* The table only prunes; without memory for it the search still works. */
-  st.memo = solver__memo_alloc(1 + (pb->cap > 0 ? 2 * M : M), MEMO_BYTES);
+  st.memo = solver__memo_alloc(1 + (pb->cap > 0 ? 2 * M : M), 1, MEMO_BYTES);
   solver__segdp *sd = solver__segdp_alloc(pb);
   int result = -1;
   if (K0 && Kp && st.used && st.count && st.srv && st.opt && st.pool && st.pack && st.key && sd) {

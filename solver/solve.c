@@ -26,13 +26,14 @@ const char *solver_proof_name(solver_proof p) {
   return (unsigned)p <= SOLVER_PROOF_SEARCH ? names[p] : "none";
 }
 
-const char *const solver_cost_model_names[] = {"paper", "roofline", NULL};
+const char *const solver_cost_model_names[] = {"paper", "roofline", "calibrated", NULL};
+const char *const solver_format_names[] = {"plain", "ggml", "g128", NULL};
 const char *const solver_formulation_names[] = {"flow", "paper", NULL};
 const char *const solver_method_names[] = {"ilp",     "dp",     "single", "greedy",
                                            "uniform", "random", "cloud",  NULL};
 
 const char *solver_cost_model_name(solver_cost_model c) {
-  return (unsigned)c <= SOLVER_COST_ROOFLINE ? solver_cost_model_names[c] : "?";
+  return (unsigned)c <= SOLVER_COST_CALIBRATED ? solver_cost_model_names[c] : "?";
 }
 
 const char *solver_formulation_name(solver_formulation f) {
@@ -65,7 +66,7 @@ void solver_result_init(solver_result *res) {
   res->status = SOLVER_ERROR;
   res->objective = res->compute = res->comm = res->quant_ratio = NAN;
   res->lower_bound = res->gap = res->dp_bound = res->lagrangian_bound = NAN;
-  res->segment_bound = res->packing_bound = NAN;
+  res->segment_bound = res->packing_bound = res->budget_bound = NAN;
 }
 
 void solver_result_clear(solver_result *res) {
@@ -103,6 +104,14 @@ static int report_bounds(const solver__problem *pb, double deadline, solver_resu
     solver__pack_free(pk);
     ok = pk != NULL && !isnan(res->dp_bound) && !isnan(res->lagrangian_bound) &&
          !isnan(res->segment_bound);
+    if (ok && pb->has_budget && pb->budget > 0) {
+      double lam = 0;
+      const double d = solver__budget_dual(pb, SOLVER__RELAX_SEGMENT, NULL, &lam);
+      solver__btab *bt = solver__btab_alloc(pb, NULL);
+      ok = !isnan(d) && bt != NULL;
+      if (ok) res->budget_bound = fmax(d, solver__btab_root(bt));
+      solver__btab_free(bt);
+    }
   }
   solver__incumbent_clear(&scratch);
   solver__penalty_free(&pen);
@@ -188,6 +197,7 @@ static int run_ilp(const solver__problem *pb, const solver_options *opt, double 
   res->lagrangian_bound = eo.lagrangian;
   res->segment_bound = eo.segment;
   res->packing_bound = eo.packing;
+  res->budget_bound = eo.budget;
   res->nodes = eo.nodes;
   res->search_nodes = eo.search_nodes;
   res->ilp_columns = eo.columns;
@@ -307,6 +317,7 @@ static int run_baseline(const solver_instance *in, const solver__problem *pb,
     return sim_error_set(err, SIM_ENOMEM, "out of memory computing bounds");
   res->lower_bound = max3(res->dp_bound, res->lagrangian_bound, res->segment_bound);
   if (res->packing_bound > res->lower_bound) res->lower_bound = res->packing_bound;
+  if (res->budget_bound > res->lower_bound) res->lower_bound = res->budget_bound;
   return SIM_OK;
 }
 

@@ -27,11 +27,25 @@
 #include <stdio.h>
 
 #include "sim/core/core.h"
+#include "sim/hardware/hardware.h"
 #include "sim/model/model.h"
 #include "sim/topology/topology.h"
 
 /* The cost model: the paper's equations, or a roofline (docs/model.md). */
-typedef enum { SOLVER_COST_PAPER = 0, SOLVER_COST_ROOFLINE = 1 } solver_cost_model;
+typedef enum {
+  SOLVER_COST_PAPER = 0,
+  SOLVER_COST_ROOFLINE = 1,
+  SOLVER_COST_CALIBRATED = 2 /* the roofline fitted to published measurements (docs/hardware.md) */
+} solver_cost_model;
+
+/* How a bit width b is stored (calibrated model): plain b bits, llama.cpp's
+ * block-32 formats with an fp16 scale (q4_0 = 4.5, q8_0 = 8.5), or groups of
+ * 128 with an fp16 scale and a b-bit zero point (int4-g128 = 4.156). */
+typedef enum {
+  SOLVER_FORMAT_PLAIN = 0,
+  SOLVER_FORMAT_GGML = 1,
+  SOLVER_FORMAT_G128 = 2
+} solver_format;
 
 /* The ILP formulation (docs/solver.md). */
 typedef enum { SOLVER_FORM_FLOW = 0, SOLVER_FORM_PAPER = 1 } solver_formulation;
@@ -52,6 +66,7 @@ typedef enum {
 /* Names of the values above, indexed by the enums and NULL-terminated: the
  * words a scenario and the command line accept. */
 extern const char *const solver_cost_model_names[];
+extern const char *const solver_format_names[];
 extern const char *const solver_formulation_names[];
 extern const char *const solver_method_names[];
 
@@ -81,6 +96,8 @@ typedef struct solver_cost_config {
   solver_cost_model model;
   double activation_bits; /* roofline: bits per activation element on the wire */
   double kv_bits;         /* roofline: bits per KV-cache element */
+  solver_format format;   /* calibrated: how b-bit weights are stored */
+  char *calibration;      /* calibrated: fitted parameters file, or NULL (shipped) */
 } solver_cost_config;
 
 /* How to solve (a scenario's `solver` block). */
@@ -104,6 +121,7 @@ typedef struct solver_instance {
   int64_t precision;       /* pr, bits of the original weights (= b_max) */
   double activation_bits;  /* roofline: bits per activation element */
   double kv_bits;          /* roofline: bits per KV-cache element */
+  solver_format format;    /* calibrated: how b-bit weights are stored */
 
   size_t n_layers;
   sim_layer *layers;       /* copies of the model's layers */
@@ -148,6 +166,7 @@ static inline int solver_instance_allowed(const solver_instance *in, size_t l, s
  *             transfer = k·β·a_l·b/Ω_ij + λ_ij
  *   roofline: compute  = max(k·β·F_l/peak_i, (p_l·b/8 + β·kv_l·ctx·kv_bits/8)/membw_i)
  *             transfer = k·β·a_l·act_bits/Ω_ij + λ_ij
+ *   calibrated: compute = solver_calibrated_layer_time (below), transfer as roofline
  * where ctx is the context of a decode step, or k/2 for the prefill pass.
  * Transfers are 0 for i == j and +inf when there is no route.
  * `b` is an index into inst->bits. */
@@ -167,9 +186,37 @@ double solver_cost_transfer(const solver_instance *in, size_t l, size_t i, size_
 double solver_cost_input(const solver_instance *in, size_t j);
 double solver_cost_output(const solver_instance *in, size_t i, size_t b);
 
-/* Bytes layer l needs on its server at bit width index b: weights p_l·b/8,
- * plus (roofline) its KV cache β·kv_l·(prompt + tokens)·kv_bits/8. */
+/* Bytes layer l needs on its server at bit width index b: weights p_l·b/8
+ * (calibrated: p_l·bpw(b)/8), plus (roofline, calibrated) its KV cache
+ * β·kv_l·(prompt + tokens)·kv_bits/8. */
 double solver_cost_storage(const solver_instance *in, size_t l, size_t b);
+
+/* The calibrated cost model (cost_calibrated.c, docs/hardware.md).
+ * Bits per weight a format stores at width b (pr: the original precision,
+ * stored as is): plain b; ggml b + 0.5; g128 b + (16 + b)/128. */
+double solver_format_bits(solver_format format, double b, double precision);
+/* 1 if a layer is a lookup table read one row per token (its name starts
+ * with "embed"). */
+int solver_layer_is_gather(const sim_layer *ly);
+/* One pass over k tokens of layer ly on server s with bpw bits per weight:
+ *   bytes/(bw_fraction·membw) + k·β·F/(compute_fraction·ccs) + overhead
+ * with bytes = weights·bpw/8 + β·kv·ctx·kv_bits/8, where a gather layer
+ * reads min(p, k·β·a) weights. The experiment costs and `dilemma
+ * validate` both call it. */
+double solver_calibrated_layer_time(const sim_layer *ly, const sim_server *s, double bpw,
+                                    double k, double batch, double ctx, double kv_bits);
+
+/* Fits the calibrated model to published measurements (calibrate.c states
+ * the procedure): fills out with the pooled and per-class parameters and the
+ * in-sample and leave-one-device-out median and worst relative errors of
+ * tokens/s; loo_tokens_per_s (m->n entries, may be NULL) receives each row's
+ * prediction from the fit without its device. */
+int solver_calibration_fit(const sim_catalog *cat, const sim_measurements *m, sim_calibration *out,
+                           double *loo_tokens_per_s, sim_error *err);
+/* The decode speed the calibrated model predicts for a measurement's device,
+ * model and bits per weight from the device's datasheet and c. */
+int solver_calibration_predict(const sim_catalog *cat, const sim_measurement *r,
+                               const sim_calibration *c, double *tokens_per_s, sim_error *err);
 
 /* A placement: for each layer its server and bit-width index. */
 typedef struct solver_placement {
@@ -186,6 +233,15 @@ int solver_one_server_fits(const solver_instance *in);
 solver_placement *solver_placement_alloc(size_t n_layers);
 void solver_placement_free(solver_placement *p);
 void solver_placement_copy(solver_placement *dst, const solver_placement *src);
+
+/* Energy of one request under a placement (energy.c, docs/hardware.md):
+ * each server the placement uses draws idle + (peak - idle) · u over the
+ * request's T, with u = its busy (compute) time / T; an absent idle power
+ * counts as 0. Fills J per generated token and the average power in W; both
+ * NaN when a used server has no peak power or T is not finite. */
+void solver_energy(const solver_instance *in, const solver_placement *p,
+                   double *joules_per_token, double *watts);
+
 
 /* The analytic completion time T of a placement (seconds), split into
  * compute and communication (either pointer may be NULL). Does not check
@@ -279,6 +335,9 @@ typedef struct solver_result {
   size_t ilp_fixed;            /* x columns left out because a bound excludes them */
   double packing_bound;        /* s, packing bound: whole layers per server (NaN if not
                                   computed) */
+  double budget_bound;         /* s, under budget accuracy: the best of the bounds that see
+                                  the budget (the dual over the budget multiplier and the
+                                  budgeted segment DP); NaN otherwise */
 } solver_result;
 
 void solver_result_init(solver_result *res);

@@ -80,6 +80,9 @@ scenario() {
     paired) want="$(expect "$s" objective_s_mean "$main"; expect "$s" paired_ratio_mean $base)" ;;
     fig3) want="$(expect "$s" objective_s_mean $all; expect "$s" quant_ratio_mean $all)" ;;
     load) want="$(expect "$s" lat_mean_s_mean "$main"; expect "$s" lat_p95_s_mean "$main"; expect "$s" objective_s_mean "$main")" ;;
+    policies) want="$(for p in static periodic threshold oracle; do
+                        awk -F, -v p="$p" 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "lat_mean_s_mean") c = i; if ($i == "simulation.controller.policy") k = i }; next }
+                                           $k == p && $c != "" { n++ } END { if (n > 0) print n }' "$s"; done)" ;;
   esac
   figure "$d" "$2"
   rows "$d" "$2" "$want"
@@ -104,15 +107,39 @@ for sc in fig3-delta table1-quant-ratio; do
   ok $? "$sc: table1.md written"
 done
 scenario validate-des load load
+# The dynamic study: mean latency against link volatility, one line per policy.
+scenario dynamic-links dynamic policies
+[ "$(ls "$TMP/dynamic-links/timeseries" | wc -l)" -eq 24 ]
+ok $? "dynamic-links: one latency time series per run and sweep point (24)"
+figure "$TMP/dynamic-links" latency-time
+# One block per policy at the highest volatility, each the rows of its series.
+want=$(for p in 8 9 10 11; do echo $(($(wc -l < "$TMP/dynamic-links/timeseries/p$p-r0-ilp.csv") - 1)); done)
+rows "$TMP/dynamic-links" latency-time "$want"
 # Every figure says what its bars are and over how many runs.
 for f in quickstart/figures/fig5 fig5-d2d-speed/figures/fig5 fig6-compute/figures/fig6 \
          fig3-delta/figures/fig3 validate-des/figures/load; do
   contains "$TMP/$f.svg" "2 runs per point; bars: 95 % CI" "$f: caption states runs per point and the bars"
 done
 contains "$TMP/fig5-d2d-speed/figures/fig5.svg" "DILEMMA (optimal ILP)" "fig5: the exact method is labelled"
-contains "$TMP/fig5-d2d-speed/figures/fig5.svg" "fp32, optimal placement" "fig5: uniform is labelled"
+contains "$TMP/fig5-d2d-speed/figures/fig5.svg" "unquantized (b_max), optimal placement" "fig5: uniform is labelled"
 contains "$TMP/fig5-d2d-speed/figures/fig5.svg" "best single server" "fig5: single is labelled"
 contains "$TMP/validate-des/figures/validation.svg" "communication share of T" "validation: communication share shown"
+
+# A sweep over link profiles (names): T and energy per token per method at
+# each profile, and energy against T for every placement with an energy.
+d="$TMP/edge-devices"
+run run "$top_srcdir/scenarios/edge-devices.yaml" -o "$d" --runs 2 -j 2 --quiet
+ok $? "edge-devices: run and plot"
+all=$(methods "$d")
+figure "$d" objective
+rows "$d" objective "$(expect "$d/summary.csv" objective_s_mean $all)"
+figure "$d" energy
+rows "$d" energy "$(expect "$d/summary.csv" energy_j_per_token_mean $all)"
+figure "$d" energy-latency
+n=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "energy_j_per_token") c = i; next }
+             $c != "" { n++ } END { print n + 0 }' "$d/runs.csv")
+got=$(awk '!/^#/ && NF >= 2 && tolower($1) != "nan" && tolower($2) != "nan" { n++ } END { print n + 0 }' "$d/figures/energy-latency.dat")
+is "$got" "$n" "edge-devices: energy-latency plots every placement with an energy ($n)"
 
 # Every shipped scenario is drawn above: a new one must be added here.
 for f in "$top_srcdir"/scenarios/*.yaml; do

@@ -23,10 +23,11 @@ done
 ok $? "every scenario installed"
 [ "$(ls "$share/analysis"/*.gp | wc -l)" -eq "$(ls "$top_srcdir"/analysis/*.gp | wc -l)" ]
 ok $? "every gnuplot script installed"
-for f in LICENSE NEWS CITATION.cff README.md scenario.md experiments.md; do
-  [ -f "$doc/$f" ] || { echo "# missing doc $f"; false; }
+missing=""
+for f in LICENSE NEWS CITATION.cff README.md example.c "$top_srcdir"/docs/*.md; do
+  [ -f "$doc/${f##*/}" ] || missing="$missing ${f##*/}"
 done
-ok $? "docs, licence, news and citation installed"
+is "$missing" "" "every page of docs/, the example, licence, news and citation installed"
 "$bin" check -q "$share"/scenarios/*.yaml
 ok $? "the installed program accepts the installed scenarios"
 

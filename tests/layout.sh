@@ -12,19 +12,20 @@ cd "$top_srcdir" || exit 99
 allowed() {
   case $1 in
     sim/core) echo "" ;;
-    sim/model | sim/des | sim/topology) echo "sim/core" ;;
+    sim/model | sim/des | sim/hardware) echo "sim/core" ;;
+    sim/topology) echo "sim/core sim/hardware" ;;
     sim/weights) echo "sim/core sim/model" ;;
-    solver) echo "sim/core sim/model sim/topology" ;;
+    solver) echo "sim/core sim/model sim/hardware sim/topology" ;;
     sim/serve) echo "sim/core sim/des solver" ;;
-    sim/scenario) echo "sim/core sim/model sim/topology solver sim/serve" ;;
+    sim/scenario) echo "sim/core sim/hardware sim/model sim/topology solver sim/serve" ;;
     analysis) echo "sim/core sim/scenario" ;;
-    sim/run) echo "sim/core sim/model sim/des sim/topology sim/weights solver sim/serve sim/scenario analysis" ;;
-    sim/cli) echo "sim/core sim/model sim/des sim/topology sim/weights solver sim/serve sim/scenario analysis sim/run" ;;
-    api) echo "sim/core sim/model sim/des sim/topology sim/weights solver sim/serve sim/scenario analysis sim/run" ;;
+    sim/run) echo "sim/core sim/model sim/des sim/hardware sim/topology sim/weights solver sim/serve sim/scenario analysis" ;;
+    sim/cli) echo "sim/core sim/model sim/des sim/hardware sim/topology sim/weights solver sim/serve sim/scenario analysis sim/run" ;;
+    api) echo "sim/core sim/model sim/des sim/hardware sim/topology sim/weights solver sim/serve sim/scenario analysis sim/run" ;;
   esac
 }
 
-for dir in sim/core sim/model sim/des sim/topology sim/weights solver sim/serve sim/scenario \
+for dir in sim/core sim/model sim/des sim/hardware sim/topology sim/weights solver sim/serve sim/scenario \
   analysis sim/run sim/cli api; do
   bad=""
   for f in "$dir"/*.c "$dir"/*.h; do

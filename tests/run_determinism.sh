@@ -22,6 +22,23 @@ ok $? "scenario.resolved.yaml is written"
 run check -q "$TMP/j1/scenario.resolved.yaml"
 ok $? "and is a valid scenario"
 
+# A dynamic run (link processes, a departure, re-planning) is as
+# deterministic: runs.csv and every time series are the same for -j 1 and -j 2.
+sd="$top_srcdir/tests/data/run-dynamic.yaml"
+run run "$sd" -o "$TMP/d1" -j 1 --quiet --no-plot
+ok $? "dynamic run -j 1"
+run run "$sd" -o "$TMP/d2" -j 2 --quiet --no-plot
+ok $? "dynamic run -j 2"
+cmp -s "$TMP/d1/runs.csv" "$TMP/d2/runs.csv"
+ok $? "dynamic runs.csv is byte-identical for -j 1 and -j 2"
+diff -r "$TMP/d1/timeseries" "$TMP/d2/timeseries" > /dev/null
+ok $? "dynamic time series are byte-identical for -j 1 and -j 2"
+is "$(ls "$TMP/d1/timeseries" | wc -l | tr -d ' ')" 12 "one time series per point and run (4 x 3)"
+# Something happened: the adaptive policies moved layers in some run.
+is "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "migrations") c = i; next }
+               $2 != "static" && $c > 0 { n++ } END { print (n > 0) }' "$TMP/d1/runs.csv")" 1 \
+  "adaptive policies moved layers in some run"
+
 # Interrupt a run at a random point: once runs.csv holds a random number of
 # rows (10 to 150 of 360), send SIGINT; then resume. These runs carry the
 # load experiment, so each takes milliseconds and the signal lands mid-sweep.

@@ -84,5 +84,8 @@ int cli_cmd_plot(int argc, char **argv);
 
 int cli_cmd_topology(int argc, char **argv);
 int cli_cmd_solve(int argc, char **argv);
+int cli_cmd_devices(int argc, char **argv);
+int cli_cmd_calibrate(int argc, char **argv);
+int cli_cmd_validate(int argc, char **argv);
 
 #endif

@@ -294,6 +294,9 @@ static int simulate(const sim_opts *o, sim_scenario *sc, sim_error *err) {
   sim_serve_config cfg;
   sim_serve_config_from_params(&cfg, &view->sim, view->seed, (uint64_t)o->target.run);
   cfg.trace = trace;
+  if (view->sim.dyn.enabled)
+    fprintf(stderr, "dilemma simulate: warning: simulation.dynamics applies to `dilemma run` only; "
+            "simulating constant conditions\n");
   int rc = load ? sim_serve_load(in, p, &cfg, &res, err) : sim_serve_replay(in, p, &cfg, &res, err);
   if (rc == SIM_OK) rc = sim_trace_finish(trace, err);
   if (rc != SIM_OK) {

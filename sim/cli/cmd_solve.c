@@ -66,6 +66,7 @@ static void print_json(const solver_instance *in, const solver_options *opt,
   sim_json_key(&j, "lagrangian_bound"); sim_json_number(&j, r->lagrangian_bound);
   sim_json_key(&j, "segment_bound"); sim_json_number(&j, r->segment_bound);
   sim_json_key(&j, "packing_bound"); sim_json_number(&j, r->packing_bound);
+  sim_json_key(&j, "budget_bound"); sim_json_number(&j, r->budget_bound);
   sim_json_key(&j, "nodes"); sim_json_int(&j, r->nodes);
   sim_json_key(&j, "search_nodes"); sim_json_int(&j, r->search_nodes);
   sim_json_key(&j, "ilp_columns"); sim_json_int(&j, (int64_t)r->ilp_columns);
@@ -136,8 +137,10 @@ static void print_text(const sim_scenario *view, size_t point, long long run,
   printf("\n");
   if (p != NULL)
     printf("lower bound %.9g s, gap %.3g %%; ", r->lower_bound, 100 * r->gap);
-  printf("bounds: dp %.9g s, lagrangian %.9g s, segment %.9g s, packing %.9g s\n", r->dp_bound,
+  printf("bounds: dp %.9g s, lagrangian %.9g s, segment %.9g s, packing %.9g s", r->dp_bound,
          r->lagrangian_bound, r->segment_bound, r->packing_bound);
+  if (!isnan(r->budget_bound)) printf(", budget %.9g s", r->budget_bound);
+  printf("\n");
   if (r->diagnosis[0]) printf("diagnosis: %s\n", r->diagnosis);
 }
 

@@ -38,6 +38,9 @@ static void print_json(const sim_topology *t, size_t point, long long run) {
     sim_json_key(&j, "ccs"); sim_json_number(&j, t->servers[i].ccs);
     sim_json_key(&j, "storage"); sim_json_number(&j, t->servers[i].storage);
     sim_json_key(&j, "mem_bandwidth"); sim_json_number(&j, t->servers[i].mem_bandwidth);
+    if (t->servers[i].device[0] != '\0') {
+      sim_json_key(&j, "device"); sim_json_string(&j, t->servers[i].device);
+    }
     sim_json_object_end(&j);
   }
   sim_json_array_end(&j);
@@ -58,10 +61,15 @@ static void print_json(const sim_topology *t, size_t point, long long run) {
 }
 
 static void print_text(const sim_topology *t) {
-  printf("%-6s %14s %14s %14s\n", "server", "GFLOP/s", "storage MB", "mem GB/s");
+  /* Catalogue devices add a column; abstract servers print as before. */
+  int devices = 0;
+  for (size_t i = 0; i < t->n; i++) devices |= t->servers[i].device[0] != '\0';
+  printf("%-6s %14s %14s %14s%s\n", "server", "GFLOP/s", "storage MB", "mem GB/s",
+         devices ? "  device" : "");
   for (size_t i = 0; i < t->n; i++)
-    printf("%-6s %14.4f %14.3f %14.3f\n", t->servers[i].name, t->servers[i].ccs / 1e9,
-           t->servers[i].storage / 1e6, t->servers[i].mem_bandwidth / 1e9);
+    printf("%-6s %14.4f %14.3f %14.3f%s%s\n", t->servers[i].name, t->servers[i].ccs / 1e9,
+           t->servers[i].storage / 1e6, t->servers[i].mem_bandwidth / 1e9, devices ? "  " : "",
+           devices ? t->servers[i].device : "");
   printf("\nbandwidth (Mbit/s, row = from, column = to; '-' = no route)\n%-6s", "");
   for (size_t c = 0; c < t->n; c++) printf(" %9s", t->servers[c].name);
   printf("\n");

@@ -22,6 +22,9 @@ static const command commands[] = {
   {"simulate", cli_cmd_simulate, "replay a placement in the discrete-event simulator"},
   {"run", cli_cmd_run, "run a scenario's Monte Carlo experiment into CSV"},
   {"plot", cli_cmd_plot, "draw the figures of an experiment directory"},
+  {"devices", cli_cmd_devices, "list the device and link catalogue"},
+  {"calibrate", cli_cmd_calibrate, "fit the calibrated cost model to published measurements"},
+  {"validate", cli_cmd_validate, "compare the calibrated model with published measurements"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

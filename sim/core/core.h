@@ -143,7 +143,9 @@ int sim_json_finish(sim_json *j);
  * collisions inside a sweep); the hash in front separates streams and
  * scenario seeds. Streams: SIM_STREAM_TOPOLOGY (index = run), SIM_STREAM_DES
  * (index = run), SIM_STREAM_BASELINE (index = run); the DES derives its
- * per-entity streams from its run seed the same way with index = entity id.
+ * per-entity streams from its run seed the same way with index = entity id,
+ * and a dynamic run its link processes with SIM_STREAM_DYNAMICS and
+ * index = i·M + j.
  *
  * Because a run's seed does not depend on the sweep point or on which thread
  * runs it, results are the same for any thread count, and every sweep point
@@ -153,7 +155,9 @@ int sim_json_finish(sim_json *j);
 enum {
   SIM_STREAM_TOPOLOGY = 1, /* servers and links */
   SIM_STREAM_DES = 2,      /* discrete-event simulation */
-  SIM_STREAM_BASELINE = 3  /* randomized baselines */
+  SIM_STREAM_BASELINE = 3, /* randomized baselines */
+  SIM_STREAM_DEVICES = 4,  /* device mixtures (servers.devices) */
+  SIM_STREAM_DYNAMICS = 5  /* link processes of a dynamic run (index = link i·M + j) */
 };
 
 /* splitmix64's output function (Steele, Lea, Flood 2014). */

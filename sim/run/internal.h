@@ -20,6 +20,9 @@ typedef struct sim__run_ctx {
   solver_method methods[SOLVER_METHOD_COUNT]; /* the scenario's method first, then its baselines */
   int timing;                   /* record wall-clock solve_s */
   int load;                     /* the load experiment runs: load columns present */
+  int dynamic;                  /* simulation.dynamics: dynamic columns present */
+  const char *outdir;           /* the experiment's directory (time series go under it) */
+  int energy;                   /* servers are catalogue devices: energy columns present */
 } sim__run_ctx;
 
 /* Appends the CSV header line of runs.csv. */
@@ -30,6 +33,14 @@ void sim__run_header(const sim__run_ctx *ctx, sim_buf *out);
  * only resource failures (out of memory) return an error. */
 int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
                   sim_error *err);
+
+/* run_dynamic.c: the load columns and the dynamic columns of one row from a
+ * dynamic run of placement p, re-planned with `opt`; writes the run's time
+ * series when the scenario asks for one. A run that fails leaves its
+ * columns empty; only a time series that cannot be written is an error. */
+int sim__run_dynamic(const sim__run_ctx *ctx, const sim_scenario *v, const solver_instance *in,
+                     const solver_placement *p, const solver_options *opt, size_t point,
+                     uint64_t run, double *col, sim_error *err);
 
 /* Index of a method name in ctx->methods, -1 if absent. */
 int sim__run_method_index(const sim__run_ctx *ctx, const char *name, size_t len);

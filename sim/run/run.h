@@ -51,7 +51,10 @@ sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, s
 void sim_case_free(sim_case *c);
 
 /* Numeric columns of runs.csv, in file order. Load columns appear only when
- * the scenario runs the load experiment. */
+ * the scenario runs the load experiment, dynamic ones only when it has
+ * simulation.dynamics (then the load columns come from the dynamic run),
+ * energy columns only when it names catalogue devices (servers.devices), so
+ * scenarios of abstract servers keep their files byte for byte. */
 typedef enum {
   SIM_COL_OBJECTIVE,     /* objective_s: analytic T of the placement, s */
   SIM_COL_COMPUTE,       /* compute_s */
@@ -78,10 +81,26 @@ typedef enum {
   SIM_COL_TPOT,          /* tpot_s: time per output token */
   SIM_COL_THROUGHPUT,    /* throughput_tps: tokens/s */
   SIM_COL_LOAD_MAPE,     /* load_mape: %, mean over requests of |latency - T| / latency */
+  SIM_COL_UNSERVED,      /* unserved: dynamic run, requests never served */
+  SIM_COL_SLO_MISS,      /* slo_miss_pct: %, late or unserved requests */
+  SIM_COL_SOLVES,        /* solves: exact solves by the controller */
+  SIM_COL_MIGRATIONS,    /* migrations: placements changed */
+  SIM_COL_LAYERS_MOVED,  /* layers_moved */
+  SIM_COL_BYTES_MOVED,   /* moved_bytes */
+  SIM_COL_MIGRATION_S,   /* migration_s: s from decisions to completed moves, summed */
+  SIM_COL_REPLAN_S,      /* replan_solve_s: wall time of the controller's solves, only with `timing` */
+  SIM_COL_PH1_MEAN,      /* ph1_mean_s: latency of requests arriving before phase_at */
+  SIM_COL_PH1_P95,       /* ph1_p95_s */
+  SIM_COL_PH2_MEAN,      /* ph2_mean_s: ... arriving from phase_at on */
+  SIM_COL_PH2_P95,       /* ph2_p95_s */
+  SIM_COL_ENERGY,        /* energy_j_per_token: J per generated token (devices only) */
+  SIM_COL_POWER,         /* power_w: average power of the servers used over a request, W */
   SIM_COL_COUNT
 } sim_column;
 
 #define SIM_COL_FIRST_LOAD SIM_COL_RHO
+#define SIM_COL_FIRST_DYN SIM_COL_UNSERVED /* dynamic columns appear only with simulation.dynamics */
+#define SIM_COL_FIRST_ENERGY SIM_COL_ENERGY
 
 const char *sim_column_name(sim_column c);
 

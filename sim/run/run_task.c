@@ -14,21 +14,29 @@
 static const char *const column_names[SIM_COL_COUNT] = {
   "objective_s", "compute_s", "comm_s", "quant_ratio", "servers_used", "one_server_fits",
   "solve_s", "lower_bound", "gap", "nodes", "sim_s", "sim_rel_error", "rho", "unstable", "lat_mean_s", "lat_p50_s",
-  "lat_p95_s", "lat_p99_s", "ttft_s", "tpot_s", "throughput_tps", "load_mape"};
+  "lat_p95_s", "lat_p99_s", "ttft_s", "tpot_s", "throughput_tps", "load_mape",
+  "unserved", "slo_miss_pct", "solves", "migrations", "layers_moved", "moved_bytes", "migration_s",
+  "replan_solve_s", "ph1_mean_s", "ph1_p95_s", "ph2_mean_s", "ph2_p95_s",
+  "energy_j_per_token", "power_w"};
 
 const char *sim_column_name(sim_column c) {
   return (unsigned)c < SIM_COL_COUNT ? column_names[c] : "?";
 }
 
-static size_t n_columns(const sim__run_ctx *ctx) {
-  return ctx->load ? SIM_COL_COUNT : SIM_COL_FIRST_LOAD;
+/* 1 if column c is in this experiment's runs.csv. */
+static int has_column(const sim__run_ctx *ctx, size_t c) {
+  if (c >= SIM_COL_FIRST_ENERGY) return ctx->energy;
+  if (c >= SIM_COL_FIRST_DYN) return ctx->dynamic;
+  if (c >= SIM_COL_FIRST_LOAD) return ctx->load;
+  return 1;
 }
 
 void sim__run_header(const sim__run_ctx *ctx, sim_buf *out) {
   sim_buf_puts(out, "point");
   for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", ctx->sc->sweep[d].key);
   sim_buf_puts(out, ",run,seed,method,status");
-  for (size_t c = 0; c < n_columns(ctx); c++) sim_buf_printf(out, ",%s", column_names[c]);
+  for (size_t c = 0; c < SIM_COL_COUNT; c++)
+    if (has_column(ctx, c)) sim_buf_printf(out, ",%s", column_names[c]);
   sim_buf_puts(out, ",placement\n");
 }
 
@@ -83,8 +91,9 @@ static double offered_load(const sim_serve_result *alone, double rate) {
  * relative error against the analytic T) and, when configured, the load
  * experiment with its offered load rho. A simulation that fails leaves its
  * columns empty; the row's placement and objective still stand. */
-static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver_instance *in,
-                     const solver_placement *p, uint64_t run, double *col) {
+static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver_instance *in,
+                    const solver_placement *p, const solver_options *opt, size_t point,
+                    uint64_t run, double *col, sim_error *err) {
   sim_serve_config cfg;
   sim_serve_config_from_params(&cfg, &v->sim, v->seed, run);
   sim_serve_result r;
@@ -104,6 +113,7 @@ static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solve
     }
     sim_serve_result_clear(&r);
   }
+  if (ctx->dynamic) return sim__run_dynamic(ctx, v, in, p, opt, point, run, col, err);
   if (ctx->load) {
     sim_serve_result_init(&r);
     sim_error_clear(&e);
@@ -119,6 +129,7 @@ static void simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solve
     }
     sim_serve_result_clear(&r);
   }
+  return SIM_OK;
 }
 
 int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
@@ -170,7 +181,13 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
         solver_objective(in, res.placement, &col[SIM_COL_COMPUTE], &col[SIM_COL_COMM]);
         col[SIM_COL_QUANT_RATIO] = solver_quant_ratio(in, res.placement);
         col[SIM_COL_SERVERS_USED] = servers_used(in, res.placement);
-        simulate(ctx, v, in, res.placement, run, col);
+        if (simulate(ctx, v, in, res.placement, &opt, point, run, col, err) != SIM_OK) {
+          solver_result_clear(&res);
+          sim_case_free(one);
+          return err->code;
+        }
+        if (ctx->energy)
+          solver_energy(in, res.placement, &col[SIM_COL_ENERGY], &col[SIM_COL_POWER]);
       }
     }
     if (rc == SIM_OK) {
@@ -184,7 +201,8 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", labels[d]);
     sim_buf_printf(out, ",%llu,%lu,%s,%s", (unsigned long long)run, topo_seed,
                    solver_method_name(ctx->methods[m]), status);
-    for (size_t c = 0; c < n_columns(ctx); c++) {
+    for (size_t c = 0; c < SIM_COL_COUNT; c++) {
+      if (!has_column(ctx, c)) continue;
       sim_buf_puts(out, ",");
       sim_buf_number(out, col[c]);
     }

@@ -28,7 +28,8 @@ typedef enum {
   SIM_K_ENUMSET,  /* unsigned bit set over enums */
   SIM_K_LAYERS,   /* model.layers: explicit custom profile */
   SIM_K_OUTAGES,  /* simulation.outages */
-  SIM_K_SWEEP     /* sweep */
+  SIM_K_SWEEP,    /* sweep */
+  SIM_K_DEVICES   /* servers.devices: a list of names or a {name: probability} mixture */
 } sim__ktype;
 
 #define SIM_KF_LO_OPEN 1u /* lo is excluded */
@@ -119,6 +120,15 @@ int sim__parse_number(sim__pctx *ctx, const yaml_node_t *n, const char *path, co
 int sim__parse_int(sim__pctx *ctx, const yaml_node_t *n, const char *path, const sim__key *k,
                    int64_t *out);
 int sim__parse_sweep(sim__pctx *ctx, const yaml_node_t *n, const char *path);
+
+/* Hardware keys (scenario_hw.c): parsing servers.devices; loading the
+ * catalogue and calibration a scenario refers to (after parsing, before the
+ * checks); did-you-mean checks of device and link names; freeing. */
+int sim__parse_devices(sim__pctx *ctx, const yaml_node_t *n, const char *path);
+int sim__scenario_hw_load(sim__pctx *ctx);
+void sim__scenario_hw_check(sim__pctx *ctx, const sim_scenario *sc, const char *where,
+                            const yaml_node_t *at);
+void sim__scenario_hw_free(sim_scenario *sc);
 
 /* Checks the key kn of one entry of a mapping whose keys are a fixed list:
  * the sub-keys of a spec, of a model.layers or simulation.outages item, of a

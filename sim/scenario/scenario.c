@@ -48,6 +48,33 @@ static void point_where(const sim_scenario *sc, size_t p, char *buf, size_t len)
   if (used < len) snprintf(buf + used, len - used, ")");
 }
 
+/* Reads simulation.dynamics.trace (resolved against the scenario's
+ * directory) into the scenario, so that every run shares one copy and a
+ * bad row is reported when the scenario loads. */
+static int load_trace(sim__pctx *ctx, sim_scenario *sc) {
+  const char *key = "simulation.dynamics.trace";
+  char *p = sim__path_resolve(sc->path, sc->sim.dyn.trace);
+  if (p == NULL) return sim_error_set(ctx->err, SIM_ENOMEM, "out of memory");
+  free(sc->sim.dyn.trace);
+  sc->sim.dyn.trace = p;
+  sim_error e;
+  sim_error_clear(&e);
+  size_t len = 0;
+  char *text = sim_file_read(p, &len, &e);
+  if (text == NULL) {
+    sim__perr(ctx, sim__mark_find(ctx, key), key, "cannot read '%s'%s%s", p, e.code ? ": " : "",
+              e.code ? e.msg : " (no such file)");
+    return -1;
+  }
+  const int rc = sim_dyn_trace_parse(text, len, p, &sc->sim.dyn.changes, &sc->sim.dyn.n_changes, &e);
+  free(text);
+  if (rc != SIM_OK) {
+    sim__perr(ctx, sim__mark_find(ctx, key), key, "%s", e.msg);
+    return -1;
+  }
+  return 0;
+}
+
 static int finish(sim__pctx *ctx) {
   sim_scenario *sc = ctx->sc;
   /* A name given in the file names the default output directory too. */
@@ -80,6 +107,8 @@ static int finish(sim__pctx *ctx) {
       fclose(f);
     }
   }
+  if (sc->sim.dyn.trace != NULL && load_trace(ctx, sc) != 0) return -1;
+  if (sim__scenario_hw_load(ctx) != 0) return -1;
   if (sc->n_sweep == 0) return sim__scenario_check(ctx, sc, NULL, NULL);
   /* Each point is a complete configuration; report the first that fails. */
   const yaml_node_t *at = sim__mark_find(ctx, "sweep");
@@ -198,6 +227,9 @@ void sim_scenario_free(sim_scenario *sc) {
   spec_free(&sc->servers.mem_bandwidth);
   free(sc->quant.error_table);
   free(sc->sim.outages);
+  free(sc->sim.dyn.trace);
+  free(sc->sim.dyn.changes);
+  sim__scenario_hw_free(sc);
   for (size_t d = 0; d < 2; d++) {
     free(sc->sweep[d].key);
     free(sc->sweep[d].values);

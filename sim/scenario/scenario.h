@@ -57,6 +57,14 @@ typedef struct sim_scenario {
   solver_config solver;
   sim_serve_params sim;
 
+  /* The hardware data the scenario refers to, loaded with it when it names
+   * devices, a link profile or the calibrated model; NULL otherwise. Owned by
+   * the base scenario, shared by its views; servers and links borrow them. */
+  struct {
+    sim_catalog *catalog;
+    sim_calibration *calibration;
+  } hw;
+
   size_t n_sweep;        /* 0, 1 or 2 swept parameters */
   sim_sweep_dim sweep[2];
 } sim_scenario;

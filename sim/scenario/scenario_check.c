@@ -33,6 +33,55 @@ static void check_spec(sim__pctx *ctx, const sim_scenario *sc, const sim_spec *s
   }
 }
 
+/* Rules of simulation.dynamics and simulation.controller that involve
+ * other keys (the dynamic simulator supports the load run without batching,
+ * perturbations or outages, which the dynamics replace). */
+static void check_dynamics(sim__pctx *ctx, const sim_scenario *sc, const char *where,
+                           const yaml_node_t *at, int64_t nodes) {
+  const sim_dyn_params *y = &sc->sim.dyn;
+  char d[256];
+  if (!y->enabled) {
+    if (y->has_controller)
+      fail(ctx, where, at, "simulation.controller", "the controller needs simulation.dynamics");
+    if (y->slo != 0 || y->timeseries != 0)
+      fail(ctx, where, at, y->slo != 0 ? "simulation.slo" : "simulation.timeseries",
+           "slo and timeseries belong to dynamic runs: they need simulation.dynamics");
+    return;
+  }
+  if (!sc->sim.load)
+    fail(ctx, where, at, "simulation.dynamics", "dynamics apply to the load run: set simulation.load: true");
+  if (sc->sim.max_batch != 1 || sc->sim.compute_cv != 0 || sc->sim.bandwidth_cv != 0 ||
+      sc->sim.n_outages != 0)
+    fail(ctx, where, at, "simulation.dynamics",
+         "dynamics cannot be combined with max_batch > 1, compute_cv, bandwidth_cv or outages");
+  if (y->links == SIM_DYN_LINKS_TRACE && y->trace == NULL)
+    fail(ctx, where, at, "simulation.dynamics.trace", "links: trace needs simulation.dynamics.trace");
+  if (y->links != SIM_DYN_LINKS_TRACE && y->trace != NULL)
+    fail(ctx, where, at, "simulation.dynamics.trace", "a trace is read only with links: trace");
+  for (size_t k = 0; k < y->n_changes; k++)
+    if (y->changes[k].from >= nodes || y->changes[k].to >= nodes) {
+      snprintf(d, sizeof d, "row %zu names link %ld-%ld but servers are numbered 0..%lld", k + 1,
+               y->changes[k].from, y->changes[k].to, (long long)(nodes - 1));
+      fail(ctx, where, at, "simulation.dynamics.trace", d);
+      break;
+    }
+  if (y->depart >= nodes) {
+    snprintf(d, sizeof d, "depart = %lld but servers are numbered 0..%lld", (long long)y->depart,
+             (long long)(nodes - 1));
+    fail(ctx, where, at, "simulation.dynamics.depart", d);
+  }
+  if (y->return_at != 0 && !(y->return_at > y->depart_at)) {
+    snprintf(d, sizeof d, "return_at = %.17g must be 0 (never) or after depart_at = %.17g",
+             y->return_at, y->depart_at);
+    fail(ctx, where, at, "simulation.dynamics.return_at", d);
+  }
+  if (y->rate_factor != 1 && sc->sim.horizon > 0)
+    fail(ctx, where, at, "simulation.dynamics.rate_factor",
+         "a rate change needs Poisson arrivals (simulation.horizon: 0)");
+  if (nodes > 256)
+    fail(ctx, where, at, "simulation.dynamics", "dynamic runs support at most 256 servers");
+}
+
 int sim__scenario_check(sim__pctx *ctx, const sim_scenario *sc, const char *where,
                         const yaml_node_t *at) {
   size_t before = ctx->err->count;
@@ -114,5 +163,7 @@ int sim__scenario_check(sim__pctx *ctx, const sim_scenario *sc, const char *wher
       fail(ctx, where, at, path, "a link joins two different servers");
     }
   }
+  check_dynamics(ctx, sc, where, at, nodes);
+  sim__scenario_hw_check(ctx, sc, where, at);
   return ctx->err->count > before ? -1 : 0;
 }

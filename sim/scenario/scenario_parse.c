@@ -512,6 +512,8 @@ int sim__parse_value(sim__pctx *ctx, const yaml_node_t *n, const char *path, con
     return parse_outages(ctx, n, path);
   case SIM_K_SWEEP:
     return sim__parse_sweep(ctx, n, path);
+  case SIM_K_DEVICES:
+    return sim__parse_devices(ctx, n, path);
   }
   return -1;
 }

@@ -68,6 +68,9 @@ static const sim__key server_keys[] = {
   SPEC("mem_bandwidth", servers.mem_bandwidth, 0, BIG, SIM_KF_LO_OPEN, "byte/s",
        "memory bandwidth (roofline)"),
   MAP("cloud", cloud_keys, OFF(servers.has_cloud), "optional cloud node"),
+  {"devices", SIM_K_DEVICES, 0, 0, 0, SIM_KF_NOSWEEP, NULL, NULL, 0, NULL,
+   "catalogue devices: a list (one per server) or a mixture {device: probability}"},
+  STR("catalog", servers.catalog, SIM_KF_NOSWEEP, "your own devices/links YAML, added to the shipped catalogue"),
   END};
 
 static const sim__key link_keys[] = {
@@ -77,6 +80,7 @@ static const sim__key link_keys[] = {
   BOOL("symmetric", links.symmetric, "same bandwidth both ways"),
   ENUM("topology", links.topology, sim_topology_kind_names, "full mesh or geometric neighbourhood graph"),
   NUM("radius", links.radius, 0, 2, SIM_KF_LO_OPEN, NULL, "geometric: link range in the unit square"),
+  STR("profile", links.profile, 0, "link profile from the catalogue (sets bandwidth and latency)"),
   END};
 
 static const sim__key workload_keys[] = {
@@ -101,9 +105,11 @@ static const sim__key quant_keys[] = {
   END};
 
 static const sim__key cost_keys[] = {
-  ENUM("model", cost.model, solver_cost_model_names, "paper (eqs. 3-4) or roofline"),
+  ENUM("model", cost.model, solver_cost_model_names, "paper (eqs. 3-4), roofline or calibrated"),
   NUM("activation_bits", cost.activation_bits, 0, 64, SIM_KF_LO_OPEN, "bit", "roofline: bits per activation element"),
   NUM("kv_bits", cost.kv_bits, 0, 64, SIM_KF_LO_OPEN, "bit", "roofline: bits per KV-cache element"),
+  ENUM("format", cost.format, solver_format_names, "calibrated: how b-bit weights are stored (plain, ggml, g128)"),
+  STR("calibration", cost.calibration, SIM_KF_NOSWEEP, "calibrated: fitted parameters file (default: shipped)"),
   END};
 
 static const sim__key solver_keys[] = {
@@ -119,6 +125,37 @@ static const sim__key solver_keys[] = {
   NUM("mip_gap", solver.mip_gap, 0, 1, 0, NULL, "relative gap accepted as optimal"),
   END};
 
+static const sim__key dynamics_keys[] = {
+  ENUM("links", sim.dyn.links, sim_dyn_links_names,
+       "link bandwidth process: constant, gilbert, walk or trace"),
+  NUM("to_bad", sim.dyn.to_bad, 0, 1e6, 0, "1/s", "gilbert: rate of good -> bad"),
+  NUM("to_good", sim.dyn.to_good, 0, 1e6, 0, "1/s", "gilbert: rate of bad -> good"),
+  NUM("bad_factor", sim.dyn.bad_factor, 0, 1, SIM_KF_LO_OPEN, NULL,
+      "gilbert: bandwidth factor in the bad state; walk: lowest factor"),
+  NUM("walk_sigma", sim.dyn.walk_sigma, 0, 100, 0, "1/sqrt(s)", "walk: sd of ln(factor) per sqrt(second)"),
+  NUM("walk_step", sim.dyn.walk_step, 0, 1e6, SIM_KF_LO_OPEN, "s", "walk: time between steps"),
+  STR("trace", sim.dyn.trace, SIM_KF_NOSWEEP,
+      "trace: CSV `time,link,bandwidth` (path relative to the scenario)"),
+  {"depart", SIM_K_INT_WORD, OFF(sim.dyn.depart), 0, 4096, 0, word_none, NULL, 0, NULL,
+   "server that leaves (none, or an index)"},
+  NUM("depart_at", sim.dyn.depart_at, 0, 1e12, 0, "s", "when it leaves"),
+  NUM("return_at", sim.dyn.return_at, 0, 1e12, 0, "s", "when it comes back; 0 = never"),
+  NUM("rate_at", sim.dyn.rate_at, 0, 1e12, 0, "s", "when the arrival rate changes"),
+  NUM("rate_factor", sim.dyn.rate_factor, 0, 1e6, SIM_KF_LO_OPEN, NULL,
+      "arrival rate multiplier from rate_at on"),
+  NUM("phase_at", sim.dyn.phase_at, 0, 1e12, 0, "s",
+      "requests arriving before / after this time form phases 1 and 2"),
+  END};
+
+static const sim__key controller_keys[] = {
+  ENUM("policy", sim.dyn.policy, sim_policy_names, "static, periodic, threshold or oracle"),
+  NUM("period", sim.dyn.period, 0, 1e12, SIM_KF_LO_OPEN, "s", "periodic: time between re-plans"),
+  NUM("threshold", sim.dyn.threshold, 0, 1e6, SIM_KF_LO_OPEN, "%",
+      "threshold: re-plan when the estimated T grows by more than this"),
+  NUM("payback", sim.dyn.payback, 0, 1e12, 0, "s",
+      "move only when the gain over this many seconds of arrivals exceeds the move time; 0 = any gain"),
+  END};
+
 static const sim__key sim_keys[] = {
   BOOL("replay", sim.replay, "replay one request in the DES"),
   BOOL("load", sim.load, "run the load experiment"),
@@ -132,6 +169,10 @@ static const sim__key sim_keys[] = {
   NUM("bandwidth_cv", sim.bandwidth_cv, 0, 10, 0, NULL, "coefficient of variation of bandwidth per transfer"),
   {"outages", SIM_K_OUTAGES, 0, 0, 0, SIM_KF_NOSWEEP, NULL, NULL, 0, NULL,
    "list of {server: i | link: [i, j], start, end}"},
+  MAP("dynamics", dynamics_keys, OFF(sim.dyn.enabled), "conditions that change during a load run"),
+  MAP("controller", controller_keys, OFF(sim.dyn.has_controller), "when a dynamic run re-plans"),
+  NUM("slo", sim.dyn.slo, 0, 1e12, 0, "s", "latency objective of a dynamic run; 0 = none"),
+  INT("timeseries", sim.dyn.timeseries, 0, 1e6, "rows of each dynamic run's latency time series; 0 = none"),
   END};
 
 const sim__key sim__schema[] = {
@@ -284,6 +325,17 @@ int sim__scenario_defaults(sim_scenario *sc, const char *name) {
   sc->sim.requests = 1000;
   sc->sim.max_batch = 1;
   sc->sim.slots = 1;
+  sc->sim.dyn.links = SIM_DYN_LINKS_CONSTANT;
+  sc->sim.dyn.to_bad = 0.01;
+  sc->sim.dyn.to_good = 0.1;
+  sc->sim.dyn.bad_factor = 0.1;
+  sc->sim.dyn.walk_sigma = 0.2;
+  sc->sim.dyn.walk_step = 1;
+  sc->sim.dyn.depart = -1;
+  sc->sim.dyn.rate_factor = 1;
+  sc->sim.dyn.policy = SIM_POLICY_STATIC;
+  sc->sim.dyn.period = 10;
+  sc->sim.dyn.threshold = 20;
   return SIM_OK;
 }
 
@@ -293,7 +345,8 @@ static void print_keys(FILE *out, const sim__key *keys, const char *prefix) {
       [SIM_K_INT_WORD] = "integer", [SIM_K_BOOL] = "true/false", [SIM_K_ENUM] = "one of",
       [SIM_K_STR] = "string", [SIM_K_STRBUF] = "string", [SIM_K_SEED] = "integer",
       [SIM_K_SPEC] = "number, list or {min, max | ratio}", [SIM_K_ENUMSET] = "list of",
-      [SIM_K_LAYERS] = "list", [SIM_K_OUTAGES] = "list", [SIM_K_SWEEP] = "list"};
+      [SIM_K_LAYERS] = "list", [SIM_K_OUTAGES] = "list", [SIM_K_SWEEP] = "list",
+      [SIM_K_DEVICES] = "list or {device: probability}"};
   for (const sim__key *k = keys; k->name; k++) {
     char path[128], extra[256] = "";
     snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k->name);

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #define MAX_DIM_POINTS 10000
@@ -26,7 +27,8 @@ static const sim__key *value_key(const sim__key *k, const char *sub) {
 }
 
 static int is_string_key(const sim__key *k, const char *path) {
-  return k->type == SIM_K_ENUM || (k->type == SIM_K_STR && strcmp(path, "model.name") == 0);
+  return k->type == SIM_K_ENUM ||
+         (k->type == SIM_K_STR && (strcmp(path, "model.name") == 0 || strcmp(path, "links.profile") == 0));
 }
 
 /* Checks one swept value against its key; numbers land in *num, strings
@@ -39,6 +41,15 @@ static int check_value(sim__pctx *ctx, const yaml_node_t *vn, const char *path, 
       char allowed[256];
       sim__names_join(k->enums, allowed, sizeof allowed);
       sim__perr(ctx, vn, path, "unknown value '%s'; allowed: %s", s ? s : "?", allowed);
+      return -1;
+    }
+    return 0;
+  }
+  if (k->type == SIM_K_STR && k->off == offsetof(sim_scenario, links.profile)) {
+    /* Checked against the catalogue with each sweep point. */
+    const char *s = sim__yaml_scalar(vn);
+    if (s == NULL || *s == '\0') {
+      sim__perr(ctx, vn, path, "expected a link profile name; got %s", sim__yaml_describe(vn));
       return -1;
     }
     return 0;
@@ -162,7 +173,7 @@ static int parse_dim(sim__pctx *ctx, const yaml_node_t *n, const char *path, sim
                    k->type == SIM_K_ENUM || k->type == SIM_K_SPEC || is_string_key(k, key)) &&
                   !(k->flags & SIM_KF_NOSWEEP);
   if (!sweepable) {
-    sim__perr(ctx, node[0], sub, "'%s' cannot be swept; sweep a number, an enumerated key or model.name", key);
+    sim__perr(ctx, node[0], sub, "'%s' cannot be swept; sweep a number, an enumerated key, model.name or links.profile", key);
     return -1;
   }
   int given = (node[1] != NULL) + (node[2] != NULL) + (node[3] != NULL);
@@ -292,8 +303,9 @@ int sim__sweep_apply(sim_scenario *sc, const sim_sweep_dim *d, size_t i, sim_err
     memcpy(field, &v, sizeof v);
     break;
   }
-  case SIM_K_STR: /* model.name: the view borrows the sweep's string */
+  case SIM_K_STR: /* model.name or links.profile: the view borrows the sweep's string */
     *(char **)field = d->strings[i];
+    if (strcmp(d->key, "links.profile") == 0) break;
     sc->model.has_arch = 0;
     sc->model.n_layers = 0;
     sc->model.layers = NULL;

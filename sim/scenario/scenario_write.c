@@ -107,6 +107,19 @@ static void map_list(writer *w, const sim_scenario *sc, size_t n,
   seq_end(w);
 }
 
+/* servers.devices: a flow list of names, or a mapping name: probability. */
+static void devices(writer *w, const sim_scenario *sc) {
+  if (sc->servers.device_probs == NULL) {
+    seq_start(w, 1);
+    for (size_t i = 0; i < sc->servers.n_devices; i++) scalar(w, sc->servers.devices[i], 1);
+    seq_end(w);
+    return;
+  }
+  map_start(w, 0);
+  for (size_t i = 0; i < sc->servers.n_devices; i++) entry_number(w, sc->servers.devices[i], sc->servers.device_probs[i]);
+  map_end(w);
+}
+
 static void layer_item(writer *w, const sim_scenario *sc, size_t i) {
   const sim_layer *l = &sc->model.layers[i];
   scalar(w, "name", 0);
@@ -172,6 +185,13 @@ static void keys(writer *w, const sim_scenario *sc, const sim__key *list) {
     if (k->type == SIM_K_LAYERS && sc->model.n_layers == 0) continue;
     if (k->type == SIM_K_OUTAGES && sc->sim.n_outages == 0) continue;
     if (k->type == SIM_K_SWEEP && sc->n_sweep == 0) continue;
+    /* The dynamic run's own keys appear only with dynamics, so scenarios
+     * without them resolve as they always did. */
+    if ((k->off == offsetof(sim_scenario, sim.dyn.slo) ||
+         k->off == offsetof(sim_scenario, sim.dyn.timeseries)) && k->type != SIM_K_MAP &&
+        !sc->sim.dyn.enabled)
+      continue;
+    if (k->type == SIM_K_DEVICES && sc->servers.n_devices == 0) continue;
     /* A custom architecture carries its own name. */
     if (k->off == offsetof(sim_scenario, model.name) && k->type == SIM_K_STR && sc->model.has_arch)
       continue;
@@ -215,6 +235,7 @@ static void keys(writer *w, const sim_scenario *sc, const sim__key *list) {
     case SIM_K_LAYERS: map_list(w, sc, sc->model.n_layers, layer_item); break;
     case SIM_K_OUTAGES: map_list(w, sc, sc->sim.n_outages, outage_item); break;
     case SIM_K_SWEEP: sweep(w, sc); break;
+    case SIM_K_DEVICES: devices(w, sc); break;
     }
   }
 }

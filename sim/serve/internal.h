@@ -128,4 +128,109 @@ double sim__step_duration(sim__serve *sv, const serve_step *st, int pass_kind, i
  * arrival process's first time. */
 int sim__serve_start(sim__serve *sv, double t0);
 
+/* ---- dynamic runs (dyn_run.c, controller.c) ---------------------------------
+ * A dynamic run keeps every ordered pair of servers as a link entity (index
+ * M + i·M + j), because a new placement may use any of them, and runs work
+ * at a rate that changes: a server's rate is 1 or 0 (gone), a link's is its
+ * bandwidth factor. Work is measured in nominal seconds (the cost model's
+ * duration at the route's drawn bandwidth); a task in service finishes when
+ * the integral of the rate reaches its work. */
+
+typedef struct dyn_plan {
+  solver_placement *pl;    /* owned */
+  serve_step *steps;       /* entity: server i, or link M + i·M + j */
+  size_t n_steps;
+  struct dyn_plan *next;   /* every plan of the run, freed at its end */
+} dyn_plan;
+
+enum { DYN_REQUEST = 0, DYN_PIECE = 1 };
+
+/* A request moving through its passes, or one layer's weights on the move. */
+typedef struct dyn_task {
+  struct dyn_task *next;            /* FIFO queue link (the pool's link while free) */
+  struct dyn_task *s_prev, *s_next; /* the entity's in-service list */
+  int kind;                 /* DYN_REQUEST or DYN_PIECE */
+  dyn_plan *plan;           /* request: the placement it runs on to the end */
+  int64_t id, pass;
+  size_t step;
+  double arrival, first_token; /* s */
+  size_t entity;            /* where it is served now */
+  double latency;           /* s, send: propagation after the last bit */
+  double work0, work;       /* nominal s of the current service, at start and left */
+  double since, start;      /* s, last update of `work`; start of service */
+  sim_event *ev;            /* completion, NULL while the rate is 0 */
+} dyn_task;
+
+typedef struct dyn_entity {
+  int is_link;
+  int from, to;
+  double rate;              /* servers: 1 up, 0 gone; links: bandwidth factor */
+  double nominal;           /* links: the route's drawn bandwidth, bit/s (0: none) */
+  int64_t slots, busy;
+  dyn_task *q_head, *q_tail;
+  dyn_task *serving;        /* tasks in service */
+} dyn_entity;
+
+typedef struct sim__dyn {
+  const solver_instance *in;
+  sim_serve_config cfg;
+  const sim_dyn_params *p;
+  solver_options solve;
+  sim_dyn_result *res;
+  sim_des *des;
+  int status;
+
+  size_t M, n_ents;
+  dyn_entity *ents;
+  int *up;                  /* per server: 1 present, 0 gone */
+  double *true_f, *est_f;   /* M x M: true and observed bandwidth factors */
+  sim_dyn_link *links;      /* M x M link processes */
+  gsl_rng **link_rng;       /* M x M, NULL for pairs without a route */
+  size_t trace_next;        /* next row of the trace to apply */
+  int oracle_pending;       /* an oracle check is scheduled at the current time */
+
+  solver_instance view;     /* the instance as the controller sees it */
+  double *view_bw;          /* M x M */
+  sim_server *view_servers; /* M, storage 0 for servers that are gone */
+
+  dyn_plan *plans;          /* every plan made, newest first */
+  dyn_plan *current, *target; /* target: the placement being moved to */
+  int64_t pieces_left;      /* transfers of the move still running */
+  double decided;           /* s, when the move was decided */
+  long decision;            /* its index in res->decisions, -1 if not kept */
+  int pending_replan;       /* a re-plan was asked for during a move */
+  double t_ref;             /* s, estimated T of the current placement at the last solve */
+
+  dyn_task *held_head, *held_tail; /* requests waiting for a placement that can serve */
+  gsl_rng *arrival_rng;
+  double horizon_m;
+  int64_t arrived, completed, late, work_events, n_passes, first_decode;
+  sim__pool tasks;
+  sim__hist latency, ttft, tpot, phase[2];
+  uint64_t ts_stride, ts_seen; /* time series: keep every ts_stride-th completion */
+} sim__dyn;
+
+/* dyn_run.c: the estimated T of a plan on the controller's view (+inf when
+ * it uses a server that is gone). */
+double sim__dyn_plan_cost(sim__dyn *d, const solver_placement *pl);
+/* dyn_run.c: the estimated time (s) of the move to np on the controller's
+ * view: per link, the bits shipped over its viewed bandwidth; the slowest
+ * link plus its latency. */
+double sim__dyn_move_time(sim__dyn *d, const solver_placement *np);
+/* dyn_run.c: starts moving to placement np (copied); 0, or -1 with d->status set. */
+int sim__dyn_migrate(sim__dyn *d, const solver_placement *np);
+/* dyn_run.c: 1 when some work is in progress or still to arrive. */
+int sim__dyn_alive(const sim__dyn *d);
+
+/* controller.c: fills d->view from the true (oracle) or observed conditions. */
+void sim__dyn_view_update(sim__dyn *d, int truth);
+/* controller.c: re-plans now (or after the move in progress). */
+void sim__dyn_replan(sim__dyn *d);
+/* controller.c: a transmission on link entity `e` ran at factor f. */
+void sim__dyn_observe(sim__dyn *d, size_t e, double f);
+/* controller.c: the true conditions changed (a link, a server). */
+void sim__dyn_changed(sim__dyn *d, int server_gone);
+/* controller.c: schedules the periodic policy's first tick. */
+void sim__dyn_controller_start(sim__dyn *d);
+
 #endif

@@ -100,6 +100,69 @@ typedef struct sim_outage {
   double end;   /* s, simulated time, > start */
 } sim_outage;
 
+/* ---- dynamic conditions and re-planning (dynamics.c, controller.c, dyn_run.c) ----
+ * Conditions that change in simulated time (link bandwidth processes, a
+ * server that leaves and may return, a change of the arrival rate), a
+ * controller that re-plans with the exact solver, and migration of layers
+ * with a cost. docs/simulation.md, "Dynamic conditions", describes them. */
+
+/* How each link's bandwidth varies: it is the route's bandwidth times a
+ * factor f(t) that is piecewise constant in time. */
+typedef enum {
+  SIM_DYN_LINKS_CONSTANT = 0, /* f = 1 */
+  SIM_DYN_LINKS_GILBERT = 1,  /* two-state Markov chain: good (f = 1), bad (f = bad_factor) */
+  SIM_DYN_LINKS_WALK = 2,     /* random walk of ln f, every walk_step s, kept in [ln bad_factor, 0] */
+  SIM_DYN_LINKS_TRACE = 3     /* bandwidths from a CSV trace `time,link,bandwidth` */
+} sim_dyn_links;
+
+extern const char *const sim_dyn_links_names[]; /* "constant", "gilbert", "walk", "trace", NULL */
+
+/* When the controller re-plans. */
+typedef enum {
+  SIM_POLICY_STATIC = 0,    /* never: the placement solved before the run */
+  SIM_POLICY_PERIODIC = 1,  /* every `period` s */
+  SIM_POLICY_THRESHOLD = 2, /* when the estimated T degrades by more than `threshold` % */
+  SIM_POLICY_ORACLE = 3     /* at every change of the true conditions, seeing them exactly */
+} sim_policy;
+
+extern const char *const sim_policy_names[]; /* "static", "periodic", "threshold", "oracle", NULL */
+
+/* One row of a bandwidth trace: from `time` on, the route from -> to has
+ * this bandwidth. */
+typedef struct sim_dyn_change {
+  double time;      /* s */
+  long from, to;    /* servers */
+  double bandwidth; /* bit/s, >= 0 (0: the link carries nothing) */
+} sim_dyn_change;
+
+/* The dynamic settings of an experiment (`simulation.dynamics`,
+ * `simulation.controller`, `simulation.slo`, `simulation.timeseries`). */
+typedef struct sim_dyn_params {
+  int enabled;            /* 1: the scenario has a `simulation.dynamics` block */
+  sim_dyn_links links;
+  double to_bad;          /* 1/s, gilbert: rate of good -> bad */
+  double to_good;         /* 1/s, gilbert: rate of bad -> good */
+  double bad_factor;      /* gilbert: factor in the bad state; walk: lowest factor; in (0, 1] */
+  double walk_sigma;      /* 1/sqrt(s), walk: standard deviation of ln f per sqrt(second) */
+  double walk_step;       /* s, walk: time between steps */
+  char *trace;            /* trace: CSV path (resolved against the scenario) */
+  sim_dyn_change *changes;/* trace: its rows, sorted by time (read when the scenario loads) */
+  size_t n_changes;
+  int64_t depart;         /* server that leaves, -1: none */
+  double depart_at;       /* s */
+  double return_at;       /* s, when it comes back; 0: never */
+  double rate_at;         /* s, when the arrival rate changes */
+  double rate_factor;     /* the Poisson rate is multiplied by this from rate_at on */
+  double phase_at;        /* s, requests arriving before/after this form phases 1 and 2 */
+  int has_controller;     /* 1: the scenario has a `simulation.controller` block */
+  sim_policy policy;
+  double period;          /* s, periodic */
+  double threshold;       /* %, threshold */
+  double payback;         /* s; > 0: move only when (T_now - T_new) · rate · payback > move time */
+  double slo;             /* s, latency objective; 0: none */
+  int64_t timeseries;     /* rows of the per-run latency time series; 0: none */
+} sim_dyn_params;
+
 /* The simulation settings of an experiment (a scenario's `simulation`
  * block); sim_serve_config_from_params turns them into one run's
  * configuration. */
@@ -115,6 +178,7 @@ typedef struct sim_serve_params {
   double bandwidth_cv; /* coefficient of variation of per-transfer bandwidth */
   sim_outage *outages;
   size_t n_outages;
+  sim_dyn_params dyn;  /* dynamic conditions and the controller */
 } sim_serve_params;
 
 /* How compute durations are drawn. */
@@ -215,5 +279,80 @@ double sim_lognormal_unit(gsl_rng *r, double cv);
  * does no work during the sorted, disjoint intervals [lo[k], hi[k]): the
  * work pauses at each interval and resumes after it. O(intervals crossed). */
 double sim_outage_finish(const double *lo, const double *hi, size_t n, double start, double work);
+
+/* ---- dynamic runs (dynamics.c, controller.c, dyn_run.c) ---- */
+
+/* A link's bandwidth factor as a process in time. Each link owns one, with
+ * its own random stream, so links do not depend on each other. */
+typedef struct sim_dyn_link {
+  const sim_dyn_params *p; /* borrowed */
+  gsl_rng *rng;            /* borrowed: gilbert and walk draws */
+  double factor;           /* current factor of the route's bandwidth */
+  int bad;                 /* gilbert: 1 in the bad state */
+  double log_f;            /* walk: ln factor */
+} sim_dyn_link;
+
+/* Starts a link process at time 0 in its good state (factor 1), so that the
+ * conditions at time 0 are those the first placement was solved for. */
+void sim_dyn_link_init(sim_dyn_link *k, const sim_dyn_params *p, gsl_rng *rng);
+
+/* The time of the link's next change after `now` (s) and, in *factor, the
+ * factor from then on; INFINITY when the process never changes (constant,
+ * trace: the caller walks the trace itself). Draws only from k->rng. */
+double sim_dyn_link_next(sim_dyn_link *k, double now, double *factor);
+
+/* Parses a bandwidth trace: CSV with the header `time,link,bandwidth`, one
+ * row per change, `link` written `i-j` (servers i and j), time in s (>= 0,
+ * non-decreasing), bandwidth in bit/s (>= 0). `name` names the file in
+ * messages (`name:line: ...`). *out (freed by the caller) gets the rows. */
+int sim_dyn_trace_parse(const char *text, size_t len, const char *name, sim_dyn_change **out,
+                        size_t *n, sim_error *err);
+
+/* One re-planning decision of a dynamic run. */
+typedef struct sim_dyn_decision {
+  double decided;           /* s, when the controller chose the placement */
+  double live;              /* s, when the move completed (NaN if it never did) */
+  int64_t layers;           /* layers that changed server */
+  double bytes;             /* bytes shipped */
+  solver_placement *placement; /* the placement chosen (owned) */
+} sim_dyn_decision;
+
+#define SIM_DYN_DECISIONS_MAX 64 /* decisions kept in a result (later ones are only counted) */
+
+typedef struct sim_dyn_result {
+  int64_t arrived, completed;
+  int64_t unserved;          /* arrived - completed: requests the run could not serve */
+  sim_serve_latency latency; /* s, arrival to last token, completed requests */
+  sim_serve_latency ttft, tpot;
+  sim_serve_latency phase[2];/* latency of requests arriving before / after phase_at */
+  double slo_miss;           /* %, (completed late + unserved) / arrived; NaN without an SLO */
+  double throughput_tokens;  /* tokens/s over [0, end_time] */
+  int64_t solves;            /* exact solves the controller made */
+  int64_t migrations;        /* placements changed */
+  int64_t layers_moved;      /* layers shipped to another server, summed */
+  double bytes_moved;        /* bytes shipped */
+  double migration_time;     /* s, summed from decision to the move's completion */
+  double solve_wall;         /* s of wall-clock time in the solver (not reproducible) */
+  double end_time;           /* s */
+  uint64_t events;
+  size_t n_decisions;        /* kept decisions, at most SIM_DYN_DECISIONS_MAX */
+  sim_dyn_decision decisions[SIM_DYN_DECISIONS_MAX];
+  size_t n_series;           /* decimated time series: completion time and latency, s */
+  double *series_time, *series_latency;
+} sim_dyn_result;
+
+void sim_dyn_result_init(sim_dyn_result *res);
+void sim_dyn_result_clear(sim_dyn_result *res);
+
+/* Runs the load experiment of cfg (Poisson or horizon arrivals, no
+ * batching, no perturbation, no outage: the dynamics replace them) under
+ * the dynamic conditions and the controller of `dyn`, starting from
+ * placement `initial`. Re-planning solves with `solve` on the instance
+ * rebuilt from what the controller observes. Fails with SIM_EINPUT for
+ * settings it does not support, SIM_EINFEASIBLE when the initial placement
+ * needs a route that does not exist. */
+int sim_dyn_run(const solver_instance *in, const solver_placement *initial,
+                const sim_serve_config *cfg, const sim_dyn_params *dyn,
+                const solver_options *solve, sim_dyn_result *res, sim_error *err);
 
 #endif

@@ -1,6 +1,6 @@
 /* topology.c: drawing servers and links for one run (see topology.h for the
  * draw order that gives common random numbers across sweep points). */
-#include "sim/topology/topology.h"
+#include "sim/topology/internal.h"
 
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -127,6 +127,19 @@ sim_topology *sim_topology_alloc(const sim_servers_config *servers, const sim_li
     s->storage = spec_value(&servers->storage, i, u_st) * unit;
     s->mem_bandwidth = spec_value(&servers->mem_bandwidth, i, u_mb);
   }
+  if (sim_topology_devices(t, servers, seed, run, err) != SIM_OK) {
+    gsl_rng_free(r);
+    sim_topology_free(t);
+    return NULL;
+  }
+  const sim_link_profile *prof =
+      links->profile ? sim_catalog_link(links->hw_catalog, links->profile) : NULL;
+  if (links->profile != NULL && prof == NULL) {
+    gsl_rng_free(r);
+    sim_topology_free(t);
+    sim_error_set(err, SIM_EINPUT, "unknown link profile '%s'", links->profile);
+    return NULL;
+  }
 
   const double lo = links->omega_min, hi = links->omega_min * links->omega_ratio;
   const int geo = links->topology == SIM_TOPO_GEOMETRIC;
@@ -135,13 +148,18 @@ sim_topology *sim_topology_alloc(const sim_servers_config *servers, const sim_li
       double u1 = gsl_rng_uniform(r), u2 = gsl_rng_uniform(r);
       double bij = lo + u1 * (hi - lo);
       double bji = links->symmetric ? bij : lo + u2 * (hi - lo);
+      double lat = links->latency;
+      if (prof != NULL) {
+        bij = bji = prof->bandwidth * prof->efficiency;
+        lat = prof->latency + prof->message_overhead;
+      }
       if (geo) {
         double dx = t->servers[i].x - t->servers[j].x, dy = t->servers[i].y - t->servers[j].y;
         if (sqrt(dx * dx + dy * dy) > links->radius) continue;
       }
       t->link_bandwidth[i * n + j] = bij;
       t->link_bandwidth[j * n + i] = bji;
-      t->link_latency[i * n + j] = t->link_latency[j * n + i] = links->latency;
+      t->link_latency[i * n + j] = t->link_latency[j * n + i] = lat;
     }
 
   if (servers->has_cloud) {
@@ -152,6 +170,14 @@ sim_topology *sim_topology_alloc(const sim_servers_config *servers, const sim_li
     c->mem_bandwidth = servers->cloud.mem_bandwidth;
     c->x = c->y = -1; /* off the map: reached over the backhaul, not by radius */
     c->is_cloud = 1;
+    c->kind = -1;
+    c->idle_power = c->peak_power = NAN;
+    if (servers->calibration) {
+      sim_calib_class k = sim_calibration_class(servers->calibration, -1);
+      c->bw_fraction = k.bw_fraction;
+      c->compute_fraction = k.compute_fraction;
+      c->overhead = k.overhead;
+    }
     for (size_t i = 0; i < m; i++) {
       t->link_bandwidth[i * n + m] = t->link_bandwidth[m * n + i] = servers->cloud.bandwidth;
       t->link_latency[i * n + m] = t->link_latency[m * n + i] = servers->cloud.latency;

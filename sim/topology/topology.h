@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "sim/core/core.h"
+#include "sim/hardware/hardware.h"
 
 /* How a per-server quantity is given. */
 typedef enum {
@@ -65,6 +66,17 @@ typedef struct sim_servers_config {
     double bandwidth;     /* bit/s, each edge server <-> cloud */
     double latency;       /* s */
   } cloud;
+  /* Devices from the catalogue: a list (server i runs devices[i]) or a
+   * mixture (each server draws a device with the given probabilities).
+   * n_devices = 0: servers are the abstract numbers above. */
+  char **devices;          /* n_devices catalogue names */
+  double *device_probs;    /* mixture: n_devices probabilities; NULL for a list */
+  size_t n_devices;
+  char *catalog;           /* user's device/link file (resolved path), or NULL */
+  /* Borrowed: the loaded catalogue (needed with devices) and the calibrated
+   * model's parameters (NULL unless the cost model is calibrated). */
+  const sim_catalog *hw_catalog;
+  const sim_calibration *calibration;
 } sim_servers_config;
 
 /* The links between edge servers (a scenario's `links` block). */
@@ -75,6 +87,8 @@ typedef struct sim_links_config {
   int symmetric;       /* 1: Ω_ij = Ω_ji */
   sim_topology_kind topology;
   double radius;       /* geometric: link range in the unit square */
+  char *profile;       /* link profile from the catalogue, or NULL */
+  const sim_catalog *hw_catalog; /* borrowed; needed with a profile */
 } sim_links_config;
 
 typedef struct sim_server {
@@ -84,6 +98,16 @@ typedef struct sim_server {
   double mem_bandwidth; /* byte/s */
   double x, y;          /* position in the unit square (geometric topology) */
   int is_cloud;
+  /* From the catalogue (servers.devices); "" and -1 for abstract servers. */
+  char device[32];
+  int kind;                /* sim_hw_kind, or -1 */
+  double idle_power;       /* W; NaN if unknown */
+  double peak_power;       /* W; NaN if unknown */
+  /* Calibrated cost model: the parameters of the server's class (the pooled
+   * ones for abstract servers); unused by the other models. */
+  double bw_fraction;      /* achievable fraction of mem_bandwidth */
+  double compute_fraction; /* achievable fraction of ccs */
+  double overhead;         /* s per layer per pass */
 } sim_server;
 
 typedef struct sim_topology {
@@ -105,7 +129,14 @@ typedef struct sim_topology {
   size_t unreachable;  /* ordered pairs with no route */
 } sim_topology;
 
-/* Draws the topology of run `run` of an experiment with master seed `seed`
+/* Servers named by servers->devices take compute speed, memory bandwidth,
+ * storage (the device's memory) and power from the catalogue; a mixture
+ * draws each server's device from a stream of its own (SIM_STREAM_DEVICES),
+ * so the draws above are the same with or without devices. A link profile
+ * replaces the bandwidth draw (the uniforms are still drawn) with its
+ * payload rate and the latency with its latency plus message overhead.
+ *
+ * Draws the topology of run `run` of an experiment with master seed `seed`
  * (the draws use sim_seed_derive(seed, SIM_STREAM_TOPOLOGY, run)).
  * model_fp32_bytes is the model's size at 32 bits, for storage given in
  * model units. O(M^2) draws; O(M^3) route computation for `geometric`. */

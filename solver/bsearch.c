@@ -1,0 +1,254 @@
+/* bsearch.c: the branch and bound under an error budget.
+ *
+ * Under `budget` accuracy every layer keeps several widths, so the segment
+ * search (search.c), which fixes one option per layer, does not apply. This
+ * search places one layer at a time: a child of the node "layers < t
+ * placed" gives layer t a server j and an option o, either on the server
+ * of layer t - 1 (the segment goes on) or on another one (a new segment,
+ * paying the transfer out of t - 1 at its option). It tracks the storage
+ * and layer count each server has used and the error spent, all exactly,
+ * so every feasible placement is reachable and nothing infeasible is
+ * accepted (leaves go through the same feasibility test as every
+ * incumbent).
+ *
+ * A child is pruned when its cost plus a lower bound on the layers after t
+ * reaches incumbent·(1 - gap); the bound is the largest of
+ *   - the budgeted segment relaxation (budget.c) looked up for layer t on
+ *     j, the units of error left, and how many more layers j can still take
+ *     at their smallest storage (so the segment that holds t cannot run on
+ *     past what j holds);
+ *   - when the child starts a new segment, the packing bound (pack.c) of
+ *     layers t.. given what every server has left, with the options' costs
+ *     raised by λ·err/E, minus λ times the budget left (λ from the exact
+ *     dual, budget.c): whole layers per server, and the budget relaxed;
+ *   - the same tables built with the segment Lagrangian's storage and cap
+ *     multipliers π on the costs, added to the path's penalized cost,
+ *     minus Σ π: they see a fast server reused past its storage;
+ *   - the parent's bound, which holds for every descendant.
+ * A child that cannot keep the budget even with the least error on every
+ * later layer is not created.
+ *
+ * Dominance (memo.c): what a node's completions can be and cost depends
+ * only on the next layer t, the server and option of layer t - 1 (the
+ * transfer out of it), the storage and layer count used on every server,
+ * and the error spent. A node is pruned when an earlier node with the same
+ * t, server, option, storage and counts spent no more error at no higher
+ * cost: its completions are completions of the earlier node (which has at
+ * least as much budget left) at a cost no lower, and the earlier node's
+ * subtree was searched to the end (same t, so not an ancestor), each of its
+ * completions offered to the incumbent or pruned by a bound at least the
+ * incumbent's limit then, which only falls. An option that costs more,
+ * stores more and errs more than another is therefore never explored in
+ * the same state twice. Storage is restored exactly on backtracking, so
+ * equal states have bit-identical keys when the same layers were added in
+ * the same order.
+ *
+ * Children are tried cheapest bound first. The search runs until it
+ * finishes (a proof: no placement beats the incumbent by the gap) or the
+ * deadline or node budget stops it. Then every placement it has not ruled
+ * out lies below a node left unexplored (the one it stopped at, and the
+ * siblings not yet tried on the path to it), so the least of their bounds,
+ * or the incumbent's limit if smaller, is a lower bound on the optimum. */
+#include "solver/internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Memory for the table of visited states. */
+#define BMEMO_BYTES ((size_t)64 << 20)
+/* Non-dominated (cost, error) pairs kept per state. */
+#define BMEMO_PAIRS 4
+
+typedef struct bchild {
+  int j, o;     /* server and option of layer t */
+  double g;     /* cost with layer t */
+  double gp;    /* penalized cost with layer t */
+  double lb;    /* bound */
+} bchild;
+
+typedef struct {
+  const solver__problem *pb;
+  const solver__btab *bt;
+  const solver__btab *bt_pen; /* the tables under the storage multipliers, or NULL */
+  solver__penalty npen;    /* those multipliers, the error's set to 0 (borrowed arrays) */
+  double pconst;           /* Σ of them, with the checker's slack */
+  solver__pack *pack;      /* packing bound with costs raised by lam·err */
+  double lam;              /* s per unit of error (the dual's λ / E) */
+  solver__incumbent *inc;
+  double gap, deadline, limit_err;
+  long long nodes, max_nodes;
+  int stopped;
+  double open_lb;          /* when stopped: least bound of the nodes left unexplored */
+  double *emin;            /* L + 1: least error of layers t.. */
+  double *used;            /* M, bytes */
+  size_t *count;           /* M, layers */
+  int *srv, *opt;
+  bchild *pool;            /* L slices of M·(options of the layer) children */
+  size_t *pool_off;        /* L */
+  solver__memo *memo;
+  uint64_t *key;
+} bsearch_state;
+
+static int bchild_cmp(const void *a, const void *b) {
+  const double x = ((const bchild *)a)->lb, y = ((const bchild *)b)->lb;
+  return (x > y) - (x < y);
+}
+
+static double limit_of(const bsearch_state *st) { return st->inc->value * (1 - st->gap); }
+
+static int seen(bsearch_state *st, size_t t, double g, double err) {
+  const solver__problem *pb = st->pb;
+  const size_t M = pb->M;
+  if (st->memo == NULL) return 0;
+  size_t w = 0;
+  st->key[w++] = (uint64_t)t * (M + 1) + (uint64_t)(st->srv[t - 1] + 1);
+  st->key[w++] = (uint64_t)st->opt[t - 1];
+  for (size_t i = 0; i < M; i++, w++) memcpy(&st->key[w], &st->used[i], sizeof st->key[w]);
+  for (size_t i = 0; pb->cap > 0 && i < M; i++) st->key[w++] = st->count[i];
+  return solver__memo_visit(st->memo, st->key, g, err);
+}
+
+/* How many layers after t server j can still take at their smallest
+ * storage, with `bytes` and `cnt` used once layer t is on it. */
+static size_t room_after(const bsearch_state *st, size_t t, size_t j, double bytes, size_t cnt) {
+  const solver__problem *pb = st->pb;
+  size_t k = 0;
+  const size_t r = solver__btab_reach(st->bt, t, j);
+  while (k < r) {
+    bytes += pb->smin[t + k + 1];
+    if (bytes > pb->capacity[j] * (1 + 1e-9)) break;
+    if (pb->cap > 0 && cnt + k + 1 > (size_t)pb->cap) break;
+    k++;
+  }
+  return k;
+}
+
+static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double err,
+                double lb_parent) {
+  const solver__problem *pb = st->pb;
+  const size_t L = pb->L, M = pb->M;
+  if (st->stopped) return;
+  if (++st->nodes > st->max_nodes || solver__expired(st->deadline)) {
+    st->stopped = 1;
+    st->open_lb = fmin(st->open_lb, lb_parent); /* this node's subtree is left */
+    return;
+  }
+  if (t > 0 && seen(st, t, g, err)) return;
+  const int p = t > 0 ? st->srv[t - 1] : -1;
+  const size_t gp = t > 0 ? (size_t)st->opt[t - 1] : 0;
+  /* The packing bound for every child that starts a new segment at t
+   * (O(M³)): computed when the first such child survives the other
+   * bounds. */
+  double lb_move = NAN;
+  bchild *kids = st->pool + st->pool_off[t];
+  size_t n = 0;
+  for (size_t j = 0; j < M; j++) {
+    if (!pb->usable[j]) continue;
+    const int stay = (int)j == p;
+    const double tr = t == 0 || stay ? 0.0 : solver__cm(pb, gp, (size_t)p, j);
+    if (!isfinite(tr)) continue;
+    if (!(lb_parent < limit_of(st))) continue;
+    for (size_t o = pb->opt_begin[t]; o < pb->opt_begin[t + 1]; o++) {
+      const double e2 = err + pb->error[o];
+      if (e2 + st->emin[t + 1] > st->limit_err * (1 + 1e-12)) continue;
+      const double bytes = st->used[j] + pb->storage[o];
+      if (bytes > pb->capacity[j] * (1 + 1e-9)) continue;
+      if (pb->cap > 0 && st->count[j] + 1 > (size_t)pb->cap) continue;
+      const double cx = solver__cost_x(pb, t, o, j);
+      const double cost = g + tr + cx;
+      if (!isfinite(cost)) continue;
+      double costp = gp_cost + tr + cx;
+      if (st->bt_pen != NULL) costp += solver__penalty_option(pb, &st->npen, o, j);
+      double lb = cost;
+      if (t + 1 < L) {
+        const size_t q = solver__btab_units(st->bt, st->limit_err - e2);
+        const size_t k = room_after(st, t, j, bytes, st->count[j] + 1);
+        lb += solver__btab_after(st->bt, t, j, k, q);
+        if (st->bt_pen != NULL && lb < limit_of(st)) {
+          const double lbp = costp + solver__btab_after(st->bt_pen, t, j, k, q) - st->pconst;
+          if (lbp > lb) lb = lbp;
+        }
+      } else if (st->bt_pen != NULL && costp - st->pconst > lb) {
+        lb = costp - st->pconst;
+      }
+      if (lb_parent > lb) lb = lb_parent;
+      if (!(lb < limit_of(st))) continue;
+      if (!stay && st->pack != NULL) {
+        if (isnan(lb_move)) {
+          const double left = st->limit_err - err;
+          lb_move = g + solver__pack_bound(st->pack, t, st->used, st->count) - st->lam * left;
+        }
+        if (lb_move > lb) lb = lb_move;
+        if (!(lb < limit_of(st))) continue;
+      }
+      kids[n++] = (bchild){(int)j, (int)o, cost, costp, lb};
+    }
+  }
+  qsort(kids, n, sizeof *kids, bchild_cmp);
+  for (size_t k = 0; k < n && !st->stopped; k++) {
+    const bchild *c = &kids[k];
+    if (!(c->lb < limit_of(st))) break; /* sorted: the rest cannot help either */
+    const double u0 = st->used[c->j];
+    st->srv[t] = c->j;
+    st->opt[t] = c->o;
+    st->used[c->j] += pb->storage[c->o];
+    st->count[c->j]++;
+    if (t + 1 == L) solver__incumbent_offer(st->inc, pb, st->srv, st->opt);
+    else dfs(st, t + 1, c->g, c->gp, err + pb->error[c->o], c->lb);
+    st->used[c->j] = u0;
+    st->count[c->j]--;
+    /* Stopped below: the siblings not tried yet are left too; sorted, the
+     * next has the least bound. */
+    if (st->stopped && k + 1 < n) st->open_lb = fmin(st->open_lb, kids[k + 1].lb);
+  }
+}
+
+int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
+                    const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
+                    long long max_nodes, double deadline, long long *nodes, double *open_bound) {
+  const size_t L = pb->L, M = pb->M;
+  bsearch_state st;
+  memset(&st, 0, sizeof st);
+  st.open_lb = INFINITY;
+  st.pb = pb, st.bt = bt, st.inc = inc, st.gap = gap;
+  if (bt_pen != NULL && pen != NULL) {
+    st.bt_pen = bt_pen;
+    st.npen.storage = pen->storage, st.npen.count = pen->count, st.npen.error = 0;
+    st.pconst = solver__penalty_constant(pb, &st.npen) * (1 + 1e-9);
+  }
+  st.deadline = deadline, st.max_nodes = max_nodes;
+  st.limit_err = pb->budget * (1 + 1e-9);
+  st.lam = lam > 0 ? lam / pb->budget : 0.0;
+  st.emin = malloc((L + 1) * sizeof *st.emin);
+  st.used = calloc(M, sizeof *st.used);
+  st.count = calloc(M, sizeof *st.count);
+  st.srv = malloc(L * sizeof *st.srv);
+  st.opt = malloc(L * sizeof *st.opt);
+  st.pool_off = malloc(L * sizeof *st.pool_off);
+  st.pool = malloc((pb->n_opt ? pb->n_opt : 1) * M * sizeof *st.pool);
+  st.key = malloc((2 + 2 * M) * sizeof *st.key);
+  st.pack = solver__pack_alloc_weighted(pb, st.lam);
+  st.memo = solver__memo_alloc(2 + (pb->cap > 0 ? 2 * M : M), BMEMO_PAIRS, BMEMO_BYTES);
+  int result = -1;
+  if (st.emin && st.used && st.count && st.srv && st.opt && st.pool_off && st.pool && st.key &&
+      st.pack && bt != NULL) {
+    st.emin[L] = 0;
+    for (size_t t = L; t-- > 0;) {
+      double e = INFINITY;
+      for (size_t o = pb->opt_begin[t]; o < pb->opt_begin[t + 1]; o++)
+        if (pb->error[o] < e) e = pb->error[o];
+      st.emin[t] = st.emin[t + 1] + e;
+    }
+    for (size_t t = 0; t < L; t++) st.pool_off[t] = pb->opt_begin[t] * M;
+    dfs(&st, 0, 0.0, 0.0, 0.0, -INFINITY);
+    result = st.stopped ? 0 : 1;
+  }
+  if (nodes) *nodes = st.nodes;
+  if (open_bound) *open_bound = st.stopped ? st.open_lb : INFINITY;
+  solver__pack_free(st.pack);
+  solver__memo_free(st.memo);
+  free(st.emin), free(st.used), free(st.count), free(st.srv), free(st.opt);
+  free(st.pool_off), free(st.pool), free(st.key);
+  return result;
+}
