@@ -32,7 +32,7 @@ run --set runs=1 check -q "$SC"
 ok $? "--set before the command"
 
 # One meaning per short option: every "-X, --long" in every command's help.
-for cmd in check models profile topology solve simulate run plot; do
+for cmd in check models profile topology solve simulate run plot devices calibrate validate; do
   run $cmd --help | sed -n 's/^ *-\([A-Za-z]\), --\([a-z-]*\).*/\1 \2/p'
 done | sort -u > "$TMP/shorts"
 dups=$(cut -d' ' -f1 "$TMP/shorts" | uniq -d | tr '\n' ' ')
