@@ -14,7 +14,8 @@
  * as a log range (sim_sweep_dim.log_scale). paired.gp draws the main
  * method's T beside each baseline's paired ratio to it; with two swept
  * keys plot.c draws any row with sweep.gp instead (one line per value of
- * the second key, for the main method). */
+ * the second key, for the main method), except a serving row, whose script
+ * draws the second key's values itself. */
 static const analysis_figure table[] = {
   {"quantization.delta", ANALYSIS_NEEDS_ONE_KEY, "fig3", "fig3.gp", "per-layer error bound {/Symbol d}",
    T_LABEL, "objective_s", ANALYSIS_LOG_NO, 1},
@@ -26,6 +27,8 @@ static const analysis_figure table[] = {
    T_LABEL, "objective_s", ANALYSIS_LOG_AUTO, 0},
   {"servers.ccs*", ANALYSIS_NEEDS_NOTHING, "fig6", "paired.gp", "server compute speed (FLOP/s)", T_LABEL,
    "objective_s", ANALYSIS_LOG_AUTO, 0},
+  {"simulation.rate", ANALYSIS_NEEDS_SERVING, "serving", "serving.gp", "arrival rate (requests/s)",
+   "TTFT p95, TPOT p95 (s), throughput (tokens/s)", "ttft_p95_s", ANALYSIS_LOG_YES, 0},
   {"simulation.rate", ANALYSIS_NEEDS_LOAD, "load", "load.gp", "arrival rate (requests/s)", "latency (s)",
    "lat_mean_s", ANALYSIS_LOG_NO, 0},
   {"simulation.rate", ANALYSIS_NEEDS_NOTHING, "objective", "paired.gp", "arrival rate (requests/s)", T_LABEL,
@@ -70,12 +73,13 @@ static int key_matches(const char *pattern, const char *key) {
   return strcmp(pattern, key) == 0;
 }
 
-const analysis_figure *analysis_figure_find(const char *key, size_t n_keys, int load) {
+const analysis_figure *analysis_figure_find(const char *key, size_t n_keys, int load, int serving) {
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
     const analysis_figure *f = &table[i];
     if (!key_matches(f->key, key)) continue;
     if (f->needs == ANALYSIS_NEEDS_LOAD && !load) continue;
     if (f->needs == ANALYSIS_NEEDS_ONE_KEY && n_keys != 1) continue;
+    if (f->needs == ANALYSIS_NEEDS_SERVING && !(serving && n_keys == 2)) continue;
     return f;
   }
   return &generic;

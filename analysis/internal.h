@@ -10,6 +10,8 @@ typedef enum {
   ANALYSIS_NEEDS_NOTHING = 0,
   ANALYSIS_NEEDS_LOAD,    /* the load experiment ran (simulation.load) */
   ANALYSIS_NEEDS_ONE_KEY, /* the sweep has this key alone */
+  ANALYSIS_NEEDS_SERVING, /* load with continuous batching and a second swept key, whose
+                             values the script draws as its lines */
 } analysis_needs;
 
 /* A y axis on a log scale: never, always, or when the plotted means span
@@ -31,10 +33,11 @@ typedef struct {
 } analysis_figure;
 
 /* The figure for a sweep whose first key is `key`, with `n_keys` swept
- * keys and `load` set when the load experiment ran: the first row of the
+ * keys, `load` set when the load experiment ran and `serving` when it ran
+ * with continuous batching: the first row of the
  * table that matches, else a generic row (objective against the key,
  * labelled with the key itself). Never NULL. */
-const analysis_figure *analysis_figure_find(const char *key, size_t n_keys, int load);
+const analysis_figure *analysis_figure_find(const char *key, size_t n_keys, int load, int serving);
 
 /* The words a figure's legend uses for a method ("ilp" is "DILEMMA
  * (optimal ILP)", "uniform" is "fp32, optimal placement"); an unknown

@@ -260,7 +260,8 @@ static double column_sum(const char *csv, const char *name) {
 static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *err) {
   const sim_sweep_dim *d0 = &c->sc->sweep[0];
   /* Two keys: one line per value of the second, whatever the row says. */
-  const char *script = c->sc->n_sweep == 2 ? "sweep.gp" : f->script;
+  const int serving = f->needs == ANALYSIS_NEEDS_SERVING;
+  const char *script = c->sc->n_sweep == 2 && !serving ? "sweep.gp" : f->script;
   sim_buf vars;
   sim_buf_init(&vars);
   vars_common(c, &vars, f->name, "summary", "summary.csv");
@@ -281,9 +282,19 @@ static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *er
   sim_buf_printf(&vars, "logx=%d; logy=%d; ", d0->log_scale, logy);
   sim_buf_printf(&vars, "n_unstable=%.0f; ", column_sum(c->summary, "n_unstable"));
   int rc = SIM_OK;
-  if (strcmp(script, "sweep.gp") == 0) vars_second_key(c, &vars);
-  else if (strcmp(script, "paired.gp") == 0) rc = vars_paired(c, &vars, err);
-  else rc = vars_methods(c, &vars, err);
+  if (strcmp(script, "sweep.gp") == 0) {
+    vars_second_key(c, &vars);
+  } else if (serving) {
+    /* Lines per value of the second key; the offered load needs the
+     * tokens a request generates. */
+    vars_second_key(c, &vars);
+    sim_buf_printf(&vars, "tokens=%.17g; ",
+                   (double)c->sc->workload.tokens * (double)c->sc->workload.batch);
+  } else if (strcmp(script, "paired.gp") == 0) {
+    rc = vars_paired(c, &vars, err);
+  } else {
+    rc = vars_methods(c, &vars, err);
+  }
   if (rc == SIM_OK) {
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/%s", c->adir, script);
@@ -451,7 +462,8 @@ int analysis_plot_dir(const char *dir, int quiet, sim_error *err) {
   if (rc == SIM_OK && c.sc->n_sweep == 1 && c.sc->sweep[0].strings != NULL) {
     rc = plot_categories(&c, &made, err);
   } else if (rc == SIM_OK && c.sc->n_sweep >= 1) {
-    const analysis_figure *f = analysis_figure_find(c.sc->sweep[0].key, c.sc->n_sweep, c.sc->sim.load);
+    const analysis_figure *f = analysis_figure_find(c.sc->sweep[0].key, c.sc->n_sweep, c.sc->sim.load,
+                                                    c.sc->sim.load && c.sc->sim.batching == SIM_BATCHING_CONTINUOUS);
     rc = plot_sweep(&c, f, err);
     made += rc == SIM_OK;
     if (rc == SIM_OK && f->table1) rc = write_table1(&c, quiet, err);

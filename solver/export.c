@@ -74,6 +74,7 @@ int solver_instance_write_json(const solver_instance *in, FILE *out, sim_error *
     sim_json_array_end(&j);
   }
   sim_json_key(&j, "max_layers_per_server"); sim_json_int(&j, in->max_layers);
+  sim_json_key(&j, "kv_requests"); sim_json_int(&j, solver_instance_kv_requests(in));
   sim_json_key(&j, "origin");
   if (in->origin >= 0) sim_json_int(&j, in->origin);
   else sim_json_null(&j);

@@ -46,6 +46,7 @@ solver_instance *solver_instance_alloc(const solver_workload *workload,
   in->budget = quant->budget;
   in->max_layers = solver->max_layers_per_server;
   in->origin = (long)solver->origin;
+  in->kv_requests = solver->kv_requests;
 
   const size_t L = model->n_layers, M = topo->n;
   in->n_layers = L;
@@ -173,13 +174,22 @@ double solver_cost_output(const solver_instance *in, size_t i, size_t b) {
   return t;
 }
 
+int64_t solver_instance_kv_requests(const solver_instance *in) {
+  if (in->kv_requests >= 0) return in->kv_requests;
+  return in->cost_model == SOLVER_COST_PAPER ? 0 : 1;
+}
+
 double solver_cost_storage(const solver_instance *in, size_t l, size_t b) {
   const sim_layer *ly = &in->layers[l];
   double bytes = (double)ly->params * (double)in->bits[b] / 8.0;
   if (in->cost_model == SOLVER_COST_CALIBRATED)
     bytes = (double)ly->params * solver_format_bits(in->format, (double)in->bits[b], (double)in->precision) / 8.0;
-  if (in->cost_model != SOLVER_COST_PAPER)
-    bytes += (double)in->batch * ly->kv_elems * (double)(in->prompt + in->tokens) * in->kv_bits / 8.0;
+  /* One request's term is the product as it always was (so k = 1 changes
+   * no bit); more requests multiply it. */
+  const int64_t kv = solver_instance_kv_requests(in);
+  if (kv > 0)
+    bytes += (double)kv *
+             ((double)in->batch * ly->kv_elems * (double)(in->prompt + in->tokens) * in->kv_bits / 8.0);
   return bytes;
 }
 
@@ -250,4 +260,90 @@ double solver_quant_ratio(const solver_instance *in, const solver_placement *p) 
     den += (double)in->layers[l].params * (double)in->precision;
   }
   return den > 0 ? 100.0 * num / den : 0.0;
+}
+
+/* ---- batch steps (iteration-level batching in the DES) ---------------------- */
+
+void solver_step_add(solver_step *s, const solver_instance *in, int64_t k) {
+  const double beta = (double)in->batch;
+  const double ctx = k > 1 ? (double)k / 2.0 : (double)in->context;
+  s->tokens += (double)k * beta;
+  s->kv_tokens += beta * ctx;
+  if (k > s->max_k) s->max_k = k;
+}
+
+double solver_step_compute(const solver_instance *in, size_t l, size_t i, size_t b,
+                           const solver_step *s) {
+  const sim_layer *ly = &in->layers[l];
+  const sim_server *sv = &in->servers[i];
+  const double bits = (double)in->bits[b];
+  if (in->cost_model == SOLVER_COST_PAPER)
+    return (double)s->max_k * ly->flops / sv->ccs * bits / (double)in->precision;
+  /* The weights stream from memory once per step whatever the batch; each
+   * sequence reads its own KV cache. The calibrated model's layer time
+   * takes the batch's totals as one member of `tokens` tokens whose KV
+   * context is kv_tokens, so its overhead is paid once per step. */
+  if (in->cost_model == SOLVER_COST_CALIBRATED)
+    return solver_calibrated_layer_time(ly, sv, solver_format_bits(in->format, bits, (double)in->precision),
+                                        s->tokens, 1.0, s->kv_tokens, in->kv_bits);
+  const double t_flops = s->tokens * ly->flops / sv->ccs;
+  const double bytes = (double)ly->params * bits / 8.0 + ly->kv_elems * s->kv_tokens * in->kv_bits / 8.0;
+  const double t_mem = bytes / sv->mem_bandwidth;
+  return t_flops > t_mem ? t_flops : t_mem;
+}
+
+double solver_step_transfer(const solver_instance *in, size_t l, size_t i, size_t j, size_t b,
+                            const solver_step *s) {
+  return route(in, i, j, s->tokens * in->layers[l].act_elems * wire_bits(in, b));
+}
+
+double solver_step_input(const solver_instance *in, size_t j, const solver_step *s) {
+  if (in->origin < 0) return 0.0;
+  return route(in, (size_t)in->origin, j, s->tokens * TOKEN_ID_BITS);
+}
+
+double solver_step_output(const solver_instance *in, size_t i, size_t b, const solver_step *s) {
+  if (in->origin < 0) return 0.0;
+  return route(in, i, (size_t)in->origin,
+               s->tokens * in->layers[in->n_layers - 1].act_elems * wire_bits(in, b));
+}
+
+double solver_weight_bytes(const solver_instance *in, size_t l, size_t b) {
+  const double bits = (double)in->bits[b];
+  const double bpw = in->cost_model == SOLVER_COST_CALIBRATED
+                         ? solver_format_bits(in->format, bits, (double)in->precision) : bits;
+  return (double)in->layers[l].params * bpw / 8.0;
+}
+
+double solver_kv_bytes(const solver_instance *in, size_t l) {
+  return (double)in->batch * in->layers[l].kv_elems * (double)(in->prompt + in->tokens) *
+         in->kv_bits / 8.0;
+}
+
+double solver_bottleneck(const solver_instance *in, const solver_placement *p, int *server) {
+  const size_t L = in->n_layers, M = in->n_servers;
+  double worst = 0;
+  int arg = L > 0 ? p->server[0] : -1;
+  /* One walk over the layers per server keeps this free of allocation;
+   * O(L·M) is small next to anything that calls it. */
+  for (size_t i = 0; i < M; i++) {
+    double w = 0;
+    int used = 0;
+    if (in->origin == (long)i && L > 0) w += solver_pass_input(in, (size_t)p->server[0], 1);
+    for (size_t l = 0; l < L; l++) {
+      if ((size_t)p->server[l] != i) continue;
+      used = 1;
+      const size_t b = (size_t)p->bits[l];
+      w += solver_pass_compute(in, l, i, b, 1);
+      if (l + 1 < L && (size_t)p->server[l + 1] != i)
+        w += solver_pass_transfer(in, l, i, (size_t)p->server[l + 1], b, 1);
+      if (l + 1 == L) w += solver_pass_output(in, i, b, 1);
+    }
+    if ((used || in->origin == (long)i) && !(w <= worst)) {
+      worst = w;
+      arg = (int)i;
+    }
+  }
+  if (server) *server = arg;
+  return worst;
 }

@@ -26,6 +26,7 @@ const char *solver_proof_name(solver_proof p) {
   return (unsigned)p <= SOLVER_PROOF_SEARCH ? names[p] : "none";
 }
 
+const char *const solver_objective_names[] = {"latency", "throughput", NULL};
 const char *const solver_cost_model_names[] = {"paper", "roofline", "calibrated", NULL};
 const char *const solver_format_names[] = {"plain", "ggml", "g128", NULL};
 const char *const solver_formulation_names[] = {"flow", "paper", NULL};
@@ -59,6 +60,8 @@ void solver_options_from_config(solver_options *opt, const solver_config *cfg, s
   opt->presolve = cfg->presolve;
   opt->mip_gap = cfg->mip_gap;
   opt->seed = seed;
+  opt->objective = cfg->objective;
+  opt->latency_cap = cfg->latency_cap;
 }
 
 void solver_result_init(solver_result *res) {
@@ -66,7 +69,7 @@ void solver_result_init(solver_result *res) {
   res->status = SOLVER_ERROR;
   res->objective = res->compute = res->comm = res->quant_ratio = NAN;
   res->lower_bound = res->gap = res->dp_bound = res->lagrangian_bound = NAN;
-  res->segment_bound = res->packing_bound = res->budget_bound = NAN;
+  res->segment_bound = res->packing_bound = res->budget_bound = res->bottleneck = NAN;
 }
 
 void solver_result_clear(solver_result *res) {
@@ -339,12 +342,47 @@ static int finish(const solver_instance *in, found *best, solver_result *res, si
   res->objective = t;
   solver_objective(in, res->placement, &res->compute, &res->comm);
   res->quant_ratio = solver_quant_ratio(in, res->placement);
+  res->bottleneck = solver_bottleneck(in, res->placement, NULL);
   if (res->status == SOLVER_OPTIMAL && res->proof == SOLVER_PROOF_DP) res->lower_bound = t;
   if (isfinite(res->lower_bound) && t > 0) {
     res->gap = (t - res->lower_bound) / t;
     if (res->gap < 0) res->gap = 0;
   }
   return SIM_OK;
+}
+
+/* The throughput objective (throughput.c): the placement passes the checker
+ * like every other, and the bound and gap refer to the bottleneck. */
+static int solve_throughput(const solver_instance *in, const solver_options *opt, double deadline,
+                            double t0, solver_result *res, sim_error *err) {
+  solver_placement *p = NULL;
+  int rc = solver__throughput(in, opt, deadline, &p, res, err);
+  if (rc == SIM_OK && p != NULL) {
+    sim_error cerr;
+    sim_error_clear(&cerr);
+    double t = NAN;
+    if (solver_check(in, p, &t, &cerr) != SIM_OK) {
+      rc = sim_error_set(err, SIM_EINTERNAL, "the checker rejected the throughput placement: %s",
+                         cerr.msg);
+    } else {
+      res->placement = p;
+      p = NULL;
+      res->objective = t;
+      solver_objective(in, res->placement, &res->compute, &res->comm);
+      res->quant_ratio = solver_quant_ratio(in, res->placement);
+      res->bottleneck = solver_bottleneck(in, res->placement, NULL);
+      if (isfinite(res->lower_bound) && res->bottleneck > 0)
+        res->gap = fmax(0.0, (res->bottleneck - res->lower_bound) / res->bottleneck);
+    }
+  }
+  solver_placement_free(p);
+  if (rc != SIM_OK) {
+    solver_placement_free(res->placement);
+    res->placement = NULL;
+    res->status = SOLVER_ERROR;
+  }
+  res->solve_seconds = solver__now() - t0;
+  return rc;
 }
 
 int solver_solve(const solver_instance *in, const solver_options *opt, solver_result *res,
@@ -363,6 +401,12 @@ int solver_solve(const solver_instance *in, const solver_options *opt, solver_re
   if (opt->method == SOLVER_METHOD_CLOUD && cloud_index(in) < 0)
     return sim_error_set(err, SIM_EINPUT,
                          "the cloud baseline needs a cloud node (servers.cloud in the scenario)");
+  if (opt->latency_cap < 0 || (opt->latency_cap > 0 && opt->objective != SOLVER_OBJECTIVE_THROUGHPUT))
+    return sim_error_set(err, SIM_EINPUT, "latency_cap needs the throughput objective and must be "
+                         ">= 0, got %g", opt->latency_cap);
+  if (opt->objective == SOLVER_OBJECTIVE_THROUGHPUT &&
+      (opt->method == SOLVER_METHOD_ILP || opt->method == SOLVER_METHOD_DP))
+    return solve_throughput(in, opt, deadline, t0, res, err);
   solver__restrict r;
   solver__restrict_init(&r);
   r.presolve = opt->presolve;

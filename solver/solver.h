@@ -63,8 +63,15 @@ typedef enum {
   SOLVER_METHOD_COUNT = 7
 } solver_method;
 
+/* What an exact solve minimizes (docs/solver.md): the completion time T of
+ * one request, or the bottleneck stage time of the pipeline (the slowest
+ * server's per-token work plus its outgoing transfers), whose inverse is the
+ * throughput of a saturated pipeline. */
+typedef enum { SOLVER_OBJECTIVE_LATENCY = 0, SOLVER_OBJECTIVE_THROUGHPUT = 1 } solver_objective_kind;
+
 /* Names of the values above, indexed by the enums and NULL-terminated: the
  * words a scenario and the command line accept. */
+extern const char *const solver_objective_names[];
 extern const char *const solver_cost_model_names[];
 extern const char *const solver_format_names[];
 extern const char *const solver_formulation_names[];
@@ -110,6 +117,12 @@ typedef struct solver_config {
   int64_t origin;                /* server where prompts arrive and outputs return; -1 = none */
   int presolve;                  /* 1: drop dominated bit options where provably safe */
   double mip_gap;                /* relative gap at which a solve counts as optimal */
+  double max_utilization;        /* several models: cap on each server's busy fraction */
+  int aggregate;                 /* several models: a solver_multi_objective (sum or max) */
+  solver_objective_kind objective; /* latency (T) or throughput (bottleneck stage time) */
+  double latency_cap;            /* s, throughput: T of the placement <= cap; 0 = none */
+  int64_t kv_requests;           /* requests whose KV cache storage reserves; -1 = auto
+                                    (0 under paper, else 1) */
 } solver_config;
 
 typedef struct solver_instance {
@@ -141,6 +154,7 @@ typedef struct solver_instance {
 
   int64_t max_layers;      /* cap on layers per server; 0 = none */
   long origin;             /* server index, or -1 */
+  int64_t kv_requests;     /* requests whose full KV cache the storage row reserves; -1 = auto */
 } solver_instance;
 
 /* Builds the instance of a workload, cost model, quantization and solver
@@ -187,9 +201,16 @@ double solver_cost_input(const solver_instance *in, size_t j);
 double solver_cost_output(const solver_instance *in, size_t i, size_t b);
 
 /* Bytes layer l needs on its server at bit width index b: weights p_l·b/8
- * (calibrated: p_l·bpw(b)/8), plus (roofline, calibrated) its KV cache
- * β·kv_l·(prompt + tokens)·kv_bits/8. */
+ * (calibrated: p_l·bpw(b)/8), plus the KV cache of kv_requests requests,
+ * kv_requests·β·kv_l·(prompt + tokens)·kv_bits/8 (kv_requests is 1 under
+ * roofline and calibrated and 0 under paper unless solver.kv_requests says
+ * how many concurrent requests to reserve for, e.g. the batch limit of
+ * continuous batching). */
 double solver_cost_storage(const solver_instance *in, size_t l, size_t b);
+
+/* The requests whose KV cache storage reserves: kv_requests, or for auto
+ * (-1) 1 under roofline and calibrated and 0 under paper. */
+int64_t solver_instance_kv_requests(const solver_instance *in);
 
 /* The calibrated cost model (cost_calibrated.c, docs/hardware.md).
  * Bits per weight a format stores at width b (pr: the original precision,
@@ -217,6 +238,45 @@ int solver_calibration_fit(const sim_catalog *cat, const sim_measurements *m, si
  * model and bits per weight from the device's datasheet and c. */
 int solver_calibration_predict(const sim_catalog *cat, const sim_measurement *r,
                                const sim_calibration *c, double *tokens_per_s, sim_error *err);
+/* One step of iteration-level batching on a server: the member passes a
+ * batch runs together through a layer. Built with solver_step_add, one call
+ * per member request (β sequences each). */
+typedef struct solver_step {
+  double tokens;    /* Σ_members k·β: tokens processed */
+  double kv_tokens; /* Σ_members β·ctx: (sequence, context token) pairs whose KV is read */
+  int64_t max_k;    /* the longest member pass, tokens */
+} solver_step;
+
+/* Adds a member pass over k tokens (k = prompt: prefill, 1: decode) of one
+ * request of the instance's batch β, with the context solver_pass_compute
+ * uses (k/2 for a prefill, the instance's context for a decode step). */
+void solver_step_add(solver_step *s, const solver_instance *in, int64_t k);
+
+/* Durations of a batch step, s. Roofline: the weights are read once for the
+ * whole batch and the KV cache per sequence,
+ *   compute = max(tokens·F_l/peak_i, (p_l·b/8 + kv_l·kv_tokens·kv_bits/8)/membw_i);
+ * paper: batching is free, the step takes as long as its longest member,
+ *   compute = max_k·F_l/CCS_i·b/pr.
+ * calibrated: solver_calibrated_layer_time with the batch's tokens and KV
+ *   context, its fixed overhead once per step.
+ * Transfers carry every member's activations in one message:
+ *   λ_ij + tokens·a_l·bits/Ω_ij (0 for i == j, +inf without a route).
+ * With one member these equal the solver_pass_* functions (to rounding). */
+double solver_step_compute(const solver_instance *in, size_t l, size_t i, size_t b,
+                           const solver_step *s);
+double solver_step_transfer(const solver_instance *in, size_t l, size_t i, size_t j, size_t b,
+                            const solver_step *s);
+double solver_step_input(const solver_instance *in, size_t j, const solver_step *s);
+double solver_step_output(const solver_instance *in, size_t i, size_t b, const solver_step *s);
+
+/* Bytes of layer l's weights at bit width index b (the calibrated model's
+ * format bits per weight, else b): what a server holds for it besides KV. */
+double solver_weight_bytes(const solver_instance *in, size_t l, size_t b);
+
+/* Bytes of KV cache one request (β sequences) holds for layer l when its
+ * context is full (prompt + tokens): β·kv_l·(P + n)·kv_bits/8, whatever the
+ * cost model. */
+double solver_kv_bytes(const solver_instance *in, size_t l);
 
 /* A placement: for each layer its server and bit-width index. */
 typedef struct solver_placement {
@@ -248,6 +308,15 @@ void solver_energy(const solver_instance *in, const solver_placement *p,
  * feasibility; see solver_check. +inf if a needed route does not exist. */
 double solver_objective(const solver_instance *in, const solver_placement *p, double *compute,
                         double *comm);
+
+/* The bottleneck stage time of a placement, s per decode step: the largest
+ * over servers of its per-token work, Σ of solver_pass_compute (k = 1) over
+ * its layers plus solver_pass_transfer of every hand-over it sends (and, for
+ * the origin, the input it sends; for the last layer's server, the output
+ * back to the origin). A saturated pipeline completes one decode pass of a
+ * request per bottleneck time. *server (may be NULL) gets the bottleneck
+ * server. +inf if a needed route does not exist. O(L·M). */
+double solver_bottleneck(const solver_instance *in, const solver_placement *p, int *server);
 
 /* Quantization ratio Σ_l p_l·b_l / Σ_l p_l·pr × 100 (Table 1's last column). */
 double solver_quant_ratio(const solver_instance *in, const solver_placement *p);
@@ -288,6 +357,8 @@ typedef struct solver_options {
   long long search_budget;     /* nodes of the segment search before lp_solve takes over:
                                   0 = the default (SOLVER_SEARCH_NODES), < 0 = no search, so
                                   that lp_solve's accelerated path can be tested on its own */
+  solver_objective_kind objective; /* ilp and dp: latency (default) or throughput */
+  double latency_cap;          /* s, throughput: T <= cap (0: none) */
 } solver_options;
 
 /* The segment search's default node budget (docs/solver.md). */
@@ -338,6 +409,9 @@ typedef struct solver_result {
   double budget_bound;         /* s, under budget accuracy: the best of the bounds that see
                                   the budget (the dual over the budget multiplier and the
                                   budgeted segment DP); NaN otherwise */
+  double bottleneck;           /* s, solver_bottleneck of the placement (NaN without one);
+                                  under the throughput objective, lower_bound and gap refer
+                                  to it rather than to T */
 } solver_result;
 
 void solver_result_init(solver_result *res);
@@ -380,5 +454,110 @@ solver_placement *sim_placement_load_json(const char *path, const solver_instanc
 /* The same from a string; `name` stands in for the file name in messages. */
 solver_placement *sim_placement_load_json_string(const char *text, size_t len, const char *name,
                                                  const solver_instance *in, sim_error *err);
+
+/* --- Several models sharing the servers (multi.c, multi_lagrange.c,
+ * multi_ilp.c; docs/model.md and docs/solver.md) ---------------------------
+ *
+ * K models, each a single-model instance on the same servers and routes,
+ * share every server's storage and compute:
+ *   storage:      Σ_m Σ_l s_m(l, b) x_m(l, i, b) <= κ_i
+ *   utilization:  Σ_m rate_m · busy_m(i) <= max_utilization, where busy_m(i)
+ *                 is the compute time (s) model m's layers spend on server i
+ *                 per request (Σ_l cp_m(l, i, b) x_m(l, i, b))
+ * Everything else (allowed bits, the budget, the layer cap, routes, the
+ * origin) stays each model's own. The objective is Σ_m weight_m · T_m
+ * (`sum`) or max_m T_m (`max`).
+ *
+ * Ownership rule: solver_multi_alloc returns a multi-instance that owns its
+ * instances (set models[m] to an instance from solver_instance_alloc; they
+ * are freed with it). A solver_multi_result owns its placements. */
+
+typedef enum { SOLVER_MULTI_SUM = 0, SOLVER_MULTI_MAX = 1 } solver_multi_objective;
+
+/* "sum", "max", NULL: the words solver.aggregate accepts. */
+extern const char *const solver_multi_objective_names[];
+
+typedef struct solver_multi {
+  size_t n_models;
+  solver_instance **models;  /* n_models owned instances, same servers and routes */
+  double *rate;              /* n_models, requests/s (>= 0) */
+  double *weight;            /* n_models, objective weights (> 0; `sum` only) */
+  double max_utilization;    /* busy fraction every server must stay within (> 0) */
+  solver_multi_objective objective;
+} solver_multi;
+
+/* An empty multi-instance for n_models models: models NULL, rates 0,
+ * weights 1, max_utilization 1, objective sum. NULL without memory. */
+solver_multi *solver_multi_alloc(size_t n_models);
+void solver_multi_free(solver_multi *mi);
+
+/* Checks that every model is set, the instances share their servers
+ * (count, storage, speeds) and routes, and rates, weights and the cap are in
+ * range. Returns SIM_OK or SIM_EINPUT naming the first problem. */
+int solver_multi_validate(const solver_multi *mi, sim_error *err);
+
+typedef enum {
+  SOLVER_MULTI_EXACT = 0,       /* decomposition + lp_solve: optimal with a proof */
+  SOLVER_MULTI_ILP = 1,         /* the joint ILP on lp_solve alone (cross-checks) */
+  SOLVER_MULTI_SEQUENTIAL = 2,  /* models in turn by weight, each optimal on what is left */
+  SOLVER_MULTI_INDEPENDENT = 3, /* each model optimal as if alone; reports if the union fits */
+  SOLVER_MULTI_METHOD_COUNT = 4
+} solver_multi_method;
+
+/* "ilp" (exact), "plain", "sequential", "independent": the words of --method and
+ * of runs.csv, like the single-model methods (ilp is the exact method). */
+const char *solver_multi_method_name(solver_multi_method m);
+int solver_multi_method_parse(const char *s); /* -1 if unknown */
+
+typedef struct solver_multi_options {
+  solver_multi_method method;
+  solver_formulation formulation; /* joint ILP: flow or paper */
+  double time_limit;           /* s for the whole solve; <= 0 means none */
+  double mip_gap;              /* relative gap accepted as optimal */
+  int lagrange_iterations;     /* subgradient iterations; 0 = the default (60) */
+  const char *write_lp;        /* if set, write the joint ILP in LP format here */
+  const char *write_mps;       /* if set, write the joint ILP in free MPS format here */
+} solver_multi_options;
+
+void solver_multi_options_init(solver_multi_options *opt);
+
+typedef struct solver_multi_result {
+  solver_status status;
+  solver_proof proof;          /* bound (Lagrangian meets the incumbent) or ilp */
+  size_t n_models;
+  solver_placement **placement; /* n_models; all NULL when no placement was found */
+  double *model_objective;     /* n_models, s, T_m of each model's placement */
+  double *model_solo;          /* n_models, s, each model's optimum alone (NaN if unknown) */
+  double objective;            /* s, Σ weight·T or max T (NaN without a placement) */
+  double lower_bound;          /* s, best proven bound on the objective (NaN if none) */
+  double gap;                  /* (objective - lower_bound) / objective */
+  double lagrangian_bound;     /* s, the decomposition's bound (NaN if not computed) */
+  double solve_seconds;
+  int iterations;              /* subgradient iterations done */
+  double lagrange_seconds;     /* wall time of the decomposition (bound and incumbents) */
+  size_t ilp_fixed;            /* x columns the decomposition's bounds left out of the ILP */
+  long long nodes;             /* lp_solve's branch-and-bound nodes */
+  int joint_feasible;          /* 1 if the placements together meet the shared rows */
+  size_t n_servers;
+  double *storage_used;        /* n_servers, bytes over all models */
+  double *utilization;         /* n_servers, Σ_m rate_m · busy_m(i) */
+  char diagnosis[512];
+} solver_multi_result;
+
+void solver_multi_result_init(solver_multi_result *res);
+void solver_multi_result_clear(solver_multi_result *res);
+
+/* Solves a multi-instance with opt->method. Returns SIM_OK when the solver
+ * ran (whatever the status), an error code when it could not. Every
+ * returned placement passes solver_multi_check. */
+int solver_multi_solve(const solver_multi *mi, const solver_multi_options *opt,
+                       solver_multi_result *res, sim_error *err);
+
+/* The independent checker: each model's own constraints (solver_check),
+ * then the shared storage and utilization rows (relative slack 1e-9), from
+ * the cost functions alone. Fills T (n_models, may be NULL) and *objective.
+ * Returns SIM_OK if feasible, SIM_EINFEASIBLE naming the violations. */
+int solver_multi_check(const solver_multi *mi, solver_placement *const *placement, double *T,
+                       double *objective, sim_error *err);
 
 #endif

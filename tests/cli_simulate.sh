@@ -115,4 +115,40 @@ st=$?
 [ $st -eq 3 ] && grep -q "does not exist" "$TMP/err"
 ok $? "a placement needing a missing route is infeasible (exit $st)"
 
+# Continuous batching: 40 requests arrive within 1 ns on the two-layer case
+# with a batch limit of 1, so the pipeline saturates on s0's stage, 1 s of
+# compute plus 0.0032 s of sending per pass: 1/1.0032 tokens/s within 2 %
+# (120 passes at the bottleneck, fill and drain under 2 s). The series has
+# one row per server step: 120 passes on each of the two servers.
+sed -e "s/compute_cv: 0.2/compute_cv: 0, batching: continuous, horizon: 1.0e-9/" -e "s/requests: 200/requests: 40/" \
+    "$TMP/two.yaml" > "$TMP/cont.yaml"
+sim "$TMP/cont.yaml" --placement "$TMP/p.json" --mode load --json --series "$TMP/series.csv" > "$TMP/cont.json"
+ok $? "continuous load --json --series exits 0"
+for k in itl_s goodput_requests_s mean_batch mem_peak_bytes; do
+  grep -q "\"$k\":" "$TMP/cont.json"
+  ok $? "continuous JSON has $k"
+done
+close "$(json_num throughput_tokens_s "$TMP/cont.json")" "$(awk 'BEGIN { print 1 / 1.0032 }')" 0.02
+ok $? "continuous throughput is 1 / bottleneck stage within 2 %"
+[ "$(head -n 1 "$TMP/series.csv")" = "time,server,batch,queue,memory_bytes" ] &&
+  [ "$(wc -l < "$TMP/series.csv")" -eq 241 ]
+ok $? "the series has its header and one row per step (240)"
+sim "$TMP/cont.yaml" --placement "$TMP/p.json" --mode load --series /nonexistent/dir/s.csv > /dev/null 2> "$TMP/err"
+[ $? -eq 2 ] && grep -q "cannot write" "$TMP/err"
+ok $? "an unwritable --series is a usage error"
+
+# dilemma run with continuous batching writes the serving columns, and with
+# solver.objective: throughput the stage time it reports is the smaller one.
+printf 'solver: {objective: throughput}\n' | cat "$TMP/cont.yaml" - > "$TMP/cont_tp.yaml"
+sed -i 's/^simulation: {/simulation: {load: true, /' "$TMP/cont.yaml" "$TMP/cont_tp.yaml"
+run run "$TMP/cont.yaml" --runs 1 --no-plot -o "$TMP/r_lat" > /dev/null 2>&1 &&
+  run run "$TMP/cont_tp.yaml" --runs 1 --no-plot -o "$TMP/r_tp" > /dev/null 2>&1
+ok $? "run with continuous batching, both objectives"
+head -n 1 "$TMP/r_lat/runs.csv" | grep -q "ttft_p95_s,.*itl_p99_s,goodput_rps,mean_batch,mem_peak_frac,util_max,util_mean,stage_s,stage_tps,placement"
+ok $? "runs.csv has the serving columns"
+col() { awk -F, -v k="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == k) c = i; next } { print $c; exit }' "$2"; }
+s_lat=$(col stage_s "$TMP/r_lat/runs.csv"); s_tp=$(col stage_s "$TMP/r_tp/runs.csv")
+awk -v a="$s_tp" -v b="$s_lat" 'BEGIN { exit !(a != "" && b != "" && a + 0 <= b + 0) }'
+ok $? "the throughput objective's stage time ($s_tp s) is at most the latency objective's ($s_lat s)"
+
 done_testing

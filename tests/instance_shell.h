@@ -16,6 +16,7 @@ static inline solver_instance *instance_shell(size_t L, size_t M, size_t B) {
   in->n_bits = B;
   in->activation_bits = 16;
   in->kv_bits = 16;
+  in->kv_requests = -1; /* auto: the cost model decides, as for scenario instances */
   in->layers = calloc(L, sizeof *in->layers);
   in->servers = calloc(M, sizeof *in->servers);
   in->bandwidth = calloc(M * M, sizeof *in->bandwidth);

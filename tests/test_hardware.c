@@ -120,13 +120,15 @@ static void test_calibrated_costs(void) {
   double T = solver_objective(in, p, NULL, NULL);
   ok_rel(w, 60, 1e-12, "one busy Orin draws its peak 60 W");
   ok_rel(e, 60 * T / 4, 1e-12, "energy per token = 60 W x T / 4 tokens");
-  /* Split: each server busy for its own compute only; idle counts 0. */
+  /* Split: each server busy for its own compute only. The Orin has no idle
+   * figure (counts 0 W); the Pi 5 idles at 3 W for the whole request, so it
+   * draws 3 W x T plus (11.6 - 3) W x its busy time. */
   p->server[1] = 1;
   solver_energy(in, p, &e, &w);
   T = solver_objective(in, p, NULL, NULL);
   double busy0 = solver_cost_compute(in, 0, 0, 0), busy1 = solver_cost_compute(in, 1, 1, 0);
-  double joules = 60 * busy0 + 11.6 * busy1;
-  ok_rel(e, joules / 4, 1e-12, "split: energy = sum of peak x busy time, per token");
+  double joules = 60 * busy0 + 3 * T + (11.6 - 3) * busy1;
+  ok_rel(e, joules / 4, 1e-12, "split: energy = idle x T + (peak - idle) x busy time, per token");
   ok_rel(w, joules / T, 1e-12, "split: average power = energy / T");
   solver_placement_free(p);
   sim_case_free(one);

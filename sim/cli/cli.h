@@ -88,4 +88,11 @@ int cli_cmd_devices(int argc, char **argv);
 int cli_cmd_calibrate(int argc, char **argv);
 int cli_cmd_validate(int argc, char **argv);
 
+/* `dilemma solve` on a scenario with models: (cmd_solve_multi.c). method
+ * may be NULL (the exact method); form < 0 and time_limit <= 0 take the
+ * scenario's. Returns the exit status. */
+int cli__solve_multi(const struct sim_scenario *sc, const cli_target *target, const char *method,
+                     int plain, int form, double time_limit, int json, const char *lp_path,
+                     const char *mps_path);
+
 #endif

@@ -17,7 +17,7 @@
 static void help(void) {
   printf("Usage: dilemma simulate SCENARIO [--point P] [--run K] [--mode replay|load]\n"
          "                         [--rate R] [--requests N] [--placement F.json] [--json]\n"
-         "                         [--trace F.csv] [--trace-chrome F.json]\n"
+         "                         [--trace F.csv] [--trace-chrome F.json] [--series F.csv]\n"
          "\n"
          "Replay a placement in the discrete-event simulator. Unless --placement is given, the\n"
          "placement comes from solving run K at sweep point P with the scenario's method.\n"
@@ -39,6 +39,8 @@ static void help(void) {
          "      --set KEY=VALUE      override a scenario key (repeatable; the value is YAML)\n"
          "      --trace F.csv        write every event: time,entity,event,request,token,layer\n"
          "      --trace-chrome F.json  write a Chrome trace (Perfetto, chrome://tracing)\n"
+         "      --series F.csv       continuous batching: one row per server step,\n"
+         "                           time,server,batch,queue,memory_bytes\n"
          "  -h, --help               show this help\n"
          "\n"
          "Exit status: 0 ok, 1 runtime failure, 2 usage or input error, 3 infeasible.\n");
@@ -52,7 +54,7 @@ typedef struct sim_opts {
   double rate;
   int mode; /* -1: from the scenario, 0 replay, 1 load */
   int json;
-  const char *placement, *trace_csv, *trace_chrome;
+  const char *placement, *trace_csv, *trace_chrome, *series;
 } sim_opts;
 
 static int parse_args(int argc, char **argv, sim_opts *o) {
@@ -61,7 +63,8 @@ static int parse_args(int argc, char **argv, sim_opts *o) {
     {"mode", required_argument, 0, 'm'},      {"rate", required_argument, 0, 'R'},
     {"requests", required_argument, 0, 'n'},  {"placement", required_argument, 0, 'P'},
     {"json", no_argument, 0, 'j'},            {"trace", required_argument, 0, 't'},
-    {"trace-chrome", required_argument, 0, 'c'}, {"help", no_argument, 0, 'h'}, CLI_SET_OPTION,
+    {"trace-chrome", required_argument, 0, 'c'}, {"series", required_argument, 0, 's'},
+    {"help", no_argument, 0, 'h'}, CLI_SET_OPTION,
     {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
   o->mode = -1;
@@ -97,6 +100,7 @@ static int parse_args(int argc, char **argv, sim_opts *o) {
     case 'j': o->json = 1; break;
     case 't': o->trace_csv = optarg; break;
     case 'c': o->trace_chrome = optarg; break;
+    case 's': o->series = optarg; break;
     case 'h': help(); return -1;
     default: return cli_option_error("simulate", argv, "p:r:R:n:P:h", opts);
     }
@@ -205,6 +209,15 @@ static void print_load(const sim_serve_result *r, const sim_serve_config *cfg, i
     sim_json_key(&j, "end_time_s"); sim_json_number(&j, r->end_time);
     sim_json_key(&j, "events"); sim_json_int(&j, (int64_t)r->events);
     sim_json_key(&j, "stop"); sim_json_string(&j, stop_name(r->stop));
+    const int cont = cfg->batching == SIM_BATCHING_CONTINUOUS;
+    if (cont) {
+      sim_json_key(&j, "batching"); sim_json_string(&j, "continuous");
+      json_summary(&j, "itl_s", &r->itl);
+      sim_json_key(&j, "good"); sim_json_int(&j, r->good);
+      sim_json_key(&j, "goodput_requests_s"); sim_json_number(&j, r->goodput_requests);
+      sim_json_key(&j, "mean_batch"); sim_json_number(&j, r->mean_batch);
+      sim_json_key(&j, "steps"); sim_json_int(&j, r->steps);
+    }
     for (int links = 0; links < 2; links++) {
       sim_json_key(&j, links ? "links" : "servers");
       sim_json_array_begin(&j, 0);
@@ -222,6 +235,11 @@ static void print_load(const sim_serve_result *r, const sim_serve_config *cfg, i
         sim_json_key(&j, "utilization"); sim_json_number(&j, e->utilization);
         sim_json_key(&j, "busy_s"); sim_json_number(&j, e->busy);
         sim_json_key(&j, "jobs"); sim_json_int(&j, (int64_t)e->jobs);
+        if (cont && !links) {
+          sim_json_key(&j, "mean_batch"); sim_json_number(&j, e->mean_batch);
+          sim_json_key(&j, "mem_mean_bytes"); sim_json_number(&j, e->mem_mean);
+          sim_json_key(&j, "mem_peak_bytes"); sim_json_number(&j, e->mem_peak);
+        }
         sim_json_object_end(&j);
       }
       sim_json_array_end(&j);
@@ -246,6 +264,14 @@ static void print_load(const sim_serve_result *r, const sim_serve_config *cfg, i
            s[k]->p50, s[k]->p95, s[k]->p99, s[k]->max);
   printf("throughput   %.6g requests/s, %.6g tokens/s\n", r->throughput_requests,
          r->throughput_tokens);
+  if (cfg->batching == SIM_BATCHING_CONTINUOUS) {
+    printf("%-12s mean %.6g  p50 %.6g  p95 %.6g  p99 %.6g  max %.6g s\n", "ITL", r->itl.mean,
+           r->itl.p50, r->itl.p95, r->itl.p99, r->itl.max);
+    printf("goodput      %lld requests within the SLO, %.6g requests/s\n", (long long)r->good,
+           r->goodput_requests);
+    printf("batching     continuous, %lld steps, mean batch %.4g requests\n", (long long)r->steps,
+           r->mean_batch);
+  }
   printf("gap to T     MAPE %.4g %%, mean latency %+.4g %%\n", r->mape, r->mean_gap);
   printf("events       %llu, end time %.9g s, at most %lld requests in flight\n",
          (unsigned long long)r->events, r->end_time, (long long)r->peak_in_flight);
@@ -278,14 +304,15 @@ static int simulate(const sim_opts *o, sim_scenario *sc, sim_error *err) {
 
   int status = CLI_OK;
   solver_placement *p = NULL;
-  FILE *csv = NULL, *chrome = NULL;
+  FILE *csv = NULL, *chrome = NULL, *series = NULL;
   sim_trace *trace = NULL;
   sim_serve_result res;
   sim_serve_result_init(&res);
 
   if ((status = get_placement(o, view, in, &p, err)) != CLI_OK) goto done;
   if ((status = open_out(o->trace_csv, &csv)) != CLI_OK ||
-      (status = open_out(o->trace_chrome, &chrome)) != CLI_OK)
+      (status = open_out(o->trace_chrome, &chrome)) != CLI_OK ||
+      (status = open_out(o->series, &series)) != CLI_OK)
     goto done;
   if ((csv || chrome) && (trace = sim_trace_alloc(csv, chrome, err)) == NULL) {
     status = CLI_ERUNTIME;
@@ -297,6 +324,7 @@ static int simulate(const sim_opts *o, sim_scenario *sc, sim_error *err) {
   if (view->sim.dyn.enabled)
     fprintf(stderr, "dilemma simulate: warning: simulation.dynamics applies to `dilemma run` only; "
             "simulating constant conditions\n");
+  cfg.series = series;
   int rc = load ? sim_serve_load(in, p, &cfg, &res, err) : sim_serve_replay(in, p, &cfg, &res, err);
   if (rc == SIM_OK) rc = sim_trace_finish(trace, err);
   if (rc != SIM_OK) {
@@ -311,6 +339,7 @@ done:
   sim_trace_free(trace);
   if (csv != NULL && fclose(csv) != 0 && status == CLI_OK) status = CLI_ERUNTIME;
   if (chrome != NULL && fclose(chrome) != 0 && status == CLI_OK) status = CLI_ERUNTIME;
+  if (series != NULL && (ferror(series) | fclose(series)) && status == CLI_OK) status = CLI_ERUNTIME;
   solver_placement_free(p);
   sim_case_free(one);
   return status;

@@ -22,12 +22,14 @@ static void help(void) {
       "                     [--write-instance FILE] [--plain] [--no-presolve]\n"
       "\n"
       "Place every layer of the scenario's model on a server and choose its bit width for\n"
-      "run K at sweep point P (both default 0), minimizing the completion time T.\n"
+      "run K at sweep point P (both default 0), minimizing the completion time T. A\n"
+      "scenario with models: places several models on the shared servers jointly.\n"
       "\n"
       "  -p, --point P           sweep point (row-major over the swept keys)\n"
       "  -r, --run K             run index (selects the topology and the random baseline)\n"
       "      --method M          ilp (exact), dp (exact without storage coupling), single,\n"
-      "                          greedy, uniform, random, cloud (default: the scenario's)\n"
+      "                          greedy, uniform, random, cloud (default: the scenario's);\n"
+      "                          with models: ilp (exact), sequential, independent\n"
       "  -f, --formulation F     ilp: flow (tight) or paper (default: the scenario's)\n"
       "  -t, --time-limit S      seconds; on expiry the status is 'timeout' with the best\n"
       "                          placement found and its gap (default: the scenario's)\n"
@@ -67,6 +69,8 @@ static void print_json(const solver_instance *in, const solver_options *opt,
   sim_json_key(&j, "segment_bound"); sim_json_number(&j, r->segment_bound);
   sim_json_key(&j, "packing_bound"); sim_json_number(&j, r->packing_bound);
   sim_json_key(&j, "budget_bound"); sim_json_number(&j, r->budget_bound);
+  sim_json_key(&j, "objective_kind"); sim_json_string(&j, solver_objective_names[opt->objective == SOLVER_OBJECTIVE_THROUGHPUT]);
+  sim_json_key(&j, "bottleneck_s"); sim_json_number(&j, r->bottleneck);
   sim_json_key(&j, "nodes"); sim_json_int(&j, r->nodes);
   sim_json_key(&j, "search_nodes"); sim_json_int(&j, r->search_nodes);
   sim_json_key(&j, "ilp_columns"); sim_json_int(&j, (int64_t)r->ilp_columns);
@@ -126,11 +130,16 @@ static void print_text(const sim_scenario *view, size_t point, long long run,
     printf("\nobjective T = %.9g s = compute %.9g s + communication %.9g s\n", r->objective,
            r->compute, r->comm);
     printf("quantization ratio %.4g %%\n", r->quant_ratio);
+    printf("bottleneck stage %.9g s per token (a saturated pipeline: %.6g tokens/s)%s\n",
+           r->bottleneck, (double)in->batch / r->bottleneck,
+           opt->objective == SOLVER_OBJECTIVE_THROUGHPUT ? ", the objective" : "");
   }
   printf("status %s", solver_status_name(r->status));
   if (r->status == SOLVER_OPTIMAL) printf(" (proof: %s)", solver_proof_name(r->proof));
   printf(", solve time %.4f s, B&B nodes %lld", r->solve_seconds, r->nodes);
-  if (r->search_nodes) printf(", segment search nodes %lld", r->search_nodes);
+  if (r->search_nodes)
+    printf(", %s search nodes %lld",
+           opt->objective == SOLVER_OBJECTIVE_THROUGHPUT ? "throughput" : "segment", r->search_nodes);
   if (r->ilp_columns)
     printf(", last ILP %zu columns x %zu rows (%zu layer-server pairs fixed by bounds)",
            r->ilp_columns, r->ilp_rows, r->ilp_fixed);
@@ -165,6 +174,7 @@ int cli_cmd_solve(int argc, char **argv) {
   cli_target target = {0, 0};
   cli_sets sets = {.n = 0};
   int json = 0, method = -1, form = -1, plain = 0, no_presolve = 0, c;
+  const char *method_name = NULL; /* parsed once the scenario says one model or several */
   double time_limit = -1;
   const char *lp_path = NULL, *mps_path = NULL, *inst_path = NULL;
   opterr = 0;
@@ -177,11 +187,7 @@ int cli_cmd_solve(int argc, char **argv) {
     case 'r':
       if (cli_target_option("solve", c, optarg, &target) != CLI_OK) return CLI_EUSAGE;
       break;
-    case 'm':
-      if ((method = solver_method_parse(optarg)) < 0)
-        return cli_usage_error("solve", "unknown method '%s' (ilp, dp, single, greedy, uniform, "
-                               "random, cloud)", optarg);
-      break;
+    case 'm': method_name = optarg; break;
     case 'f':
       if (strcmp(optarg, "flow") == 0) form = SOLVER_FORM_FLOW;
       else if (strcmp(optarg, "paper") == 0) form = SOLVER_FORM_PAPER;
@@ -206,6 +212,22 @@ int cli_cmd_solve(int argc, char **argv) {
 
   sim_scenario *sc = cli_scenario_load(argv[optind], &sets);
   if (sc == NULL) return CLI_EUSAGE;
+  if (sc->n_models > 0) {
+    int st;
+    if (inst_path != NULL || no_presolve)
+      st = cli_usage_error("solve", "--write-instance and --no-presolve apply to one model, not "
+                           "to a scenario with models:");
+    else
+      st = cli__solve_multi(sc, &target, method_name, plain, form, time_limit, json, lp_path,
+                            mps_path);
+    sim_scenario_free(sc);
+    return st;
+  }
+  if (method_name != NULL && (method = solver_method_parse(method_name)) < 0) {
+    sim_scenario_free(sc);
+    return cli_usage_error("solve", "unknown method '%s' (ilp, dp, single, greedy, uniform, "
+                           "random, cloud)", method_name);
+  }
   sim_error err;
   sim_error_clear(&err);
   int status = CLI_OK;

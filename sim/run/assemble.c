@@ -29,6 +29,15 @@ sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, s
   }
   c->point = point;
   c->run = run;
+  if (base->n_models > 0) {
+    /* A case is one model; the joint placement of several is
+     * sim_multi_alloc's, and only `dilemma solve` handles it so far. */
+    sim_error_set(err, SIM_EINPUT,
+                  "%s: models: lists %zu models; `dilemma solve` places them jointly, but this "
+                  "command handles one model (use model:)",
+                  base->path ? base->path : "scenario", base->n_models);
+    goto fail;
+  }
   const sim_scenario *v = &c->view;
   if (sim_scenario_point(base, point, &c->view, err) != SIM_OK) goto fail;
   if ((c->model = sim_scenario_model_alloc(v, err)) == NULL) goto fail;

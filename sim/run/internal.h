@@ -23,6 +23,7 @@ typedef struct sim__run_ctx {
   int dynamic;                  /* simulation.dynamics: dynamic columns present */
   const char *outdir;           /* the experiment's directory (time series go under it) */
   int energy;                   /* servers are catalogue devices: energy columns present */
+  int serving;                  /* ... with continuous batching: serving columns present */
 } sim__run_ctx;
 
 /* Appends the CSV header line of runs.csv. */

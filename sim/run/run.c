@@ -25,6 +25,7 @@ static int ctx_init(sim__run_ctx *ctx, const sim_scenario *sc, const sim_run_opt
   ctx->dynamic = sc->sim.dyn.enabled;
   ctx->outdir = opt->outdir != NULL ? opt->outdir : sc->output;
   ctx->energy = sc->servers.n_devices > 0;
+  ctx->serving = sc->sim.load && sc->sim.batching == SIM_BATCHING_CONTINUOUS;
   ctx->n_points = sim_scenario_points(sc);
   ctx->n_methods = sim_scenario_methods(sc, ctx->methods);
   for (size_t i = 0; i < ctx->n_points; i++) {

@@ -43,12 +43,21 @@ typedef struct sim_case {
 } sim_case;
 
 /* Assembles run `run` at sweep point `point` of `base`. Fails with
- * SIM_EINPUT for a point that does not exist or an error table that does
+ * SIM_EINPUT for a scenario with models: (see sim_multi_alloc), a point that does not exist or an error table that does
  * not fit the model (naming the file), SIM_EIO when the table cannot be
  * read, SIM_ENOMEM. O(M^2) draws (O(M^3) routes for a geometric topology)
  * plus O(L x bit widths) for the instance. */
 sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, sim_error *err);
 void sim_case_free(sim_case *c);
+
+/* The multi-model instance of run `run` at sweep point `point` of a
+ * scenario with `models:`: each entry's instance on one topology (storage
+ * in model units relative to all models' fp32 size together), the rates,
+ * weights (default: the rates, or 1 for a model without load), the
+ * utilization cap and the objective. Freed with solver_multi_free. Fails
+ * with SIM_EINPUT without `models:`, SIM_ENOMEM. */
+solver_multi *sim_multi_alloc(const sim_scenario *base, size_t point, uint64_t run,
+                              sim_error *err);
 
 /* Numeric columns of runs.csv, in file order. Load columns appear only when
  * the scenario runs the load experiment, dynamic ones only when it has
@@ -95,12 +104,30 @@ typedef enum {
   SIM_COL_PH2_P95,       /* ph2_p95_s */
   SIM_COL_ENERGY,        /* energy_j_per_token: J per generated token (devices only) */
   SIM_COL_POWER,         /* power_w: average power of the servers used over a request, W */
+  /* Serving columns: only with continuous batching (docs/experiments.md). */
+  SIM_COL_TTFT_P50,      /* ttft_p50_s, ttft_p95_s, ttft_p99_s */
+  SIM_COL_TTFT_P95,
+  SIM_COL_TTFT_P99,
+  SIM_COL_TPOT_P50,      /* tpot_p50_s, ... */
+  SIM_COL_TPOT_P95,
+  SIM_COL_TPOT_P99,
+  SIM_COL_ITL_P50,       /* itl_p50_s: inter-token latency, ... */
+  SIM_COL_ITL_P95,
+  SIM_COL_ITL_P99,
+  SIM_COL_GOODPUT,       /* goodput_rps: requests/s within simulation.goodput */
+  SIM_COL_MEAN_BATCH,    /* mean_batch: requests per server step, weighted by step time */
+  SIM_COL_MEM_PEAK,      /* mem_peak_frac: largest peak memory / storage over servers */
+  SIM_COL_UTIL_MAX,      /* util_max: utilization of the busiest server */
+  SIM_COL_UTIL_MEAN,     /* util_mean: mean utilization of the servers holding layers */
+  SIM_COL_STAGE,         /* stage_s: bottleneck stage time of the placement (solver_bottleneck) */
+  SIM_COL_STAGE_TPS,     /* stage_tps: β / stage_s, tokens/s of a saturated pipeline at batch 1 */
   SIM_COL_COUNT
 } sim_column;
 
 #define SIM_COL_FIRST_LOAD SIM_COL_RHO
 #define SIM_COL_FIRST_DYN SIM_COL_UNSERVED /* dynamic columns appear only with simulation.dynamics */
 #define SIM_COL_FIRST_ENERGY SIM_COL_ENERGY
+#define SIM_COL_FIRST_SERVING SIM_COL_TTFT_P50
 
 const char *sim_column_name(sim_column c);
 

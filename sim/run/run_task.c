@@ -17,7 +17,10 @@ static const char *const column_names[SIM_COL_COUNT] = {
   "lat_p95_s", "lat_p99_s", "ttft_s", "tpot_s", "throughput_tps", "load_mape",
   "unserved", "slo_miss_pct", "solves", "migrations", "layers_moved", "moved_bytes", "migration_s",
   "replan_solve_s", "ph1_mean_s", "ph1_p95_s", "ph2_mean_s", "ph2_p95_s",
-  "energy_j_per_token", "power_w"};
+  "energy_j_per_token", "power_w",
+  "ttft_p50_s", "ttft_p95_s", "ttft_p99_s", "tpot_p50_s", "tpot_p95_s", "tpot_p99_s",
+  "itl_p50_s", "itl_p95_s", "itl_p99_s", "goodput_rps", "mean_batch", "mem_peak_frac",
+  "util_max", "util_mean", "stage_s", "stage_tps"};
 
 const char *sim_column_name(sim_column c) {
   return (unsigned)c < SIM_COL_COUNT ? column_names[c] : "?";
@@ -25,6 +28,7 @@ const char *sim_column_name(sim_column c) {
 
 /* 1 if column c is in this experiment's runs.csv. */
 static int has_column(const sim__run_ctx *ctx, size_t c) {
+  if (c >= SIM_COL_FIRST_SERVING) return ctx->serving;
   if (c >= SIM_COL_FIRST_ENERGY) return ctx->energy;
   if (c >= SIM_COL_FIRST_DYN) return ctx->dynamic;
   if (c >= SIM_COL_FIRST_LOAD) return ctx->load;
@@ -87,6 +91,40 @@ static double offered_load(const sim_serve_result *alone, double rate) {
   return rate * busiest;
 }
 
+/* The serving columns of a continuous-batching load run. */
+static void serving_columns(const solver_instance *in, const solver_placement *p,
+                            const sim_serve_result *r, double *col) {
+  col[SIM_COL_TTFT_P50] = r->ttft.p50;
+  col[SIM_COL_TTFT_P95] = r->ttft.p95;
+  col[SIM_COL_TTFT_P99] = r->ttft.p99;
+  col[SIM_COL_TPOT_P50] = r->tpot.p50;
+  col[SIM_COL_TPOT_P95] = r->tpot.p95;
+  col[SIM_COL_TPOT_P99] = r->tpot.p99;
+  col[SIM_COL_ITL_P50] = r->itl.p50;
+  col[SIM_COL_ITL_P95] = r->itl.p95;
+  col[SIM_COL_ITL_P99] = r->itl.p99;
+  col[SIM_COL_GOODPUT] = r->goodput_requests;
+  col[SIM_COL_MEAN_BATCH] = r->mean_batch;
+  double peak = 0, umax = 0, usum = 0;
+  size_t used = 0;
+  for (size_t i = 0; i < in->n_servers && i < r->n_entities; i++) {
+    int holds = 0;
+    for (size_t l = 0; l < p->n_layers && !holds; l++) holds = p->server[l] == (int)i;
+    if (!holds) continue;
+    const sim_serve_entity *e = &r->entities[i];
+    if (in->servers[i].storage > 0 && e->mem_peak / in->servers[i].storage > peak)
+      peak = e->mem_peak / in->servers[i].storage;
+    if (e->utilization > umax) umax = e->utilization;
+    usum += e->utilization;
+    used++;
+  }
+  col[SIM_COL_MEM_PEAK] = peak;
+  col[SIM_COL_UTIL_MAX] = umax;
+  col[SIM_COL_UTIL_MEAN] = used > 0 ? usum / (double)used : NAN;
+  col[SIM_COL_STAGE] = solver_bottleneck(in, p, NULL);
+  col[SIM_COL_STAGE_TPS] = (double)in->batch / col[SIM_COL_STAGE];
+}
+
 /* The DES columns of a row: the replay of one request (sim_s and its
  * relative error against the analytic T) and, when configured, the load
  * experiment with its offered load rho. A simulation that fails leaves its
@@ -107,7 +145,9 @@ static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver
         col[SIM_COL_SIM_REL_ERROR] = r.rel_error;
       }
       if (ctx->load) {
-        col[SIM_COL_RHO] = offered_load(&r, cfg.rate);
+        /* Continuous batching credits full batches (a lower bound on the
+         * load); static batching is charged one request at a time. */
+        col[SIM_COL_RHO] = ctx->serving ? sim_serve_batch_rho(in, p, &cfg) : offered_load(&r, cfg.rate);
         col[SIM_COL_UNSTABLE] = col[SIM_COL_RHO] >= 1.0;
       }
     }
@@ -126,6 +166,7 @@ static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver
       col[SIM_COL_TPOT] = r.tpot.mean;
       col[SIM_COL_THROUGHPUT] = r.throughput_tokens;
       col[SIM_COL_LOAD_MAPE] = r.mape;
+      if (ctx->serving) serving_columns(in, p, &r, col);
     }
     sim_serve_result_clear(&r);
   }

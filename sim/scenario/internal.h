@@ -28,6 +28,7 @@ typedef enum {
   SIM_K_ENUMSET,  /* unsigned bit set over enums */
   SIM_K_LAYERS,   /* model.layers: explicit custom profile */
   SIM_K_OUTAGES,  /* simulation.outages */
+  SIM_K_MODELS,   /* models: several LLMs */
   SIM_K_SWEEP,    /* sweep */
   SIM_K_DEVICES   /* servers.devices: a list of names or a {name: probability} mixture */
 } sim__ktype;
@@ -53,6 +54,9 @@ struct sim__key {
 
 /* The top-level keys; terminated by an entry with name == NULL. */
 extern const sim__key sim__schema[];
+
+/* The keys of one `models:` entry, NULL-terminated. */
+extern const char *const sim__model_entry_keys[];
 
 /* Enumerated value names, indexed by the C enum values. */
 extern const char *const sim__granularity_names[];

@@ -230,6 +230,8 @@ void sim_scenario_free(sim_scenario *sc) {
   free(sc->sim.dyn.trace);
   free(sc->sim.dyn.changes);
   sim__scenario_hw_free(sc);
+  for (size_t m = 0; m < sc->n_models; m++) free(sc->models[m].name);
+  free(sc->models);
   for (size_t d = 0; d < 2; d++) {
     free(sc->sweep[d].key);
     free(sc->sweep[d].values);

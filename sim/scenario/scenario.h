@@ -30,6 +30,20 @@ typedef struct sim_sweep_dim {
   int log_scale;   /* 1 if given as a log range; a hint for figures */
 } sim_sweep_dim;
 
+/* One entry of `models:` (several LLMs sharing the servers; docs/scenario.md).
+ * Unset fields take the value of the single-model blocks. */
+typedef struct sim_model_entry {
+  char *name;                  /* built-in architecture name */
+  sim_granularity granularity;
+  int has_granularity;         /* 0: model.granularity */
+  double delta;                /* per_layer bound; NaN: quantization.delta */
+  double budget;               /* budget; NaN: quantization.budget */
+  int64_t tokens, batch, prompt; /* -1: the workload's */
+  double rate;                 /* requests/s */
+  double weight;               /* objective weight; NaN: the rate */
+  int64_t origin;              /* server index, -1 none, -2: solver.origin */
+} sim_model_entry;
+
 typedef struct sim_scenario {
   char *path;        /* file the scenario was read from */
   char *name;        /* label used in output paths and figures */
@@ -64,6 +78,9 @@ typedef struct sim_scenario {
     sim_catalog *catalog;
     sim_calibration *calibration;
   } hw;
+
+  size_t n_models;             /* entries of `models:`; 0: the single `model` */
+  sim_model_entry *models;
 
   size_t n_sweep;        /* 0, 1 or 2 swept parameters */
   sim_sweep_dim sweep[2];

@@ -148,6 +148,34 @@ int sim__scenario_check(sim__pctx *ctx, const sim_scenario *sc, const char *wher
     fail(ctx, where, at, sc->solver.method == SOLVER_METHOD_CLOUD ? "solver.method" : "solver.baselines",
          "method 'cloud' needs a cloud node (servers.cloud)");
 
+  if (sc->n_models > 0 && sc->quant.error == SIM_ERRSRC_TABLE)
+    fail(ctx, where, at, "quantization.error",
+         "an error table describes one model; with models: use error: analytic");
+  for (size_t m = 0; m < sc->n_models; m++) {
+    const sim_model_entry *e = &sc->models[m];
+    char path[64];
+    snprintf(path, sizeof path, "models[%zu]", m);
+    if (e->origin >= nodes) {
+      snprintf(d, sizeof d, "origin = %lld but servers are numbered 0..%lld",
+               (long long)e->origin, (long long)(nodes - 1));
+      fail(ctx, where, at, path, d);
+    }
+    const double budget = isnan(e->budget) ? sc->quant.budget : e->budget;
+    if (sc->quant.accuracy == SIM_ACC_BUDGET && !(budget > 0))
+      fail(ctx, where, at, path, "accuracy: budget needs a budget > 0 for every model");
+  }
+  if (sc->solver.latency_cap > 0 && sc->solver.objective != SOLVER_OBJECTIVE_THROUGHPUT)
+    fail(ctx, where, at, "solver.latency_cap", "a latency cap needs solver.objective: throughput");
+  if (sc->sim.batching == SIM_BATCHING_CONTINUOUS && sc->sim.slots != 1)
+    fail(ctx, where, at, "simulation.slots",
+         "continuous batching runs one batch per server at a time: slots must be 1 "
+         "(the batch limit is max_batch)");
+  if (sc->sim.batching == SIM_BATCHING_CONTINUOUS && sc->sim.dyn.enabled)
+    fail(ctx, where, at, "simulation.batching",
+         "continuous batching is not modelled in dynamic runs (simulation.dynamics); use static");
+  if (sc->sim.kv_memory != SIM_KV_UNLIMITED && sc->sim.batching != SIM_BATCHING_CONTINUOUS)
+    fail(ctx, where, at, "simulation.kv_memory", "kv_memory: wait needs simulation.batching: continuous");
+
   for (size_t i = 0; i < sc->sim.n_outages; i++) {
     const sim_outage *o = &sc->sim.outages[i];
     char path[64];

@@ -336,6 +336,109 @@ static int parse_layers(sim__pctx *ctx, const yaml_node_t *n, const char *path) 
   return bad ? -1 : 0;
 }
 
+const char *const sim__model_entry_keys[] = {"name",  "granularity", "delta",  "budget",
+                                             "tokens", "batch",      "prompt", "rate",
+                                             "weight", "origin",     NULL};
+
+/* One number of a `models:` entry into *v; integers when `integer`. */
+static int entry_number(sim__pctx *ctx, const yaml_node_t *vn, const char *path, double lo,
+                        double hi, unsigned flags, int integer, double *v) {
+  const sim__key k = {"", SIM_K_NUM, 0, lo, hi, flags, NULL, NULL, 0, NULL, NULL};
+  if (sim__parse_number(ctx, vn, path, &k, v) != 0) return -1;
+  if (integer && *v != floor(*v)) {
+    sim__perr(ctx, vn, path, "%s is not an integer", sim__yaml_scalar(vn));
+    return -1;
+  }
+  return 0;
+}
+
+static int parse_models(sim__pctx *ctx, const yaml_node_t *n, const char *path) {
+  sim_scenario *sc = ctx->sc;
+  size_t cnt;
+  if (list_count(ctx, n, path, "{name, rate, ...}", &cnt) != 0) return -1;
+  if (cnt == 0 || cnt > 64) {
+    sim__perr(ctx, n, path, "needs between 1 and 64 models, got %zu", cnt);
+    return -1;
+  }
+  for (size_t m = 0; m < sc->n_models; m++) free(sc->models[m].name);
+  free(sc->models);
+  sc->models = calloc(cnt, sizeof *sc->models);
+  if (sc->models == NULL) return oom(ctx);
+  sc->n_models = cnt;
+  int bad = 0;
+  char sub[192];
+  for (size_t i = 0; i < cnt; i++) {
+    yaml_node_t *item = node_at(ctx, n->data.sequence.items.start[i]);
+    sim_model_entry *e = &sc->models[i];
+    e->delta = e->budget = e->weight = NAN;
+    e->tokens = e->batch = e->prompt = -1;
+    e->rate = 1;
+    e->origin = -2;
+    snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+    int name_bad = 0; /* a bad name was reported already */
+    if (item->type != YAML_MAPPING_NODE) {
+      sim__perr(ctx, item, sub, "expected {name, rate, ...}; got %s", sim__yaml_describe(item));
+      bad = 1;
+      continue;
+    }
+    for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top; p++) {
+      yaml_node_t *kn = node_at(ctx, p->key), *vn = node_at(ctx, p->value);
+      char fp[224];
+      const int idx = sim__parse_subkey(ctx, kn, sub, sim__model_entry_keys, 10, fp, sizeof fp);
+      if (idx < 0) { bad = 1; continue; }
+      const char *str = sim__yaml_scalar(vn);
+      double v = 0;
+      switch (idx) {
+      case 0:
+        name_bad = 1;
+        if (str == NULL || sim_arch_find(str) == NULL) {
+          char names[512] = "";
+          size_t len = 0;
+          for (size_t a = 0; sim_arch_builtin(a) != NULL && len < sizeof names; a++)
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", a ? ", " : "",
+                                    sim_arch_builtin(a)->name);
+          sim__perr(ctx, vn, fp, "unknown model %s; allowed: %s", str ? str : "(not a string)", names);
+          bad = 1;
+        } else {
+          name_bad = 0;
+          free(e->name);
+          const size_t len = strlen(str) + 1;
+          if ((e->name = malloc(len)) == NULL) return oom(ctx);
+          memcpy(e->name, str, len);
+        }
+        break;
+      case 1: {
+        const int g = str ? sim__names_index(sim__granularity_names, str) : -1;
+        if (g < 0) {
+          sim__perr(ctx, vn, fp, "expected block or linear; got %s", sim__yaml_describe(vn));
+          bad = 1;
+        } else {
+          e->granularity = (sim_granularity)g;
+          e->has_granularity = 1;
+        }
+        break;
+      }
+      case 2: bad |= entry_number(ctx, vn, fp, 0, 1e6, 0, 0, &e->delta) != 0; break;
+      case 3: bad |= entry_number(ctx, vn, fp, 0, 1e12, 0, 0, &e->budget) != 0; break;
+      case 4: if (!(bad |= entry_number(ctx, vn, fp, 1, 1e9, 0, 1, &v) != 0)) e->tokens = (int64_t)v; break;
+      case 5: if (!(bad |= entry_number(ctx, vn, fp, 1, 1e6, 0, 1, &v) != 0)) e->batch = (int64_t)v; break;
+      case 6: if (!(bad |= entry_number(ctx, vn, fp, 0, 1e9, 0, 1, &v) != 0)) e->prompt = (int64_t)v; break;
+      case 7: bad |= entry_number(ctx, vn, fp, 0, 1e9, 0, 0, &e->rate) != 0; break;
+      case 8: bad |= entry_number(ctx, vn, fp, 0, 1e12, SIM_KF_LO_OPEN, 0, &e->weight) != 0; break;
+      case 9:
+        if (str != NULL && strcmp(str, "none") == 0) e->origin = -1;
+        else if (!(bad |= entry_number(ctx, vn, fp, 0, 4096, 0, 1, &v) != 0)) e->origin = (int64_t)v;
+        break;
+      }
+    }
+    if (e->name == NULL && !name_bad) {
+      sim__perr(ctx, item, sub, "missing 'name'");
+      bad = 1;
+    }
+  }
+  return bad ? -1 : 0;
+}
+
 static int parse_outages(sim__pctx *ctx, const yaml_node_t *n, const char *path) {
   sim_scenario *sc = ctx->sc;
   size_t cnt;
@@ -510,6 +613,8 @@ int sim__parse_value(sim__pctx *ctx, const yaml_node_t *n, const char *path, con
     return parse_layers(ctx, n, path);
   case SIM_K_OUTAGES:
     return parse_outages(ctx, n, path);
+  case SIM_K_MODELS:
+    return parse_models(ctx, n, path);
   case SIM_K_SWEEP:
     return sim__parse_sweep(ctx, n, path);
   case SIM_K_DEVICES:

@@ -123,6 +123,20 @@ static const sim__key solver_keys[] = {
    "server where prompts arrive and outputs return (none, or an index)"},
   BOOL("presolve", solver.presolve, "drop dominated bit options where provably safe"),
   NUM("mip_gap", solver.mip_gap, 0, 1, 0, NULL, "relative gap accepted as optimal"),
+  NUM("max_utilization", solver.max_utilization, 0, 1e6, SIM_KF_LO_OPEN, NULL,
+      "several models: cap on each server's busy fraction"),
+  ENUM("aggregate", solver.aggregate, solver_multi_objective_names,
+       "several models: weighted sum of T or the worst T"),
+  ENUM("objective", solver.objective, solver_objective_names,
+       "latency (T of one request) or throughput (bottleneck stage time)"),
+  NUM("latency_cap", solver.latency_cap, 0, 1e12, 0, "s", "throughput objective: T <= cap (0: none)"),
+  {"kv_requests", SIM_K_INT_WORD, OFF(solver.kv_requests), 0, 1e6, 0, word_auto, NULL, 0, "requests",
+   "requests whose full KV cache the storage row reserves; auto = 0 (paper), else 1"},
+  END};
+
+static const sim__key goodput_keys[] = {
+  NUM("ttft", sim.slo_ttft, 0, 1e12, 0, "s", "goodput: time to first token at most this (0: no bound)"),
+  NUM("tpot", sim.slo_tpot, 0, 1e12, 0, "s", "goodput: time per output token at most this (0: no bound)"),
   END};
 
 static const sim__key dynamics_keys[] = {
@@ -173,6 +187,11 @@ static const sim__key sim_keys[] = {
   MAP("controller", controller_keys, OFF(sim.dyn.has_controller), "when a dynamic run re-plans"),
   NUM("slo", sim.dyn.slo, 0, 1e12, 0, "s", "latency objective of a dynamic run; 0 = none"),
   INT("timeseries", sim.dyn.timeseries, 0, 1e6, "rows of each dynamic run's latency time series; 0 = none"),
+  ENUM("batching", sim.batching, sim_serve_batching_names,
+       "static (batches formed at the entry) or continuous (iteration-level, pipelined)"),
+  ENUM("kv_memory", sim.kv_memory, sim_serve_kv_memory_names,
+       "continuous: unlimited, or wait (admission waits for KV-cache room)"),
+  MAP("goodput", goodput_keys, 0, "continuous batching: the SLO a request must meet to count in goodput"),
   END};
 
 const sim__key sim__schema[] = {
@@ -182,6 +201,9 @@ const sim__key sim__schema[] = {
   INT("runs", runs, 1, 1e6, "Monte Carlo runs per sweep point"),
   STR("output", output, SIM_KF_NOSWEEP, "output directory"),
   MAP("model", model_keys, 0, "LLM and granularity"),
+  {"models", SIM_K_MODELS, 0, 0, 0, SIM_KF_NOSWEEP, NULL, NULL, 0, NULL,
+   "several LLMs sharing the servers: list of {name, granularity, delta, budget, tokens, batch, "
+   "prompt, rate, weight, origin}"},
   MAP("servers", server_keys, 0, "edge servers and optional cloud"),
   MAP("links", link_keys, 0, "D2D links"),
   MAP("workload", workload_keys, 0, "tokens, batch, prompt, context"),
@@ -316,8 +338,11 @@ int sim__scenario_defaults(sim_scenario *sc, const char *name) {
   sc->solver.baselines = 0;
   sc->solver.max_layers_per_server = 0;
   sc->solver.origin = -1;
+  sc->solver.kv_requests = -1;
   sc->solver.presolve = 1;
   sc->solver.mip_gap = 1e-9;
+  sc->solver.max_utilization = 1;
+  sc->solver.aggregate = SOLVER_MULTI_SUM;
 
   sc->sim.replay = 1;
   sc->sim.load = 0;
@@ -345,8 +370,8 @@ static void print_keys(FILE *out, const sim__key *keys, const char *prefix) {
       [SIM_K_INT_WORD] = "integer", [SIM_K_BOOL] = "true/false", [SIM_K_ENUM] = "one of",
       [SIM_K_STR] = "string", [SIM_K_STRBUF] = "string", [SIM_K_SEED] = "integer",
       [SIM_K_SPEC] = "number, list or {min, max | ratio}", [SIM_K_ENUMSET] = "list of",
-      [SIM_K_LAYERS] = "list", [SIM_K_OUTAGES] = "list", [SIM_K_SWEEP] = "list",
-      [SIM_K_DEVICES] = "list or {device: probability}"};
+      [SIM_K_LAYERS] = "list", [SIM_K_OUTAGES] = "list", [SIM_K_MODELS] = "list",
+      [SIM_K_SWEEP] = "list", [SIM_K_DEVICES] = "list or {device: probability}"};
   for (const sim__key *k = keys; k->name; k++) {
     char path[128], extra[256] = "";
     snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k->name);
@@ -358,6 +383,10 @@ static void print_keys(FILE *out, const sim__key *keys, const char *prefix) {
     fprintf(out, "%-40s %s%s%s%s%s\n", path, tname[k->type], *extra ? " " : "", extra,
             k->unit ? " " : "", k->unit ? k->unit : "");
     if (k->type == SIM_K_MAP) print_keys(out, k->children, path);
+    if (k->type == SIM_K_MODELS)
+      for (size_t i = 0; sim__model_entry_keys[i]; i++)
+        fprintf(out, "%s[].%-*s list item key\n", path,
+                (int)(40 > strlen(path) + 3 ? 40 - strlen(path) - 3 : 0), sim__model_entry_keys[i]);
   }
 }
 

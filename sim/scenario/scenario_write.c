@@ -5,6 +5,7 @@
 #include "sim/scenario/internal.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -145,6 +146,27 @@ static void outage_item(writer *w, const sim_scenario *sc, size_t i) {
   entry_number(w, "end", o->end);
 }
 
+/* A `models:` entry with its defaults resolved, so the resolved scenario
+ * says what each model really is. */
+static void model_item(writer *w, const sim_scenario *sc, size_t i) {
+  const sim_model_entry *e = &sc->models[i];
+  scalar(w, "name", 0);
+  scalar(w, e->name, 1);
+  scalar(w, "granularity", 0);
+  scalar(w, sim__granularity_names[e->has_granularity ? e->granularity : sc->model.granularity], 0);
+  entry_number(w, "delta", isnan(e->delta) ? sc->quant.delta : e->delta);
+  entry_number(w, "budget", isnan(e->budget) ? sc->quant.budget : e->budget);
+  entry_integer(w, "tokens", e->tokens >= 0 ? e->tokens : sc->workload.tokens);
+  entry_integer(w, "batch", e->batch >= 0 ? e->batch : sc->workload.batch);
+  entry_integer(w, "prompt", e->prompt >= 0 ? e->prompt : sc->workload.prompt);
+  entry_number(w, "rate", e->rate);
+  entry_number(w, "weight", isnan(e->weight) ? e->rate : e->weight);
+  const int64_t origin = e->origin >= -1 ? e->origin : sc->solver.origin;
+  scalar(w, "origin", 0);
+  if (origin < 0) scalar(w, "none", 0);
+  else integer(w, origin);
+}
+
 static void sweep(writer *w, const sim_scenario *sc) {
   seq_start(w, 0);
   for (size_t d = 0; d < sc->n_sweep; d++) {
@@ -184,6 +206,7 @@ static void keys(writer *w, const sim_scenario *sc, const sim__key *list) {
     if (k->type == SIM_K_STR && *(char *const *)field == NULL) continue;
     if (k->type == SIM_K_LAYERS && sc->model.n_layers == 0) continue;
     if (k->type == SIM_K_OUTAGES && sc->sim.n_outages == 0) continue;
+    if (k->type == SIM_K_MODELS && sc->n_models == 0) continue;
     if (k->type == SIM_K_SWEEP && sc->n_sweep == 0) continue;
     /* The dynamic run's own keys appear only with dynamics, so scenarios
      * without them resolve as they always did. */
@@ -234,6 +257,7 @@ static void keys(writer *w, const sim_scenario *sc, const sim__key *list) {
     }
     case SIM_K_LAYERS: map_list(w, sc, sc->model.n_layers, layer_item); break;
     case SIM_K_OUTAGES: map_list(w, sc, sc->sim.n_outages, outage_item); break;
+    case SIM_K_MODELS: map_list(w, sc, sc->n_models, model_item); break;
     case SIM_K_SWEEP: sweep(w, sc); break;
     case SIM_K_DEVICES: devices(w, sc); break;
     }

@@ -108,6 +108,7 @@ typedef struct sim__serve {
   serve_job *open_job;      /* the entry batch still waiting, which arrivals join */
   sim__pool jobs, requests;
 
+  struct sim__batch *batch; /* continuous batching's state (serve_batch.c), or NULL */
   sim__hist latency, ttft, tpot;
   double ape_sum;           /* Σ |latency - T| / latency */
   double analytic, analytic_compute, analytic_comm; /* s, T and its two parts */
@@ -232,5 +233,18 @@ void sim__dyn_observe(sim__dyn *d, size_t e, double f);
 void sim__dyn_changed(sim__dyn *d, int server_gone);
 /* controller.c: schedules the periodic policy's first tick. */
 void sim__dyn_controller_start(sim__dyn *d);
+/* serve_batch.c: continuous (iteration-level) batching. sim__batch_start
+ * builds the stage units and memory accounts from sv's steps and schedules
+ * the first arrival (at t0, or the arrival process's first time when t0 is
+ * NaN); SIM_EINFEASIBLE when a server cannot hold one request's KV cache.
+ * sim__batch_collect adds its results; sim__batch_free releases its state
+ * (NULL-safe through sv->batch). */
+int sim__batch_start(sim__serve *sv, double t0, sim_error *err);
+void sim__batch_collect(const sim__serve *sv, sim_serve_result *res);
+void sim__batch_free(sim__serve *sv);
+
+/* serve_run.c: the time of the next arrival after `now` (Poisson, or the
+ * next order statistic of the horizon mode). */
+double sim__serve_next_arrival(sim__serve *sv, double now);
 
 #endif

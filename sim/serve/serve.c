@@ -41,13 +41,22 @@ void sim_serve_config_from_params(sim_serve_config *cfg, const sim_serve_params 
   cfg->bandwidth_cv = params->bandwidth_cv;
   cfg->outages = params->outages;
   cfg->n_outages = params->n_outages;
+  cfg->batching = params->batching;
+  cfg->kv_memory = params->kv_memory;
+  cfg->slo_ttft = params->slo_ttft;
+  cfg->slo_tpot = params->slo_tpot;
 }
+
+const char *const sim_serve_batching_names[] = {"static", "continuous", NULL};
+const char *const sim_serve_kv_memory_names[] = {"unlimited", "wait", NULL};
 
 void sim_serve_result_init(sim_serve_result *res) {
   memset(res, 0, sizeof *res);
   res->analytic = res->analytic_compute = res->analytic_comm = NAN;
   res->simulated = res->rel_error = res->mape = res->mean_gap = NAN;
   res->throughput_requests = res->throughput_tokens = NAN;
+  res->goodput_requests = res->mean_batch = NAN;
+  res->itl.mean = res->itl.p50 = res->itl.p95 = res->itl.p99 = res->itl.min = res->itl.max = NAN;
 }
 
 void sim_serve_result_clear(sim_serve_result *res) {
@@ -224,6 +233,7 @@ gsl_rng *sim__serve_stream_alloc(uint64_t run_seed, uint64_t entity) {
 
 static void serve_free(sim__serve *sv) {
   if (sv == NULL) return;
+  sim__batch_free(sv);
   sim_des_free(sv->des);
   if (sv->arrival_rng != NULL) gsl_rng_free(sv->arrival_rng);
   for (size_t k = 0; sv->ents != NULL && k < sv->n_ents; k++)
@@ -252,6 +262,17 @@ static int check_inputs(const solver_instance *in, const solver_placement *p,
                            in->n_servers - 1, in->n_bits - 1);
   if (cfg->slots < 1 || cfg->max_batch < 1)
     return sim_error_set(err, SIM_EINPUT, "slots and max_batch must be at least 1");
+  if (cfg->batching != SIM_BATCHING_STATIC && cfg->batching != SIM_BATCHING_CONTINUOUS)
+    return sim_error_set(err, SIM_EINPUT, "batching must be static or continuous");
+  if (cfg->batching == SIM_BATCHING_CONTINUOUS && cfg->slots != 1)
+    return sim_error_set(err, SIM_EINPUT, "continuous batching runs one batch per server at a "
+                         "time: slots must be 1 (the batch limit is max_batch)");
+  if (cfg->kv_memory != SIM_KV_UNLIMITED &&
+      (cfg->kv_memory != SIM_KV_WAIT || cfg->batching != SIM_BATCHING_CONTINUOUS))
+    return sim_error_set(err, SIM_EINPUT, "kv_memory must be unlimited, or wait with continuous "
+                         "batching");
+  if (!(cfg->slo_ttft >= 0 && cfg->slo_tpot >= 0))
+    return sim_error_set(err, SIM_EINPUT, "the SLO bounds must be >= 0");
   if (!(cfg->compute_cv >= 0 && cfg->bandwidth_cv >= 0 && isfinite(cfg->compute_cv) &&
         isfinite(cfg->bandwidth_cv)))
     return sim_error_set(err, SIM_EINPUT, "compute_cv and bandwidth_cv must be finite and >= 0");
@@ -346,6 +367,7 @@ static int collect(sim__serve *sv, sim_des_stop_reason stop, int replay, sim_ser
   }
   res->entities = calloc(sv->n_ents, sizeof *res->entities);
   if (res->entities == NULL) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  if (sv->batch != NULL) sim__batch_collect(sv, res);
   res->n_entities = sv->n_ents;
   for (size_t k = 0; k < sv->n_ents; k++) {
     const serve_entity *e = &sv->ents[k];
@@ -379,9 +401,11 @@ static int serve_run(const solver_instance *in, const solver_placement *p,
       entity_name(in, &sv->ents[k], name, sizeof name);
       sim_trace_track(cfg.trace, (int)k, sv->ents[k].is_link, name);
     }
-  int rc = sim__serve_start(sv, replay ? 0.0 : NAN);
+  int rc = cfg.batching == SIM_BATCHING_CONTINUOUS ? sim__batch_start(sv, replay ? 0.0 : NAN, err)
+                                                   : sim__serve_start(sv, replay ? 0.0 : NAN);
   if (rc != SIM_OK) {
-    sim_error_set(err, rc, "out of memory starting the simulation");
+    if (cfg.batching != SIM_BATCHING_CONTINUOUS)
+      sim_error_set(err, rc, "out of memory starting the simulation");
   } else {
     sim_des_stop_reason stop = sim_des_run(sv->des, cfg.until, cfg.max_events);
     if (sv->status != SIM_OK) rc = sim_error_set(err, sv->status, "the simulation stopped: %s",

@@ -19,6 +19,9 @@
  * uniform random times over `horizon`); requests that arrive while the
  * batch at the entry still waits join it, up to max_batch, and the batch
  * then runs as one job with r·β sequences (costs evaluated with batch r·β).
+ * With batching SIM_BATCHING_CONTINUOUS instead, every server batches the
+ * requests ready for it at each step (iteration-level, pipelined, with
+ * KV-cache admission): serve_batch.c describes that model.
  * Perturbations multiply each compute time by a lognormal factor of mean 1
  * and CV compute_cv, and each transfer's bandwidth by one of CV
  * bandwidth_cv. During an outage a server or link does no work: work in
@@ -162,6 +165,21 @@ typedef struct sim_dyn_params {
   double slo;             /* s, latency objective; 0: none */
   int64_t timeseries;     /* rows of the per-run latency time series; 0: none */
 } sim_dyn_params;
+/* How requests share a server in load runs (docs/simulation.md). */
+typedef enum {
+  SIM_BATCHING_STATIC = 0,    /* batches formed at the entry travel together (FIFO servers) */
+  SIM_BATCHING_CONTINUOUS = 1 /* iteration-level batching on every server, pipelined */
+} sim_serve_batching;
+
+/* Continuous batching: what happens when a server's memory is full. */
+typedef enum {
+  SIM_KV_UNLIMITED = 0, /* no memory limit */
+  SIM_KV_WAIT = 1       /* a request is admitted when every server has room for its full KV cache */
+} sim_serve_kv_memory;
+
+/* Names of the values above, NULL-terminated: the words a scenario accepts. */
+extern const char *const sim_serve_batching_names[];
+extern const char *const sim_serve_kv_memory_names[];
 
 /* The simulation settings of an experiment (a scenario's `simulation`
  * block); sim_serve_config_from_params turns them into one run's
@@ -179,6 +197,10 @@ typedef struct sim_serve_params {
   sim_outage *outages;
   size_t n_outages;
   sim_dyn_params dyn;  /* dynamic conditions and the controller */
+  sim_serve_batching batching;  /* static or continuous */
+  sim_serve_kv_memory kv_memory;/* continuous: unlimited or wait */
+  double slo_ttft;     /* s, goodput: TTFT bound (0: none) */
+  double slo_tpot;     /* s, goodput: TPOT bound (0: none) */
 } sim_serve_params;
 
 /* How compute durations are drawn. */
@@ -202,6 +224,10 @@ typedef struct sim_serve_config {
   double until;         /* s, stop the clock here (INFINITY: run to the end) */
   uint64_t max_events;  /* stop after this many events (0: no limit) */
   sim_trace *trace;     /* borrowed, may be NULL */
+  sim_serve_batching batching;   /* SIM_BATCHING_STATIC unless set */
+  sim_serve_kv_memory kv_memory; /* continuous batching only */
+  double slo_ttft, slo_tpot;     /* s, goodput bounds; 0: none */
+  FILE *series;         /* continuous: per-step CSV of batch size and memory; borrowed, may be NULL */
 } sim_serve_config;
 
 /* Defaults: seed 0, one request, rate 1/s, no horizon, batch 1, one slot,
@@ -228,7 +254,10 @@ typedef struct sim_serve_entity {
   int from, to;       /* server index (from = to), or the link's ends */
   double busy;        /* s of work done, outage pauses excluded */
   double utilization; /* busy / (end time · slots) */
-  uint64_t jobs;      /* layers computed or transmissions made */
+  uint64_t jobs;      /* layers computed or transmissions made (continuous: batch steps) */
+  double mean_batch;  /* continuous, servers: requests per step, weighted by step time */
+  double mem_mean;    /* continuous, servers: bytes held (weights + KV), time average */
+  double mem_peak;    /* continuous, servers: bytes held at most */
 } sim_serve_entity;
 
 typedef struct sim_serve_result {
@@ -253,6 +282,12 @@ typedef struct sim_serve_result {
   double mean_gap;         /* %, (mean latency - analytic) / analytic */
   size_t n_entities;       /* servers (all of them), then the links the placement uses */
   sim_serve_entity *entities;
+  /* Continuous batching only (NaN or 0 otherwise): */
+  sim_serve_latency itl;   /* s, inter-token latency: gaps between a request's decode passes */
+  int64_t good;            /* completed requests within both SLO bounds */
+  double goodput_requests; /* good / end_time, requests/s */
+  double mean_batch;       /* requests per step over all server steps, weighted by step time */
+  int64_t steps;           /* batch steps run by all servers */
 } sim_serve_result;
 
 void sim_serve_result_init(sim_serve_result *res);
@@ -270,6 +305,18 @@ int sim_serve_replay(const solver_instance *in, const solver_placement *p,
  * requests and events in flight, not by the requests simulated. */
 int sim_serve_load(const solver_instance *in, const solver_placement *p,
                    const sim_serve_config *cfg, sim_serve_result *res, sim_error *err);
+
+/* Continuous batching: the offered load of the busiest server when every
+ * step is full: the arrival rate times the server's work per request (its
+ * prefill step and `tokens` decode steps of B members, compute and sending,
+ * divided by B), with B = max_batch, or fewer when kv_memory wait admits
+ * fewer requests at once on some server. Work per member does not grow
+ * with B in either cost model, so when prefill and decode passes do not
+ * share steps this is a lower bound on the utilization the load needs (at
+ * >= 1 no batching keeps up); a mixed step shares the weights' read between
+ * both kinds, so with a prompt it is an estimate. O(L · M). */
+double sim_serve_batch_rho(const solver_instance *in, const solver_placement *p,
+                           const sim_serve_config *cfg);
 
 /* A lognormal factor with mean 1 and coefficient of variation cv, drawn
  * from r: exp(σZ - σ²/2) with σ² = ln(1 + cv²). Exactly 1 when cv = 0. */

@@ -191,7 +191,7 @@ static void send_done(sim_des *des, void *ctx, void *data) {
  * statistics of `requests` uniforms on [0, horizon] one at a time, largest
  * first by the recursion M_k = M_{k+1} U^{1/k} (then mirrored, t = H(1 - M)),
  * so no array of arrival times is needed. */
-static double next_arrival(sim__serve *sv, double now) {
+double sim__serve_next_arrival(sim__serve *sv, double now) {
   if (sv->cfg.horizon > 0) {
     const int64_t k = sv->cfg.requests - sv->arrived;
     sv->horizon_m *= pow(gsl_rng_uniform_pos(sv->arrival_rng), 1.0 / (double)k);
@@ -240,12 +240,12 @@ static void arrival(sim_des *des, void *ctx, void *data) {
     sv->batches++;
     if (!job_enter_at(sv, job) && sv->cfg.max_batch > 1) sv->open_job = job;
   }
-  if (sv->arrived < sv->cfg.requests) schedule(sv, next_arrival(sv, now), arrival, NULL);
+  if (sv->arrived < sv->cfg.requests) schedule(sv, sim__serve_next_arrival(sv, now), arrival, NULL);
 }
 
 int sim__serve_start(sim__serve *sv, double t0) {
   sv->horizon_m = 1.0;
-  if (isnan(t0)) t0 = next_arrival(sv, 0.0);
+  if (isnan(t0)) t0 = sim__serve_next_arrival(sv, 0.0);
   if (sim_event_schedule(sv->des, t0, arrival, sv, NULL) == NULL) return SIM_ENOMEM;
   return SIM_OK;
 }
