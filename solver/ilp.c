@@ -419,3 +419,9 @@ done:
   free(m.xcol), free(m.hasx), free(m.val), free(m.idx), free(obj), free(sol);
   return rc;
 }
+
+void solver_lpsolve_version(char *buf, size_t len) {
+  int major = 0, minor = 0, release = 0, build = 0;
+  lp_solve_version(&major, &minor, &release, &build);
+  snprintf(buf, len, "%d.%d.%d.%d", major, minor, release, build);
+}

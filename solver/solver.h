@@ -84,6 +84,9 @@ const char *solver_formulation_name(solver_formulation f);
 const char *solver_method_name(solver_method m);
 int solver_method_parse(const char *s);
 
+/* The version of the linked lp_solve, "major.minor.release.build", into buf. */
+void solver_lpsolve_version(char *buf, size_t len);
+
 /* What one request is (a scenario's `workload` block). */
 typedef struct solver_workload {
   int64_t tokens;  /* n, generated tokens per request */

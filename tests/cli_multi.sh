@@ -42,11 +42,11 @@ sum=$(awk '/"weight"/ { gsub(/[",]/, ""); w = $2 } /"T":/ { gsub(/[",]/, ""); s 
 obj=$(num objective "$tmp/m.json")
 awk -v a="$sum" -v b="$obj" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-9 * b) }'
 ok $? "objective $obj is the weighted sum of the models' T ($sum)"
-run solve "$multi" -m sequential --json > "$tmp/s.json"
+run solve "$multi" --method sequential --json > "$tmp/s.json"
 is "$?" 0 "sequential baseline places all three"
 awk -v a="$(num objective "$tmp/s.json")" -v b="$obj" 'BEGIN { exit !(a >= b * (1 - 1e-9)) }'
 ok $? "the sequential baseline does not beat the proven optimum"
-run solve "$multi" -m independent --json > "$tmp/i.json" 2> "$tmp/i.err"
+run solve "$multi" --method independent --json > "$tmp/i.json" 2> "$tmp/i.err"
 is "$?" 3 "each model alone: the union does not fit (exit 3)"
 contains "$tmp/i.json" '"joint_feasible": false' "the union breaks a shared row"
 awk -v a="$(num objective "$tmp/i.json")" -v b="$obj" 'BEGIN { exit !(a < b) }'
@@ -59,7 +59,7 @@ worst=$(awk '/"T":/ { gsub(/[",]/, ""); if ($2 > w) w = $2 } END { printf "%.17g
 awk -v a="$worst" -v b="$(num objective "$tmp/x.json")" \
     'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-12 * b) }'
 ok $? "under max the objective is the largest T ($worst)"
-run solve "$multi" -m max > /dev/null 2> "$tmp/e"
+run solve "$multi" --method max > /dev/null 2> "$tmp/e"
 is "$?" 2 "an unknown multi-model method exits 2"
 contains "$tmp/e" "unknown method 'max' for several models" "and says so"
 run solve "$multi" --write-lp "$tmp/m.lp" --time-limit 30 > /dev/null

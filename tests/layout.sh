@@ -21,11 +21,12 @@ allowed() {
     analysis) echo "sim/core sim/scenario" ;;
     sim/run) echo "sim/core sim/model sim/des sim/hardware sim/topology sim/weights solver sim/serve sim/scenario analysis" ;;
     sim/cli) echo "sim/core sim/model sim/des sim/hardware sim/topology sim/weights solver sim/serve sim/scenario analysis sim/run" ;;
+    api) echo "sim/core sim/model sim/des sim/hardware sim/topology sim/weights solver sim/serve sim/scenario analysis sim/run" ;;
   esac
 }
 
 for dir in sim/core sim/model sim/des sim/hardware sim/topology sim/weights solver sim/serve sim/scenario \
-  analysis sim/run sim/cli; do
+  analysis sim/run sim/cli api; do
   bad=""
   for f in "$dir"/*.c "$dir"/*.h; do
     [ -e "$f" ] || continue

@@ -51,7 +51,7 @@ run profile "$T/evil.index.json"
 [ $rc -eq 2 ] && grep -q "a file name beside the index" "$T/err"
 ok $? "an index reaching outside its directory is refused"
 printf '{"weight_map":{"w.0.a":"s1.safetensors","w.0.b":"s1.safetensors"}}' >"$T/lie.index.json"
-run profile "$T/lie.index.json" -p 'w.{N}.'
+run profile "$T/lie.index.json" --pattern 'w.{N}.'
 [ $rc -eq 2 ] && grep -q "which has no such tensor" "$T/err"
 ok $? "an index naming an absent tensor is refused"
 

@@ -37,7 +37,7 @@ ok $? "the table on standard output is exactly the hand-computed one"
 [ ! -s "$T/err" ]
 ok $? "nothing on stderr when it is not a terminal (no progress bar)"
 
-run profile "$T/w.safetensors" -p 'layers.{N}.' -b 2:3 -o "$T/table.csv"
+run profile "$T/w.safetensors" --pattern 'layers.{N}.' -b 2:3 -o "$T/table.csv"
 ok $rc "-o exits 0"
 cmp -s "$T/table.csv" "$T/want.csv"
 ok $? "-o writes the same table"
@@ -46,7 +46,7 @@ ok $? "no temporary file is left behind"
 [ ! -s "$T/out" ]
 ok $? "nothing on standard output with -o"
 
-run profile "$T/w.safetensors" -p 'layers.{N}.' -b 2,3 --json
+run profile "$T/w.safetensors" --pattern 'layers.{N}.' -b 2,3 --json
 ok $rc "--json exits 0"
 grep -q '"name": "block.1"' "$T/out" && grep -q '"error": \[0.125, 0.03125\]' "$T/out"
 ok $? "--json holds the layers and their errors"
@@ -64,7 +64,7 @@ near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a
 #     rmse = sqrt((0.125^2 + 0.0625^2) / 4) = 0.06987712429686843
 #   block.1 row [2, 0.75], s = 2: 1 -> 1, 0.375 -> 0: errors 0, 0.75
 #     rmse = sqrt(0.75^2 / 2) = 0.5303300858899106
-run profile "$T/w.safetensors" -p 'layers.{N}.' -b 2 -q rtn-sym -s channel -M rmse
+run profile "$T/w.safetensors" --pattern 'layers.{N}.' -b 2 --quantizer rtn-sym -s channel -M rmse
 ok $rc "rtn-sym per channel with rmse runs"
 near "$(row block.0 2)" 0.06987712429686843
 ok $? "rtn-sym block.0 rmse = 0.06987712429686843 (hand computed, 1e-12 relative)"
@@ -79,7 +79,7 @@ ok $? "rtn-sym: embed and head (no tensors) are 0; a header and 4 rows"
 #   group [0.125, -0.0625]: s = 0.0625, z = 1; both exact, errors 0
 #   rel-fro = sqrt((2/144) / (0.25 + 0.140625 + 0.015625 + 0.00390625))
 #           = 0.1840174824912944
-run profile "$T/w.safetensors" -p 'layers.{N}.' -b 2,3 -q rtn-asym -M rel-fro -s group -G 2
+run profile "$T/w.safetensors" --pattern 'layers.{N}.' -b 2,3 --quantizer rtn-asym -M rel-fro -s group -G 2
 ok $rc "rtn-asym per group with rel-fro runs"
 [ "$(wc -l <"$T/out")" -eq 9 ]
 ok $? "rtn-asym: a header and 4 layers x 2 widths = 9 lines"
@@ -97,22 +97,22 @@ usage() { # usage PHRASE ARGS...
 }
 usage "give exactly one WEIGHTS path"
 usage "give exactly one WEIGHTS path" "$T/w.safetensors" "$T/w.safetensors"
-usage "unknown quantizer 'rtn'" "$T/w.safetensors" -q rtn
+usage "unknown quantizer 'rtn'" "$T/w.safetensors" --quantizer rtn
 usage "unknown metric" "$T/w.safetensors" -M mse
 usage "are not FROM:TO" "$T/w.safetensors" -b 8:4
 usage "unknown model 'opt-13b'" "$T/w.safetensors" -m opt-13b
 usage "unknown granularity" "$T/w.safetensors" -g layer
 usage "unknown scale" "$T/w.safetensors" -s row
 usage "--group takes" "$T/w.safetensors" -G 0
-usage "--range takes" "$T/w.safetensors" -r -1
-usage "applies to truncate only" "$T/w.safetensors" -q rtn-sym -r 1
-usage "rtn-sym" "$T/w.safetensors" -q rtn-sym -b 1:4
+usage "--range takes" "$T/w.safetensors" --range -1
+usage "applies to truncate only" "$T/w.safetensors" --quantizer rtn-sym --range 1
+usage "rtn-sym" "$T/w.safetensors" --quantizer rtn-sym -b 1:4
 usage "cannot open" "$T/absent.safetensors"
 usage "no tensor is named like" "$T/w.safetensors"
-usage "must be a block prefix" "$T/w.safetensors" -p 'layers.'
-usage "give --model or --pattern" "$T/w.safetensors" -m opt-125m -p 'layers.{N}.'
+usage "must be a block prefix" "$T/w.safetensors" --pattern 'layers.'
+usage "give --model or --pattern" "$T/w.safetensors" -m opt-125m --pattern 'layers.{N}.'
 
-run profile "$T/w.safetensors" -p 'layers.{N}.' -o "$T/no/such/dir/t.csv"
+run profile "$T/w.safetensors" --pattern 'layers.{N}.' -o "$T/no/such/dir/t.csv"
 [ $rc -eq 1 ] && grep -q "cannot write" "$T/err"
 ok $? "an unwritable output is a runtime error (exit 1)"
 

@@ -208,6 +208,62 @@ static void test_helpers(void) {
   ok(sim__schema_find("links.nope", &sub) == NULL, "unknown paths do not");
 }
 
+static sim_scenario *load_set(const char *text, const char *const *sets, size_t n, sim_error *err) {
+  sim_error_clear(err);
+  return sim_scenario_load_string_set(text, strlen(text), "t.yaml", sets, n, err);
+}
+
+/* --set: an override replaces a value, adds a missing key (and the mappings
+ * on its path), takes a YAML value, and a bad one is reported with the
+ * override and the key path instead of a line of the file. */
+static void test_overrides(void) {
+  sim_error err;
+  const char *const s1[] = {"runs=7", "links.omega_min=2.5e8", "servers.ccs.max=4e9",
+                            "workload.tokens=64", "runs=9"};
+  sim_scenario *sc = load_set("runs: 5\nservers:\n  ccs: {min: 1e9, max: 2e9}\n", s1, 5, &err);
+  if (!ok(sc != NULL, "good overrides load")) { diag("%s", err.msg); return; }
+  ok_int(sc->runs, 9, "the last override of a key wins (runs = 9)");
+  ok_rel(sc->links.omega_min, 2.5e8, 0, "links.omega_min added under a missing mapping");
+  ok_rel(sc->servers.ccs.max, 4e9, 0, "a spec sub-key replaced (servers.ccs.max)");
+  ok_rel(sc->servers.ccs.min, 1e9, 0, "its sibling kept (servers.ccs.min)");
+  ok_int(sc->workload.tokens, 64, "workload.tokens added");
+  sim_scenario_free(sc);
+
+  const char *const s2[] = {"sweep=[{key: servers.count, values: [2, 3, 4]}]", "servers.ccs=5e9"};
+  sc = load_set("servers:\n  ccs: {min: 1e9, max: 2e9}\n", s2, 2, &err);
+  if (ok(sc != NULL, "YAML values: a list of mappings, a scalar replacing a mapping")) {
+    ok_int((long long)sim_scenario_points(sc), 3, "the sweep from --set has 3 points");
+    ok(sc->servers.ccs.kind == SIM_SPEC_CONST, "servers.ccs=5e9 replaces the mapping with a constant");
+    ok_rel(sc->servers.ccs.value, 5e9, 0, "... of 5e9 FLOP/s");
+  } else {
+    diag("%s", err.msg);
+  }
+  sim_scenario_free(sc);
+
+  const struct { const char *set, *msg; } bad[] = {
+    {"runs=abc", "--set runs=abc: error: runs: expected a number in [1, 1000000], got a string 'abc'"},
+    {"links.omgea_min=5", "--set links.omgea_min=5: error: links.omgea_min: unknown key; did you mean 'omega_min'?"},
+    {"workload.tokens=-4", "--set workload.tokens=-4: error: workload.tokens: -4 is out of range; allowed [1, 1000000]"},
+    {"runs", "--set runs: error: expected KEY=VALUE"},
+    {"links..x=1", "--set links..x=1: error: empty component in the key path"},
+    {"runs={", "--set runs={: error: the value is not valid YAML"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    const char *const one[] = {bad[i].set};
+    sc = load_set("runs: 5\n", one, 1, &err);
+    ok(sc == NULL && err.code == SIM_EINPUT, "--set %s is an input error", bad[i].set);
+    if (!ok(strncmp(err.msg, bad[i].msg, strlen(bad[i].msg)) == 0, "--set %s: message", bad[i].set))
+      diag("got: %s", err.msg);
+    sim_scenario_free(sc);
+  }
+  /* A problem in the file is still reported at its line next to an override. */
+  const char *const s3[] = {"runs=3"};
+  sc = load_set("runs: 5\nseed: -1\n", s3, 1, &err);
+  ok(sc == NULL && strstr(err.msg, "t.yaml:2:7: error: seed:") != NULL, "file errors keep their position");
+  if (sc == NULL && strstr(err.msg, "t.yaml:2:7") == NULL) diag("got: %s", err.msg);
+  sim_scenario_free(sc);
+}
+
 int main(void) {
   test_defaults();
   test_sweep_grid();
@@ -217,5 +273,6 @@ int main(void) {
   test_custom_equals_builtin();
   test_messages();
   test_helpers();
+  test_overrides();
   return tap_done();
 }

@@ -3,6 +3,7 @@
 #ifndef DILEMMA_CLI_H
 #define DILEMMA_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 #include "sim/core/core.h"
@@ -25,10 +26,32 @@ void cli_report(const sim_error *err);
 /* Prints "dilemma CMD: message" to stderr and returns CLI_EUSAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Loads a scenario for a command; on failure prints why and returns NULL,
- * and the command exits with CLI_EUSAGE (a scenario that cannot be read or
- * validated is an input error). */
-struct sim_scenario *cli_scenario_load(const char *path);
+/* getopt_long values of long options without a short one that several
+ * commands share (above the range of characters). */
+enum { CLI_OPT_SET = 0x200 };
+
+/* `--set KEY=VALUE`, repeatable, on every command that reads a scenario. */
+#define CLI_SET_OPTION {"set", required_argument, 0, CLI_OPT_SET}
+#define CLI_SETS_MAX 64
+typedef struct cli_sets {
+  const char *v[CLI_SETS_MAX]; /* borrowed from argv */
+  size_t n;
+} cli_sets;
+
+/* Adds one --set value; prints a usage error and returns CLI_EUSAGE when
+ * there are too many. The value itself is checked when the scenario loads. */
+int cli_sets_add(const char *cmd, cli_sets *s, const char *arg);
+
+/* Loads a scenario for a command with the --set overrides (sets may be
+ * NULL); on failure prints why and returns NULL, and the command exits with
+ * CLI_EUSAGE (a scenario that cannot be read or validated is an input
+ * error). */
+struct sim_scenario *cli_scenario_load(const char *path, const cli_sets *sets);
+
+/* Reports the option getopt_long just refused ('?' or ':' with opterr = 0):
+ * an unknown option with the nearest known one ("did you mean"), or an
+ * option missing its value. Returns CLI_EUSAGE. */
+int cli_option_error(const char *cmd, char **argv, const char *shorts, const struct option *opts);
 
 /* Which run of a scenario a command works on: `--point P --run K`. */
 typedef struct cli_target {

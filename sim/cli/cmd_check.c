@@ -8,15 +8,16 @@
 #include "sim/scenario/scenario.h"
 
 static void help(void) {
-  printf("Usage: dilemma check [--quiet] [--resolved] FILE...\n"
+  printf("Usage: dilemma check [--quiet] [--resolved] [--set KEY=VALUE]... FILE...\n"
          "       dilemma check --keys\n"
          "\n"
          "Validate scenario files. Problems are printed as FILE:LINE:COL: error: KEY: message,\n"
          "with the allowed values and, for a misspelled key, the nearest valid one.\n"
          "\n"
          "  -q, --quiet     print nothing for valid files\n"
-         "  -r, --resolved  print each valid scenario with every default made explicit\n"
+         "      --resolved  print each valid scenario with every default made explicit\n"
          "  -k, --keys      list every key the schema accepts\n"
+         "      --set K=V   override key K of every file with the YAML value V (repeatable)\n"
          "  -h, --help      show this help\n"
          "\n"
          "Warnings (valid, but a model is blind to a setting, e.g. batching under the paper\n"
@@ -46,15 +47,20 @@ static void warn_blind(const char *path, const sim_scenario *sc) {
 int cli_cmd_check(int argc, char **argv) {
   static const struct option opts[] = {
     {"quiet", no_argument, 0, 'q'}, {"resolved", no_argument, 0, 'r'},
-    {"keys", no_argument, 0, 'k'},  {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    {"keys", no_argument, 0, 'k'},  {"help", no_argument, 0, 'h'}, CLI_SET_OPTION,
+    {0, 0, 0, 0}};
+  cli_sets sets = {.n = 0};
   int quiet = 0, resolved = 0, keys = 0, c;
-  while ((c = getopt_long(argc, argv, "qrkh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "qkh", opts, NULL)) != -1) {
     switch (c) {
     case 'q': quiet = 1; break;
     case 'r': resolved = 1; break;
     case 'k': keys = 1; break;
+    case CLI_OPT_SET:
+      if (cli_sets_add("check", &sets, optarg) != CLI_OK) return CLI_EUSAGE;
+      break;
     case 'h': help(); return CLI_OK;
-    default: return cli_usage_error("check", "unknown option");
+    default: return cli_option_error("check", argv, "qkh", opts);
     }
   }
   if (keys) {
@@ -66,7 +72,7 @@ int cli_cmd_check(int argc, char **argv) {
   for (int i = optind; i < argc; i++) {
     sim_error err;
     sim_error_clear(&err);
-    sim_scenario *sc = sim_scenario_load(argv[i], &err);
+    sim_scenario *sc = sim_scenario_load_set(argv[i], sets.v, sets.n, &err);
     if (sc == NULL) {
       cli_report(&err);
       /* An unreadable or malformed scenario is an input error. */

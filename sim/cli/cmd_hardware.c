@@ -28,9 +28,12 @@ static int parse(int argc, char **argv, hw_opts *o, const char *allowed, void (*
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "c:m:k:o:h", longs, NULL)) != -1) {
+  /* Only -o and -h are short: -c and -m mean --context and --model in the
+   * other commands (one meaning per letter). */
+  while ((c = getopt_long(argc, argv, "o:h", longs, NULL)) != -1) {
     if (c == 'h') { help(); return 1; }
-    if (c == '?' || strchr(allowed, c) == NULL)
+    if (c == '?' || c == ':') return cli_option_error(argv[0], argv, "o:h", longs);
+    if (strchr(allowed, c) == NULL)
       return cli_usage_error(argv[0], "unknown option '%s'; see --help", argv[optind - 1]);
     if (c == 'c') o->catalog = optarg;
     if (c == 'm') o->measurements = optarg;

@@ -26,7 +26,8 @@ static void help(void) {
          "  -m, --model NAME        opt-125m, opt-350m, opt-1.3b, opt-6.7b, llama-2-7b, llama-3-8b\n"
          "  -g, --granularity G     block (embedding, decoder blocks, head) or linear (each matrix)\n"
          "  -c, --context N         tokens attended per generated token (default %d)\n"
-         "  -j, --json              print JSON\n"
+         "      --json              print JSON\n"
+         "      --set KEY=VALUE     override a key of the scenario (repeatable; the value is YAML)\n"
          "  -h, --help              show this help\n",
          DEFAULT_CONTEXT);
 }
@@ -114,13 +115,17 @@ int cli_cmd_models(int argc, char **argv) {
   static const struct option opts[] = {
     {"model", required_argument, 0, 'm'}, {"granularity", required_argument, 0, 'g'},
     {"context", required_argument, 0, 'c'}, {"json", no_argument, 0, 'j'},
-    {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    {"help", no_argument, 0, 'h'}, CLI_SET_OPTION, {0, 0, 0, 0}};
+  cli_sets sets = {.n = 0};
   const char *name = NULL, *gran_s = NULL;
   long long context = -1;
   int json = 0, c;
-  while ((c = getopt_long(argc, argv, "m:g:c:jh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "m:g:c:h", opts, NULL)) != -1) {
     switch (c) {
     case 'm': name = optarg; break;
+    case CLI_OPT_SET:
+      if (cli_sets_add("models", &sets, optarg) != CLI_OK) return CLI_EUSAGE;
+      break;
     case 'g': gran_s = optarg; break;
     case 'c':
       context = cli_parse_count(optarg);
@@ -129,7 +134,7 @@ int cli_cmd_models(int argc, char **argv) {
       break;
     case 'j': json = 1; break;
     case 'h': help(); return CLI_OK;
-    default: return cli_usage_error("models", "unknown option");
+    default: return cli_option_error("models", argv, "m:g:c:h", opts);
     }
   }
   int gran = SIM_GRAN_BLOCK;
@@ -143,7 +148,7 @@ int cli_cmd_models(int argc, char **argv) {
   sim_error_clear(&err);
   sim_model *m = NULL;
   if (file != NULL) {
-    sim_scenario *sc = sim_scenario_load(file, &err);
+    sim_scenario *sc = sim_scenario_load_set(file, sets.v, sets.n, &err);
     if (sc == NULL) {
       cli_report(&err);
       return CLI_EUSAGE;

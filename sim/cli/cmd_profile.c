@@ -26,16 +26,16 @@ static void help(void) {
          "  -m, --model NAME        layers of this built-in model (default: the built-in whose\n"
          "                          shapes match, else an architecture derived from the shapes)\n"
          "  -g, --granularity G     block (embedding, decoder blocks, head) or linear (each matrix)\n"
-         "  -q, --quantizer Q       truncate (the paper's, default), rtn-sym, rtn-asym\n"
+         "      --quantizer Q       truncate (the paper's, default), rtn-sym, rtn-asym\n"
          "  -M, --metric M          max-abs-norm (the paper's, default), max-abs, rmse, rel-fro\n"
          "  -b, --bits LIST         FROM:TO[:STEP] or 4,8,16 (default 4:32:2)\n"
          "  -s, --scale S           tensor (default), channel (each output row) or group\n"
          "  -G, --group N           weights per group with --scale group (default 128)\n"
-         "  -r, --range R           truncate on the fixed grid [-R, R] instead of each block's max\n"
-         "  -p, --pattern P         block names for other families, e.g. 'transformer.h.{N}.'\n"
+         "      --range R           truncate on the fixed grid [-R, R] instead of each block's max\n"
+         "      --pattern P         block names for other families, e.g. 'transformer.h.{N}.'\n"
          "      --vectors           also quantize biases and norm scales (default: matrices only)\n"
          "  -o, --output FILE       write the table to FILE (default: standard output)\n"
-         "  -j, --json              print the table as JSON on standard output\n"
+         "      --json              print the table as JSON on standard output\n"
          "  -h, --help              show this help\n"
          "\n"
          "Exit status: 0 ok, 1 runtime failure, 2 usage error or bad/corrupt input.\n");
@@ -137,7 +137,7 @@ int cli_cmd_profile(int argc, char **argv) {
   long long g;
   sim_error err;
   sim_error_clear(&err);
-  while ((c = getopt_long(argc, argv, "m:g:q:M:b:s:G:r:p:o:jh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "m:g:M:b:s:G:o:h", opts, NULL)) != -1) {
     switch (c) {
     case 'm':
       if ((wopt.arch = sim_arch_find(optarg)) == NULL)
@@ -183,7 +183,7 @@ int cli_cmd_profile(int argc, char **argv) {
     case 'o': out = optarg; break;
     case 'j': json = 1; break;
     case 'h': help(); return CLI_OK;
-    default: return cli_usage_error("profile", "unknown option");
+    default: return cli_option_error("profile", argv, "m:g:M:b:s:G:o:h", opts);
     }
   }
   if (optind != argc - 1) return cli_usage_error("profile", "give exactly one WEIGHTS path");

@@ -29,16 +29,17 @@ static void help(void) {
          "\n"
          "  -p, --point P            sweep point (default 0)\n"
          "  -r, --run K              run index: topology and random streams (default 0)\n"
-         "  -m, --mode M             replay or load (default: replay, or load when the\n"
+         "      --mode M             replay or load (default: replay, or load when the\n"
          "                           scenario sets simulation.replay: false, load: true)\n"
          "  -R, --rate R             load: arrival rate in requests/s (overrides the scenario)\n"
          "  -n, --requests N         load: number of requests (overrides the scenario)\n"
          "  -P, --placement F.json   simulate this placement instead of solving\n"
          "                           ({\"placement\": [{\"layer\", \"server\", \"bits\"}, ...]})\n"
-         "  -j, --json               print JSON\n"
-         "  -t, --trace F.csv        write every event: time,entity,event,request,token,layer\n"
-         "  -c, --trace-chrome F.json  write a Chrome trace (Perfetto, chrome://tracing)\n"
-         "  -s, --series F.csv       continuous batching: one row per server step,\n"
+         "      --json               print JSON\n"
+         "      --set KEY=VALUE      override a scenario key (repeatable; the value is YAML)\n"
+         "      --trace F.csv        write every event: time,entity,event,request,token,layer\n"
+         "      --trace-chrome F.json  write a Chrome trace (Perfetto, chrome://tracing)\n"
+         "      --series F.csv       continuous batching: one row per server step,\n"
          "                           time,server,batch,queue,memory_bytes\n"
          "  -h, --help               show this help\n"
          "\n"
@@ -48,6 +49,7 @@ static void help(void) {
 /* Options after parsing. */
 typedef struct sim_opts {
   cli_target target;
+  cli_sets sets; /* --set overrides */
   long long requests;
   double rate;
   int mode; /* -1: from the scenario, 0 replay, 1 load */
@@ -62,15 +64,18 @@ static int parse_args(int argc, char **argv, sim_opts *o) {
     {"requests", required_argument, 0, 'n'},  {"placement", required_argument, 0, 'P'},
     {"json", no_argument, 0, 'j'},            {"trace", required_argument, 0, 't'},
     {"trace-chrome", required_argument, 0, 'c'}, {"series", required_argument, 0, 's'},
-    {"help", no_argument, 0, 'h'},
+    {"help", no_argument, 0, 'h'}, CLI_SET_OPTION,
     {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
   o->mode = -1;
   o->requests = -1;
   o->rate = -1;
   int c;
-  while ((c = getopt_long(argc, argv, "p:r:m:R:n:P:jt:c:s:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "p:r:R:n:P:h", opts, NULL)) != -1) {
     switch (c) {
+    case CLI_OPT_SET:
+      if (cli_sets_add("simulate", &o->sets, optarg) != CLI_OK) return CLI_EUSAGE;
+      break;
     case 'p':
     case 'r':
       if (cli_target_option("simulate", c, optarg, &o->target) != CLI_OK) return CLI_EUSAGE;
@@ -97,7 +102,7 @@ static int parse_args(int argc, char **argv, sim_opts *o) {
     case 'c': o->trace_chrome = optarg; break;
     case 's': o->series = optarg; break;
     case 'h': help(); return -1;
-    default: return cli_usage_error("simulate", "unknown option");
+    default: return cli_option_error("simulate", argv, "p:r:R:n:P:h", opts);
     }
   }
   if (optind != argc - 1) return cli_usage_error("simulate", "give exactly one scenario file");
@@ -346,7 +351,7 @@ int cli_cmd_simulate(int argc, char **argv) {
   int rc = parse_args(argc, argv, &o);
   if (rc < 0) return CLI_OK; /* --help */
   if (rc != CLI_OK) return rc;
-  sim_scenario *sc = cli_scenario_load(argv[optind]);
+  sim_scenario *sc = cli_scenario_load(argv[optind], &o.sets);
   if (sc == NULL) return CLI_EUSAGE;
   sim_error err;
   sim_error_clear(&err);

@@ -27,13 +27,14 @@ static void help(void) {
       "\n"
       "  -p, --point P           sweep point (row-major over the swept keys)\n"
       "  -r, --run K             run index (selects the topology and the random baseline)\n"
-      "  -m, --method M          ilp (exact), dp (exact without storage coupling), single,\n"
+      "      --method M          ilp (exact), dp (exact without storage coupling), single,\n"
       "                          greedy, uniform, random, cloud (default: the scenario's);\n"
       "                          with models: ilp (exact), sequential, independent\n"
       "  -f, --formulation F     ilp: flow (tight) or paper (default: the scenario's)\n"
       "  -t, --time-limit S      seconds; on expiry the status is 'timeout' with the best\n"
       "                          placement found and its gap (default: the scenario's)\n"
-      "  -j, --json              print the result as JSON\n"
+      "      --json              print the result as JSON\n"
+      "      --set KEY=VALUE     override a scenario key (repeatable; the value is YAML)\n"
       "      --write-lp FILE     write the ILP in LP format (ilp method)\n"
       "      --write-mps FILE    write the ILP in free MPS format (ilp method)\n"
       "      --write-instance F  write every parameter of the instance as JSON\n"
@@ -168,16 +169,20 @@ int cli_cmd_solve(int argc, char **argv) {
     {"time-limit", required_argument, 0, 't'}, {"json", no_argument, 0, 'j'},
     {"write-lp", required_argument, 0, OPT_LP}, {"write-mps", required_argument, 0, OPT_MPS},
     {"write-instance", required_argument, 0, OPT_INSTANCE}, {"plain", no_argument, 0, OPT_PLAIN},
-    {"no-presolve", no_argument, 0, OPT_NOPRESOLVE}, {"help", no_argument, 0, 'h'},
+    {"no-presolve", no_argument, 0, OPT_NOPRESOLVE}, {"help", no_argument, 0, 'h'}, CLI_SET_OPTION,
     {0, 0, 0, 0}};
   cli_target target = {0, 0};
+  cli_sets sets = {.n = 0};
   int json = 0, method = -1, form = -1, plain = 0, no_presolve = 0, c;
   const char *method_name = NULL; /* parsed once the scenario says one model or several */
   double time_limit = -1;
   const char *lp_path = NULL, *mps_path = NULL, *inst_path = NULL;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, ":p:r:m:f:t:jh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":p:r:f:t:h", opts, NULL)) != -1) {
     switch (c) {
+    case CLI_OPT_SET:
+      if (cli_sets_add("solve", &sets, optarg) != CLI_OK) return CLI_EUSAGE;
+      break;
     case 'p':
     case 'r':
       if (cli_target_option("solve", c, optarg, &target) != CLI_OK) return CLI_EUSAGE;
@@ -200,13 +205,12 @@ int cli_cmd_solve(int argc, char **argv) {
     case OPT_PLAIN: plain = 1; break;
     case OPT_NOPRESOLVE: no_presolve = 1; break;
     case 'h': help(); return CLI_OK;
-    case ':': return cli_usage_error("solve", "option '%s' needs a value", argv[optind - 1]);
-    default: return cli_usage_error("solve", "unknown option '%s'", argv[optind - 1]);
+    default: return cli_option_error("solve", argv, ":p:r:f:t:h", opts);
     }
   }
   if (optind != argc - 1) return cli_usage_error("solve", "give exactly one scenario file");
 
-  sim_scenario *sc = cli_scenario_load(argv[optind]);
+  sim_scenario *sc = cli_scenario_load(argv[optind], &sets);
   if (sc == NULL) return CLI_EUSAGE;
   if (sc->n_models > 0) {
     int st;

@@ -19,7 +19,8 @@ static void help(void) {
          "\n"
          "  -p, --point P   sweep point (row-major over the swept keys)\n"
          "  -r, --run K     run index\n"
-         "  -j, --json      print JSON\n"
+         "      --json      print JSON\n"
+         "      --set K=V   override scenario key K with the YAML value V (repeatable)\n"
          "  -h, --help      show this help\n");
 }
 
@@ -88,22 +89,26 @@ static void print_text(const sim_topology *t) {
 int cli_cmd_topology(int argc, char **argv) {
   static const struct option opts[] = {
     CLI_TARGET_OPTIONS,
-    {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, CLI_SET_OPTION, {0, 0, 0, 0}};
   cli_target target = {0, 0};
+  cli_sets sets = {.n = 0};
   int json = 0, c;
-  while ((c = getopt_long(argc, argv, "p:r:jh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "p:r:h", opts, NULL)) != -1) {
     switch (c) {
+    case CLI_OPT_SET:
+      if (cli_sets_add("topology", &sets, optarg) != CLI_OK) return CLI_EUSAGE;
+      break;
     case 'p':
     case 'r':
       if (cli_target_option("topology", c, optarg, &target) != CLI_OK) return CLI_EUSAGE;
       break;
     case 'j': json = 1; break;
     case 'h': help(); return CLI_OK;
-    default: return cli_usage_error("topology", "unknown option");
+    default: return cli_option_error("topology", argv, "p:r:h", opts);
     }
   }
   if (optind != argc - 1) return cli_usage_error("topology", "give exactly one scenario file");
-  sim_scenario *sc = cli_scenario_load(argv[optind]);
+  sim_scenario *sc = cli_scenario_load(argv[optind], &sets);
   if (sc == NULL) return CLI_EUSAGE;
   sim_error err;
   sim_error_clear(&err);

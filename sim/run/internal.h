@@ -4,6 +4,7 @@
 #define DILEMMA_SIM_RUN_INTERNAL_H
 
 #include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 
 #include "sim/core/core.h"
@@ -85,6 +86,7 @@ typedef struct sim__run_state {
   size_t skipped, finished;
   int failed;                 /* a task hit a fatal error; stop handing out work */
   sim_error err;              /* that error */
+  time_t started;             /* wall clock at the start, for metadata.json */
 } sim__run_state;
 
 /* Builds the context; on the writer also prepares the directory, the
@@ -113,5 +115,23 @@ void sim__run_batch(const sim__run_ctx *ctx, const size_t *tasks, size_t n, int 
 /* Ends an experiment on the writer: reports interruption or failure, else
  * sorts runs.csv and writes summary.csv. */
 int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err);
+
+/* DIR/placements.csv from the sorted runs.csv text: one row per (point,
+ * run, method, layer) with the server and bit width of every placement. */
+int sim__run_write_placements(const sim__run_ctx *ctx, const char *dir, const char *runs,
+                              size_t len, sim_error *err);
+
+/* DIR/metadata.json: schema version, experiment, dilemma version, git
+ * revision, command line, host, dependency versions, start and end times;
+ * `state` is running, complete or interrupted (end time null while running). */
+int sim__run_write_metadata(const sim__run_state *st, const char *state, sim_error *err);
+
+/* Data rows (lines after the header) in the runs.csv at path; 0 when it is
+ * missing or holds only a header. */
+size_t sim__run_rows_held(const char *path);
+
+/* Rows of runs.csv text with a placement: status optimal or feasible, or a
+ * non-empty objective (a timeout with an incumbent). */
+size_t sim__run_rows_feasible(const sim__run_ctx *ctx, const char *text, size_t len);
 
 #endif

@@ -84,6 +84,18 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
   rc = sim__run_make_dirs(opt->outdir, err);
   if (rc == SIM_OK && (st->lock_fd = sim__run_lock(opt->outdir, err)) < 0) rc = err->code;
   char path[4200];
+  snprintf(st->runs_path, sizeof st->runs_path, "%s/runs.csv", opt->outdir);
+  /* Replacing finished runs is never silent: a rerun that forgot --resume
+   * would otherwise discard hours of results. */
+  if (rc == SIM_OK && !opt->resume && !opt->force) {
+    const size_t held = sim__run_rows_held(st->runs_path);
+    if (held > 0)
+      rc = sim_error_set(err, SIM_EINPUT,
+                         "%s already holds %zu row%s of an earlier run; resume it (--resume), replace "
+                         "it (--force) or choose another output directory",
+                         st->runs_path, held, held == 1 ? "" : "s");
+  }
+  st->started = time(NULL);
   if (rc == SIM_OK) {
     snprintf(path, sizeof path, "%s/scenario.resolved.yaml", opt->outdir);
     rc = sim__run_write_resolved(&st->sc, path, st->runs_path, opt->resume, err);
@@ -91,6 +103,7 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
   int existed = 0;
   if (rc == SIM_OK && opt->resume)
     rc = sim__run_resume(&st->ctx, st->runs_path, st->header.data, st->done, &st->skipped, &existed, err);
+  if (rc == SIM_OK) rc = sim__run_write_metadata(st, "running", err);
   if (rc != SIM_OK) return rc;
   /* Without resume, start afresh; the summary of an old run is removed so
    * it can never be mistaken for this one's. */
@@ -241,6 +254,9 @@ int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err) {
     return code;
   }
   if (st->skipped + st->finished < st->total) {
+    sim_error ignore;
+    sim_error_clear(&ignore);
+    sim__run_write_metadata(st, "interrupted", &ignore); /* the rows are what matters */
     stats->interrupted = 1;
     return sim_error_set(err, SIM_EINTERRUPT, "interrupted after %zu of %zu runs; rerun with --resume",
                          st->skipped + st->finished, st->total);
@@ -251,6 +267,13 @@ int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err) {
   char *text = NULL, *summary = NULL;
   rc = sim__run_sort(&st->ctx, st->runs_path, &text, &len, err);
   if (rc != SIM_OK) return rc;
+  stats->feasible = sim__run_rows_feasible(&st->ctx, text, len);
+  rc = sim__run_write_placements(&st->ctx, st->opt->outdir, text, len, err);
+  if (rc == SIM_OK) rc = sim__run_write_metadata(st, "complete", err);
+  if (rc != SIM_OK) {
+    free(text);
+    return rc;
+  }
   rc = analysis_summary_compute(text, len, &summary, err);
   if (rc == SIM_OK) {
     char path[4200];

@@ -131,6 +131,11 @@ typedef enum {
 
 const char *sim_column_name(sim_column c);
 
+/* The version of the files an experiment directory holds (runs.csv,
+ * summary.csv, placements.csv, metadata.json), documented in
+ * docs/experiments.md and recorded in metadata.json. */
+#define SIM_RUNS_SCHEMA_VERSION 2
+
 /* Progress reports: called from worker threads, serialized by the runner. */
 typedef void (*sim_run_progress_fn)(void *ctx, size_t done, size_t total, size_t skipped);
 
@@ -138,7 +143,12 @@ typedef struct sim_run_options {
   const char *outdir;       /* output directory (created if missing) */
   int threads;              /* worker threads, >= 1 */
   int64_t runs;             /* runs per point; 0 = the scenario's */
-  int resume;               /* 1: keep the complete tasks already in runs.csv */
+  int resume;               /* 1: keep the complete tasks already in runs.csv; the run
+                             * count may differ from the earlier one (runs are seeded
+                             * per run, so extending keeps the rows already there) */
+  const char *command_line; /* recorded in metadata.json; NULL if unknown */
+  int force;                /* 1: replace the runs of an earlier experiment in outdir;
+                             * without it or resume such a directory is refused */
   int timing;               /* 1: record wall-clock solve_s (not reproducible) */
   const volatile sig_atomic_t *stop; /* set asynchronously to stop after the current tasks */
   sim_run_progress_fn progress;
@@ -150,12 +160,15 @@ typedef struct sim_run_stats {
   size_t skipped;      /* already complete in runs.csv (resume) */
   size_t done;         /* completed by this call */
   size_t rows;         /* rows in the final runs.csv */
+  size_t feasible;     /* rows with a placement (optimal, feasible or timeout with one) */
   int interrupted;     /* 1 if `stop` ended the run early */
 } sim_run_stats;
 
 /* Runs the experiment. Returns SIM_OK, SIM_EINTERRUPT (rows kept, no
  * summary), SIM_EINPUT for problems found before any task runs (an error
- * table that does not match, a changed scenario under resume), or SIM_EIO. */
+ * table that does not match, a changed scenario under resume, an output
+ * directory holding rows of an earlier run without resume or force), or
+ * SIM_EIO. */
 int sim_run(const sim_scenario *sc, const sim_run_options *opt, sim_run_stats *stats,
             sim_error *err);
 

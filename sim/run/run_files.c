@@ -206,6 +206,53 @@ int sim__run_sort(const sim__run_ctx *ctx, const char *path, char **sorted, size
   return SIM_OK;
 }
 
+size_t sim__run_rows_held(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return 0;
+  size_t lines = 0;
+  int c, last = '\n';
+  while ((c = getc(f)) != EOF) {
+    if (c == '\n') lines++;
+    last = c;
+  }
+  fclose(f);
+  if (last != '\n') lines++; /* a torn last line is still a row */
+  return lines > 0 ? lines - 1 : 0;
+}
+
+size_t sim__run_rows_feasible(const sim__run_ctx *ctx, const char *text, size_t len) {
+  const size_t ks = ctx->sc->n_sweep;
+  const char *p = memchr(text, '\n', len), *end = text + len;
+  size_t n = 0;
+  for (p = p ? p + 1 : end; p < end;) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    size_t sl, ol;
+    const char *s = field(p, ll, 4 + ks, &sl), *o = field(p, ll, 5 + ks, &ol);
+    if (s && ((sl == 7 && memcmp(s, "optimal", 7) == 0) || (sl == 8 && memcmp(s, "feasible", 8) == 0) ||
+              (o && ol > 0)))
+      n++;
+    p = nl ? nl + 1 : end;
+  }
+  return n;
+}
+
+/* Blanks the value of the `runs:` line of resolved YAML in place (the line
+ * stays, so line numbers in messages still match the file): resume may
+ * extend (or shorten) the run count, as each run is seeded by its own index. */
+static void drop_runs_line(char *yaml) {
+  char *line = yaml;
+  while (line && *line) {
+    char *nl = strchr(line, '\n');
+    if (strncmp(line, "runs:", 5) == 0) {
+      if (nl) memmove(line + 5, nl, strlen(nl) + 1);
+      else line[5] = '\0';
+      return;
+    }
+    line = nl ? nl + 1 : NULL;
+  }
+}
+
 /* The dotted key path of the line that starts at `at` in resolved YAML
  * text (block style, as sim_scenario_write writes it): each earlier line
  * with less indentation is a parent. Writes "" when the line holds no key. */
@@ -336,9 +383,15 @@ int sim__run_write_resolved(const sim_scenario *sc, const char *path, const char
     char *old = sim_file_read(path, &olen, err);
     struct stat sb;
     /* Compare the YAML after the two header lines (the source path may differ). */
-    const char *a = old, *b = text;
+    char *a = old, *b = text;
     for (int k = 0; a && k < 2; k++) a = strchr(a, '\n') ? strchr(a, '\n') + 1 : NULL;
     for (int k = 0; k < 2; k++) b = strchr(b, '\n') ? strchr(b, '\n') + 1 : b;
+    char *bcopy = NULL;
+    if (a != NULL && (bcopy = malloc(strlen(b) + 1)) != NULL) {
+      strcpy(bcopy, b);
+      drop_runs_line(a);
+      drop_runs_line(bcopy);
+    }
     if (err->count > before)
       rc = err->code;
     else if (old == NULL && stat(runs_path, &sb) == 0)
@@ -349,8 +402,11 @@ int sim__run_write_resolved(const sim_scenario *sc, const char *path, const char
     else if (old != NULL && a == NULL)
       rc = sim_error_set(err, SIM_EINPUT, "%s: damaged (no header); --resume cannot check it against "
                          "this scenario (choose another output directory)", path);
-    else if (old != NULL && strcmp(a, b) != 0)
-      rc = refuse_changed(path, a, b, 2, err);
+    else if (old != NULL && bcopy == NULL)
+      rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+    else if (old != NULL && strcmp(a, bcopy) != 0)
+      rc = refuse_changed(path, a, bcopy, 2, err);
+    free(bcopy);
     free(old);
   }
   if (rc == SIM_OK) rc = sim_file_write_atomic(path, text, strlen(text), err);

@@ -105,6 +105,8 @@ typedef struct sim__pctx {
   sim_error *err;
   sim__mark *marks;
   size_t n_marks, cap_marks;
+  const char *const *sets; /* the --set overrides applied to doc, for messages */
+  size_t n_sets;
 } sim__pctx;
 
 /* Records `file:line:col: error: path: message` for node (1:1 if NULL). */
@@ -168,6 +170,16 @@ int sim__yaml_load(yaml_document_t *doc, const char *text, size_t len, const cha
  * same key, or -1 for the first occurrence (keys that are not scalars are
  * -1). O(n log n). The caller frees the array; NULL if out of memory. */
 long *sim__yaml_duplicates(yaml_document_t *doc, const yaml_node_t *map);
+
+/* Applies n overrides "a.b.c=value" (the command line's --set) to doc: each
+ * names a key path, made as mappings where missing, and replaces the value
+ * there with value parsed as YAML. Every node an override adds is tagged
+ * with its index (sim__yaml_set_index) so messages can name it. Records
+ * "--set KEY=VALUE: error: ..." for a malformed override. */
+int sim__yaml_apply_sets(yaml_document_t *doc, const char *const *sets, size_t n, sim_error *err);
+
+/* Which override added node n, -1 if it came from the file. */
+long sim__yaml_set_index(const yaml_node_t *n);
 
 /* 1-based line and column of a node. */
 static inline size_t sim__yaml_line(const yaml_node_t *n) { return n->start_mark.line + 1; }

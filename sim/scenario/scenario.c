@@ -160,6 +160,12 @@ static int finish(sim__pctx *ctx) {
 
 sim_scenario *sim_scenario_load_string(const char *text, size_t len, const char *name,
                                        sim_error *err) {
+  return sim_scenario_load_string_set(text, len, name, NULL, 0, err);
+}
+
+sim_scenario *sim_scenario_load_string_set(const char *text, size_t len, const char *name,
+                                           const char *const *sets, size_t n_sets,
+                                           sim_error *err) {
   char label[128];
   base_name(name, label, sizeof label);
   sim_scenario *sc = calloc(1, sizeof *sc);
@@ -177,7 +183,12 @@ sim_scenario *sim_scenario_load_string(const char *text, size_t len, const char 
     sim_scenario_free(sc);
     return NULL;
   }
-  sim__pctx ctx = {.file = name, .doc = &doc, .sc = sc, .err = err};
+  if (sim__yaml_apply_sets(&doc, sets, n_sets, err) != SIM_OK) {
+    yaml_document_delete(&doc);
+    sim_scenario_free(sc);
+    return NULL;
+  }
+  sim__pctx ctx = {.file = name, .doc = &doc, .sc = sc, .err = err, .sets = sets, .n_sets = n_sets};
   yaml_node_t *root = yaml_document_get_root_node(&doc);
   if (root == NULL) {
     sim_error_set(err, SIM_EINPUT, "%s:1:1: error: (top level): the file is empty; a scenario is a "
@@ -195,6 +206,11 @@ sim_scenario *sim_scenario_load_string(const char *text, size_t len, const char 
 }
 
 sim_scenario *sim_scenario_load(const char *path, sim_error *err) {
+  return sim_scenario_load_set(path, NULL, 0, err);
+}
+
+sim_scenario *sim_scenario_load_set(const char *path, const char *const *sets, size_t n_sets,
+                                    sim_error *err) {
   FILE *f = sim_file_open_input(path, NULL, err);
   if (f == NULL) return NULL;
   char *buf = malloc(MAX_SCENARIO_BYTES + 1);
@@ -223,7 +239,7 @@ sim_scenario *sim_scenario_load(const char *path, sim_error *err) {
     sim_error_set(err, SIM_EINPUT, "%s: contains NUL bytes; a scenario is a YAML text file", path);
     return NULL;
   }
-  sim_scenario *sc = sim_scenario_load_string(buf, n, path, err);
+  sim_scenario *sc = sim_scenario_load_string_set(buf, n, path, sets, n_sets, err);
   free(buf);
   return sc;
 }

@@ -94,6 +94,16 @@ sim_scenario *sim_scenario_load(const char *path, sim_error *err);
 sim_scenario *sim_scenario_load_string(const char *text, size_t len, const char *name,
                                        sim_error *err);
 
+/* The same with n_sets overrides "a.b.c=value" (the command line's --set)
+ * applied in order to the parsed document before validation: the value is
+ * YAML, a missing key is added, and an override is validated exactly like
+ * the file, with messages `--set a.b.c=value: error: key: message`. */
+sim_scenario *sim_scenario_load_set(const char *path, const char *const *sets, size_t n_sets,
+                                    sim_error *err);
+sim_scenario *sim_scenario_load_string_set(const char *text, size_t len, const char *name,
+                                           const char *const *sets, size_t n_sets,
+                                           sim_error *err);
+
 void sim_scenario_free(sim_scenario *sc);
 
 /* Bytes of memory a row of runs.csv takes when the run ends: the text read

@@ -25,6 +25,12 @@ void sim__perr(sim__pctx *ctx, const yaml_node_t *node, const char *path, const 
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  const long set = sim__yaml_set_index(node);
+  if (set >= 0 && (size_t)set < ctx->n_sets) {
+    sim_error_set(ctx->err, SIM_EINPUT, "--set %s: error: %s: %s", ctx->sets[set],
+                  path && *path ? path : "(top level)", msg);
+    return;
+  }
   size_t line = node ? sim__yaml_line(node) : 1, col = node ? sim__yaml_col(node) : 1;
   sim_error_set(ctx->err, SIM_EINPUT, "%s:%zu:%zu: error: %s: %s", ctx->file, line, col,
                 path && *path ? path : "(top level)", msg);
