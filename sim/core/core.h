@@ -79,6 +79,11 @@ void sim_buf_number(sim_buf *b, double x);
  * hold no commas. */
 size_t sim_csv_split(char *line, char **fields, size_t max);
 
+/* Field k (0-based) of a line of len bytes, not split in place: a pointer
+ * to its first byte and its length in *n, or NULL when the line has fewer
+ * fields. */
+const char *sim_csv_field(const char *line, size_t len, size_t k, size_t *n);
+
 /* Index of the field called name among n split header fields, -1 if none. */
 long sim_csv_index(char *const *names, size_t n, const char *name);
 

@@ -71,19 +71,6 @@ static int row_cmp(const void *a, const void *b) {
   return (x->method > y->method) - (x->method < y->method);
 }
 
-/* Field k of a line (0-based), its length in *n. */
-static const char *field(const char *line, size_t len, size_t k, size_t *n) {
-  const char *p = line, *end = line + len;
-  for (size_t i = 0; i < k; i++) {
-    const char *c = memchr(p, ',', (size_t)(end - p));
-    if (c == NULL) return NULL;
-    p = c + 1;
-  }
-  const char *c = memchr(p, ',', (size_t)(end - p));
-  *n = c ? (size_t)(c - p) : (size_t)(end - p);
-  return p;
-}
-
 /* Parses the rows of runs.csv text after its header. Lines that do not
  * parse or lack their newline (a torn write) are dropped. */
 static row_ref *parse_rows(const sim__run_ctx *ctx, const char *text, size_t len, size_t *n_rows) {
@@ -100,9 +87,9 @@ static row_ref *parse_rows(const sim__run_ctx *ctx, const char *text, size_t len
     if (nl == NULL) break; /* torn final line */
     row_ref r = {p, (size_t)(nl - p), 0, 0, -1};
     size_t fl;
-    const char *f0 = field(p, r.len, 0, &fl), *fr, *fm;
+    const char *f0 = sim_csv_field(p, r.len, 0, &fl), *fr, *fm;
     size_t rl, ml;
-    if (f0 && (fr = field(p, r.len, 1 + ks, &rl)) && (fm = field(p, r.len, 3 + ks, &ml))) {
+    if (f0 && (fr = sim_csv_field(p, r.len, 1 + ks, &rl)) && (fm = sim_csv_field(p, r.len, 3 + ks, &ml))) {
       char tmp[32];
       snprintf(tmp, sizeof tmp, "%.*s", (int)(fl < 31 ? fl : 31), f0);
       r.point = (size_t)strtoull(tmp, NULL, 10);
@@ -228,7 +215,7 @@ size_t sim__run_rows_feasible(const sim__run_ctx *ctx, const char *text, size_t 
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     const size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
     size_t sl, ol;
-    const char *s = field(p, ll, 4 + ks, &sl), *o = field(p, ll, 5 + ks, &ol);
+    const char *s = sim_csv_field(p, ll, 4 + ks, &sl), *o = sim_csv_field(p, ll, 5 + ks, &ol);
     if (s && ((sl == 7 && memcmp(s, "optimal", 7) == 0) || (sl == 8 && memcmp(s, "feasible", 8) == 0) ||
               (o && ol > 0)))
       n++;

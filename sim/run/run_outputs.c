@@ -19,19 +19,6 @@
 #include "sim/run/internal.h"
 #include "solver/solver.h"
 
-/* Field k of a line (0-based) and its length. */
-static const char *field_at(const char *line, size_t len, size_t k, size_t *n) {
-  const char *p = line, *end = line + len;
-  for (size_t i = 0; i < k; i++) {
-    const char *c = memchr(p, ',', (size_t)(end - p));
-    if (c == NULL) return NULL;
-    p = c + 1;
-  }
-  const char *c = memchr(p, ',', (size_t)(end - p));
-  *n = c ? (size_t)(c - p) : (size_t)(end - p);
-  return p;
-}
-
 int sim__run_write_placements(const sim__run_ctx *ctx, const char *dir, const char *runs,
                               size_t len, sim_error *err) {
   const size_t ks = ctx->sc->n_sweep;
@@ -46,8 +33,8 @@ int sim__run_write_placements(const sim__run_ctx *ctx, const char *dir, const ch
     const char *last = p + ll;
     while (last > p && last[-1] != ',') last--;
     size_t pl, rl, ml;
-    const char *f0 = field_at(p, ll, 0, &pl), *fr = field_at(p, ll, 1 + ks, &rl),
-               *fm = field_at(p, ll, 3 + ks, &ml);
+    const char *f0 = sim_csv_field(p, ll, 0, &pl), *fr = sim_csv_field(p, ll, 1 + ks, &rl),
+               *fm = sim_csv_field(p, ll, 3 + ks, &ml);
     if (f0 && fr && fm) {
       size_t layer = 0;
       const char *q = last, *qe = p + ll;

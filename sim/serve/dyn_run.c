@@ -43,27 +43,6 @@ int sim__dyn_alive(const sim__dyn *d) {
 
 /* ---- plans ---------------------------------------------------------------- */
 
-/* One step's nominal duration, as serve.c computes it: the cost model's
- * time, without the latency for a transfer. */
-static double step_cost(const solver_instance *in, const solver_placement *p, const serve_step *st,
-                        int kind) {
-  const int64_t k = kind == PASS_PREFILL ? in->prompt : 1;
-  if (st->kind == STEP_COMPUTE) {
-    const size_t l = (size_t)st->layer;
-    return solver_pass_compute(in, l, (size_t)p->server[l], (size_t)p->bits[l], k);
-  }
-  double t;
-  if (st->what == SEND_INPUT) {
-    t = solver_pass_input(in, (size_t)p->server[0], k);
-  } else {
-    const size_t l = (size_t)st->layer, i = (size_t)p->server[l];
-    t = st->what == SEND_OUTPUT ? solver_pass_output(in, i, (size_t)p->bits[l], k)
-                                : solver_pass_transfer(in, l, i, (size_t)p->server[l + 1],
-                                                       (size_t)p->bits[l], k);
-  }
-  return t - st->latency;
-}
-
 static int add_send(sim__dyn *d, dyn_plan *pl, int what, int layer, int i, int j) {
   const size_t M = d->M;
   if (!(d->in->bandwidth[(size_t)i * M + (size_t)j] > 0)) return -1;
@@ -119,8 +98,8 @@ static dyn_plan *plan_alloc(sim__dyn *d, const solver_placement *p, int *why) {
       add_send(d, pl, SEND_OUTPUT, L - 1, p->server[L - 1], (int)origin) != 0)
     goto fail;
   for (size_t s = 0; s < pl->n_steps; s++) {
-    pl->steps[s].dur[PASS_DECODE] = step_cost(in, p, &pl->steps[s], PASS_DECODE);
-    pl->steps[s].dur[PASS_PREFILL] = in->prompt > 0 ? step_cost(in, p, &pl->steps[s], PASS_PREFILL) : 0;
+    pl->steps[s].dur[PASS_DECODE] = sim__serve_step_cost(in, p, &pl->steps[s], PASS_DECODE);
+    pl->steps[s].dur[PASS_PREFILL] = in->prompt > 0 ? sim__serve_step_cost(in, p, &pl->steps[s], PASS_PREFILL) : 0;
   }
   return pl;
 fail:

@@ -120,6 +120,14 @@ typedef struct sim__serve {
  * The caller frees it with gsl_rng_free; NULL when out of memory. */
 gsl_rng *sim__serve_stream_alloc(uint64_t run_seed, uint64_t entity);
 
+/* serve.c: the nominal duration (s) of step st of placement p in a pass of
+ * kind PASS_DECODE or PASS_PREFILL in instance `in` (whose batch may have
+ * been scaled), from the instance's cost functions: the route's time less its
+ * latency for a transfer, since the link is busy only for the transmission.
+ * Shared by the static replay and the dynamic runs so both charge the same. */
+double sim__serve_step_cost(const solver_instance *in, const solver_placement *p,
+                            const serve_step *st, int kind);
+
 /* serve.c: the duration (s) of step st in a pass of kind PASS_DECODE or
  * PASS_PREFILL for a batch of r requests, from the instance's cost
  * functions; transfers exclude the latency. O(1). */

@@ -67,8 +67,7 @@ void sim_serve_result_clear(sim_serve_result *res) {
 
 /* ---- durations ----------------------------------------------------------------- */
 
-/* One step's duration in instance `in` (whose batch may have been scaled). */
-static double step_cost(const solver_instance *in, const solver_placement *p, const serve_step *st,
+double sim__serve_step_cost(const solver_instance *in, const solver_placement *p, const serve_step *st,
                         int kind) {
   const int64_t k = kind == PASS_PREFILL ? in->prompt : 1;
   if (st->kind == STEP_COMPUTE) {
@@ -92,7 +91,7 @@ static double step_cost(const solver_instance *in, const solver_placement *p, co
 double sim__step_duration(sim__serve *sv, const serve_step *st, int pass_kind, int64_t r) {
   if (r == 1) return st->dur[pass_kind];
   sv->scaled.batch = r * sv->in->batch;
-  return step_cost(&sv->scaled, sv->pl, st, pass_kind);
+  return sim__serve_step_cost(&sv->scaled, sv->pl, st, pass_kind);
 }
 
 /* ---- setup ------------------------------------------------------------------------ */
@@ -162,8 +161,8 @@ static int build_steps(sim__serve *sv, sim_error *err) {
       add_send(sv, SEND_OUTPUT, L - 1, p->server[L - 1], (int)origin, err) != SIM_OK)
     return err->code;
   for (size_t s = 0; s < sv->n_steps; s++) {
-    sv->steps[s].dur[PASS_DECODE] = step_cost(in, p, &sv->steps[s], PASS_DECODE);
-    sv->steps[s].dur[PASS_PREFILL] = in->prompt > 0 ? step_cost(in, p, &sv->steps[s], PASS_PREFILL) : 0;
+    sv->steps[s].dur[PASS_DECODE] = sim__serve_step_cost(in, p, &sv->steps[s], PASS_DECODE);
+    sv->steps[s].dur[PASS_PREFILL] = in->prompt > 0 ? sim__serve_step_cost(in, p, &sv->steps[s], PASS_PREFILL) : 0;
   }
   return SIM_OK;
 }
