@@ -201,15 +201,7 @@ solver__btab *solver__btab_alloc(const solver__problem *pb, const solver__penalt
     goto fail;
   for (size_t j = 0; j < M; j++)
     for (size_t s = 0; s < L; s++) {
-      double used = 0;
-      size_t n = 0;
-      if (pb->usable[j])
-        while (s + n < L) {
-          used += pb->smin[s + n];
-          if (used > pb->capacity[j] * (1 + 1e-9)) break;
-          if (pb->cap > 0 && n + 1 > (size_t)pb->cap) break;
-          n++;
-        }
+      const size_t n = solver__segment_max_len(pb, s, j);
       bt->len[s * M + j] = n;
       if (n > 0 && n - 1 > bt->kmax[j]) bt->kmax[j] = n - 1;
     }

@@ -125,6 +125,11 @@ double solver__dp_solve(const solver__problem *pb, const solver__penalty *pen, i
 /* --- The segment relaxation (segment.c) ---------------------------------- */
 typedef struct solver__segdp solver__segdp;
 
+/* The most consecutive layers from s on that fit server j at their smallest
+ * storage within the layer cap; 0 when j is not usable. O(length). Shared by
+ * the segment relaxation and the budget tables, which must agree on it. */
+size_t solver__segment_max_len(const solver__problem *pb, size_t s, size_t j);
+
 solver__segdp *solver__segdp_alloc(const solver__problem *pb);
 void solver__segdp_free(solver__segdp *sd);
 

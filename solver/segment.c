@@ -45,6 +45,19 @@ void solver__segdp_free(solver__segdp *sd) {
   free(sd);
 }
 
+size_t solver__segment_max_len(const solver__problem *pb, size_t s, size_t j) {
+  if (!pb->usable[j]) return 0;
+  double used = 0;
+  size_t n = 0;
+  while (s + n < pb->L) {
+    used += pb->smin[s + n];
+    if (used > pb->capacity[j] * (1 + 1e-9)) break;
+    if (pb->cap > 0 && n + 1 > (size_t)pb->cap) break;
+    n++;
+  }
+  return n;
+}
+
 solver__segdp *solver__segdp_alloc(const solver__problem *pb) {
   const size_t L = pb->L, M = pb->M;
   solver__segdp *sd = calloc(1, sizeof *sd);
@@ -76,18 +89,7 @@ solver__segdp *solver__segdp_alloc(const solver__problem *pb) {
       }
   /* Segment lengths do not depend on penalties: fix them once. */
   for (size_t j = 0; j < M; j++)
-    for (size_t s = 0; s < L; s++) {
-      double used = 0;
-      size_t n = 0;
-      if (pb->usable[j])
-        while (s + n < L) {
-          used += pb->smin[s + n];
-          if (used > pb->capacity[j] * (1 + 1e-9)) break;
-          if (pb->cap > 0 && n + 1 > (size_t)pb->cap) break;
-          n++;
-        }
-      sd->len[s * M + j] = n;
-    }
+    for (size_t s = 0; s < L; s++) sd->len[s * M + j] = solver__segment_max_len(pb, s, j);
   return sd;
 }
 
