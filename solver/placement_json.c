@@ -111,3 +111,15 @@ solver_placement *sim_placement_load_json(const char *path, const solver_instanc
   free(text);
   return p;
 }
+
+void solver_placement_write_json(sim_json *j, const solver_instance *in, const solver_placement *p) {
+  sim_json_array_begin(j, 0);
+  for (size_t l = 0; p != NULL && l < p->n_layers; l++) {
+    sim_json_object_begin(j, 1);
+    sim_json_key(j, "layer"); sim_json_int(j, (int64_t)l);
+    sim_json_key(j, "server"); sim_json_int(j, p->server[l]);
+    sim_json_key(j, "bits"); sim_json_int(j, in->bits[p->bits[l]]);
+    sim_json_object_end(j);
+  }
+  sim_json_array_end(j);
+}

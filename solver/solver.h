@@ -450,6 +450,10 @@ int solver_check(const solver_instance *in, const solver_placement *p, double *o
 solver_placement *sim_placement_load_json(const char *path, const solver_instance *in,
                                           sim_error *err);
 
+/* Writes p as the array the loaders read, one {"layer", "server", "bits"}
+ * object per layer with the bit WIDTH; an empty array when p is NULL. */
+void solver_placement_write_json(sim_json *j, const solver_instance *in, const solver_placement *p);
+
 /* The same from a string; `name` stands in for the file name in messages. */
 solver_placement *sim_placement_load_json_string(const char *text, size_t len, const char *name,
                                                  const solver_instance *in, sim_error *err);

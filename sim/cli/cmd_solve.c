@@ -82,15 +82,7 @@ static void print_json(const solver_instance *in, const solver_options *opt,
   if (r->diagnosis[0]) sim_json_string(&j, r->diagnosis);
   else sim_json_null(&j);
   sim_json_key(&j, "placement");
-  sim_json_array_begin(&j, 0);
-  for (size_t l = 0; r->placement != NULL && l < r->placement->n_layers; l++) {
-    sim_json_object_begin(&j, 1);
-    sim_json_key(&j, "layer"); sim_json_int(&j, (int64_t)l);
-    sim_json_key(&j, "server"); sim_json_int(&j, r->placement->server[l]);
-    sim_json_key(&j, "bits"); sim_json_int(&j, in->bits[r->placement->bits[l]]);
-    sim_json_object_end(&j);
-  }
-  sim_json_array_end(&j);
+  solver_placement_write_json(&j, in, r->placement);
   sim_json_object_end(&j);
   sim_json_finish(&j);
 }

@@ -46,15 +46,7 @@ static void print_json(const solver_multi *mi, const sim_scenario *sc,
     sim_json_key(&j, "T"); sim_json_number(&j, r->model_objective[m]);
     sim_json_key(&j, "T_alone"); sim_json_number(&j, r->model_solo[m]);
     sim_json_key(&j, "placement");
-    sim_json_array_begin(&j, 0);
-    for (size_t l = 0; p != NULL && l < p->n_layers; l++) {
-      sim_json_object_begin(&j, 1);
-      sim_json_key(&j, "layer"); sim_json_int(&j, (int64_t)l);
-      sim_json_key(&j, "server"); sim_json_int(&j, p->server[l]);
-      sim_json_key(&j, "bits"); sim_json_int(&j, in->bits[p->bits[l]]);
-      sim_json_object_end(&j);
-    }
-    sim_json_array_end(&j);
+    solver_placement_write_json(&j, in, p);
     sim_json_object_end(&j);
   }
   sim_json_array_end(&j);
