@@ -240,4 +240,27 @@ static inline solver_result fixture_solve(const solver_instance *in, solver_meth
   return res;
 }
 
+/* The mix of tiny instance shapes the brute-force tests cycle through, by
+ * k mod 6: loose storage; a chain that must be split; a layer cap; a budget;
+ * roofline with an origin and missing routes; a cloud node with a prompt. */
+static inline fixture_spec fixture_spec_mixed(gsl_rng *r, int k) {
+  fixture_spec s = fixture_spec_draw(r, 1, 5, 1, 3, 1, 3);
+  s.storage_lo = 4.0, s.storage_hi = 8.0; /* every server holds the whole model */
+  switch (k % 6) {
+  case 1:
+    /* Two or more servers and three or more layers, so that the chain must
+     * be split and the split is a real choice. */
+    s.L = 3 + gsl_rng_uniform_int(r, 3);
+    s.M = 2 + gsl_rng_uniform_int(r, 2);
+    s.storage_lo = 1.1, s.storage_hi = 2.0;
+    break;
+  case 2: s.cap = 1 + (int64_t)gsl_rng_uniform_int(r, s.L); break;
+  case 3: s.budget = 1, s.storage_lo = 1.0, s.storage_hi = 3.0; break;
+  case 4: s.roofline = 1, s.origin = 1, s.holes = 1, s.storage_lo = 1.0, s.storage_hi = 3.0; break;
+  case 5: s.cloud = 1, s.prompt = 1, s.storage_lo = 1.1, s.storage_hi = 2.0; break;
+  default: break;
+  }
+  return s;
+}
+
 #endif

@@ -22,26 +22,6 @@
 static const char *shape_name[6] = {"loose", "storage-binding", "capped", "budget",
                                     "roofline+origin+holes", "cloud+prefill"};
 
-static fixture_spec shape(gsl_rng *r, int k) {
-  fixture_spec s = fixture_spec_draw(r, 1, 5, 1, 3, 1, 3);
-  s.storage_lo = 4.0, s.storage_hi = 8.0; /* every server holds the whole model */
-  switch (k % 6) {
-  case 1:
-    /* Two or more servers and three or more layers, so that the chain must
-     * be split and the split is a real choice. */
-    s.L = 3 + gsl_rng_uniform_int(r, 3);
-    s.M = 2 + gsl_rng_uniform_int(r, 2);
-    s.storage_lo = 1.1, s.storage_hi = 2.0;
-    break;
-  case 2: s.cap = 1 + (int64_t)gsl_rng_uniform_int(r, s.L); break;
-  case 3: s.budget = 1, s.storage_lo = 1.0, s.storage_hi = 3.0; break;
-  case 4: s.roofline = 1, s.origin = 1, s.holes = 1, s.storage_lo = 1.0, s.storage_hi = 3.0; break;
-  case 5: s.cloud = 1, s.prompt = 1, s.storage_lo = 1.1, s.storage_hi = 2.0; break;
-  default: break;
-  }
-  return s;
-}
-
 int main(void) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 20240603);
@@ -50,7 +30,7 @@ int main(void) {
   int proofs[5] = {0};    /* accelerated solves by how optimality was proven */
   int no_search[5] = {0}; /* the same without the segment search */
   for (int k = 0; k < INSTANCES; k++) {
-    const fixture_spec s = shape(r, k);
+    const fixture_spec s = fixture_spec_mixed(r, k);
     solver_instance *in = fixture_random(r, &s);
     const double want = brute_force(in, -1, -1, 0, NULL, NULL);
     const double free_opt = brute_force(in, -1, -1, 1, NULL, NULL);

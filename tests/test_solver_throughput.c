@@ -56,24 +56,6 @@ static void tbrute_run(const solver_instance *in, double cap, double *t, double 
   *T = bf.best_T;
 }
 
-static fixture_spec shape(gsl_rng *r, int k) {
-  fixture_spec s = fixture_spec_draw(r, 1, 5, 1, 3, 1, 3);
-  s.storage_lo = 4.0, s.storage_hi = 8.0;
-  switch (k % 6) {
-  case 1:
-    s.L = 3 + gsl_rng_uniform_int(r, 3);
-    s.M = 2 + gsl_rng_uniform_int(r, 2);
-    s.storage_lo = 1.1, s.storage_hi = 2.0;
-    break;
-  case 2: s.cap = 1 + (int64_t)gsl_rng_uniform_int(r, s.L); break;
-  case 3: s.budget = 1, s.storage_lo = 1.0, s.storage_hi = 3.0; break;
-  case 4: s.roofline = 1, s.origin = 1, s.holes = 1, s.storage_lo = 1.0, s.storage_hi = 3.0; break;
-  case 5: s.cloud = 1, s.prompt = 1, s.storage_lo = 1.1, s.storage_hi = 2.0; break;
-  default: break;
-  }
-  return s;
-}
-
 static solver_result solve_tp(const solver_instance *in, solver_method m, double cap) {
   solver_options o = fixture_options(m, SOLVER_FORM_FLOW, 0, 1);
   o.objective = SOLVER_OBJECTIVE_THROUGHPUT;
@@ -116,7 +98,7 @@ int main(void) {
   int agree_t = 0, agree_T = 0, agree_inf = 0, optimal = 0, feasible = 0, capped = 0;
   int proofs[5] = {0};
   for (int k = 0; k < INSTANCES; k++) {
-    const fixture_spec s = shape(r, k);
+    const fixture_spec s = fixture_spec_mixed(r, k);
     solver_instance *in = fixture_random(r, &s);
     double want_t, want_T, cap = 0;
     tbrute_run(in, 0, &want_t, &want_T);
