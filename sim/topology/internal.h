@@ -10,4 +10,9 @@
 int sim_topology_devices(sim_topology *t, const sim_servers_config *servers, uint64_t seed,
                          uint64_t run, sim_error *err);
 
+/* Fills the routes (bandwidth, latency, next_hop, unreachable) from the
+ * links; relay = 0 keeps every pair on its direct link (the full mesh).
+ * Returns -1 when out of memory. */
+int sim_topology_routes(sim_topology *t, int relay);
+
 #endif

@@ -139,7 +139,9 @@ typedef struct sim_topology {
  * Draws the topology of run `run` of an experiment with master seed `seed`
  * (the draws use sim_seed_derive(seed, SIM_STREAM_TOPOLOGY, run)).
  * model_fp32_bytes is the model's size at 32 bits, for storage given in
- * model units. O(M^2) draws; O(M^3) route computation for `geometric`. */
+ * model units. O(M^2) draws and memory; routes for `geometric` by one
+ * Dijkstra search per source (sim/topology/routes.c), about O(M^2 log M)
+ * for sparse graphs and a few times more for dense ones. */
 sim_topology *sim_topology_alloc(const sim_servers_config *servers, const sim_links_config *links,
                                  uint64_t seed, uint64_t run, double model_fp32_bytes,
                                  sim_error *err);

@@ -1,0 +1,369 @@
+/* routes.c: the all-pairs routes of a topology (the end-to-end bandwidth,
+ * latency and first hop of every ordered pair). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/topology/internal.h"
+
+/* A route's cost, compared lexicographically: the per-bit time Σ 1/Ω_h
+ * (the term that dominates for activation-sized messages), then latency. */
+typedef struct {
+  double w, lat;
+} cost;
+
+static int cost_less(cost a, cost b) { return a.w < b.w || (a.w == b.w && a.lat < b.lat); }
+
+/* A binary min-heap of candidate links for one source: settled node `from`
+ * offers its next unscanned link at total cost c. */
+typedef struct {
+  cost c;
+  int from;
+} cand;
+
+static void heap_push(cand *h, size_t *n, cand x) {
+  size_t i = (*n)++;
+  while (i > 0) {
+    size_t p = (i - 1) / 2;
+    if (!cost_less(x.c, h[p].c)) break;
+    h[i] = h[p];
+    i = p;
+  }
+  h[i] = x;
+}
+
+static cand heap_pop(cand *h, size_t *n) {
+  cand top = h[0], x = h[--(*n)];
+  size_t i = 0;
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, m = i;
+    cost cm = x.c;
+    if (l < *n && cost_less(h[l].c, cm)) { m = l; cm = h[l].c; }
+    if (r < *n && cost_less(h[r].c, cm)) m = r;
+    if (m == i) break;
+    h[i] = h[m];
+    i = m;
+  }
+  if (*n > 0) h[i] = x;
+  return top;
+}
+
+/* Stable merge sorts (C11's qsort has no context argument): a node's
+ * outgoing links by cost, then target; its incoming links by cost, then
+ * origin. */
+static int out_before(const cost *ca, int a, const cost *cb, int b) {
+  return cost_less(*ca, *cb) || (!cost_less(*cb, *ca) && a < b);
+}
+
+static void out_sort(int *v, cost *c, int *tv, cost *tc, size_t d) {
+  if (d < 2) return;
+  const size_t h = d / 2;
+  out_sort(v, c, tv, tc, h);
+  out_sort(v + h, c + h, tv, tc, d - h);
+  size_t i = 0, j = h, k = 0;
+  while (i < h && j < d) {
+    size_t x = out_before(&c[j], v[j], &c[i], v[i]) ? j++ : i++;
+    tv[k] = v[x];
+    tc[k++] = c[x];
+  }
+  for (; i < h; i++, k++) { tv[k] = v[i]; tc[k] = c[i]; }
+  for (; j < d; j++, k++) { tv[k] = v[j]; tc[k] = c[j]; }
+  memcpy(v, tv, d * sizeof *v);
+  memcpy(c, tc, d * sizeof *c);
+}
+
+/* The links of every node in both directions, sorted by cost (compressed
+ * rows: node i's links are [start[i], start[i + 1])), and the connected
+ * components (every link has both directions, so a source reaches exactly
+ * its component). */
+typedef struct {
+  size_t *start;
+  int *adj;        /* target of each outgoing link */
+  cost *ec;        /* its cost, beside it so scans stay sequential */
+  cost *first;     /* each node's cheapest link (ec[start[i]]), compact */
+  /* Incoming links: when every link has the same cost both ways (the
+   * default `symmetric: true`), a node's incoming links sorted by (cost,
+   * origin) are its outgoing ones sorted by (cost, target), so these point
+   * into the arrays above and nothing is copied. */
+  const size_t *in_start;
+  const int *in_from;
+  const cost *in_c;
+  size_t *own_start; /* allocated only for asymmetric links */
+  int *own_from;
+  cost *own_c;
+  size_t *reach;   /* size of each node's component */
+  int *comp;       /* each node's component (its smallest member) */
+} graph;
+
+static void graph_clear(graph *g) {
+  free(g->start); free(g->adj); free(g->ec); free(g->first); free(g->own_start); free(g->own_from); free(g->own_c);
+  free(g->reach); free(g->comp);
+}
+
+static int links_symmetric(const sim_topology *t) {
+  const size_t n = t->n;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = i + 1; j < n; j++)
+      if (t->link_bandwidth[i * n + j] != t->link_bandwidth[j * n + i] ||
+          t->link_latency[i * n + j] != t->link_latency[j * n + i])
+        return 0;
+  return 1;
+}
+
+static int graph_build(graph *g, const sim_topology *t) {
+  const size_t n = t->n;
+  memset(g, 0, sizeof *g);
+  size_t n_edges = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++) n_edges += i != j && t->link_bandwidth[i * n + j] > 0;
+  const size_t ne = n_edges ? n_edges : 1, nn = n ? n : 1;
+  const int sym = links_symmetric(t);
+  g->start = malloc((n + 1) * sizeof *g->start);
+  g->adj = malloc(ne * sizeof *g->adj);
+  g->ec = malloc(ne * sizeof *g->ec);
+  g->first = malloc(nn * sizeof *g->first);
+  g->reach = calloc(nn, sizeof *g->reach);
+  g->comp = malloc(nn * sizeof *g->comp);
+  if (!sym) {
+    g->own_start = calloc(n + 1, sizeof *g->own_start);
+    g->own_from = malloc(ne * sizeof *g->own_from);
+    g->own_c = malloc(ne * sizeof *g->own_c);
+  }
+  int *tv = malloc(nn * sizeof *tv);
+  cost *tc = malloc(nn * sizeof *tc);
+  if (!g->start || !g->adj || !g->ec || !g->first || !g->reach || !g->comp || !tv || !tc ||
+      (!sym && (!g->own_start || !g->own_from || !g->own_c))) {
+    free(tv); free(tc);
+    graph_clear(g);
+    return -1;
+  }
+  size_t e = 0;
+  for (size_t i = 0; i < n; i++) {
+    g->start[i] = e;
+    for (size_t j = 0; j < n; j++) {
+      const size_t ij = i * n + j;
+      if (i == j || !(t->link_bandwidth[ij] > 0)) continue;
+      g->adj[e] = (int)j;
+      g->ec[e++] = (cost){1.0 / t->link_bandwidth[ij], t->link_latency[ij]};
+      if (!sym) g->own_start[j + 1]++;
+    }
+    out_sort(g->adj + g->start[i], g->ec + g->start[i], tv, tc, e - g->start[i]);
+    if (e > g->start[i]) g->first[i] = g->ec[g->start[i]];
+  }
+  g->start[n] = e;
+  if (sym) {
+    g->in_start = g->start;
+    g->in_from = g->adj;
+    g->in_c = g->ec;
+  } else {
+    for (size_t j = 0; j < n; j++) g->own_start[j + 1] += g->own_start[j];
+    size_t *fill = g->reach; /* borrowed until the components below */
+    for (size_t j = 0; j < n; j++) fill[j] = g->own_start[j];
+    for (size_t i = 0; i < n; i++)
+      for (size_t k = g->start[i]; k < g->start[i + 1]; k++) {
+        const size_t at = fill[g->adj[k]]++;
+        g->own_from[at] = (int)i;
+        g->own_c[at] = g->ec[k];
+      }
+    for (size_t j = 0; j < n; j++) {
+      const size_t b = g->own_start[j];
+      out_sort(g->own_from + b, g->own_c + b, tv, tc, g->own_start[j + 1] - b);
+    }
+    g->in_start = g->own_start;
+    g->in_from = g->own_from;
+    g->in_c = g->own_c;
+  }
+  free(tv); free(tc);
+  /* Components by union-find, each named by its smallest member. */
+  int *comp = g->comp;
+  for (size_t i = 0; i < n; i++) comp[i] = (int)i;
+  for (size_t i = 0; i < n; i++)
+    for (size_t k = g->start[i]; k < g->start[i + 1]; k++) {
+      int a = (int)i, b = g->adj[k];
+      while (comp[a] != a) a = comp[a] = comp[comp[a]];
+      while (comp[b] != b) b = comp[b] = comp[comp[b]];
+      if (a != b) comp[a < b ? b : a] = a < b ? a : b;
+    }
+  memset(g->reach, 0, nn * sizeof *g->reach);
+  for (size_t i = 0; i < n; i++) {
+    int a = (int)i;
+    while (comp[a] != a) a = comp[a];
+    comp[i] = a;
+    g->reach[a]++;
+  }
+  for (size_t i = 0; i < n; i++) g->reach[i] = g->reach[comp[i]];
+  return 0;
+}
+
+/* Scratch space of one source's search. */
+typedef struct {
+  cand *heap;
+  size_t *pos;         /* next unscanned outgoing link of each settled node */
+  unsigned char *done; /* settled */
+  int *left;           /* the nodes still unsettled when the search turns to pulling */
+  cost *key;           /* their best cost so far */
+  int *par;            /* and the settled node it comes from (-1: none yet) */
+} scratch;
+
+/* The search stops pushing when this few of a source's component are left
+ * (see one_source). The results do not depend on it; it trades the push
+ * phase's wasted scans against the pull phase's O(left^2). */
+static size_t switch_left(size_t reach) { return reach / 32; }
+
+/* One source's routes: a Dijkstra search in two phases that settles nodes
+ * in the same order and gives every node the same cost, summed in the same
+ * order (the route's links from the source outward), as a plain Dijkstra.
+ *
+ * Phase 1 (push, Spira's form): every node's links are sorted by cost, and
+ * a settled node offers only its cheapest link to a node not yet settled,
+ * so the heap holds one candidate per settled node. Its waste is the links
+ * it skips because their target is already settled, and that waste grows
+ * as the component fills up: a dense geometric graph with link costs within
+ * a factor of 10 of each other (the paper's Ω draw) keeps skipping links of
+ * nodes near the source while the last, farthest nodes wait.
+ *
+ * Phase 2 (pull), once few nodes are left: each left node v scans its own
+ * incoming links in order of cost and takes the best (ws[u] + c, ls[u] + λ)
+ * over settled u, stopping at the first link whose cost c satisfies
+ * fl(a + c) > best, where a is the smallest cost of any settled node other
+ * than the source. Rounding to nearest is monotone, so every later link c'
+ * >= c from a settled u (ws[u] >= a) costs fl(ws[u] + c') >= fl(a + c) >
+ * best: none of them can win, nor tie. The source's own link is taken first
+ * (its cost is the link's cost exactly). The left nodes then finish with a
+ * dense Dijkstra among themselves (O(left^2)), relaxing links between left
+ * nodes with the same sums. Both phases compute each settled node's cost as
+ * the lexicographic minimum over settled predecessors u of (ws[u] + c,
+ * ls[u] + λ), which is what Dijkstra computes, so the costs are identical
+ * bit for bit; only the first hop of a tie (two routes of exactly equal
+ * cost) may differ. */
+static void one_source(sim_topology *t, const graph *g, scratch *s, size_t src) {
+  const size_t n = t->n, reach = g->reach[src];
+  double *ws = t->bandwidth + src * n, *ls = t->latency + src * n;
+  int *hop = t->next_hop + src * n;
+  unsigned char *done = s->done;
+  size_t *pos = s->pos;
+  const size_t *start = g->start;
+  memset(done, 0, n);
+  done[src] = 1;
+  size_t hn = 0, settled = 1;
+  const size_t stop = reach - switch_left(reach);
+  double amin = INFINITY; /* the smallest w of a settled node other than src */
+  pos[src] = start[src];
+  if (pos[src] < start[src + 1]) s->heap[hn++] = (cand){g->ec[pos[src]], (int)src};
+  while (hn > 0 && settled < stop) {
+    cand c = heap_pop(s->heap, &hn);
+    const size_t u = (size_t)c.from, v = (size_t)g->adj[pos[u]];
+    if (!done[v]) {
+      done[v] = 1;
+      if (settled++ == 1) amin = c.c.w;
+      ws[v] = c.c.w;
+      ls[v] = c.c.lat;
+      hop[v] = u == src ? (int)v : hop[u];
+      /* v offers its cheapest link without looking whether the target is
+       * settled: a lower bound on its next real candidate, read from a
+       * small array instead of v's own list, which the search touches only
+       * if the bound comes up (then the target is checked below). Nodes
+       * settled late never pay for a cache miss on their list. */
+      pos[v] = start[v];
+      if (pos[v] < start[v + 1])
+        heap_push(s->heap, &hn, (cand){{ws[v] + g->first[v].w, ls[v] + g->first[v].lat}, (int)v});
+    }
+    /* u offers its next link to a node not yet settled. */
+    while (pos[u] < start[u + 1] && done[g->adj[pos[u]]]) pos[u]++;
+    if (pos[u] < start[u + 1])
+      heap_push(s->heap, &hn,
+                (cand){{ws[u] + g->ec[pos[u]].w, ls[u] + g->ec[pos[u]].lat}, (int)u});
+  }
+  if (settled >= reach) return;
+  /* Phase 2: pull. */
+  size_t nl = 0;
+  const int cs = g->comp[src];
+  for (size_t v = 0; v < n; v++) {
+    if (done[v] || g->comp[v] != cs) continue;
+    cost best = {INFINITY, INFINITY};
+    int par = -1;
+    const double bw = t->link_bandwidth[src * n + v];
+    if (bw > 0) { best = (cost){1.0 / bw, t->link_latency[src * n + v]}; par = (int)src; }
+    for (size_t k = g->in_start[v]; k < g->in_start[v + 1]; k++) {
+      const cost *c = &g->in_c[k];
+      if (amin + c->w > best.w) break;
+      const size_t u = (size_t)g->in_from[k];
+      if (!done[u] || u == src) continue;
+      const cost x = {ws[u] + c->w, ls[u] + c->lat};
+      if (cost_less(x, best)) { best = x; par = (int)u; }
+    }
+    s->left[nl] = (int)v;
+    s->key[nl] = best;
+    s->par[nl++] = par;
+  }
+  while (nl > 0) {
+    size_t m = 0;
+    for (size_t k = 1; k < nl; k++)
+      if (cost_less(s->key[k], s->key[m])) m = k;
+    const size_t v = (size_t)s->left[m];
+    const int p = s->par[m];
+    if (p < 0) break; /* cannot happen: the left nodes share the source's component */
+    ws[v] = s->key[m].w;
+    ls[v] = s->key[m].lat;
+    hop[v] = (size_t)p == src ? (int)v : hop[p];
+    done[v] = 1;
+    nl--;
+    s->left[m] = s->left[nl];
+    s->key[m] = s->key[nl];
+    s->par[m] = s->par[nl];
+    for (size_t k = 0; k < nl; k++) {
+      const size_t y = (size_t)s->left[k], vy = v * n + y;
+      if (!(t->link_bandwidth[vy] > 0)) continue;
+      const cost x = {ws[v] + 1.0 / t->link_bandwidth[vy], ls[v] + t->link_latency[vy]};
+      if (cost_less(x, s->key[k])) { s->key[k] = x; s->par[k] = (int)v; }
+    }
+  }
+}
+
+/* All-pairs routes minimizing (Σ 1/Ω_h, latency) lexicographically, one
+ * search per source (see one_source); the per-bit times are kept in
+ * t->bandwidth until the end, so no n x n matrix is allocated beyond the
+ * topology's own. With relay = 0 (the paper's full mesh) every pair uses its
+ * direct link even when two fast hops would beat a slow one: the paper's
+ * model sends over Ω_ij itself. */
+int sim_topology_routes(sim_topology *t, int relay) {
+  const size_t n = t->n;
+  double *w = t->bandwidth; /* s/bit along the best route, until the end */
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++) {
+      size_t ij = i * n + j;
+      double bw = t->link_bandwidth[ij];
+      if (i == j) { w[ij] = 0; t->latency[ij] = 0; t->next_hop[ij] = -1; }
+      else if (bw > 0) { w[ij] = 1.0 / bw; t->latency[ij] = t->link_latency[ij]; t->next_hop[ij] = (int)j; }
+      else { w[ij] = INFINITY; t->latency[ij] = INFINITY; t->next_hop[ij] = -1; }
+    }
+  if (relay) {
+    graph g;
+    if (graph_build(&g, t) != 0) return -1;
+    const size_t nn = n ? n : 1;
+    scratch s = {malloc(nn * sizeof *s.heap), malloc(nn * sizeof *s.pos), malloc(nn),
+                 malloc(nn * sizeof *s.left), malloc(nn * sizeof *s.key), malloc(nn * sizeof *s.par)};
+    int bad = !s.heap || !s.pos || !s.done || !s.left || !s.key || !s.par;
+    for (size_t src = 0; src < n && !bad; src++) one_source(t, &g, &s, src);
+    free(s.heap); free(s.pos); free(s.done); free(s.left); free(s.key); free(s.par);
+    graph_clear(&g);
+    if (bad) return -1;
+  }
+  t->unreachable = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++) {
+      size_t ij = i * n + j;
+      if (i == j) { t->bandwidth[ij] = 0; continue; }
+      if (isinf(w[ij])) {
+        t->bandwidth[ij] = 0;
+        t->latency[ij] = 0;
+        t->unreachable++;
+      } else if (t->next_hop[ij] == (int)j) {
+        /* A direct route keeps the drawn value exactly (1/(1/x) may not). */
+        t->bandwidth[ij] = t->link_bandwidth[ij];
+      } else {
+        t->bandwidth[ij] = 1.0 / w[ij];
+      }
+    }
+  return 0;
+}
