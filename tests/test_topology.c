@@ -1,8 +1,10 @@
 /* test_topology.c: topology draws are deterministic, in range, uniform, and
  * the same across sweep points (common random numbers); routes of the
- * geometric topology match a brute-force search over simple paths. */
+ * geometric topology match a brute-force search over simple paths on small
+ * graphs and Floyd-Warshall on graphs of a few hundred servers. */
 #include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/scenario/scenario.h"
@@ -159,6 +161,83 @@ static void test_geometric_routes(void) {
   sim_scenario_free(sc);
 }
 
+/* An independent check of the routes on graphs too large for brute force:
+ * Floyd-Warshall over the same links by (Σ 1/Ω, Σ λ), with the first hop
+ * of each route. Floyd-Warshall adds sub-route sums d(i,k) + d(k,j) where
+ * the search adds one link at a time, so the sums may round differently:
+ * each is a sum of at most n - 1 positive terms, so each lies within a
+ * factor 1 ± γ of the exact optimum L (γ = (n-1)u / (1 - (n-1)u), u =
+ * 2^-53, Higham's bound), and they differ by at most 2γ/(1-γ) of the
+ * smaller. The reported bandwidth 1/w adds one more rounding (u). */
+static void test_routes_floyd(void) {
+  static const char *const cases[] = {
+      "seed: 3\nservers: {count: 300}\nlinks: {topology: geometric, radius: 0.09, latency: 0.002}\n",
+      "seed: 4\nservers: {count: 300}\nlinks: {topology: geometric, radius: 0.2, latency: 0.001, symmetric: false}\n",
+      "seed: 5\nservers: {count: 250}\nlinks: {topology: geometric, radius: 2, latency: 0.003}\n",
+      "seed: 6\nservers: {count: 300, cloud: {ccs: 1e13, storage: 1e12, bandwidth: 3e7, latency: 0.04}}\n"
+      "links: {topology: geometric, radius: 0.06, symmetric: false}\n",
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    sim_scenario *sc = load(cases[c]);
+    sim_topology *t = draw(sc, 0, c);
+    const size_t n = t->n;
+    double *w = malloc(n * n * sizeof *w), *l = malloc(n * n * sizeof *l);
+    int *hop = malloc(n * n * sizeof *hop);
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < n; j++) {
+        const size_t ij = i * n + j;
+        const double bw = t->link_bandwidth[ij];
+        w[ij] = i == j ? 0 : bw > 0 ? 1.0 / bw : INFINITY;
+        l[ij] = i == j ? 0 : bw > 0 ? t->link_latency[ij] : INFINITY;
+        hop[ij] = i != j && bw > 0 ? (int)j : -1;
+      }
+    for (size_t k = 0; k < n; k++)
+      for (size_t i = 0; i < n; i++) {
+        const double wik = w[i * n + k], lik = l[i * n + k];
+        if (isinf(wik) || i == k) continue;
+        for (size_t j = 0; j < n; j++) {
+          const double x = wik + w[k * n + j], y = lik + l[k * n + j];
+          const size_t ij = i * n + j;
+          if (i != j && (x < w[ij] || (x == w[ij] && y < l[ij]))) {
+            w[ij] = x;
+            l[ij] = y;
+            hop[ij] = hop[i * n + k];
+          }
+        }
+      }
+    const double u = 0x1p-53, g = (double)(n - 1) * u / (1 - (double)(n - 1) * u);
+    const double tol = 2 * g / (1 - g) + 2 * u;
+    double worst_w = 0, worst_l = 0;
+    size_t bad_reach = 0, bad_hop = 0, multihop = 0, none = 0;
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < n; j++) {
+        const size_t ij = i * n + j;
+        if (i == j) continue;
+        if (isinf(w[ij])) { bad_reach += t->bandwidth[ij] != 0; none++; continue; }
+        if (!(t->bandwidth[ij] > 0)) { bad_reach++; continue; }
+        const double ours = 1.0 / t->bandwidth[ij], rw = fabs(ours - w[ij]) / fmin(ours, w[ij]);
+        const double rl = fabs(t->latency[ij] - l[ij]) / fmin(t->latency[ij], l[ij]);
+        if (rw > worst_w) worst_w = rw;
+        if (rl > worst_l) worst_l = rl;
+        bad_hop += t->next_hop[ij] != hop[ij];
+        multihop += hop[ij] != (int)j;
+      }
+    ok(bad_reach == 0 && worst_w <= tol && worst_l <= tol && bad_hop == 0,
+       "case %zu: %zu servers, routes agree with Floyd-Warshall (worst relative difference %.2g in "
+       "1/bandwidth, %.2g in latency; bound %.2g; %zu first hops differ, %zu pairs without route)",
+       c, n, worst_w, worst_l, tol, bad_hop, none);
+    /* The comparison must exercise relaying (and, in the sparse cases,
+     * unreachable pairs), or it would hold vacuously. */
+    ok(multihop > n && (c != 0 || none > 0), "case %zu: %zu routes relay, %zu pairs unreachable",
+       c, multihop, none);
+    free(w);
+    free(l);
+    free(hop);
+    sim_topology_free(t);
+    sim_scenario_free(sc);
+  }
+}
+
 static void test_cloud_and_lists(void) {
   sim_scenario *sc = load("servers:\n  count: 3\n  ccs: [1e9, 2e9, 3e9]\n  storage: 5e8\n"
                           "  cloud: {ccs: 1e13, storage: 1e12, bandwidth: 2e7, latency: 0.04}\n");
@@ -176,6 +255,7 @@ int main(void) {
   test_common_random_numbers();
   test_uniformity();
   test_geometric_routes();
+  test_routes_floyd();
   test_cloud_and_lists();
   return tap_done();
 }
