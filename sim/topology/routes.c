@@ -195,6 +195,12 @@ static int graph_build(graph *g, const sim_topology *t) {
   return 0;
 }
 
+/* A link between two nodes left for the pull phase. */
+typedef struct {
+  cost c;
+  int from, to;
+} lnk;
+
 /* Scratch space of one source's search. */
 typedef struct {
   cand *heap;
@@ -203,6 +209,11 @@ typedef struct {
   int *left;           /* the nodes still unsettled when the search turns to pulling */
   cost *key;           /* their best cost so far */
   int *par;            /* and the settled node it comes from (-1: none yet) */
+  int *lidx;           /* each node's index in left, or -1 */
+  unsigned char *fin;  /* left[k] settled */
+  size_t *lstart;      /* links between left nodes, by origin: [lstart[k], lstart[k + 1]) */
+  lnk *links, *sorted; /* links between left nodes (origin and target as left indices) */
+  size_t cap;          /* capacity of links and sorted */
 } scratch;
 
 /* The search stops pushing when this few of a source's component are left
@@ -230,13 +241,13 @@ static size_t switch_left(size_t reach) { return reach / 32; }
  * >= c from a settled u (ws[u] >= a) costs fl(ws[u] + c') >= fl(a + c) >
  * best: none of them can win, nor tie. The source's own link is taken first
  * (its cost is the link's cost exactly). The left nodes then finish with a
- * dense Dijkstra among themselves (O(left^2)), relaxing links between left
- * nodes with the same sums. Both phases compute each settled node's cost as
+ * Dijkstra among themselves (O(left^2) selections), relaxing the links
+ * between left nodes that the scans met, with the same sums. Both phases compute each settled node's cost as
  * the lexicographic minimum over settled predecessors u of (ws[u] + c,
  * ls[u] + λ), which is what Dijkstra computes, so the costs are identical
  * bit for bit; only the first hop of a tie (two routes of exactly equal
  * cost) may differ. */
-static void one_source(sim_topology *t, const graph *g, scratch *s, size_t src) {
+static int one_source(sim_topology *t, const graph *g, scratch *s, size_t src) {
   const size_t n = t->n, reach = g->reach[src];
   double *ws = t->bandwidth + src * n, *ls = t->latency + src * n;
   int *hop = t->next_hop + src * n;
@@ -274,9 +285,12 @@ static void one_source(sim_topology *t, const graph *g, scratch *s, size_t src) 
       heap_push(s->heap, &hn,
                 (cand){{ws[u] + g->ec[pos[u]].w, ls[u] + g->ec[pos[u]].lat}, (int)u});
   }
-  if (settled >= reach) return;
-  /* Phase 2: pull. */
-  size_t nl = 0;
+  if (settled >= reach) return 0;
+  /* Phase 2: pull. A link u -> v between two left nodes matters only if it
+   * comes before the break in v's scan: a later one has fl(a + c) > best
+   * >= v's final cost, and u's final cost is >= a too. So the scan keeps
+   * those links, and the left nodes relax over them alone. */
+  size_t nl = 0, nk = 0;
   const int cs = g->comp[src];
   for (size_t v = 0; v < n; v++) {
     if (done[v] || g->comp[v] != cs) continue;
@@ -288,18 +302,44 @@ static void one_source(sim_topology *t, const graph *g, scratch *s, size_t src) 
       const cost *c = &g->in_c[k];
       if (amin + c->w > best.w) break;
       const size_t u = (size_t)g->in_from[k];
-      if (!done[u] || u == src) continue;
+      if (u == src) continue;
+      if (!done[u]) {
+        if (nk == s->cap) {
+          const size_t cap = s->cap * 2;
+          lnk *a = realloc(s->links, cap * sizeof *a);
+          if (a != NULL) s->links = a;
+          lnk *b = a ? realloc(s->sorted, cap * sizeof *b) : NULL;
+          if (b != NULL) s->sorted = b;
+          if (a == NULL || b == NULL) return -1;
+          s->cap = cap;
+        }
+        s->links[nk++] = (lnk){*c, (int)u, (int)nl};
+        continue;
+      }
       const cost x = {ws[u] + c->w, ls[u] + c->lat};
       if (cost_less(x, best)) { best = x; par = (int)u; }
     }
+    s->lidx[v] = (int)nl;
+    s->fin[nl] = 0;
     s->left[nl] = (int)v;
     s->key[nl] = best;
     s->par[nl++] = par;
   }
-  while (nl > 0) {
-    size_t m = 0;
-    for (size_t k = 1; k < nl; k++)
-      if (cost_less(s->key[k], s->key[m])) m = k;
+  /* The kept links by origin (a counting sort; origins as left indices). */
+  memset(s->lstart, 0, (nl + 1) * sizeof *s->lstart);
+  for (size_t k = 0; k < nk; k++) s->lstart[s->lidx[s->links[k].from] + 1]++;
+  for (size_t k = 0; k < nl; k++) s->lstart[k + 1] += s->lstart[k];
+  for (size_t k = 0; k < nk; k++) {
+    lnk e = s->links[k];
+    e.from = s->lidx[e.from];
+    s->sorted[s->lstart[e.from]++] = e;
+  }
+  for (size_t k = nl; k > 0; k--) s->lstart[k] = s->lstart[k - 1];
+  s->lstart[0] = 0;
+  for (size_t left = nl; left > 0; left--) {
+    size_t m = nl;
+    for (size_t k = 0; k < nl; k++)
+      if (!s->fin[k] && (m == nl || cost_less(s->key[k], s->key[m]))) m = k;
     const size_t v = (size_t)s->left[m];
     const int p = s->par[m];
     if (p < 0) break; /* cannot happen: the left nodes share the source's component */
@@ -307,17 +347,16 @@ static void one_source(sim_topology *t, const graph *g, scratch *s, size_t src) 
     ls[v] = s->key[m].lat;
     hop[v] = (size_t)p == src ? (int)v : hop[p];
     done[v] = 1;
-    nl--;
-    s->left[m] = s->left[nl];
-    s->key[m] = s->key[nl];
-    s->par[m] = s->par[nl];
-    for (size_t k = 0; k < nl; k++) {
-      const size_t y = (size_t)s->left[k], vy = v * n + y;
-      if (!(t->link_bandwidth[vy] > 0)) continue;
-      const cost x = {ws[v] + 1.0 / t->link_bandwidth[vy], ls[v] + t->link_latency[vy]};
-      if (cost_less(x, s->key[k])) { s->key[k] = x; s->par[k] = (int)v; }
+    s->fin[m] = 1;
+    for (size_t k = s->lstart[m]; k < s->lstart[m + 1]; k++) {
+      const lnk *e = &s->sorted[k];
+      if (s->fin[e->to]) continue;
+      const cost x = {ws[v] + e->c.w, ls[v] + e->c.lat};
+      if (cost_less(x, s->key[e->to])) { s->key[e->to] = x; s->par[e->to] = (int)v; }
     }
   }
+  for (size_t k = 0; k < nl; k++) s->lidx[s->left[k]] = -1;
+  return 0;
 }
 
 /* All-pairs routes minimizing (Σ 1/Ω_h, latency) lexicographically, one
@@ -342,10 +381,15 @@ int sim_topology_routes(sim_topology *t, int relay) {
     if (graph_build(&g, t) != 0) return -1;
     const size_t nn = n ? n : 1;
     scratch s = {malloc(nn * sizeof *s.heap), malloc(nn * sizeof *s.pos), malloc(nn),
-                 malloc(nn * sizeof *s.left), malloc(nn * sizeof *s.key), malloc(nn * sizeof *s.par)};
-    int bad = !s.heap || !s.pos || !s.done || !s.left || !s.key || !s.par;
-    for (size_t src = 0; src < n && !bad; src++) one_source(t, &g, &s, src);
+                 malloc(nn * sizeof *s.left), malloc(nn * sizeof *s.key), malloc(nn * sizeof *s.par),
+                 malloc(nn * sizeof *s.lidx), malloc(nn), malloc((nn + 1) * sizeof *s.lstart),
+                 malloc(nn * sizeof *s.links), malloc(nn * sizeof *s.sorted), nn};
+    int bad = !s.heap || !s.pos || !s.done || !s.left || !s.key || !s.par || !s.lidx || !s.fin ||
+              !s.lstart || !s.links || !s.sorted;
+    for (size_t i = 0; i < n && !bad; i++) s.lidx[i] = -1;
+    for (size_t src = 0; src < n && !bad; src++) bad = one_source(t, &g, &s, src) != 0;
     free(s.heap); free(s.pos); free(s.done); free(s.left); free(s.key); free(s.par);
+    free(s.lidx); free(s.fin); free(s.lstart); free(s.links); free(s.sorted);
     graph_clear(&g);
     if (bad) return -1;
   }
