@@ -79,6 +79,22 @@ solver__problem *solver__problem_alloc(const solver_instance *in, const solver__
     sim_error_set(err, SIM_EINPUT, "the instance has no layers, servers or bit widths");
     return NULL;
   }
+  /* The transfer tables dominate: (L - 1) x B x M^2 doubles, allocated
+   * before the presolve thins them. At the 4096-server maximum a 26-layer
+   * model with 15 widths needs about 50 GB, which malloc may grant lazily
+   * and the kernel then kill; refusing here names the key to change. */
+  const double need = 8.0 * (double)M * (double)M * (double)((L > 1 ? L - 1 : 1) * B + B) +
+                      8.0 * (double)L * (double)B * (double)M;
+  const double have = sim_memory_physical();
+  if (have > 0 && need > have) {
+    sim_error_set(err, SIM_EINPUT,
+                  "servers.count: the solver's cost tables for %zu layers x %zu bit widths x "
+                  "%zu^2 server pairs need about %.3g GB, more than this machine's %.3g GB of "
+                  "memory; use fewer servers, a coarser model.granularity or fewer widths "
+                  "(quantization.b_min, b_max)",
+                  L, B, M, need / 1e9, have / 1e9);
+    return NULL;
+  }
   solver__problem *pb = calloc(1, sizeof *pb);
   layer_opts lo = {0, NULL, NULL, NULL, NULL};
   unsigned char *keep = NULL;

@@ -116,6 +116,11 @@ int sim_file_sha256(const char *path, char hex[65], sim_error *err);
  * and path is untouched. SIM_EIO names the file and the reason. */
 int sim_file_write_atomic(const char *path, const char *text, size_t len, sim_error *err);
 
+/* The host's physical memory in bytes, or 0 when the system does not say.
+ * Work whose tables cannot fit is refused up front with this figure rather
+ * than failing in malloc (or in the kernel's OOM killer) minutes later. */
+double sim_memory_physical(void);
+
 /* A streaming JSON writer with shortest round-trip numbers.
  *
  * Output must rebuild instances exactly in other tools, so every double is

@@ -121,3 +121,8 @@ int sim_file_sha256(const char *path, char hex[65], sim_error *err) {
   for (size_t i = 0; i < sizeof d; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
   return SIM_OK;
 }
+
+double sim_memory_physical(void) {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? (double)pages * (double)page : 0.0;
+}

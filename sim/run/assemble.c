@@ -52,6 +52,18 @@ sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, s
       goto fail;
     }
   }
+  /* The topology keeps four n x n matrices of doubles and one of ints, and
+   * the instance copies two of them: refuse before drawing what cannot fit. */
+  const double n = (double)v->servers.count + (v->servers.has_cloud ? 1.0 : 0.0);
+  const double need = n * n * (6.0 * sizeof(double) + sizeof(int));
+  const double have = sim_memory_physical();
+  if (have > 0 && need > have) {
+    sim_error_set(err, SIM_EINPUT,
+                  "%s: servers.count: %.0f servers need about %.3g GB for their routes, more "
+                  "than this machine's %.3g GB of memory",
+                  base->path ? base->path : "(scenario)", n, need / 1e9, have / 1e9);
+    goto fail;
+  }
   const double fp32_bytes = FP32_BYTES_PER_PARAM * (double)c->model->total_params;
   c->topology = sim_topology_alloc(&v->servers, &v->links, v->seed, run, fp32_bytes, err);
   if (c->topology == NULL) goto fail;

@@ -281,8 +281,7 @@ int sim_scenario_check_size(const sim_scenario *sc, int64_t runs, sim_error *err
   const double rows = (double)sim_scenario_points(sc) * (double)runs *
                       (double)sim_scenario_methods(sc, methods);
   const double need = rows * SIM_ROW_BYTES;
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  const double have = pages > 0 && page > 0 ? (double)pages * (double)page : 0;
+  const double have = sim_memory_physical();
   if (have > 0 && need > have)
     return sim_error_set(err, SIM_EINPUT,
                          "%s: runs: %zu sweep point%s x %lld runs x %zu method%s = %.3g rows; sorting "
