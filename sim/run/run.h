@@ -50,6 +50,14 @@ typedef struct sim_case {
 sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, sim_error *err);
 void sim_case_free(sim_case *c);
 
+/* A cheap proof that a run cannot be placed at any draw: the model at its
+ * smallest allowed widths (*need, bytes) is larger than every server's
+ * largest storage together (*room, bytes: each edge server's storage spec
+ * at its maximum, plus the cloud's). Returns 1 then, else 0 (which proves
+ * nothing). With catalogue devices (servers.devices) no claim is made:
+ * returns 0. Used by `dilemma check`. O(L x bit widths + servers). */
+int sim_case_storage_short(const sim_case *c, double *need, double *room);
+
 /* The multi-model instance of run `run` at sweep point `point` of a
  * scenario with `models:`: each entry's instance on one topology (storage
  * in model units relative to all models' fp32 size together), the rates,
