@@ -32,6 +32,9 @@ typedef struct {
   sim_scenario *sc;           /* DIR/scenario.resolved.yaml */
   char *summary, *runs;       /* the texts of summary.csv and runs.csv */
   char figdir[DIR_LEN];       /* DIR/figures */
+  char data[DIR_LEN];         /* where gnuplot reads runs.csv and summary.csv: DIR, or a
+                                 temporary directory with schema-3 copies of older files */
+  int upgraded;               /* 1: data is that temporary directory */
   char title[512];            /* "name: description" */
   solver_method order[SOLVER_METHOD_COUNT]; /* methods in the order of runs.csv */
   size_t n_methods;
@@ -39,7 +42,7 @@ typedef struct {
 
 /* Where the gnuplot scripts are: $DILEMMA_ANALYSIS_DIR, the source tree
  * (running from a build), or the installed data directory. */
-static const char *analysis_dir(void) {
+const char *analysis__scripts_dir(void) {
   const char *env = getenv("DILEMMA_ANALYSIS_DIR");
   struct stat st;
   if (env && *env) return env;
@@ -48,7 +51,7 @@ static const char *analysis_dir(void) {
 }
 
 /* A gnuplot single-quoted string: quotes are doubled. */
-static void gp_string(sim_buf *b, const char *name, const char *value) {
+void analysis__gp_string(sim_buf *b, const char *name, const char *value) {
   sim_buf_printf(b, "%s='", name);
   for (const char *p = value; *p; p++) {
     if (*p == '\'') sim_buf_puts(b, "''");
@@ -57,7 +60,7 @@ static void gp_string(sim_buf *b, const char *name, const char *value) {
   sim_buf_puts(b, "'; ");
 }
 
-static int gnuplot(const char *vars, const char *script, sim_error *err) {
+int analysis__gnuplot(const char *vars, const char *script, sim_error *err) {
   char *argv[] = {"gnuplot", "-e", (char *)vars, (char *)script, NULL};
   pid_t pid;
   int rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
@@ -99,14 +102,50 @@ static void column_range(const char *csv, const char *name, double *lo, double *
   }
 }
 
+/* A directory of schema 1 or 2: runs.csv in schema 3 and summary.csv
+ * recomputed from it (the summary is a function of runs.csv), both written
+ * to a temporary directory for gnuplot. */
+static int ctx_upgrade(plot_ctx *c, sim_error *err) {
+  char version[64], path[PATH_LEN], *runs = NULL, *summary = NULL;
+  size_t len;
+  analysis__dir_version(c->dir, version, sizeof version);
+  int rc = analysis_schema_upgrade(c->runs, strlen(c->runs), c->sc, version, &runs, &len, err);
+  if (rc == SIM_OK) rc = analysis_summary_compute(runs, len, &summary, err);
+  if (rc != SIM_OK) {
+    free(runs);
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return sim_error_set(err, rc == SIM_ENOMEM ? rc : SIM_EINPUT, "%s/runs.csv (schema 2): %s", c->dir, msg);
+  }
+  const char *tmp = getenv("TMPDIR");
+  snprintf(c->data, sizeof c->data, "%s/dilemma-plot.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (mkdtemp(c->data) == NULL) {
+    free(runs);
+    free(summary);
+    return sim_error_set(err, SIM_EIO, "%s: cannot create a temporary directory: %s", c->data, strerror(errno));
+  }
+  c->upgraded = 1;
+  snprintf(path, sizeof path, "%s/runs.csv", c->data);
+  rc = sim_file_write_atomic(path, runs, len, err);
+  snprintf(path, sizeof path, "%s/summary.csv", c->data);
+  if (rc == SIM_OK) rc = sim_file_write_atomic(path, summary, strlen(summary), err);
+  free(c->runs);
+  free(c->summary);
+  c->runs = runs;
+  c->summary = summary;
+  return rc;
+}
+
 /* Reads the scenario, summary.csv and runs.csv of dir and creates
  * DIR/figures. A missing file is an input error; one that cannot be read
- * is an I/O error that sim_file_read has already described. */
+ * is an I/O error that sim_file_read has already described; a damaged one
+ * is an input error naming it. Files of schema 1 or 2 are read in schema 3
+ * (ctx_upgrade). */
 static int ctx_open(plot_ctx *c, const char *dir, sim_error *err) {
   char path[PATH_LEN];
   memset(c, 0, sizeof *c);
   c->dir = dir;
-  c->adir = analysis_dir();
+  c->adir = analysis__scripts_dir();
   snprintf(path, sizeof path, "%s/scenario.resolved.yaml", dir);
   c->sc = sim_scenario_load(path, err);
   if (c->sc == NULL) return SIM_EINPUT;
@@ -119,6 +158,14 @@ static int ctx_open(plot_ctx *c, const char *dir, sim_error *err) {
   if (err->count > before) return err->code;
   if (c->summary == NULL || c->runs == NULL)
     return sim_error_set(err, SIM_EINPUT, "%s: no runs.csv and summary.csv here; run `dilemma run` first", dir);
+  snprintf(c->data, sizeof c->data, "%s", dir);
+  snprintf(path, sizeof path, "%s/summary.csv", dir);
+  int rc = analysis__csv_check(path, c->summary, err);
+  snprintf(path, sizeof path, "%s/runs.csv", dir);
+  if (rc == SIM_OK) rc = analysis__csv_check(path, c->runs, err);
+  if (rc == SIM_OK && analysis_schema_version(c->runs, strlen(c->runs)) != ANALYSIS_SCHEMA_VERSION)
+    rc = ctx_upgrade(c, err);
+  if (rc != SIM_OK) return rc;
   snprintf(c->figdir, sizeof c->figdir, "%s/figures", dir);
   if (mkdir(c->figdir, 0777) != 0 && errno != EEXIST)
     return sim_error_set(err, SIM_EIO, "%s: cannot create: %s", c->figdir, strerror(errno));
@@ -129,6 +176,14 @@ static int ctx_open(plot_ctx *c, const char *dir, sim_error *err) {
 }
 
 static void ctx_close(plot_ctx *c) {
+  if (c->upgraded) {
+    char path[PATH_LEN];
+    snprintf(path, sizeof path, "%s/runs.csv", c->data);
+    remove(path);
+    snprintf(path, sizeof path, "%s/summary.csv", c->data);
+    remove(path);
+    rmdir(c->data);
+  }
   free(c->summary);
   free(c->runs);
   sim_scenario_free(c->sc);
@@ -139,12 +194,12 @@ static void ctx_close(plot_ctx *c) {
 static void vars_common(const plot_ctx *c, sim_buf *vars, const char *name, const char *file,
                         const char *input) {
   char path[PATH_LEN];
-  gp_string(vars, "dir", c->adir);
+  analysis__gp_string(vars, "dir", c->adir);
   snprintf(path, sizeof path, "%s/%s", c->figdir, name);
-  gp_string(vars, "out", path);
-  snprintf(path, sizeof path, "%s/%s", c->dir, input);
-  gp_string(vars, file, path);
-  gp_string(vars, "title", c->title);
+  analysis__gp_string(vars, "out", path);
+  snprintf(path, sizeof path, "%s/%s", c->data, input);
+  analysis__gp_string(vars, file, path);
+  analysis__gp_string(vars, "title", c->title);
 }
 
 /* Appends the legend entry of a method to a list of quoted entries: its
@@ -162,7 +217,7 @@ static int legend_append(const plot_ctx *c, const char *method, sim_buf *list, s
 static void vars_caption(const plot_ctx *c, sim_buf *vars) {
   char caption[128];
   snprintf(caption, sizeof caption, "%lld runs per point; bars: 95 %% CI", (long long)c->sc->runs);
-  gp_string(vars, "caption", caption);
+  analysis__gp_string(vars, "caption", caption);
 }
 
 /* Lines per method (fig3.gp): splits and their legend entries. */
@@ -171,12 +226,12 @@ static int vars_methods(const plot_ctx *c, sim_buf *vars, sim_error *err) {
   sim_buf_init(&list);
   for (size_t i = 0; i < c->n_methods; i++)
     sim_buf_printf(&list, "%s%s", i ? " " : "", solver_method_name(c->order[i]));
-  gp_string(vars, "splits", list.data ? list.data : "");
+  analysis__gp_string(vars, "splits", list.data ? list.data : "");
   sim_buf_clear(&list);
   int rc = SIM_OK;
   for (size_t i = 0; i < c->n_methods && rc == SIM_OK; i++)
     rc = legend_append(c, solver_method_name(c->order[i]), &list, err);
-  if (rc == SIM_OK) gp_string(vars, "titles", list.data ? list.data : "");
+  if (rc == SIM_OK) analysis__gp_string(vars, "titles", list.data ? list.data : "");
   sim_buf_free(&list);
   return rc;
 }
@@ -187,22 +242,22 @@ static int vars_paired(const plot_ctx *c, sim_buf *vars, sim_error *err) {
   const char *main_name = solver_method_name(c->order[0]);
   sim_buf list;
   sim_buf_init(&list);
-  gp_string(vars, "main", main_name);
+  analysis__gp_string(vars, "main", main_name);
   /* One entry, "label ...", written without its quotes. */
   int rc = legend_append(c, main_name, &list, err);
   if (list.data != NULL && list.len > 1) list.data[list.len - 1] = '\0';
-  if (rc == SIM_OK) gp_string(vars, "main_title", list.data ? list.data + 1 : "");
+  if (rc == SIM_OK) analysis__gp_string(vars, "main_title", list.data ? list.data + 1 : "");
   sim_buf_clear(&list);
   for (size_t i = 1; i < c->n_methods; i++)
     sim_buf_printf(&list, "%s%s", i > 1 ? " " : "", solver_method_name(c->order[i]));
-  gp_string(vars, "baselines", list.data ? list.data : "");
+  analysis__gp_string(vars, "baselines", list.data ? list.data : "");
   sim_buf_clear(&list);
   for (size_t i = 1; i < c->n_methods && rc == SIM_OK; i++)
     rc = legend_append(c, solver_method_name(c->order[i]), &list, err);
-  if (rc == SIM_OK) gp_string(vars, "btitles", list.data ? list.data : "");
+  if (rc == SIM_OK) analysis__gp_string(vars, "btitles", list.data ? list.data : "");
   char label[160];
   snprintf(label, sizeof label, "T / T of %s, same run", analysis_method_label(main_name));
-  gp_string(vars, "ratio_ylabel", label);
+  analysis__gp_string(vars, "ratio_ylabel", label);
   double lo, hi;
   column_range(c->summary, "paired_ratio_mean", &lo, &hi);
   sim_buf_printf(vars, "ratio_logy=%d; ", hi / lo > 4.0);
@@ -215,15 +270,18 @@ static void vars_second_key(const plot_ctx *c, sim_buf *vars) {
   const sim_scenario *sc = c->sc;
   sim_buf list;
   sim_buf_init(&list);
+  /* The values as summary.csv writes them: the script compares text. */
   for (size_t i = 0; i < sc->sweep[1].n; i++) {
     char v[64];
-    sim_scenario_point_label(sc, i, 1, v, sizeof v);
+    sim_scenario_point_value(sc, i, 1, v, sizeof v);
     sim_buf_printf(&list, "%s%s", i ? " " : "", v);
   }
-  gp_string(vars, "splitcol", sc->sweep[1].key);
-  gp_string(vars, "splits", list.data ? list.data : "");
-  gp_string(vars, "filtercol", "method");
-  gp_string(vars, "filterval", solver_method_name(sc->solver.method));
+  char col[256];
+  sim_scenario_sweep_column(sc->sweep[1].key, col, sizeof col);
+  analysis__gp_string(vars, "splitcol", col);
+  analysis__gp_string(vars, "splits", list.data ? list.data : "");
+  analysis__gp_string(vars, "filtercol", "method");
+  analysis__gp_string(vars, "filterval", solver_method_name(sc->solver.method));
   sim_buf_free(&list);
 }
 
@@ -266,11 +324,13 @@ static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *er
   sim_buf_init(&vars);
   vars_common(c, &vars, f->name, "summary", "summary.csv");
   vars_caption(c, &vars);
-  gp_string(&vars, "xkey", d0->key);
-  gp_string(&vars, "xlabel", f->xlabel ? f->xlabel : d0->key);
-  gp_string(&vars, "ylabel", f->ylabel);
-  gp_string(&vars, "ycol", f->ycol);
-  gp_string(&vars, "method", solver_method_name(c->sc->solver.method));
+  char xcol[256];
+  sim_scenario_sweep_column(d0->key, xcol, sizeof xcol);
+  analysis__gp_string(&vars, "xkey", xcol);
+  analysis__gp_string(&vars, "xlabel", f->xlabel ? f->xlabel : d0->key);
+  analysis__gp_string(&vars, "ylabel", f->ylabel);
+  analysis__gp_string(&vars, "ycol", f->ycol);
+  analysis__gp_string(&vars, "method", solver_method_name(c->sc->solver.method));
   int logy = f->logy == ANALYSIS_LOG_YES;
   if (f->logy == ANALYSIS_LOG_AUTO) {
     char mean[128];
@@ -298,7 +358,7 @@ static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *er
   if (rc == SIM_OK) {
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/%s", c->adir, script);
-    rc = gnuplot(vars.data, path, err);
+    rc = analysis__gnuplot(vars.data, path, err);
   }
   sim_buf_free(&vars);
   return rc;
@@ -328,16 +388,16 @@ static int plot_categories(const plot_ctx *c, int *made, sim_error *err) {
     sim_buf_init(&vars);
     vars_common(c, &vars, figs[k].name, "summary", "summary.csv");
     vars_caption(c, &vars);
-    gp_string(&vars, "xkey", "point");
-    gp_string(&vars, "labels", labels.data ? labels.data : "");
-    gp_string(&vars, "xlabel", d0->key);
-    gp_string(&vars, "ylabel", figs[k].label);
-    gp_string(&vars, "ycol", figs[k].col);
+    analysis__gp_string(&vars, "xkey", "point");
+    analysis__gp_string(&vars, "labels", labels.data ? labels.data : "");
+    analysis__gp_string(&vars, "xlabel", d0->key);
+    analysis__gp_string(&vars, "ylabel", figs[k].label);
+    analysis__gp_string(&vars, "ycol", figs[k].col);
     rc = vars_methods(c, &vars, err);
     if (rc == SIM_OK) {
       char path[PATH_LEN];
       snprintf(path, sizeof path, "%s/category.gp", c->adir);
-      rc = gnuplot(vars.data, path, err);
+      rc = analysis__gnuplot(vars.data, path, err);
       *made += rc == SIM_OK;
     }
     sim_buf_free(&vars);
@@ -355,14 +415,14 @@ static int plot_energy(const plot_ctx *c, sim_error *err) {
   vars_common(c, &vars, "energy-latency", "runs", "runs.csv");
   for (size_t i = 0; i < c->n_methods; i++)
     sim_buf_printf(&list, "%s%s", i ? " " : "", solver_method_name(c->order[i]));
-  gp_string(&vars, "splits", list.data ? list.data : "");
+  analysis__gp_string(&vars, "splits", list.data ? list.data : "");
   sim_buf_clear(&list);
   for (size_t i = 0; i < c->n_methods; i++)
     sim_buf_printf(&list, "%s\"%s\"", i ? " " : "", analysis_method_label(solver_method_name(c->order[i])));
-  gp_string(&vars, "titles", list.data ? list.data : "");
+  analysis__gp_string(&vars, "titles", list.data ? list.data : "");
   char script[PATH_LEN];
   snprintf(script, sizeof script, "%s/energy.gp", c->adir);
-  int rc = gnuplot(vars.data, script, err);
+  int rc = analysis__gnuplot(vars.data, script, err);
   sim_buf_free(&vars);
   sim_buf_free(&list);
   return rc;
@@ -375,8 +435,10 @@ static int write_table1(const plot_ctx *c, int quiet, sim_error *err) {
   sim_buf_init(&csv);
   sim_buf_init(&md);
   char path[PATH_LEN];
-  int rc = analysis_table1_build(c->runs, c->summary, c->sc->sweep[0].key, solver_method_name(c->sc->solver.method),
-                                 &csv, &md, err);
+  char col[256];
+  sim_scenario_sweep_column(c->sc->sweep[0].key, col, sizeof col);
+  int rc = analysis_table1_build(c->runs, c->summary, col, solver_method_name(c->sc->solver.method), &csv, &md,
+                                 err);
   if (rc == SIM_OK) {
     snprintf(path, sizeof path, "%s/table1.csv", c->figdir);
     rc = sim_file_write_atomic(path, csv.data, csv.len, err);
@@ -398,7 +460,7 @@ static int plot_validation(const plot_ctx *c, sim_error *err) {
   vars_common(c, &vars, "validation", "runs", "runs.csv");
   char script[PATH_LEN];
   snprintf(script, sizeof script, "%s/validation.gp", c->adir);
-  int rc = gnuplot(vars.data, script, err);
+  int rc = analysis__gnuplot(vars.data, script, err);
   sim_buf_free(&vars);
   return rc;
 }
@@ -430,14 +492,14 @@ static int plot_timeseries(const plot_ctx *c, sim_error *err) {
     sim_buf_printf(&titles, "%s\"%s\"", titles.len ? " " : "", sc->n_sweep ? label : "run 0");
   }
   vars_common(c, &vars, "latency-time", "runs", "runs.csv");
-  gp_string(&vars, "files", files.data ? files.data : "");
-  gp_string(&vars, "titles", titles.data ? titles.data : "");
+  analysis__gp_string(&vars, "files", files.data ? files.data : "");
+  analysis__gp_string(&vars, "titles", titles.data ? titles.data : "");
   char marks[128] = "", caption[256];
   const sim_dyn_params *y = &sc->sim.dyn;
   if (y->depart >= 0) snprintf(marks, sizeof marks, "%.17g", y->depart_at);
   if (y->phase_at > 0 && y->phase_at != y->depart_at)
     snprintf(marks + strlen(marks), sizeof marks - strlen(marks), "%s%.17g", *marks ? " " : "", y->phase_at);
-  gp_string(&vars, "marks", marks);
+  analysis__gp_string(&vars, "marks", marks);
   if (y->depart >= 0)
     snprintf(caption, sizeof caption, "run 0, %s; dashed: server %lld leaves at %.6g s%s",
              solver_method_name(sc->solver.method), (long long)y->depart, y->depart_at,
@@ -445,11 +507,11 @@ static int plot_timeseries(const plot_ctx *c, sim_error *err) {
   else
     snprintf(caption, sizeof caption, "run 0, %s%s", solver_method_name(sc->solver.method),
              y->phase_at > 0 ? "; dashed: phase boundary" : "");
-  gp_string(&vars, "caption", caption);
+  analysis__gp_string(&vars, "caption", caption);
   char script[PATH_LEN];
   snprintf(script, sizeof script, "%s/timeseries.gp", c->adir);
   int rc = files.oom || titles.oom || vars.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory")
-                                               : gnuplot(vars.data, script, err);
+                                               : analysis__gnuplot(vars.data, script, err);
   sim_buf_free(&files);
   sim_buf_free(&titles);
   sim_buf_free(&vars);

@@ -254,10 +254,10 @@ double solver_cost_storage(const solver_instance *in, size_t l, size_t b) {
   return bytes;
 }
 
-int solver_one_server_fits(const solver_instance *in) {
-  /* The smallest storage any feasible placement can need: each layer at
-   * its cheapest allowed width. Under per-layer accuracy this is exact;
-   * under a budget it is a lower bound, so "does not fit" stays true. */
+double solver_storage_least(const solver_instance *in) {
+  /* Each layer at its cheapest allowed width. Under per-layer accuracy this
+   * is exact; under a budget it is a lower bound, so "does not fit" stays
+   * true. */
   double need = 0.0;
   for (size_t l = 0; l < in->n_layers; l++) {
     double least = INFINITY;
@@ -265,6 +265,11 @@ int solver_one_server_fits(const solver_instance *in) {
       if (solver_instance_allowed(in, l, b)) least = fmin(least, solver_cost_storage(in, l, b));
     need += least;
   }
+  return need;
+}
+
+int solver_one_server_fits(const solver_instance *in) {
+  const double need = solver_storage_least(in);
   for (size_t i = 0; i < in->n_servers; i++)
     if (!in->servers[i].is_cloud && in->servers[i].storage >= need) return 1;
   return 0;

@@ -285,6 +285,11 @@ typedef struct solver_placement {
   int *bits;     /* n_layers indices into inst->bits */
 } solver_placement;
 
+/* The least storage any feasible placement needs, bytes: every layer at
+ * its smallest allowed width (exact under per-layer accuracy, a lower bound
+ * under a budget). O(L x bit widths). */
+double solver_storage_least(const solver_instance *in);
+
 /* The paper's premise, measured: 1 if some edge server (the cloud node
  * aside) can hold every layer at its smallest allowed width, else 0 (the
  * model must then be split). */

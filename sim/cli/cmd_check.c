@@ -5,6 +5,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/model/model.h"
+#include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
 
 static void help(void) {
@@ -21,9 +22,12 @@ static void help(void) {
          "  -h, --help      show this help\n"
          "\n"
          "Warnings (valid, but a model is blind to a setting, e.g. batching under the paper\n"
-         "cost model) go to stderr and leave the status 0.\n"
+         "cost model) go to stderr and leave the status 0. A scenario whose model fits on\n"
+         "the servers at no sweep point (at its smallest allowed widths it needs more\n"
+         "storage than all servers hold at their largest draw) is warned about too.\n"
          "\n"
-         "Exit status: 0 if every file is valid, 2 otherwise.\n");
+         "Exit status: 0 if every file is valid, 2 if one is not, 3 if every file is valid\n"
+         "but in one the model fits at no sweep point (as `dilemma run` would exit).\n");
 }
 
 /* Warns, on stderr, about settings a model cannot see: under the paper
@@ -42,6 +46,51 @@ static void warn_blind(const char *path, const sim_scenario *sc) {
             "with the batch (docs/model.md): a batch of r requests computes as fast as one; use cost.model: "
             "roofline to charge for it\n",
             path);
+}
+
+/* Warns, on stderr, when the model cannot fit on the servers at some sweep
+ * points or at all of them, by the cheap storage test of
+ * sim_case_storage_short on run 0 of each point (the test uses each spec's
+ * largest value, not the run's draw, so one run stands for all). Returns 1 when no point can fit: every run of the sweep
+ * would be infeasible, and `dilemma run` would exit with status 3. Points
+ * that cannot be assembled (their errors are the run's to report) and
+ * scenarios with models: are not tested. */
+static int warn_storage(const char *path, const sim_scenario *sc) {
+  if (sc->n_models > 0) return 0;
+  const size_t points = sim_scenario_points(sc);
+  size_t short_at = 0, first = 0;
+  double need = 0, room = 0;
+  for (size_t p = 0; p < points; p++) {
+    sim_error e;
+    sim_error_clear(&e);
+    sim_case *c = sim_case_alloc(sc, p, 0, &e);
+    if (c == NULL) return 0;
+    double n, r;
+    if (sim_case_storage_short(c, &n, &r)) {
+      if (short_at++ == 0) {
+        first = p;
+        need = n;
+        room = r;
+      }
+    }
+    sim_case_free(c);
+  }
+  if (short_at == 0) return 0;
+  char where[64] = "";
+  if (sc->n_sweep > 0) snprintf(where, sizeof where, " (sweep point %zu)", first);
+  if (short_at == points)
+    fprintf(stderr,
+            "%s: warning: the model fits on the servers at no sweep point: at its smallest allowed widths it "
+            "needs %.4g bytes, more than all servers hold together at their largest storage, %.4g bytes%s; "
+            "every run would be infeasible (servers.storage, servers.count, quantization)\n",
+            path, need, room, where);
+  else
+    fprintf(stderr,
+            "%s: warning: the model fits on the servers at no draw at %zu of %zu sweep points: at the first%s "
+            "it needs %.4g bytes at its smallest allowed widths, more than all servers' largest storage, "
+            "%.4g bytes\n",
+            path, short_at, points, where, need, room);
+  return short_at == points;
 }
 
 int cli_cmd_check(int argc, char **argv) {
@@ -68,7 +117,7 @@ int cli_cmd_check(int argc, char **argv) {
     return CLI_OK;
   }
   if (optind >= argc) return cli_usage_error("check", "no scenario file given");
-  int status = CLI_OK;
+  int status = CLI_OK, nowhere = 0;
   for (int i = optind; i < argc; i++) {
     sim_error err;
     sim_error_clear(&err);
@@ -90,11 +139,14 @@ int cli_cmd_check(int argc, char **argv) {
       sim_model_free(m);
     }
     warn_blind(argv[i], sc);
+    nowhere |= warn_storage(argv[i], sc);
     if (resolved && sim_scenario_write(sc, stdout, NULL, &err) != SIM_OK) {
       cli_report(&err);
       status = CLI_ERUNTIME;
     }
     sim_scenario_free(sc);
   }
-  return status;
+  /* An invalid file (2) or a failure (1) says more than a valid scenario
+   * that cannot be placed (3). */
+  return status == CLI_OK && nowhere ? CLI_EINFEASIBLE : status;
 }

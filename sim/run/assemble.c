@@ -3,6 +3,7 @@
  * the run's topology and the solver instance. The runner, every command,
  * the benchmarks and the test fixtures build their runs here, so they all
  * see the same instance for the same (scenario, point, run). */
+#include <math.h>
 #include <stdlib.h>
 
 #include "sim/run/run.h"
@@ -84,4 +85,28 @@ sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, s
 fail:
   sim_case_free(c);
   return NULL;
+}
+
+/* The largest value server i's spec can draw. */
+static double spec_max(const sim_spec *s, size_t i) {
+  switch (s->kind) {
+  case SIM_SPEC_CONST: return s->value;
+  case SIM_SPEC_LIST: return i < s->n_list ? s->list[i] : NAN;
+  default: return s->ratio > 0 ? s->min * s->ratio : s->max;
+  }
+}
+
+int sim_case_storage_short(const sim_case *c, double *need, double *room) {
+  const solver_instance *in = c->instance;
+  const sim_servers_config *sv = &c->view.servers;
+  *need = solver_storage_least(in);
+  *room = 0.0;
+  if (sv->n_devices > 0) return 0; /* a device's memory depends on the draw of a mixture: no claim */
+  const double fp32 = FP32_BYTES_PER_PARAM * (double)c->model->total_params;
+  const double unit = sv->storage.unit == SIM_UNIT_MODEL_FP32         ? fp32
+                      : sv->storage.unit == SIM_UNIT_MODEL_FP32_SHARE ? fp32 / (double)sv->count
+                                                                       : 1.0;
+  for (size_t i = 0; i < in->n_servers; i++)
+    *room += in->servers[i].is_cloud ? in->servers[i].storage : spec_max(&sv->storage, i) * unit;
+  return *need > *room;
 }
