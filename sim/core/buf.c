@@ -58,3 +58,10 @@ void sim_buf_number(sim_buf *b, double x) {
   sim_fmt_double(tmp, sizeof tmp, x);
   sim_buf_puts(b, tmp);
 }
+
+void sim_buf_real(sim_buf *b, double x) {
+  if (isnan(x)) return;
+  char tmp[40];
+  sim_fmt_real(tmp, sizeof tmp, x);
+  sim_buf_puts(b, tmp);
+}

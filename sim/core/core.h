@@ -73,6 +73,10 @@ void sim_buf_puts(sim_buf *b, const char *s);
 void sim_buf_printf(sim_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends a CSV number: shortest round-trip form, empty for NaN. */
 void sim_buf_number(sim_buf *b, double x);
+/* Appends a CSV real: as sim_buf_number, but an integral value keeps a
+ * decimal point ("2.0", "0.0"), so a column of reals never reads back as
+ * integers in one experiment and as reals in another. */
+void sim_buf_real(sim_buf *b, double x);
 
 /* Splits a CSV line in place at its commas into at most max fields and
  * returns how many. Our CSV files never quote: names, statuses and numbers
@@ -241,6 +245,9 @@ static inline void sim__pool_put(sim__pool *p, void *obj) {
 /* Shortest decimal text that reads back as exactly x ("1e-05", "128",
  * "0.1"). buf needs 32 bytes. */
 void sim_fmt_double(char *buf, size_t len, double x);
+/* sim_fmt_double with ".0" appended when the text has no '.', exponent or
+ * infinity/NaN word, so it reads back as a real (CSV columns of reals). */
+void sim_fmt_real(char *buf, size_t len, double x);
 
 /* Levenshtein distance with adjacent transpositions (optimal string
  * alignment), capped at 32-character inputs. */

@@ -24,6 +24,11 @@ void sim_fmt_double(char *buf, size_t len, double x) {
   }
 }
 
+void sim_fmt_real(char *buf, size_t len, double x) {
+  sim_fmt_double(buf, len, x);
+  if (strpbrk(buf, ".eEni") == NULL && strlen(buf) + 2 < len) strcat(buf, ".0");
+}
+
 size_t sim_edit_distance(const char *a, const char *b) {
   enum { N = 33 };
   size_t la = strlen(a), lb = strlen(b);

@@ -332,6 +332,23 @@ void sim_scenario_point_label(const sim_scenario *sc, size_t point, size_t d, ch
   else sim_fmt_double(buf, len, sc->sweep[d].values[i]);
 }
 
+void sim_scenario_point_value(const sim_scenario *sc, size_t point, size_t d, char *buf, size_t len) {
+  sim_scenario_point_label(sc, point, d, buf, len);
+  if (d >= sc->n_sweep || sc->sweep[d].strings != NULL) return;
+  const char *sub = NULL;
+  const sim__key *k = sim__schema_find(sc->sweep[d].key, &sub);
+  /* Integer keys (and the word of an INT_WORD key) keep the label; every
+   * other number (reals, range specs and their parts) is a real. */
+  if (k != NULL && (k->type == SIM_K_INT || k->type == SIM_K_INT_WORD) && sub == NULL) return;
+  sim_fmt_real(buf, len, sc->sweep[d].values[dim_index(sc, point, d)]);
+}
+
+void sim_scenario_sweep_column(const char *key, char *buf, size_t len) {
+  snprintf(buf, len, "%s", key);
+  for (char *p = buf; *p; p++)
+    if (*p == '.') *p = '_';
+}
+
 size_t sim_scenario_methods(const sim_scenario *sc, solver_method out[SOLVER_METHOD_COUNT]) {
   size_t n = 0;
   out[n++] = sc->solver.method;

@@ -123,9 +123,22 @@ size_t sim_scenario_points(const sim_scenario *sc);
 int sim_scenario_point(const sim_scenario *base, size_t point, sim_scenario *view,
                        sim_error *err);
 
-/* The value of sweep dimension d at a point, formatted for CSV/figures. */
+/* The value of sweep dimension d at a point, formatted for messages
+ * (shortest form: "1e+06", "8", "wifi5"). */
 void sim_scenario_point_label(const sim_scenario *sc, size_t point, size_t d, char *buf,
                               size_t len);
+
+/* The same value as runs.csv and summary.csv write it: with a stable type,
+ * so a real-valued key reads back as a real in every experiment ("2.0",
+ * "1e+06"), an integer key as an integer and an enumerated key or a name
+ * as text. */
+void sim_scenario_point_value(const sim_scenario *sc, size_t point, size_t d, char *buf,
+                              size_t len);
+
+/* The CSV column of a swept key: the dotted path with '.' replaced by '_'
+ * ("links.omega_min" -> "links_omega_min"), a name pandas' DataFrame.query
+ * and R accept, the same for that key in every experiment. */
+void sim_scenario_sweep_column(const char *key, char *buf, size_t len);
 
 /* The methods an experiment solves, in the order of runs.csv and of the
  * figures' legends: the scenario's method first, then its baselines in
