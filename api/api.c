@@ -245,17 +245,19 @@ static int solve_json(const dilemma_instance *h, const char *method, int simulat
   sim_json_object_begin(&j, 0);
   sim_json_key(&j, "point"); sim_json_int(&j, (int64_t)c->point);
   sim_json_key(&j, "run"); sim_json_int(&j, (int64_t)c->run);
+  /* Names as in runs.csv (sim_column_name), one source for both. */
   sim_json_key(&j, "method"); sim_json_string(&j, solver_method_name((solver_method)m));
+  sim_json_key(&j, "model"); sim_json_string(&j, v->model.name);
   sim_json_key(&j, "status"); sim_json_string(&j, status);
-  num(&j, "objective_s", objective);
-  num(&j, "compute_s", compute);
-  num(&j, "comm_s", comm);
-  num(&j, "quant_ratio_pct", ratio);
-  num(&j, "servers_used", used);
-  num(&j, "lower_bound_s", rc == SIM_OK ? res.lower_bound : NAN);
-  num(&j, "gap", rc == SIM_OK ? res.gap : NAN);
-  num(&j, "nodes", rc == SIM_OK ? (double)res.nodes : NAN);
-  num(&j, "solve_s", solve_s);
+  num(&j, sim_column_name(SIM_COL_OBJECTIVE), objective);
+  num(&j, sim_column_name(SIM_COL_COMPUTE), compute);
+  num(&j, sim_column_name(SIM_COL_COMM), comm);
+  num(&j, sim_column_name(SIM_COL_QUANT_RATIO), ratio);
+  num(&j, sim_column_name(SIM_COL_SERVERS_USED), used);
+  num(&j, sim_column_name(SIM_COL_LOWER_BOUND), rc == SIM_OK ? res.lower_bound : NAN);
+  num(&j, sim_column_name(SIM_COL_GAP), rc == SIM_OK ? res.gap : NAN);
+  num(&j, sim_column_name(SIM_COL_NODES), rc == SIM_OK ? (double)res.nodes : NAN);
+  num(&j, sim_column_name(SIM_COL_SOLVE_S), solve_s);
   if (rc != SIM_OK) {
     sim_json_key(&j, "error");
     sim_json_string(&j, e.msg);
@@ -275,8 +277,8 @@ static int solve_json(const dilemma_instance *h, const char *method, int simulat
       }
       sim_serve_result_clear(&r);
     }
-    num(&j, "sim_s", sim_s);
-    num(&j, "sim_rel_error", rel);
+    num(&j, sim_column_name(SIM_COL_SIM_S), sim_s);
+    num(&j, sim_column_name(SIM_COL_SIM_REL_ERROR), rel);
     if (v->sim.load) {
       double lat[8];
       for (int k = 0; k < 8; k++) lat[k] = NAN;
@@ -291,9 +293,9 @@ static int solve_json(const dilemma_instance *h, const char *method, int simulat
         }
         sim_serve_result_clear(&r);
       }
-      static const char *const names[8] = {"lat_mean_s", "lat_p50_s", "lat_p95_s", "lat_p99_s",
-                                            "ttft_s", "tpot_s", "throughput_tps", "load_mape_pct"};
-      for (int k = 0; k < 8; k++) num(&j, names[k], lat[k]);
+      static const sim_column cols[8] = {SIM_COL_LAT_MEAN, SIM_COL_LAT_P50, SIM_COL_LAT_P95, SIM_COL_LAT_P99,
+                                         SIM_COL_TTFT, SIM_COL_TPOT, SIM_COL_THROUGHPUT, SIM_COL_LOAD_MAPE};
+      for (int k = 0; k < 8; k++) num(&j, sim_column_name(cols[k]), lat[k]);
     }
   }
   sim_json_key(&j, "placement");

@@ -12,7 +12,8 @@ srcdir=$top_srcdir
 small=$srcdir/tests/solver/small.yaml
 multi=$srcdir/scenarios/multi-llm.yaml
 
-# JSON number of the first "key": value in a file.
+# JSON number of the first "key": value in a file (the top-level object's
+# keys come before the models' own objective_s).
 num() { sed -n "s/.*\"$1\": \([-0-9.eE+]*\).*/\1/p" "$2" | head -n 1; }
 
 # --- one model under models: is the single-model problem ------------------
@@ -24,7 +25,7 @@ run solve "$small" --json > "$tmp/single.json"
 is "$?" 0 "single-model solve"
 run solve "$tmp/one.yaml" --json > "$tmp/one.json"
 is "$?" 0 "one-model models: solve"
-is "$(num objective "$tmp/one.json")" "$(num objective "$tmp/single.json")" \
+is "$(num objective_s "$tmp/one.json")" "$(num objective_s "$tmp/single.json")" \
    "the same objective to the last digit"
 sed -n '/"placement"/,/]/p' "$tmp/single.json" | grep '"layer"' | tr -d ' \n' > "$tmp/p1"
 sed -n '/"placement"/,/]/p' "$tmp/one.json" | grep '"layer"' | tr -d ' \n' > "$tmp/p2"
@@ -35,28 +36,28 @@ ok $? "the same placement"
 run solve "$multi" --json > "$tmp/m.json"
 is "$?" 0 "multi-llm solves"
 contains "$tmp/m.json" '"status": "optimal"' "proven optimal"
-is "$(grep -c '"T_alone"' "$tmp/m.json")" 3 "three models reported"
+is "$(grep -c '"objective_alone_s"' "$tmp/m.json")" 3 "three models reported"
 # The objective is Σ weight·T over the models (weights are the rates here).
-sum=$(awk '/"weight"/ { gsub(/[",]/, ""); w = $2 } /"T":/ { gsub(/[",]/, ""); s += w * $2 }
+sum=$(awk '/"weight"/ { gsub(/[",]/, ""); w = $2 } /^    *"objective_s":/ { gsub(/[",]/, ""); s += w * $2 }
            END { printf "%.9g", s }' "$tmp/m.json")
-obj=$(num objective "$tmp/m.json")
+obj=$(num objective_s "$tmp/m.json")
 awk -v a="$sum" -v b="$obj" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-9 * b) }'
 ok $? "objective $obj is the weighted sum of the models' T ($sum)"
 run solve "$multi" --method sequential --json > "$tmp/s.json"
 is "$?" 0 "sequential baseline places all three"
-awk -v a="$(num objective "$tmp/s.json")" -v b="$obj" 'BEGIN { exit !(a >= b * (1 - 1e-9)) }'
+awk -v a="$(num objective_s "$tmp/s.json")" -v b="$obj" 'BEGIN { exit !(a >= b * (1 - 1e-9)) }'
 ok $? "the sequential baseline does not beat the proven optimum"
 run solve "$multi" --method independent --json > "$tmp/i.json" 2> "$tmp/i.err"
 is "$?" 3 "each model alone: the union does not fit (exit 3)"
 contains "$tmp/i.json" '"joint_feasible": false' "the union breaks a shared row"
-awk -v a="$(num objective "$tmp/i.json")" -v b="$obj" 'BEGIN { exit !(a < b) }'
+awk -v a="$(num objective_s "$tmp/i.json")" -v b="$obj" 'BEGIN { exit !(a < b) }'
 ok $? "the infeasible union is cheaper than the joint optimum"
 # Under solver.aggregate: max the objective is the slowest model's T.
 sed 's/aggregate: sum/aggregate: max/' "$multi" > "$tmp/max.yaml"
 run solve "$tmp/max.yaml" --json > "$tmp/x.json"
 is "$?" 0 "multi-llm solves under aggregate: max"
-worst=$(awk '/"T":/ { gsub(/[",]/, ""); if ($2 > w) w = $2 } END { printf "%.17g", w }' "$tmp/x.json")
-awk -v a="$worst" -v b="$(num objective "$tmp/x.json")" \
+worst=$(awk '/^    *"objective_s":/ { gsub(/[",]/, ""); if ($2 > w) w = $2 } END { printf "%.17g", w }' "$tmp/x.json")
+awk -v a="$worst" -v b="$(num objective_s "$tmp/x.json")" \
     'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-12 * b) }'
 ok $? "under max the objective is the largest T ($worst)"
 run solve "$multi" --method max > /dev/null 2> "$tmp/e"

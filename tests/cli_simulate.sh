@@ -33,16 +33,16 @@ ok $? "the help describes --placement"
 sed 's/compute_cv: 0.2/compute_cv: 0/' "$TMP/two.yaml" > "$TMP/two0.yaml"
 sim "$TMP/two0.yaml" --placement "$TMP/p.json" --json > "$TMP/replay.json"
 ok $? "replay --json exits 0"
-for k in analytic_s simulated_s rel_error events; do
+for k in objective_s sim_s sim_rel_error_frac events; do
   grep -q "\"$k\":" "$TMP/replay.json"
   ok $? "replay JSON has $k"
 done
-close "$(json_num analytic_s "$TMP/replay.json")" 6.0396 1e-12
-ok $? "analytic_s = 6.0396 s (hand computed)"
-close "$(json_num simulated_s "$TMP/replay.json")" 6.0396 1e-12
-ok $? "simulated_s = 6.0396 s"
-awk -v e="$(json_num rel_error "$TMP/replay.json")" 'BEGIN { exit !(e != "" && e <= 1e-9) }'
-ok $? "rel_error <= 1e-9"
+close "$(json_num objective_s "$TMP/replay.json")" 6.0396 1e-12
+ok $? "objective_s (analytic T) = 6.0396 s (hand computed)"
+close "$(json_num sim_s "$TMP/replay.json")" 6.0396 1e-12
+ok $? "sim_s = 6.0396 s"
+awk -v e="$(json_num sim_rel_error_frac "$TMP/replay.json")" 'BEGIN { exit !(e != "" && e <= 1e-9) }'
+ok $? "sim_rel_error_frac <= 1e-9"
 sim "$TMP/two0.yaml" --placement "$TMP/p.json" > "$TMP/replay.txt"
 grep -q "^simulated T  6.0396 s" "$TMP/replay.txt"
 ok $? "text replay prints the simulated T"
@@ -51,8 +51,8 @@ ok $? "text replay prints the simulated T"
 sim "$TMP/two.yaml" --placement "$TMP/p.json" --mode load --json \
   --trace "$TMP/t1.csv" --trace-chrome "$TMP/t1.json" > "$TMP/load1.json"
 ok $? "load --json with traces exits 0"
-for k in latency_s ttft_s tpot_s throughput_tokens_s throughput_requests_s mape_pct mean_gap_pct \
-         servers links utilization p50 p95 p99; do
+for k in latency_s ttft_s tpot_s throughput_tps throughput_rps load_mape_pct mean_gap_pct \
+         servers links util_frac p50 p95 p99; do
   grep -q "\"$k\":" "$TMP/load1.json"
   ok $? "load JSON has $k"
 done
@@ -73,7 +73,7 @@ sim "$TMP/two.yaml" --placement "$TMP/p.json" --mode load --json --run 1 > "$TMP
 ! cmp -s "$TMP/load1.json" "$TMP/load3.json"
 ok $? "another run draws other random numbers"
 sim "$TMP/two.yaml" --placement "$TMP/p.json" --mode load --json --rate 0.05 --requests 30 > "$TMP/load4.json"
-[ "$(json_num completed "$TMP/load4.json")" = 30 ] && close "$(json_num rate "$TMP/load4.json")" 0.05 0
+[ "$(json_num completed "$TMP/load4.json")" = 30 ] && close "$(json_num rate_rps "$TMP/load4.json")" 0.05 0
 ok $? "--rate and --requests override the scenario"
 
 # Bad input: exit 2 and a message naming the problem.
@@ -124,11 +124,11 @@ sed -e "s/compute_cv: 0.2/compute_cv: 0, batching: continuous, horizon: 1.0e-9/"
     "$TMP/two.yaml" > "$TMP/cont.yaml"
 sim "$TMP/cont.yaml" --placement "$TMP/p.json" --mode load --json --series "$TMP/series.csv" > "$TMP/cont.json"
 ok $? "continuous load --json --series exits 0"
-for k in itl_s goodput_requests_s mean_batch mem_peak_bytes; do
+for k in itl_s goodput_rps mean_batch mem_peak_bytes; do
   grep -q "\"$k\":" "$TMP/cont.json"
   ok $? "continuous JSON has $k"
 done
-close "$(json_num throughput_tokens_s "$TMP/cont.json")" "$(awk 'BEGIN { print 1 / 1.0032 }')" 0.02
+close "$(json_num throughput_tps "$TMP/cont.json")" "$(awk 'BEGIN { print 1 / 1.0032 }')" 0.02
 ok $? "continuous throughput is 1 / bottleneck stage within 2 %"
 [ "$(head -n 1 "$TMP/series.csv")" = "time,server,batch,queue,memory_bytes" ] &&
   [ "$(wc -l < "$TMP/series.csv")" -eq 241 ]
@@ -144,7 +144,7 @@ sed -i 's/^simulation: {/simulation: {load: true, /' "$TMP/cont.yaml" "$TMP/cont
 run run "$TMP/cont.yaml" --runs 1 --no-plot -o "$TMP/r_lat" > /dev/null 2>&1 &&
   run run "$TMP/cont_tp.yaml" --runs 1 --no-plot -o "$TMP/r_tp" > /dev/null 2>&1
 ok $? "run with continuous batching, both objectives"
-head -n 1 "$TMP/r_lat/runs.csv" | grep -q "ttft_p95_s,.*itl_p99_s,goodput_rps,mean_batch,mem_peak_frac,util_max,util_mean,stage_s,stage_tps,placement"
+head -n 1 "$TMP/r_lat/runs.csv" | grep -q "ttft_p95_s,.*itl_p99_s,goodput_rps,mean_batch,mem_peak_frac,util_max_frac,util_mean_frac,stage_s,stage_tps,placement"
 ok $? "runs.csv has the serving columns"
 col() { awk -F, -v k="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == k) c = i; next } { print $c; exit }' "$2"; }
 s_lat=$(col stage_s "$TMP/r_lat/runs.csv"); s_tp=$(col stage_s "$TMP/r_tp/runs.csv")

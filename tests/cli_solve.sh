@@ -47,17 +47,17 @@ contains "$tmp/out" "quantization ratio 31.25 %" "text output has the quantizati
 contains "$tmp/out" "block.11 " "text output has a row per layer"
 run solve "$small" --json >"$tmp/json" 2>"$tmp/err"
 is "$?" 0 "--json exits 0"
-for key in status objective compute comm quant_ratio solve_seconds lower_bound placement; do
+for key in status objective_s compute_s comm_s quant_ratio_pct solve_s lower_bound_s gap_frac placement; do
   contains "$tmp/json" "\"$key\":" "JSON has $key"
 done
 contains "$tmp/json" '{"layer": 13, "server": [0-9]*, "bits": 10}' "JSON placement lists the last layer"
-obj=$(sed -n 's/^  "objective": \([^,]*\),$/\1/p' "$tmp/json")
+obj=$(sed -n 's/^  "objective_s": \([^,]*\),$/\1/p' "$tmp/json")
 
 # Both formulations and the plain lp_solve path agree.
 for args in "--formulation paper" "--plain" "--plain --formulation paper --no-presolve"; do
   # shellcheck disable=SC2086
   run solve "$small" --json $args >"$tmp/j2" 2>/dev/null
-  o2=$(sed -n 's/^  "objective": \([^,]*\),$/\1/p' "$tmp/j2")
+  o2=$(sed -n 's/^  "objective_s": \([^,]*\),$/\1/p' "$tmp/j2")
   if awk -v a="$obj" -v b="$o2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= 1e-9 * a) }'; then
     ok 0 "$args gives the same optimum ($o2)"
   else
@@ -83,7 +83,7 @@ for m in dp single greedy uniform random; do
   case $m in dp | single | uniform) want=3 ;; *) want=0 ;; esac
   run solve "$small" --method "$m" --json >"$tmp/j3" 2>/dev/null
   is "$?" "$want" "method $m exits $want"
-  o3=$(sed -n 's/^  "objective": \([^,]*\),$/\1/p' "$tmp/j3")
+  o3=$(sed -n 's/^  "objective_s": \([^,]*\),$/\1/p' "$tmp/j3")
   if [ "$want" = 0 ]; then
     awk -v a="$obj" -v b="$o3" 'BEGIN { exit !(a > 0 && b >= a * (1 - 1e-12)) }'
     ok $? "method $m: objective $o3 not below the optimum $obj (relative tolerance 1e-12)"
@@ -91,7 +91,7 @@ for m in dp single greedy uniform random; do
     is "$o3" null "method $m: no objective when infeasible"
   fi
   if [ "$m" = dp ]; then
-    dpb=$(sed -n 's/^  "dp_bound": \([^,]*\),$/\1/p' "$tmp/j3")
+    dpb=$(sed -n 's/^  "dp_bound_s": \([^,]*\),$/\1/p' "$tmp/j3")
     awk -v a="$obj" -v d="$dpb" 'BEGIN { exit !(d > 0 && d < a * (1 - 1e-9)) }'
     ok $? "method dp: its storage-free optimum $dpb is below the optimum $obj, so it breaks storage"
   fi

@@ -25,8 +25,8 @@ contains "$TMP/out" "point 0, run 1: 26 layers on 5 servers" "servers.count=5 sh
 # form of the same double, so the text must match exactly).
 api=$(sed -n 's/^  "objective_s": \(.*\),$/\1/p' "$TMP/out")
 run solve "$sc" --set runs=2 --set servers.count=5 --point 0 --run 1 --method ilp --json > "$TMP/cli.json"
-cli=$(sed -n 's/^  "objective": \(.*\),$/\1/p' "$TMP/cli.json")
-[ -n "$api" ] && is "$api" "$cli" "dilemma_simulate's objective_s equals dilemma solve's objective"
+cli=$(sed -n 's/^  "objective_s": \(.*\),$/\1/p' "$TMP/cli.json")
+[ -n "$api" ] && is "$api" "$cli" "dilemma_simulate's objective_s equals dilemma solve's objective_s"
 run run "$sc" --set runs=2 --set servers.count=5 -o "$TMP/cli" --no-plot -q
 cmp -s "$TMP/ex/runs.csv" "$TMP/cli/runs.csv"
 ok $? "dilemma_experiment_run writes the runs.csv of dilemma run"

@@ -27,7 +27,7 @@ for sc in "$small" "$tmp/budget.yaml"; do
   run solve "$sc" --json --write-mps "$tmp/$name.mps" >"$tmp/$name.json" 2>"$tmp/err"
   is "$?" 0 "$name: solve and export exit 0"
   contains "$tmp/$name.json" '"status": "optimal"' "$name: proven optimal"
-  want=$(sed -n 's/^  "objective": \([^,]*\),$/\1/p' "$tmp/$name.json")
+  want=$(sed -n 's/^  "objective_s": \([^,]*\),$/\1/p' "$tmp/$name.json")
   contains "$tmp/$name.mps" "^NAME dilemma FREE$" "$name: the header says free MPS"
   if command -v cbc >/dev/null 2>&1; then
     (cd "$tmp" && cbc "$name.mps" -solve -quit) >"$tmp/cbc.out" 2>&1

@@ -170,9 +170,10 @@ static void print_replay(const sim_serve_result *r, int json) {
     sim_json j;
     sim_json_init(&j, stdout, 1);
     sim_json_object_begin(&j, 0);
-    sim_json_key(&j, "analytic_s"); sim_json_number(&j, r->analytic);
-    sim_json_key(&j, "simulated_s"); sim_json_number(&j, r->simulated);
-    sim_json_key(&j, "rel_error"); sim_json_number(&j, r->rel_error);
+    /* Names as in runs.csv: the analytic T is objective_s. */
+    sim_json_key(&j, "objective_s"); sim_json_number(&j, r->analytic);
+    sim_json_key(&j, "sim_s"); sim_json_number(&j, r->simulated);
+    sim_json_key(&j, "sim_rel_error_frac"); sim_json_number(&j, r->rel_error);
     sim_json_key(&j, "events"); sim_json_int(&j, (int64_t)r->events);
     sim_json_object_end(&j);
     sim_json_finish(&j);
@@ -192,19 +193,19 @@ static void print_load(const sim_serve_result *r, const sim_serve_config *cfg, i
     sim_json_object_begin(&j, 0);
     sim_json_key(&j, "mode"); sim_json_string(&j, "load");
     sim_json_key(&j, "arrivals"); sim_json_string(&j, cfg->horizon > 0 ? "horizon" : "poisson");
-    sim_json_key(&j, "rate"); sim_json_number(&j, cfg->rate);
+    sim_json_key(&j, "rate_rps"); sim_json_number(&j, cfg->rate);
     sim_json_key(&j, "horizon_s"); sim_json_number(&j, cfg->horizon);
     sim_json_key(&j, "requests"); sim_json_int(&j, cfg->requests);
     sim_json_key(&j, "completed"); sim_json_int(&j, r->completed);
     sim_json_key(&j, "batches"); sim_json_int(&j, r->batches);
     sim_json_key(&j, "peak_in_flight"); sim_json_int(&j, r->peak_in_flight);
-    sim_json_key(&j, "analytic_s"); sim_json_number(&j, r->analytic);
+    sim_json_key(&j, "objective_s"); sim_json_number(&j, r->analytic);
     json_summary(&j, "latency_s", &r->latency);
     json_summary(&j, "ttft_s", &r->ttft);
     json_summary(&j, "tpot_s", &r->tpot);
-    sim_json_key(&j, "throughput_requests_s"); sim_json_number(&j, r->throughput_requests);
-    sim_json_key(&j, "throughput_tokens_s"); sim_json_number(&j, r->throughput_tokens);
-    sim_json_key(&j, "mape_pct"); sim_json_number(&j, r->mape);
+    sim_json_key(&j, "throughput_rps"); sim_json_number(&j, r->throughput_requests);
+    sim_json_key(&j, "throughput_tps"); sim_json_number(&j, r->throughput_tokens);
+    sim_json_key(&j, "load_mape_pct"); sim_json_number(&j, r->mape);
     sim_json_key(&j, "mean_gap_pct"); sim_json_number(&j, r->mean_gap);
     sim_json_key(&j, "end_time_s"); sim_json_number(&j, r->end_time);
     sim_json_key(&j, "events"); sim_json_int(&j, (int64_t)r->events);
@@ -214,7 +215,7 @@ static void print_load(const sim_serve_result *r, const sim_serve_config *cfg, i
       sim_json_key(&j, "batching"); sim_json_string(&j, "continuous");
       json_summary(&j, "itl_s", &r->itl);
       sim_json_key(&j, "good"); sim_json_int(&j, r->good);
-      sim_json_key(&j, "goodput_requests_s"); sim_json_number(&j, r->goodput_requests);
+      sim_json_key(&j, "goodput_rps"); sim_json_number(&j, r->goodput_requests);
       sim_json_key(&j, "mean_batch"); sim_json_number(&j, r->mean_batch);
       sim_json_key(&j, "steps"); sim_json_int(&j, r->steps);
     }
@@ -232,7 +233,7 @@ static void print_load(const sim_serve_result *r, const sim_serve_config *cfg, i
         } else {
           sim_json_key(&j, "server"); sim_json_int(&j, e->from);
         }
-        sim_json_key(&j, "utilization"); sim_json_number(&j, e->utilization);
+        sim_json_key(&j, "util_frac"); sim_json_number(&j, e->utilization);
         sim_json_key(&j, "busy_s"); sim_json_number(&j, e->busy);
         sim_json_key(&j, "jobs"); sim_json_int(&j, (int64_t)e->jobs);
         if (cont && !links) {
