@@ -15,9 +15,11 @@
 #include <stddef.h>
 
 #include "sim/core/core.h"
+#include "sim/scenario/scenario.h"
 
-/* Reads runs.csv and summary.csv texts of a sweep whose first key is
- * `key`; appends a CSV (`delta,bits_per_layer,quant_ratio`) to csv and a
+/* Reads runs.csv and summary.csv texts of a sweep whose first key's column
+ * is `key` (quantization_delta); appends a CSV
+ * (`KEY,bits_per_layer,quant_ratio_pct`) to csv and a
  * Markdown table to md. Bits per layer is "12" when every layer has 12
  * bits, else the widths with their layer counts ("10x24 12x2"), and
  * "varies" when the runs of a point disagree. */
@@ -41,6 +43,32 @@ int analysis_summary_compute(const char *runs_csv, size_t len, char **summary_cs
 int analysis_summary_legend(const char *summary_csv, const char *method, char *out, size_t size,
                        sim_error *err);
 
+
+/* The version of the CSV files this build writes (docs/experiments.md);
+ * equal to SIM_RUNS_SCHEMA_VERSION of sim/run. */
+#define ANALYSIS_SCHEMA_VERSION 3
+
+/* The schema of runs.csv or summary.csv text from its header: 3 when it
+ * starts with "experiment,", 2 when it starts with "point," (schemas 1 and
+ * 2 share their CSV files), 0 for anything else. */
+int analysis_schema_version(const char *csv, size_t len);
+
+/* 1 if a runs.csv metric column of schema 3 holds counts or 0/1 flags
+ * (written as integers), 0 if it holds reals. */
+int analysis_schema_is_count(const char *column);
+
+/* Rewrites a runs.csv or summary.csv of schema 1 or 2 into schema 3 (new
+ * text in *out, *out_len bytes, NUL-terminated, the caller frees): columns
+ * renamed (swept keys with '_' for '.', unit suffixes), experiment and
+ * version (the given version: the one that wrote the file) first, model
+ * after method, reals written as reals, solve_s and replan_solve_s dropped
+ * (schema 3 keeps them in timing.csv). With the scenario the file came from
+ * (sc, may be NULL), the experiment name, the model of each point and the
+ * swept values in their schema-3 form are filled in; without it they are
+ * empty or copied. A torn last line is dropped. SIM_ESYNTAX for a file of
+ * another schema or a row with the wrong number of fields. */
+int analysis_schema_upgrade(const char *csv, size_t len, const sim_scenario *sc, const char *version,
+                            char **out, size_t *out_len, sim_error *err);
 
 /* Draws the figures of a `dilemma run` output directory (DIR/figures). */
 int analysis_plot_dir(const char *dir, int quiet, sim_error *err);

@@ -15,11 +15,11 @@ EOD
 set print $objective
 print $series
 unset print
-ycol = "quant_ratio"
+ycol = "quant_ratio_pct"
 load sprintf("%s/series.gp", dir)
 # The rows plotted: the objective blocks, then the ratio blocks.
 set print out.".dat"
-print "# ".xkey." mean ci95: objective_s blocks then quant_ratio blocks, one per line: ".splits
+print "# ".xkey." mean ci95: objective_s blocks then quant_ratio_pct blocks, one per line: ".splits
 print $objective
 print $series
 unset print

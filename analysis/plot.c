@@ -32,6 +32,9 @@ typedef struct {
   sim_scenario *sc;           /* DIR/scenario.resolved.yaml */
   char *summary, *runs;       /* the texts of summary.csv and runs.csv */
   char figdir[DIR_LEN];       /* DIR/figures */
+  char data[DIR_LEN];         /* where gnuplot reads runs.csv and summary.csv: DIR, or a
+                                 temporary directory with schema-3 copies of older files */
+  int upgraded;               /* 1: data is that temporary directory */
   char title[512];            /* "name: description" */
   solver_method order[SOLVER_METHOD_COUNT]; /* methods in the order of runs.csv */
   size_t n_methods;
@@ -99,9 +102,96 @@ static void column_range(const char *csv, const char *name, double *lo, double *
   }
 }
 
+/* Checks that CSV text (the file at path) has a header of `schema` and rows
+ * with as many fields as the header: a damaged file is named with its path
+ * rather than breaking a figure later. */
+static int check_csv(const char *path, const char *text, sim_error *err) {
+  const char *nl = strchr(text, '\n');
+  if (nl == NULL || analysis_schema_version(text, strlen(text)) == 0)
+    return sim_error_set(err, SIM_EINPUT, "%s: damaged: its first line is not a header of dilemma's "
+                         "(rerun `dilemma run ... --resume` on this directory to rewrite it)", path);
+  size_t fields = 1, line = 1;
+  for (const char *p = text; p < nl; p++) fields += *p == ',';
+  for (const char *p = nl + 1; *p;) {
+    const char *e = strchr(p, '\n');
+    size_t n = 1;
+    line++;
+    for (const char *q = p; q < (e ? e : p + strlen(p)); q++) n += *q == ',';
+    if (e == NULL || n != fields)
+      return sim_error_set(err, SIM_EINPUT, "%s: damaged: line %zu %s (rerun `dilemma run ... --resume` on "
+                           "this directory to rewrite it)", path, line,
+                           e == NULL ? "is cut short (no line end)" : "has not as many fields as the header");
+    p = e + 1;
+  }
+  return SIM_OK;
+}
+
+/* The version recorded for an older directory (metadata.json of schema 2,
+ * else the header line of scenario.resolved.yaml), or "unknown". */
+static void recorded_version(const char *dir, char *out, size_t len) {
+  char path[PATH_LEN];
+  snprintf(out, len, "unknown");
+  snprintf(path, sizeof path, "%s/metadata.json", dir);
+  sim_error ignore;
+  sim_error_clear(&ignore);
+  size_t n;
+  char *text = sim_file_read(path, &n, &ignore);
+  const char *key = "\"dilemma_version\": \"";
+  const char *v = text ? strstr(text, key) : NULL;
+  if (v == NULL) {
+    free(text);
+    snprintf(path, sizeof path, "%s/scenario.resolved.yaml", dir);
+    text = sim_file_read(path, &n, &ignore);
+    key = "written by dilemma ";
+    v = text ? strstr(text, key) : NULL;
+  }
+  if (v != NULL) {
+    v += strlen(key);
+    size_t k = strcspn(v, "\" ,\n");
+    if (k > 0 && k < len) snprintf(out, len, "%.*s", (int)k, v);
+  }
+  free(text);
+}
+
+/* A directory of schema 1 or 2: runs.csv in schema 3 and summary.csv
+ * recomputed from it (the summary is a function of runs.csv), both written
+ * to a temporary directory for gnuplot. */
+static int ctx_upgrade(plot_ctx *c, sim_error *err) {
+  char version[64], path[PATH_LEN], *runs = NULL, *summary = NULL;
+  size_t len;
+  recorded_version(c->dir, version, sizeof version);
+  int rc = analysis_schema_upgrade(c->runs, strlen(c->runs), c->sc, version, &runs, &len, err);
+  if (rc == SIM_OK) rc = analysis_summary_compute(runs, len, &summary, err);
+  if (rc != SIM_OK) {
+    free(runs);
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return sim_error_set(err, rc == SIM_ENOMEM ? rc : SIM_EINPUT, "%s/runs.csv (schema 2): %s", c->dir, msg);
+  }
+  const char *tmp = getenv("TMPDIR");
+  snprintf(c->data, sizeof c->data, "%s/dilemma-plot.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (mkdtemp(c->data) == NULL) {
+    free(runs);
+    free(summary);
+    return sim_error_set(err, SIM_EIO, "%s: cannot create a temporary directory: %s", c->data, strerror(errno));
+  }
+  c->upgraded = 1;
+  snprintf(path, sizeof path, "%s/runs.csv", c->data);
+  rc = sim_file_write_atomic(path, runs, len, err);
+  snprintf(path, sizeof path, "%s/summary.csv", c->data);
+  if (rc == SIM_OK) rc = sim_file_write_atomic(path, summary, strlen(summary), err);
+  free(c->runs);
+  free(c->summary);
+  c->runs = runs;
+  c->summary = summary;
+  return rc;
+}
+
 /* Reads the scenario, summary.csv and runs.csv of dir and creates
  * DIR/figures. A missing file is an input error; one that cannot be read
- * is an I/O error that sim_file_read has already described. */
+ * is an I/O error that sim_file_read has already described; a damaged one
+ * is an input error naming it. Files of schema 1 or 2 are read in schema 3
+ * (ctx_upgrade). */
 static int ctx_open(plot_ctx *c, const char *dir, sim_error *err) {
   char path[PATH_LEN];
   memset(c, 0, sizeof *c);
@@ -119,6 +209,14 @@ static int ctx_open(plot_ctx *c, const char *dir, sim_error *err) {
   if (err->count > before) return err->code;
   if (c->summary == NULL || c->runs == NULL)
     return sim_error_set(err, SIM_EINPUT, "%s: no runs.csv and summary.csv here; run `dilemma run` first", dir);
+  snprintf(c->data, sizeof c->data, "%s", dir);
+  snprintf(path, sizeof path, "%s/summary.csv", dir);
+  int rc = check_csv(path, c->summary, err);
+  snprintf(path, sizeof path, "%s/runs.csv", dir);
+  if (rc == SIM_OK) rc = check_csv(path, c->runs, err);
+  if (rc == SIM_OK && analysis_schema_version(c->runs, strlen(c->runs)) != ANALYSIS_SCHEMA_VERSION)
+    rc = ctx_upgrade(c, err);
+  if (rc != SIM_OK) return rc;
   snprintf(c->figdir, sizeof c->figdir, "%s/figures", dir);
   if (mkdir(c->figdir, 0777) != 0 && errno != EEXIST)
     return sim_error_set(err, SIM_EIO, "%s: cannot create: %s", c->figdir, strerror(errno));
@@ -129,6 +227,14 @@ static int ctx_open(plot_ctx *c, const char *dir, sim_error *err) {
 }
 
 static void ctx_close(plot_ctx *c) {
+  if (c->upgraded) {
+    char path[PATH_LEN];
+    snprintf(path, sizeof path, "%s/runs.csv", c->data);
+    remove(path);
+    snprintf(path, sizeof path, "%s/summary.csv", c->data);
+    remove(path);
+    rmdir(c->data);
+  }
   free(c->summary);
   free(c->runs);
   sim_scenario_free(c->sc);
@@ -142,7 +248,7 @@ static void vars_common(const plot_ctx *c, sim_buf *vars, const char *name, cons
   gp_string(vars, "dir", c->adir);
   snprintf(path, sizeof path, "%s/%s", c->figdir, name);
   gp_string(vars, "out", path);
-  snprintf(path, sizeof path, "%s/%s", c->dir, input);
+  snprintf(path, sizeof path, "%s/%s", c->data, input);
   gp_string(vars, file, path);
   gp_string(vars, "title", c->title);
 }
@@ -215,12 +321,15 @@ static void vars_second_key(const plot_ctx *c, sim_buf *vars) {
   const sim_scenario *sc = c->sc;
   sim_buf list;
   sim_buf_init(&list);
+  /* The values as summary.csv writes them: the script compares text. */
   for (size_t i = 0; i < sc->sweep[1].n; i++) {
     char v[64];
-    sim_scenario_point_label(sc, i, 1, v, sizeof v);
+    sim_scenario_point_value(sc, i, 1, v, sizeof v);
     sim_buf_printf(&list, "%s%s", i ? " " : "", v);
   }
-  gp_string(vars, "splitcol", sc->sweep[1].key);
+  char col[256];
+  sim_scenario_sweep_column(sc->sweep[1].key, col, sizeof col);
+  gp_string(vars, "splitcol", col);
   gp_string(vars, "splits", list.data ? list.data : "");
   gp_string(vars, "filtercol", "method");
   gp_string(vars, "filterval", solver_method_name(sc->solver.method));
@@ -266,7 +375,9 @@ static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *er
   sim_buf_init(&vars);
   vars_common(c, &vars, f->name, "summary", "summary.csv");
   vars_caption(c, &vars);
-  gp_string(&vars, "xkey", d0->key);
+  char xcol[256];
+  sim_scenario_sweep_column(d0->key, xcol, sizeof xcol);
+  gp_string(&vars, "xkey", xcol);
   gp_string(&vars, "xlabel", f->xlabel ? f->xlabel : d0->key);
   gp_string(&vars, "ylabel", f->ylabel);
   gp_string(&vars, "ycol", f->ycol);
@@ -375,8 +486,10 @@ static int write_table1(const plot_ctx *c, int quiet, sim_error *err) {
   sim_buf_init(&csv);
   sim_buf_init(&md);
   char path[PATH_LEN];
-  int rc = analysis_table1_build(c->runs, c->summary, c->sc->sweep[0].key, solver_method_name(c->sc->solver.method),
-                                 &csv, &md, err);
+  char col[256];
+  sim_scenario_sweep_column(c->sc->sweep[0].key, col, sizeof col);
+  int rc = analysis_table1_build(c->runs, c->summary, col, solver_method_name(c->sc->solver.method), &csv, &md,
+                                 err);
   if (rc == SIM_OK) {
     snprintf(path, sizeof path, "%s/table1.csv", c->figdir);
     rc = sim_file_write_atomic(path, csv.data, csv.len, err);

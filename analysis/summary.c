@@ -25,18 +25,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "sim/core/core.h"
 #include "analysis/analysis.h"
 
-enum { MAX_COLS = 64 };
+enum { MAX_COLS = 128, MAX_MODELS = 64 };
 
 typedef struct {
   char *names[MAX_COLS]; /* header fields (pointers into a copy of the header) */
   size_t n;
-  size_t point, run, method, status, first_metric, end_metric; /* column indices */
+  size_t experiment, point, run, method, model, status, first_metric, end_metric; /* column indices */
   size_t n_keys;         /* swept-key columns, between point and run */
   long fits, unstable, objective; /* optional columns, -1 when absent */
 } layout;
+
+/* The main method's objective on one model of the current run. */
+typedef struct {
+  const char *model;
+  double obj;
+} main_entry;
 
 /* The values of one metric column in one group. */
 typedef struct {
@@ -46,8 +53,10 @@ typedef struct {
 
 typedef struct {
   size_t point;
+  char *experiment;
   char *labels;      /* the point's swept values, "v1,v2" */
   char *method;
+  char *model;
   size_t counts[4];  /* ok, infeasible, timeout, error */
   series *values;    /* one per metric column */
   series ratios;     /* objective / the main method's objective, paired by run */
@@ -83,7 +92,7 @@ static void stats_append(sim_buf *out, double *v, size_t n) {
   double stats[6] = {mean, sd, ci, med, v[0], v[n - 1]};
   for (int i = 0; i < 6; i++) {
     sim_buf_puts(out, ",");
-    sim_buf_number(out, stats[i]);
+    sim_buf_real(out, stats[i]);
   }
 }
 
@@ -102,16 +111,26 @@ static void ratios_append(sim_buf *out, series *r) {
   const double stats[4] = {mean, ci, r->v[0], r->v[r->n - 1]};
   for (int i = 0; i < 4; i++) {
     sim_buf_puts(out, ",");
-    sim_buf_number(out, stats[i]);
+    sim_buf_real(out, stats[i]);
   }
 }
 
 int analysis_summary_compute(const char *runs_csv, size_t len, char **summary_csv, sim_error *err) {
   *summary_csv = NULL;
-  char *text = malloc(len + 1);
-  if (text == NULL) return sim_error_set(err, SIM_ENOMEM, "out of memory");
-  memcpy(text, runs_csv, len);
-  text[len] = '\0';
+  char *text = NULL;
+  if (analysis_schema_version(runs_csv, len) == 2) {
+    /* A runs.csv of schema 1 or 2: read in schema 3, without the scenario
+     * (experiment and model empty). */
+    size_t n;
+    int rc = analysis_schema_upgrade(runs_csv, len, NULL, "unknown", &text, &n, err);
+    if (rc != SIM_OK) return rc;
+    len = n;
+  } else {
+    text = malloc(len + 1);
+    if (text == NULL) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+    memcpy(text, runs_csv, len);
+    text[len] = '\0';
+  }
 
   layout l;
   memset(&l, 0, sizeof l);
@@ -122,23 +141,27 @@ int analysis_summary_compute(const char *runs_csv, size_t len, char **summary_cs
   }
   *nl = '\0';
   l.n = sim_csv_split(text, l.names, MAX_COLS);
-  long pt = sim_csv_index(l.names, l.n, "point"), rn = sim_csv_index(l.names, l.n, "run"),
-       me = sim_csv_index(l.names, l.n, "method"), st = sim_csv_index(l.names, l.n, "status"),
+  long ex = sim_csv_index(l.names, l.n, "experiment"), pt = sim_csv_index(l.names, l.n, "point"),
+       rn = sim_csv_index(l.names, l.n, "run"), me = sim_csv_index(l.names, l.n, "method"),
+       mo = sim_csv_index(l.names, l.n, "model"), st = sim_csv_index(l.names, l.n, "status"),
        pl = sim_csv_index(l.names, l.n, "placement");
-  if (pt != 0 || rn < 1 || me < 0 || st != me + 1 || (pl >= 0 && pl <= st)) {
+  if (ex != 0 || pt != 2 || rn <= pt || me < 0 || mo != me + 1 || st != mo + 1 || (pl >= 0 && pl <= st)) {
     /* The message quotes the header line alone, from the NUL-terminated
      * copy: runs_csv is (pointer, length) and need not end in a NUL. The
      * split left a NUL where each comma was; they are put back. */
     for (size_t i = 1; i < l.n; i++) l.names[i][-1] = ',';
     int rc = sim_error_set(err, SIM_ESYNTAX,
-                           "runs.csv: header must start 'point,[keys,]run,...,method,status' (got '%s')", text);
+                           "runs.csv: header must start 'experiment,version,point,[keys,]run,seed,method,model,"
+                           "status' (got '%s')", text);
     free(text);
     return rc;
   }
-  l.point = 0;
+  l.experiment = (size_t)ex;
+  l.point = (size_t)pt;
   l.run = (size_t)rn;
-  l.n_keys = (size_t)rn - 1;
+  l.n_keys = (size_t)(rn - pt - 1);
   l.method = (size_t)me;
+  l.model = (size_t)mo;
   l.status = (size_t)st;
   l.first_metric = (size_t)st + 1;
   l.end_metric = pl >= 0 ? (size_t)pl : l.n;
@@ -146,12 +169,14 @@ int analysis_summary_compute(const char *runs_csv, size_t len, char **summary_cs
   l.fits = sim_csv_index(l.names, l.n, "one_server_fits");
   l.unstable = sim_csv_index(l.names, l.n, "unstable");
   l.objective = sim_csv_index(l.names, l.n, "objective_s");
-  /* The main method's objective on the current (point, run): rows are
-   * sorted by point and run with the main method first in each run. */
+  /* The main method's objective on the current (point, run), per model:
+   * rows are sorted by point, run, method and model with the main method
+   * first in each run. */
   char *main_method = NULL;
   size_t main_point = (size_t)-1;
   unsigned long long main_run = 0;
-  double main_obj = NAN;
+  main_entry main_obj[MAX_MODELS];
+  size_t n_main = 0;
 
   /* Count rows to size the group table: at most one group per row. */
   size_t n_rows = 0;
@@ -171,18 +196,23 @@ int analysis_summary_compute(const char *runs_csv, size_t len, char **summary_cs
       rc = sim_error_set(err, SIM_ESYNTAX, "runs.csv:%zu: %zu fields, the header has %zu", line_no, nf, l.n);
       break;
     }
-    size_t point = (size_t)strtoull(f[0], NULL, 10);
-    /* Groups are (point, method) in order of first appearance. */
+    size_t point = (size_t)strtoull(f[l.point], NULL, 10);
+    /* Groups are (point, method, model) in order of first appearance. */
     group *gr = NULL;
     for (size_t i = n_groups; i-- > 0;)
-      if (g[i].point == point && strcmp(g[i].method, f[l.method]) == 0) { gr = &g[i]; break; }
+      if (g[i].point == point && strcmp(g[i].method, f[l.method]) == 0 && strcmp(g[i].model, f[l.model]) == 0) {
+        gr = &g[i];
+        break;
+      }
     if (gr == NULL) {
       gr = &g[n_groups++];
       gr->point = point;
+      gr->experiment = f[l.experiment];
       gr->method = f[l.method];
+      gr->model = f[l.model];
       sim_buf lb;
       sim_buf_init(&lb);
-      for (size_t k = 0; k < l.n_keys; k++) sim_buf_printf(&lb, ",%s", f[1 + k]);
+      for (size_t k = 0; k < l.n_keys; k++) sim_buf_printf(&lb, ",%s", f[l.point + 1 + k]);
       gr->labels = lb.data ? lb.data : calloc(1, 1);
       gr->values = calloc(n_metrics ? n_metrics : 1, sizeof *gr->values);
       if (!gr->labels || !gr->values) { rc = sim_error_set(err, SIM_ENOMEM, "out of memory"); break; }
@@ -200,12 +230,15 @@ int analysis_summary_compute(const char *runs_csv, size_t len, char **summary_cs
     const unsigned long long run = strtoull(f[l.run], NULL, 10);
     if (main_method == NULL) main_method = f[l.method];
     if (strcmp(f[l.method], main_method) == 0) {
+      if (main_point != point || main_run != run) n_main = 0;
       main_point = point;
       main_run = run;
-      main_obj = obj;
+      if (n_main < MAX_MODELS) main_obj[n_main++] = (main_entry){f[l.model], obj};
     }
-    if (main_point == point && main_run == run && !isnan(obj) && !isnan(main_obj) && main_obj > 0 &&
-        series_push(&gr->ratios, obj / main_obj) != 0) {
+    double mobj = NAN;
+    for (size_t k = 0; main_point == point && main_run == run && k < n_main; k++)
+      if (strcmp(main_obj[k].model, f[l.model]) == 0) mobj = main_obj[k].obj;
+    if (!isnan(obj) && !isnan(mobj) && mobj > 0 && series_push(&gr->ratios, obj / mobj) != 0) {
       rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
       break;
     }
@@ -233,24 +266,26 @@ int analysis_summary_compute(const char *runs_csv, size_t len, char **summary_cs
   sim_buf out;
   sim_buf_init(&out);
   if (rc == SIM_OK) {
-    sim_buf_puts(&out, "point");
-    for (size_t k = 0; k < l.n_keys; k++) sim_buf_printf(&out, ",%s", l.names[1 + k]);
-    sim_buf_puts(&out, ",method,n_ok,n_infeasible,n_timeout,n_error");
+    sim_buf_puts(&out, "experiment,version,point");
+    for (size_t k = 0; k < l.n_keys; k++) sim_buf_printf(&out, ",%s", l.names[l.point + 1 + k]);
+    sim_buf_puts(&out, ",method,model,n_ok,n_infeasible,n_timeout,n_error");
     static const char *const suffix[] = {"mean", "sd", "ci95", "median", "min", "max"};
     for (size_t m = 0; m < n_metrics; m++)
       for (int s = 0; s < 6; s++) sim_buf_printf(&out, ",%s_%s", l.names[l.first_metric + m], suffix[s]);
     sim_buf_puts(&out, ",n_paired,paired_ratio_mean,paired_ratio_ci95,paired_ratio_min,paired_ratio_max");
-    if (l.fits >= 0) sim_buf_puts(&out, ",one_server_fits_share");
+    if (l.fits >= 0) sim_buf_puts(&out, ",one_server_fits_frac");
     if (l.unstable >= 0) sim_buf_puts(&out, ",n_unstable");
     sim_buf_puts(&out, "\n");
     for (size_t i = 0; i < n_groups; i++) {
-      sim_buf_printf(&out, "%zu%s,%s,%zu,%zu,%zu,%zu", g[i].point, g[i].labels, g[i].method, g[i].counts[0],
-                     g[i].counts[1], g[i].counts[2], g[i].counts[3]);
+      /* The version is the one that wrote this summary. */
+      sim_buf_printf(&out, "%s,%s,%zu%s,%s,%s,%zu,%zu,%zu,%zu", g[i].experiment, PACKAGE_VERSION, g[i].point,
+                     g[i].labels, g[i].method, g[i].model, g[i].counts[0], g[i].counts[1], g[i].counts[2],
+                     g[i].counts[3]);
       for (size_t m = 0; m < n_metrics; m++) stats_append(&out, g[i].values[m].v, g[i].values[m].n);
       ratios_append(&out, &g[i].ratios);
       if (l.fits >= 0) {
         sim_buf_puts(&out, ",");
-        sim_buf_number(&out, g[i].n_fits_known ? (double)g[i].n_fits / (double)g[i].n_fits_known : NAN);
+        sim_buf_real(&out, g[i].n_fits_known ? (double)g[i].n_fits / (double)g[i].n_fits_known : NAN);
       }
       if (l.unstable >= 0) sim_buf_printf(&out, ",%zu", g[i].n_unstable);
       sim_buf_puts(&out, "\n");

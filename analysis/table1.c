@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_FIELDS = 64, MAX_POINTS = 4096 };
+enum { MAX_FIELDS = 128, MAX_POINTS = 4096 };
 
 /* "0:10*5 3:12*21" -> "10x5 12x21" with widths ascending and merged, or
  * "10" when one width covers every layer. */
@@ -77,12 +77,12 @@ int analysis_table1_build(const char *runs_csv, const char *summary_csv, const c
   line = strtok_r(sum, "\n", &save);
   nh = line ? sim_csv_split(line, names, MAX_FIELDS) : 0;
   long s_point = sim_csv_index(names, nh, "point"), s_method = sim_csv_index(names, nh, "method"),
-       s_ratio = sim_csv_index(names, nh, "quant_ratio_mean");
+       s_ratio = sim_csv_index(names, nh, "quant_ratio_pct_mean");
   if (s_point < 0 || s_method < 0 || s_ratio < 0) {
-    rc = sim_error_set(err, SIM_ESYNTAX, "summary.csv lacks point, method or quant_ratio_mean");
+    rc = sim_error_set(err, SIM_ESYNTAX, "summary.csv lacks point, method or quant_ratio_pct_mean");
     goto done;
   }
-  sim_buf_printf(csv, "%s,bits_per_layer,quant_ratio\n", key);
+  sim_buf_printf(csv, "%s,bits_per_layer,quant_ratio_pct\n", key);
   sim_buf_printf(md, "| %s | bits per layer | quantization ratio (%%) |\n|---|---|---|\n", key);
   while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
     if (sim_csv_split(line, f, MAX_FIELDS) != nh || strcmp(f[s_method], method) != 0) continue;

@@ -8,7 +8,7 @@ if (!exists("title")) title = ""
 set datafile separator ","
 # Both axes share one range around the data, so y = x is the diagonal.
 stats runs using (column("objective_s")) name "T" nooutput
-stats runs using (strcol("sim_rel_error") eq "" ? NaN : column("sim_rel_error")) name "E" nooutput
+stats runs using (strcol("sim_rel_error_frac") eq "" ? NaN : column("sim_rel_error_frac")) name "E" nooutput
 # Communication's share of the analytic T: a replay that never sends
 # anything between servers would not test the links.
 stats runs using (strcol("sim_s") eq "" ? NaN : column("comm_s") / column("objective_s")) name "C" nooutput

@@ -85,13 +85,13 @@ scenario() {
   base=$(echo "$all" | tail -n +2)
   case $3 in
     paired) want="$(expect "$s" objective_s_mean "$main"; expect "$s" paired_ratio_mean $base)" ;;
-    fig3) want="$(expect "$s" objective_s_mean $all; expect "$s" quant_ratio_mean $all)" ;;
+    fig3) want="$(expect "$s" objective_s_mean $all; expect "$s" quant_ratio_pct_mean $all)" ;;
     load) want="$(expect "$s" lat_mean_s_mean "$main"; expect "$s" lat_p95_s_mean "$main"; expect "$s" objective_s_mean "$main")" ;;
     policies) want="$(for p in static periodic threshold oracle; do
-                        awk -F, -v p="$p" 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "lat_mean_s_mean") c = i; if ($i == "simulation.controller.policy") k = i }; next }
+                        awk -F, -v p="$p" 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "lat_mean_s_mean") c = i; if ($i == "simulation_controller_policy") k = i }; next }
                                            $k == p && $c != "" { n++ } END { if (n > 0) print n }' "$s"; done)" ;;
     serving) want="$(for c in ttft_p95_s_mean tpot_p95_s_mean throughput_tps_mean; do
-                       for v in latency throughput; do expect_key "$s" "$c" solver.objective "$v"; done
+                       for v in latency throughput; do expect_key "$s" "$c" solver_objective "$v"; done
                      done)" ;;
   esac
   figure "$d" "$2"

@@ -23,6 +23,12 @@ cmp -s "$TMP/j1/runs.csv" "$TMP/mpi/runs.csv"
 ok $? "runs.csv under MPI is byte-identical to -j 1"
 cmp -s "$TMP/j1/summary.csv" "$TMP/mpi/summary.csv"
 ok $? "summary.csv under MPI is byte-identical to -j 1"
+# The solve times travel with the rows: one timing.csv row per runs.csv row.
+cut -d, -f3-6 "$TMP/mpi/timing.csv" > "$TMP/mpi.tkeys"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i }
+         { print $h["point"] "," $h["run"] "," $h["method"] "," $h["model"] }' "$TMP/mpi/runs.csv" > "$TMP/mpi.rkeys"
+cmp -s "$TMP/mpi.tkeys" "$TMP/mpi.rkeys"
+ok $? "timing.csv under MPI has a solve time for every row of runs.csv"
 mpi 2 "$DILEMMA" run "$sc" -o "$TMP/mpi2" --runs 40 -j 2 --quiet --no-plot
 cmp -s "$TMP/j1/runs.csv" "$TMP/mpi2/runs.csv"
 ok $? "2 ranks with 2 threads each: the same runs.csv"

@@ -38,7 +38,7 @@ for s in fig5-d2d-speed fig6-compute quickstart; do
   ok $? "$s: the exact method is optimal in every run (the servers together hold the model)"
   col servers_used "$TMP/$s/runs.csv" ilp | all_ok '$1 >= 2'
   ok $? "$s: the exact method uses at least two servers in every run"
-  col one_server_fits_share "$TMP/$s/summary.csv" | all_ok '$1 == 0'
+  col one_server_fits_frac "$TMP/$s/summary.csv" | all_ok '$1 == 0'
   ok $? "$s: summary: premise share 0 at every point"
   # Paired ratios of the baselines: rows with n_paired > 0.
   awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
@@ -57,7 +57,7 @@ done
 for s in table1-quant-ratio fig3-delta; do
   run run "$top_srcdir/scenarios/$s.yaml" -o "$TMP/$s" --runs 2 -j 2 --quiet --no-plot
   ok $? "$s: run"
-  is "$(col quant_ratio_mean "$TMP/$s/summary.csv" ilp | tr '\n' ' ')" "37.5 31.25 25 25 18.75 12.5 12.5 12.5 " \
+  is "$(col quant_ratio_pct_mean "$TMP/$s/summary.csv" ilp | awk '{ printf "%s ", $1 + 0 }')" "37.5 31.25 25 25 18.75 12.5 12.5 12.5 " \
     "$s: Table 1's ratios, as in the paper"
 done
 
@@ -69,9 +69,9 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
 ok $? "$s: communication is a positive share of T in every replayed run"
 col servers_used "$TMP/$s/runs.csv" | all_ok '$1 >= 2'
 ok $? "$s: every placement is split over several servers"
-# unstable is 1 exactly when rho >= 1, and n_unstable counts those rows.
+# unstable is 1 exactly when rho_frac >= 1, and n_unstable counts those rows.
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-         { print (($h["rho"] >= 1) == ($h["unstable"] == 1)) }' "$TMP/$s/runs.csv" | all_ok '$1 == 1'
+         { print (($h["rho_frac"] >= 1) == ($h["unstable"] == 1)) }' "$TMP/$s/runs.csv" | all_ok '$1 == 1'
 ok $? "$s: unstable flags exactly the runs with rho >= 1"
 is "$(col unstable "$TMP/$s/runs.csv" | awk '{ n += $1 } END { print n + 0 }')" \
   "$(col n_unstable "$TMP/$s/summary.csv" | awk '{ n += $1 } END { print n + 0 }')" \
@@ -81,9 +81,9 @@ ok $? "$s: the fastest rate overloads some run, so leaving it out is exercised"
 # The mean latency of each point is over its stable runs alone (relative
 # 1e-12: GSL's running mean and awk's sum / n differ by rounding only).
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-         $h["unstable"] == 0 { s[$1] += $h["lat_mean_s"]; n[$1]++ }
+         $h["unstable"] == 0 { s[$h["point"]] += $h["lat_mean_s"]; n[$h["point"]]++ }
          END { for (p in s) printf "%d %.17g\n", p, s[p] / n[p] }' "$TMP/$s/runs.csv" | sort -n > "$TMP/stable"
-awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { print $1, $h["lat_mean_s_mean"] }' \
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { print $h["point"], $h["lat_mean_s_mean"] }' \
   "$TMP/$s/summary.csv" | sort -n > "$TMP/summary"
 join "$TMP/stable" "$TMP/summary" | all_ok '($2 - $3) <= 1e-12 * $2 && ($3 - $2) <= 1e-12 * $2'
 ok $? "$s: mean latency leaves the unstable runs out"

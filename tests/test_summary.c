@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "sim/run/run.h"
 #include "tests/tap.h"
 
 /* Field `name` of line `row` (0 = header) of a CSV text, as a double. */
@@ -35,16 +36,16 @@ int main(void) {
    * plus one infeasible and one timeout row, which count but do not enter
    * the statistics. Point 0 also has one greedy row; point 1 one ilp row. */
   const char *runs =
-      "point,links.omega_min,run,seed,method,status,objective_s,sim_s,placement\n"
-      "0,1e+06,0,11,ilp,optimal,1,2,0:4*26\n"
-      "0,1e+06,0,11,greedy,feasible,5,,0:4*26\n"
-      "0,1e+06,1,12,ilp,optimal,2,,0:4*26\n"
-      "0,1e+06,2,13,ilp,optimal,3,,0:4*26\n"
-      "0,1e+06,3,14,ilp,infeasible,,,\n"
-      "0,1e+06,4,15,ilp,optimal,4,4,0:4*26\n"
-      "0,1e+06,5,16,ilp,timeout,7,,0:4*26\n"
-      "0,1e+06,6,17,ilp,optimal,10,,0:4*26\n"
-      "1,1e+07,0,11,ilp,optimal,0.5,,1:4*26\n";
+      "experiment,version,point,links_omega_min,run,seed,method,model,status,objective_s,sim_s,placement\n"
+      "x,0.1,0,1e+06,0,11,ilp,opt-350m,optimal,1.0,2.0,0:4*26\n"
+      "x,0.1,0,1e+06,0,11,greedy,opt-350m,feasible,5.0,,0:4*26\n"
+      "x,0.1,0,1e+06,1,12,ilp,opt-350m,optimal,2.0,,0:4*26\n"
+      "x,0.1,0,1e+06,2,13,ilp,opt-350m,optimal,3.0,,0:4*26\n"
+      "x,0.1,0,1e+06,3,14,ilp,opt-350m,infeasible,,,\n"
+      "x,0.1,0,1e+06,4,15,ilp,opt-350m,optimal,4.0,4.0,0:4*26\n"
+      "x,0.1,0,1e+06,5,16,ilp,opt-350m,timeout,7.0,,0:4*26\n"
+      "x,0.1,0,1e+06,6,17,ilp,opt-350m,optimal,10.0,,0:4*26\n"
+      "x,0.1,1,1e+07,0,11,ilp,opt-350m,optimal,0.5,,1:4*26\n";
   char *sum = NULL;
   sim_error err;
   sim_error_clear(&err);
@@ -53,8 +54,12 @@ int main(void) {
     diag("%s", err.msg);
     return tap_done();
   }
-  ok(strncmp(sum, "point,links.omega_min,method,n_ok,n_infeasible,n_timeout,n_error,objective_s_mean,", 82) == 0,
-     "header: keys, method, counts, then statistics per column");
+  const char *head = "experiment,version,point,links_omega_min,method,model,n_ok,n_infeasible,n_timeout,n_error,"
+                     "objective_s_mean,";
+  ok(strncmp(sum, head, strlen(head)) == 0, "header: experiment, version, point, keys, method, model, counts, then "
+     "statistics per column");
+  ok(strstr(sum, "\nx,") != NULL && strstr(sum, ",ilp,opt-350m,5,1,1,0,4.0,") != NULL,
+     "rows carry the experiment, method and model; an integral mean is written as a real (4.0)");
   /* Row 1 is (point 0, ilp). Counts: 5 optimal, 1 infeasible, 1 timeout. */
   ok_rel(get(sum, 1, "n_ok"), 5, 0, "n_ok = 5");
   ok_rel(get(sum, 1, "n_infeasible"), 1, 0, "n_infeasible = 1");
@@ -82,7 +87,7 @@ int main(void) {
   ok(isnan(get(sum, 2, "sim_s_mean")), "no values: statistics left empty");
   /* Row 3 is point 1. */
   ok_rel(get(sum, 3, "point"), 1, 0, "point 1 follows");
-  ok_rel(get(sum, 3, "links.omega_min"), 1e7, 0, "with its swept value");
+  ok_rel(get(sum, 3, "links_omega_min"), 1e7, 0, "with its swept value");
 
   /* Legends: ilp has 5 + 1 ok rows of 8 over both points (1 infeasible,
    * 1 timeout); greedy's one row is ok, so its legend is its name. */
@@ -100,8 +105,9 @@ int main(void) {
      "a summary without the count columns is rejected");
   free(sum);
 
-  /* Paired ratios, the premise share and unstable runs. The main method
-   * is the file's first (ilp). Run 0: single infeasible, greedy 3 vs ilp 2.
+  /* Paired ratios, the premise share and unstable runs, from a runs.csv of
+   * schema 2 (read in schema 3: rho is rho_frac, the share
+   * one_server_fits_frac). The main method is the file's first (ilp). Run 0: single infeasible, greedy 3 vs ilp 2.
    * Run 1 (rho 1.5, unstable): single 5 and greedy 4 vs ilp 4. Run 2: ilp
    * infeasible, so greedy's 7 has no pair. */
   const char *paired =
@@ -128,14 +134,35 @@ int main(void) {
   /* sd of {1.5, 1} = sqrt(2 * 0.25^2 / 1) = 0.25 sqrt(2); half-width
    * t(0.975, 1) sd / sqrt(2) = 12.706204736174698 * 0.25. */
   ok_rel(get(sum, 3, "paired_ratio_ci95"), 12.706204736174698 * 0.25, 1e-9, "greedy: CI of the ratios");
-  ok_rel(get(sum, 1, "one_server_fits_share"), 1.0 / 3.0, 1e-15, "ilp: premise fails in 1 of 3 runs");
-  ok_rel(get(sum, 2, "one_server_fits_share"), 0.5, 0, "single: 1 of 2, infeasible rows included");
+  ok_rel(get(sum, 1, "one_server_fits_frac"), 1.0 / 3.0, 1e-15, "ilp: premise fails in 1 of 3 runs");
+  ok_rel(get(sum, 2, "one_server_fits_frac"), 0.5, 0, "single: 1 of 2, infeasible rows included");
   ok_rel(get(sum, 1, "n_unstable"), 1, 0, "ilp: run 1 is unstable");
   ok_rel(get(sum, 1, "lat_mean_s_mean"), 3, 0, "ilp: latency over the stable run only");
-  ok_rel(get(sum, 1, "rho_mean"), 1, 0, "rho itself keeps every run: (0.5 + 1.5) / 2");
+  ok_rel(get(sum, 1, "rho_frac_mean"), 1, 0, "rho itself keeps every run: (0.5 + 1.5) / 2");
   ok(isnan(get(sum, 2, "lat_mean_s_mean")), "single: its one solved run is unstable, no latency");
   ok_rel(get(sum, 3, "lat_mean_s_mean"), 6.5, 0, "greedy: (4 + 9) / 2 over stable runs");
   free(sum);
+
+  /* Two models in one run: each baseline is paired with the main method on
+   * its own model (2 / 1 and 9 / 3). */
+  const char *models =
+      "experiment,version,point,run,seed,method,model,status,objective_s,placement\n"
+      "x,0.1,0,0,1,ilp,a,optimal,1.0,0:4\n"
+      "x,0.1,0,0,1,ilp,b,optimal,3.0,0:4\n"
+      "x,0.1,0,0,1,greedy,a,feasible,2.0,0:4\n"
+      "x,0.1,0,0,1,greedy,b,feasible,9.0,0:4\n";
+  sim_error_clear(&err);
+  ok(analysis_summary_compute(models, strlen(models), &sum, &err) == SIM_OK, "summary of two models");
+  ok_rel(get(sum, 3, "paired_ratio_mean"), 2, 0, "greedy on model a: 2 / 1");
+  ok_rel(get(sum, 4, "paired_ratio_mean"), 3, 0, "greedy on model b: 9 / 3");
+  free(sum);
+
+  /* The integer columns analysis/ knows are those sim/run writes. */
+  int agree = 1;
+  for (int c = 0; c < SIM_COL_COUNT; c++)
+    if (!sim_column_is_timing((sim_column)c))
+      agree &= analysis_schema_is_count(sim_column_name((sim_column)c)) == sim_column_is_count((sim_column)c);
+  ok(agree, "analysis_schema_is_count agrees with sim_column_is_count on every column");
 
   sim_error_clear(&err);
   const char *bad = "point,run,method,status,objective_s\n0,0,ilp,optimal,abc\n";

@@ -23,8 +23,13 @@ import os
 
 __all__ = [
     "DilemmaError", "InputError", "InfeasibleError", "Scenario", "Instance", "Experiment",
-    "read_csv", "read_runs", "read_summary", "to_pandas", "library_version",
+    "read_csv", "read_runs", "read_summary", "read_timing", "upgrade_rows", "to_pandas", "library_version",
+    "SCHEMA",
 ]
+
+# The version of the experiment files this package reads natively
+# (docs/experiments.md); files of schemas 1 and 2 are read in this one.
+SCHEMA = 3
 
 OK, ERUNTIME, EINPUT, EINFEASIBLE = 0, 1, 2, 3
 RUN_RESUME, RUN_FORCE = 1, 2
@@ -303,15 +308,16 @@ class Instance:
         return json.loads(_take_string(p))
 
     def solve(self, method=None):
-        """Solves with `method` (None: the scenario's): a dict with method,
-        status, objective_s, compute_s, comm_s, quant_ratio_pct,
-        servers_used, lower_bound_s, gap, nodes, solve_s and placement (a list
-        of {layer, server, bits}); None where a value does not exist."""
+        """Solves with `method` (None: the scenario's): a dict with point,
+        run, method, model, status, objective_s, compute_s, comm_s,
+        quant_ratio_pct, servers_used, lower_bound_s, gap_frac, nodes,
+        solve_s and placement (a list of {layer, server, bits}), named as in
+        runs.csv and timing.csv; None where a value does not exist."""
         return self._call(_lib().dilemma_solve, method)
 
     def simulate(self, method=None):
         """solve(), then the discrete-event replay: adds sim_s and
-        sim_rel_error (and the load columns when the scenario has load)."""
+        sim_rel_error_frac (and the load columns when the scenario has load)."""
         return self._call(_lib().dilemma_simulate, method)
 
 
@@ -329,11 +335,129 @@ def _convert(text):
         return text
 
 
+# Schemas 1 and 2 -> 3: renamed metrics (None: moved to timing.csv), the
+# same table as analysis/schema.c.
+_RENAMES = {
+    "quant_ratio": "quant_ratio_pct", "lower_bound": "lower_bound_s", "gap": "gap_frac",
+    "sim_rel_error": "sim_rel_error_frac", "rho": "rho_frac", "load_mape": "load_mape_pct",
+    "util_max": "util_max_frac", "util_mean": "util_mean_frac",
+    "one_server_fits_share": "one_server_fits_frac", "solve_s": None, "replan_solve_s": None,
+}
+_STATS = ("_mean", "_sd", "_ci95", "_median", "_min", "_max")
+# runs.csv metrics written as integers; every other metric is a real.
+_COUNTS = {"servers_used", "one_server_fits", "nodes", "unstable", "unserved", "solves",
+           "migrations", "layers_moved"}
+
+
+def _new_name(old, summary):
+    """The schema-3 name of an old metric column, None if dropped."""
+    base, stat = old, ""
+    if summary and not old.startswith("paired_ratio"):
+        for s in _STATS:
+            if old.endswith(s) and len(old) > len(s):
+                base, stat = old[:-len(s)], s
+                break
+    if base in _RENAMES:
+        return None if _RENAMES[base] is None else _RENAMES[base] + stat
+    return old
+
+
+def _directory_facts(directory):
+    """(experiment, version, model) recorded in an experiment directory of
+    an earlier schema: metadata.json (schema 2) and scenario.resolved.yaml."""
+    experiment = version = model = None
+    try:
+        with open(os.path.join(directory, "metadata.json")) as f:
+            meta = json.load(f)
+        experiment, version = meta.get("experiment"), meta.get("dilemma_version")
+    except (OSError, ValueError):
+        pass
+    try:
+        with open(os.path.join(directory, "scenario.resolved.yaml")) as f:
+            lines = f.read().splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("name:") and experiment is None:
+                experiment = line.split(":", 1)[1].strip().strip("'\"")
+            if line.startswith("model:") and i + 1 < len(lines):
+                for sub in lines[i + 1:]:
+                    if not sub.startswith(" "):
+                        break
+                    if sub.strip().startswith("name:"):
+                        model = sub.split(":", 1)[1].strip().strip("'\"")
+                        break
+            if "written by dilemma " in line and version is None:
+                version = line.split("written by dilemma ", 1)[1].split()[0]
+    except OSError:
+        pass
+    return experiment, version, model
+
+
+def upgrade_rows(header, rows, directory=None):
+    """Rows (lists of text) of a runs.csv or summary.csv of schema 1 or 2 in
+    schema 3: (new header, rows as dicts of text). Swept keys lose their dots
+    (links.omega_min -> links_omega_min), metrics get their unit suffix,
+    experiment, version and model are filled in from the directory when it
+    is given, and solve_s moves out (schema 3 keeps it in timing.csv)."""
+    experiment, version, model = _directory_facts(directory) if directory else (None, None, None)
+    summary = "run" not in header
+    end = header.index("method") if summary else header.index("run")
+    last_fixed = header.index("method") if summary else header.index("status")
+    names = []
+    for i, h in enumerate(header):
+        if 0 < i < end:
+            names.append(h.replace(".", "_"))
+        elif i > last_fixed and h != "placement" and not h.startswith("n_"):
+            names.append(_new_name(h, summary))
+        else:
+            names.append(h)
+    new_header = ["experiment", "version"]
+    for n in names:
+        if n is not None:
+            new_header.append(n)
+        if n == "method":
+            new_header.append("model")
+    out = []
+    for r in rows:
+        d = {"experiment": experiment or "", "version": version or "unknown"}
+        for n, old, v in zip(names, header, r):
+            if n is None:
+                continue
+            if _is_real(n, summary) and v != "":
+                try:
+                    v = repr(float(v))
+                except ValueError:
+                    pass
+            d[n] = v
+        d["model"] = d.get("model_name") or model or ""
+        out.append({k: d.get(k, "") for k in new_header})
+    return new_header, out
+
+
+def _is_real(name, summary):
+    """1 if a schema-3 metric column holds reals (written with a point)."""
+    if name.startswith("n_") or name in ("experiment", "version", "point", "run", "seed", "method",
+                                         "model", "status", "placement"):
+        return False
+    if summary:
+        return name.endswith(_STATS) or name.startswith("paired_ratio") or name.endswith("_frac")
+    return name not in _COUNTS and name.endswith(("_s", "_pct", "_frac", "_tps", "_rps", "_w",
+                                                  "_j_per_token", "_bytes", "mean_batch"))
+
+
 def read_csv(path, types=True):
     """The rows of a CSV file as a list of dicts, with numbers converted
-    (types=False keeps the text)."""
+    (types=False keeps the text). A runs.csv or summary.csv of schema 1 or 2
+    (its header starts with 'point') is read in schema 3 (upgrade_rows),
+    with what its directory records."""
     with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))
+        table = list(csv.reader(f))
+    if not table:
+        return []
+    header, body = table[0], table[1:]
+    if header and header[0] == "point" and "method" in header:
+        header, rows = upgrade_rows(header, body, os.path.dirname(os.path.abspath(path)))
+    else:
+        rows = [dict(zip(header, r)) for r in body]
     if types:
         rows = [{k: _convert(v) for k, v in r.items()} for r in rows]
     return rows
@@ -349,12 +473,22 @@ def read_summary(directory):
     return read_csv(os.path.join(directory, "summary.csv"))
 
 
+def read_timing(directory):
+    """DIR/timing.csv (the wall-clock solve times) as a list of dicts."""
+    return read_csv(os.path.join(directory, "timing.csv"))
+
+
 def to_pandas(path_or_rows):
     """A pandas DataFrame of a CSV file or of rows from read_csv. Raises
-    ImportError when pandas is not installed."""
+    ImportError when pandas is not installed. A file of schema 1 or 2 is
+    read in schema 3, as read_csv does."""
     import pandas  # optional: only this function needs it
 
     if isinstance(path_or_rows, (str, os.PathLike)):
+        with open(path_or_rows) as f:
+            first = f.readline()
+        if first.startswith("point,"):
+            return pandas.DataFrame(read_csv(path_or_rows))
         return pandas.read_csv(path_or_rows)
     return pandas.DataFrame(path_or_rows)
 
@@ -368,6 +502,11 @@ class Experiment:
     def runs(self, pandas=False):
         """runs.csv: a list of dicts, or a DataFrame with pandas=True."""
         path = os.path.join(self.directory, "runs.csv")
+        return to_pandas(path) if pandas else read_csv(path)
+
+    def timing(self, pandas=False):
+        """timing.csv: the wall-clock solve time of each row of runs.csv."""
+        path = os.path.join(self.directory, "timing.csv")
         return to_pandas(path) if pandas else read_csv(path)
 
     def summary(self, pandas=False):

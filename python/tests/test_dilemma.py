@@ -71,7 +71,7 @@ class RunOneTest(unittest.TestCase):
         c = json.loads(cli("solve", QUICK, "--set", "runs=4", "--point", "2", "--run", "3",
                            "--method", "ilp", "--json"))
         self.assertEqual(r["status"], c["status"])
-        self.assertEqual(r["objective_s"], c["objective"])  # the same double, exactly
+        self.assertEqual(r["objective_s"], c["objective_s"])  # the same double, exactly
         self.assertEqual([(p["layer"], p["server"], p["bits"]) for p in r["placement"]],
                          [(p["layer"], p["server"], p["bits"]) for p in c["placement"]])
         # compute + communication = objective, to rounding of two additions
@@ -86,7 +86,7 @@ class RunOneTest(unittest.TestCase):
         self.assertEqual(r["method"], "greedy")
         # The replay of one request reproduces the analytic time (docs/simulation.md:
         # the same cost functions; only floating-point summation order differs).
-        self.assertLess(r["sim_rel_error"], 1e-9)
+        self.assertLess(r["sim_rel_error_frac"], 1e-9)
         self.assertEqual(len(r["placement"]), 26)
 
     def test_infeasible_is_a_status(self):
@@ -158,6 +158,40 @@ class ExperimentTest(unittest.TestCase):
             self.skipTest("pandas is not installed")
         df = exp.runs(pandas=True)
         self.assertEqual(len(df), len(exp.runs()))
+
+
+class SchemaTest(unittest.TestCase):
+    """Files of schema 2 (tests/data/schema2, written by dilemma 0.1.0) read
+    in schema 3, value for value."""
+
+    OLD = os.path.join(SRC, "tests", "data", "schema2")
+
+    def test_old_runs_read_with_new_names(self):
+        import csv
+        with open(os.path.join(self.OLD, "runs.csv"), newline="") as f:
+            raw = list(csv.DictReader(f))
+        rows = dilemma.read_runs(self.OLD)
+        self.assertEqual(len(rows), len(raw))
+        self.assertEqual(list(rows[0])[:9], ["experiment", "version", "point", "links_omega_min", "run",
+                                            "seed", "method", "model", "status"])
+        self.assertNotIn("solve_s", rows[0])
+        for new, old in zip(rows, raw):
+            self.assertEqual((new["experiment"], new["version"], new["model"]),
+                             ("quickstart", "0.1.0", "opt-350m"))
+            self.assertEqual(new["links_omega_min"], float(old["links.omega_min"]))
+            for n, o in (("objective_s", "objective_s"), ("quant_ratio_pct", "quant_ratio"),
+                         ("lower_bound_s", "lower_bound"), ("gap_frac", "gap"),
+                         ("sim_rel_error_frac", "sim_rel_error"), ("comm_s", "comm_s")):
+                self.assertEqual(new[n], float(old[o]) if old[o] else None, n)
+                if old[o]:
+                    self.assertIsInstance(new[n], float, n)  # 0 reads as 0.0: a real column
+
+    def test_old_summary_read_with_new_names(self):
+        rows = dilemma.read_summary(self.OLD)
+        self.assertIn("quant_ratio_pct_mean", rows[0])
+        self.assertIn("one_server_fits_frac", rows[0])
+        self.assertNotIn("solve_s_mean", rows[0])
+        self.assertEqual(rows[0]["model"], "opt-350m")
 
 
 if __name__ == "__main__":

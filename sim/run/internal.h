@@ -18,7 +18,6 @@ typedef struct sim__run_ctx {
   size_t n_points;
   size_t n_methods;
   solver_method methods[SOLVER_METHOD_COUNT]; /* the scenario's method first, then its baselines */
-  int timing;                   /* record wall-clock solve_s */
   int load;                     /* the load experiment runs: load columns present */
   int dynamic;                  /* simulation.dynamics: dynamic columns present */
   const char *outdir;           /* the experiment's directory (time series go under it) */
@@ -28,12 +27,15 @@ typedef struct sim__run_ctx {
 
 /* Appends the CSV header line of runs.csv. */
 void sim__run_header(const sim__run_ctx *ctx, sim_buf *out);
+/* Appends the CSV header line of timing.csv. */
+void sim__run_timing_header(const sim__run_ctx *ctx, sim_buf *out);
 
-/* Computes task (point, run): one CSV line per method, appended to out.
- * Solver failures, infeasibility and timeouts become rows with that status;
- * only resource failures (out of memory) return an error. */
+/* Computes task (point, run): one runs.csv line per method, appended to
+ * out, and its wall-clock times, one timing.csv line per method, appended
+ * to timing. Solver failures, infeasibility and timeouts become rows with
+ * that status; only resource failures (out of memory) return an error. */
 int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
-                  sim_error *err);
+                  sim_buf *timing, sim_error *err);
 
 /* run_dynamic.c: the load columns and the dynamic columns of one row from a
  * dynamic run of placement p, re-planned with `opt`; writes the run's time
@@ -60,11 +62,19 @@ int sim__run_lock(const char *dir, sim_error *err);
 int sim__run_write_resolved(const sim_scenario *sc, const char *path, const char *runs_path,
                             int resume, sim_error *err);
 /* Keeps the complete tasks of an interrupted runs.csv: marks them in done[],
- * counts them in *skipped and rewrites the file with only their rows. */
+ * counts them in *skipped and rewrites the file with only their rows. A
+ * runs.csv of an earlier schema (1 or 2) is rewritten in this one first
+ * (analysis_schema_upgrade). */
 int sim__run_resume(const sim__run_ctx *ctx, const char *path, const char *header,
                     unsigned char *done, size_t *skipped, int *existed, sim_error *err);
-/* Sorts runs.csv by (point, run, method) and hands back the sorted text in
- * *sorted (*sorted_len bytes, NUL-terminated), which the caller frees. */
+/* Keeps the rows of timing.csv (header `header`) whose task is marked in
+ * done[]; sets *existed when the file holds that header (else it is to be
+ * started afresh). */
+int sim__run_resume_timing(const sim__run_ctx *ctx, const char *path, const char *header,
+                           const unsigned char *done, int *existed, sim_error *err);
+/* Sorts runs.csv (or timing.csv) by (point, run, method, model) and hands
+ * back the sorted text in *sorted (*sorted_len bytes, NUL-terminated),
+ * which the caller frees. */
 int sim__run_sort(const sim__run_ctx *ctx, const char *path, char **sorted, size_t *sorted_len,
                   sim_error *err);
 
@@ -76,9 +86,12 @@ typedef struct sim__run_state {
   const sim_run_options *opt;
   int writer;                 /* 1 on the process that owns the output directory */
   char runs_path[4200];
+  char timing_path[4200];
   sim_buf header;             /* the runs.csv header line */
+  sim_buf timing_header;      /* the timing.csv header line */
   pthread_mutex_t lock;       /* guards everything below */
   int out;                    /* runs.csv, appended to (writer only); -1 if not open */
+  int timing_out;             /* timing.csv, likewise */
   int lock_fd;                /* DIR/.dilemma.lock, held while the experiment runs; -1 if none */
   size_t total;               /* tasks: points x runs */
   size_t next;                /* next task index to hand out */
@@ -99,18 +112,20 @@ void sim__run_free(sim__run_state *st);
  * returns how many were written to `tasks`. Thread-safe. */
 size_t sim__run_take(sim__run_state *st, size_t *tasks, size_t max);
 
-/* Records the outcome of task t: its rows are appended to runs.csv as one
- * write, or the failure is kept. Thread-safe; writer only. */
+/* Records the outcome of task t: its timing rows are appended to
+ * timing.csv, then its rows to runs.csv as one write, or the failure is
+ * kept. Thread-safe; writer only. */
 void sim__run_record(sim__run_state *st, size_t t, int rc, const char *rows, size_t len,
-                     const sim_error *e);
+                     const char *timing, size_t timing_len, const sim_error *e);
 
 /* Computes tasks with `threads` threads until sim__run_take has no more. */
 void sim__run_local(sim__run_state *st, int threads);
 
 /* Computes a fixed list of tasks with `threads` threads, leaving each
- * task's rows (or failure) in out[k], rc[k], errs[k]. For remote workers. */
+ * task's rows (or failure) in out[k], timing[k], rc[k], errs[k]. For
+ * remote workers. */
 void sim__run_batch(const sim__run_ctx *ctx, const size_t *tasks, size_t n, int threads, sim_buf *out,
-                    int *rc, sim_error *errs);
+                    sim_buf *timing, int *rc, sim_error *errs);
 
 /* Ends an experiment on the writer: reports interruption or failure, else
  * sorts runs.csv and writes summary.csv. */
@@ -125,6 +140,10 @@ int sim__run_write_placements(const sim__run_ctx *ctx, const char *dir, const ch
  * revision, command line, host, dependency versions, start and end times;
  * `state` is running, complete or interrupted (end time null while running). */
 int sim__run_write_metadata(const sim__run_state *st, const char *state, sim_error *err);
+
+/* The index of the header field called name in CSV text (its first line),
+ * -1 if none. */
+long sim__run_column(const char *text, size_t len, const char *name);
 
 /* Data rows (lines after the header) in the runs.csv at path; 0 when it is
  * missing or holds only a header. */

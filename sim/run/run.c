@@ -21,7 +21,6 @@ static int ctx_init(sim__run_ctx *ctx, const sim_scenario *sc, const sim_run_opt
                     sim_error *err) {
   memset(ctx, 0, sizeof *ctx);
   ctx->sc = sc;
-  ctx->timing = opt->timing;
   ctx->load = sc->sim.load;
   ctx->dynamic = sc->sim.dyn.enabled;
   ctx->outdir = opt->outdir != NULL ? opt->outdir : sc->output;
@@ -67,7 +66,9 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
   st->writer = writer;
   st->lock_fd = -1;
   st->out = -1;
+  st->timing_out = -1;
   sim_buf_init(&st->header);
+  sim_buf_init(&st->timing_header);
   pthread_mutex_init(&st->lock, NULL);
   /* --runs may have grown the experiment past what check accepted. */
   int rc = sim_scenario_check_size(&st->sc, st->sc.runs, err);
@@ -77,7 +78,9 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
   st->total = st->ctx.n_points * (size_t)st->sc.runs;
   st->done = calloc(st->total ? st->total : 1, 1);
   sim__run_header(&st->ctx, &st->header);
-  if (st->done == NULL || st->header.oom) return sim_error_set(err, SIM_ENOMEM, "out of memory");
+  sim__run_timing_header(&st->ctx, &st->timing_header);
+  if (st->done == NULL || st->header.oom || st->timing_header.oom)
+    return sim_error_set(err, SIM_ENOMEM, "out of memory");
   if (!writer) return SIM_OK;
 
   snprintf(st->runs_path, sizeof st->runs_path, "%s/runs.csv", opt->outdir);
@@ -85,6 +88,7 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
   if (rc == SIM_OK && (st->lock_fd = sim__run_lock(opt->outdir, err)) < 0) rc = err->code;
   char path[4200];
   snprintf(st->runs_path, sizeof st->runs_path, "%s/runs.csv", opt->outdir);
+  snprintf(st->timing_path, sizeof st->timing_path, "%s/timing.csv", opt->outdir);
   /* Replacing finished runs is never silent: a rerun that forgot --resume
    * would otherwise discard hours of results. */
   if (rc == SIM_OK && !opt->resume && !opt->force) {
@@ -100,9 +104,12 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
     snprintf(path, sizeof path, "%s/scenario.resolved.yaml", opt->outdir);
     rc = sim__run_write_resolved(&st->sc, path, st->runs_path, opt->resume, err);
   }
-  int existed = 0;
+  int existed = 0, timing_existed = 0;
   if (rc == SIM_OK && opt->resume)
     rc = sim__run_resume(&st->ctx, st->runs_path, st->header.data, st->done, &st->skipped, &existed, err);
+  if (rc == SIM_OK && existed)
+    rc = sim__run_resume_timing(&st->ctx, st->timing_path, st->timing_header.data, st->done, &timing_existed,
+                                err);
   if (rc == SIM_OK) rc = sim__run_write_metadata(st, "running", err);
   if (rc != SIM_OK) return rc;
   /* Without resume, start afresh; the summary of an old run is removed so
@@ -113,16 +120,25 @@ int sim__run_init(sim__run_state *st, const sim_scenario *sc, const sim_run_opti
   if (st->out < 0) return sim_error_set(err, SIM_EIO, "%s: cannot write: %s", st->runs_path, strerror(errno));
   if (!existed && write_rows(st->out, st->header.data, st->header.len) != 0)
     return sim_error_set(err, SIM_EIO, "%s: write failed: %s", st->runs_path, strerror(errno));
+  st->timing_out =
+      open(st->timing_path, O_WRONLY | O_CREAT | O_CLOEXEC | (timing_existed ? O_APPEND : O_TRUNC), 0666);
+  if (st->timing_out < 0)
+    return sim_error_set(err, SIM_EIO, "%s: cannot write: %s", st->timing_path, strerror(errno));
+  if (!timing_existed && write_rows(st->timing_out, st->timing_header.data, st->timing_header.len) != 0)
+    return sim_error_set(err, SIM_EIO, "%s: write failed: %s", st->timing_path, strerror(errno));
   return SIM_OK;
 }
 
 void sim__run_free(sim__run_state *st) {
   if (st->out >= 0) close(st->out);
   st->out = -1;
+  if (st->timing_out >= 0) close(st->timing_out);
+  st->timing_out = -1;
   if (st->lock_fd >= 0) close(st->lock_fd);
   st->lock_fd = -1;
   pthread_mutex_destroy(&st->lock);
   sim_buf_free(&st->header);
+  sim_buf_free(&st->timing_header);
   free(st->done);
 }
 
@@ -142,10 +158,16 @@ size_t sim__run_take(sim__run_state *st, size_t *tasks, size_t max) {
 }
 
 void sim__run_record(sim__run_state *st, size_t t, int rc, const char *rows, size_t len,
-                     const sim_error *e) {
+                     const char *timing, size_t timing_len, const sim_error *e) {
   pthread_mutex_lock(&st->lock);
   if (rc != SIM_OK) {
     if (!st->failed) st->err = *e;
+    st->failed = 1;
+  } else if (timing_len > 0 && write_rows(st->timing_out, timing, timing_len) != 0) {
+    /* Timing first: a task whose rows reach runs.csv has its times, and
+     * times without rows are dropped on resume. */
+    if (!st->failed)
+      sim_error_set(&st->err, SIM_EIO, "%s: write failed: %s", st->timing_path, strerror(errno));
     st->failed = 1;
   } else if (write_rows(st->out, rows, len) != 0) {
     /* One write per task: a task's rows land together or not at all. A
@@ -164,23 +186,26 @@ void sim__run_record(sim__run_state *st, size_t t, int rc, const char *rows, siz
   pthread_mutex_unlock(&st->lock);
 }
 
-static int compute(const sim__run_ctx *ctx, size_t t, sim_buf *rows, sim_error *e) {
+static int compute(const sim__run_ctx *ctx, size_t t, sim_buf *rows, sim_buf *timing, sim_error *e) {
   sim_error_clear(e);
   sim_buf_clear(rows);
-  return sim__run_task(ctx, t % ctx->n_points, t / ctx->n_points, rows, e);
+  sim_buf_clear(timing);
+  return sim__run_task(ctx, t % ctx->n_points, t / ctx->n_points, rows, timing, e);
 }
 
 static void *local_worker(void *arg) {
   sim__run_state *st = arg;
-  sim_buf rows;
+  sim_buf rows, timing;
   sim_buf_init(&rows);
+  sim_buf_init(&timing);
   size_t t;
   while (sim__run_take(st, &t, 1) == 1) {
     sim_error e;
-    int rc = compute(&st->ctx, t, &rows, &e);
-    sim__run_record(st, t, rc, rows.data, rows.len, &e);
+    int rc = compute(&st->ctx, t, &rows, &timing, &e);
+    sim__run_record(st, t, rc, rows.data, rows.len, timing.data, timing.len, &e);
   }
   sim_buf_free(&rows);
+  sim_buf_free(&timing);
   return NULL;
 }
 
@@ -208,6 +233,7 @@ typedef struct {
   const size_t *tasks;
   size_t n;
   sim_buf *out;
+  sim_buf *timing;
   int *rc;
   sim_error *errs;
   pthread_mutex_t lock;
@@ -221,14 +247,15 @@ static void *batch_worker(void *arg) {
     size_t k = b->next < b->n ? b->next++ : b->n;
     pthread_mutex_unlock(&b->lock);
     if (k >= b->n) break;
-    b->rc[k] = compute(b->ctx, b->tasks[k], &b->out[k], &b->errs[k]);
+    b->rc[k] = compute(b->ctx, b->tasks[k], &b->out[k], &b->timing[k], &b->errs[k]);
   }
   return NULL;
 }
 
 void sim__run_batch(const sim__run_ctx *ctx, const size_t *tasks, size_t n, int threads, sim_buf *out,
-                    int *rc, sim_error *errs) {
-  batch b = {.ctx = ctx, .tasks = tasks, .n = n, .out = out, .rc = rc, .errs = errs, .next = 0};
+                    sim_buf *timing, int *rc, sim_error *errs) {
+  batch b = {.ctx = ctx, .tasks = tasks, .n = n, .out = out, .timing = timing, .rc = rc, .errs = errs,
+             .next = 0};
   pthread_mutex_init(&b.lock, NULL);
   if ((size_t)threads > n) threads = n > 0 ? (int)n : 1;
   run_threads(threads, batch_worker, &b);
@@ -247,6 +274,11 @@ int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err) {
   else if (st->out >= 0)
     close(st->out);
   st->out = -1;
+  if (st->timing_out >= 0 && !st->failed && rc == SIM_OK && (fsync(st->timing_out) != 0 || close(st->timing_out) != 0))
+    rc = sim_error_set(err, SIM_EIO, "%s: write failed: %s", st->timing_path, strerror(errno));
+  else if (st->timing_out >= 0)
+    close(st->timing_out);
+  st->timing_out = -1;
   if (rc != SIM_OK) return rc;
   if (st->failed) {
     int code = st->err.code ? st->err.code : SIM_EINTERNAL;
@@ -265,7 +297,10 @@ int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err) {
    * back. */
   size_t len;
   char *text = NULL, *summary = NULL;
-  rc = sim__run_sort(&st->ctx, st->runs_path, &text, &len, err);
+  rc = sim__run_sort(&st->ctx, st->timing_path, &text, &len, err);
+  free(text);
+  text = NULL;
+  if (rc == SIM_OK) rc = sim__run_sort(&st->ctx, st->runs_path, &text, &len, err);
   if (rc != SIM_OK) return rc;
   stats->feasible = sim__run_rows_feasible(&st->ctx, text, len);
   rc = sim__run_write_placements(&st->ctx, st->opt->outdir, text, len, err);

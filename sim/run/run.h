@@ -59,7 +59,10 @@ void sim_case_free(sim_case *c);
 solver_multi *sim_multi_alloc(const sim_scenario *base, size_t point, uint64_t run,
                               sim_error *err);
 
-/* Numeric columns of runs.csv, in file order. Load columns appear only when
+/* Numeric columns of runs.csv, in file order (names in sim_column_name; the
+ * schema is documented in docs/experiments.md). The two wall-clock columns
+ * (SIM_COL_SOLVE_S, SIM_COL_REPLAN_S) go to timing.csv instead, so runs.csv
+ * stays byte-identical at any thread or rank count. Load columns appear only when
  * the scenario runs the load experiment, dynamic ones only when it has
  * simulation.dynamics (then the load columns come from the dynamic run),
  * energy columns only when it names catalogue devices (servers.devices), so
@@ -68,19 +71,19 @@ typedef enum {
   SIM_COL_OBJECTIVE,     /* objective_s: analytic T of the placement, s */
   SIM_COL_COMPUTE,       /* compute_s */
   SIM_COL_COMM,          /* comm_s */
-  SIM_COL_QUANT_RATIO,   /* quant_ratio, % */
+  SIM_COL_QUANT_RATIO,   /* quant_ratio_pct: Σ p_l·b_l / Σ p_l·pr × 100, % */
   SIM_COL_SERVERS_USED,  /* servers_used */
   SIM_COL_ONE_SERVER_FITS, /* one_server_fits: 1 if one edge server holds the model at its
                               smallest allowed widths (the paper assumes 0), else 0 */
-  SIM_COL_SOLVE_S,       /* solve_s: wall time, only with `timing` */
-  SIM_COL_LOWER_BOUND,   /* lower_bound, s */
-  SIM_COL_GAP,           /* gap, relative */
+  SIM_COL_SOLVE_S,       /* solve_s: wall time of the solve (timing.csv) */
+  SIM_COL_LOWER_BOUND,   /* lower_bound_s */
+  SIM_COL_GAP,           /* gap_frac: (objective - lower bound) / objective */
   SIM_COL_NODES,         /* nodes: branch-and-bound nodes */
   SIM_COL_SIM_S,         /* sim_s: DES replay of one request, s */
-  SIM_COL_SIM_REL_ERROR, /* sim_rel_error: |sim - analytic| / analytic */
-  SIM_COL_RHO,           /* rho: load experiment, offered load of the busiest server or
+  SIM_COL_SIM_REL_ERROR, /* sim_rel_error_frac: |sim - analytic| / analytic */
+  SIM_COL_RHO,           /* rho_frac: load experiment, offered load of the busiest server or
                             link: rate x its busy time for one request alone / its slots */
-  SIM_COL_UNSTABLE,      /* unstable: 1 if rho >= 1 (the queue never settles), else 0;
+  SIM_COL_UNSTABLE,      /* unstable: 1 if rho_frac >= 1 (the queue never settles), else 0;
                             the summary leaves such runs out of the columns that follow */
   SIM_COL_LAT_MEAN,      /* lat_mean_s: end-to-end latency */
   SIM_COL_LAT_P50,
@@ -89,7 +92,7 @@ typedef enum {
   SIM_COL_TTFT,          /* ttft_s: time to first token */
   SIM_COL_TPOT,          /* tpot_s: time per output token */
   SIM_COL_THROUGHPUT,    /* throughput_tps: tokens/s */
-  SIM_COL_LOAD_MAPE,     /* load_mape: %, mean over requests of |latency - T| / latency */
+  SIM_COL_LOAD_MAPE,     /* load_mape_pct: %, mean over requests of |latency - T| / latency */
   SIM_COL_UNSERVED,      /* unserved: dynamic run, requests never served */
   SIM_COL_SLO_MISS,      /* slo_miss_pct: %, late or unserved requests */
   SIM_COL_SOLVES,        /* solves: exact solves by the controller */
@@ -97,7 +100,7 @@ typedef enum {
   SIM_COL_LAYERS_MOVED,  /* layers_moved */
   SIM_COL_BYTES_MOVED,   /* moved_bytes */
   SIM_COL_MIGRATION_S,   /* migration_s: s from decisions to completed moves, summed */
-  SIM_COL_REPLAN_S,      /* replan_solve_s: wall time of the controller's solves, only with `timing` */
+  SIM_COL_REPLAN_S,      /* replan_solve_s: wall time of the controller's solves (timing.csv) */
   SIM_COL_PH1_MEAN,      /* ph1_mean_s: latency of requests arriving before phase_at */
   SIM_COL_PH1_P95,       /* ph1_p95_s */
   SIM_COL_PH2_MEAN,      /* ph2_mean_s: ... arriving from phase_at on */
@@ -117,8 +120,8 @@ typedef enum {
   SIM_COL_GOODPUT,       /* goodput_rps: requests/s within simulation.goodput */
   SIM_COL_MEAN_BATCH,    /* mean_batch: requests per server step, weighted by step time */
   SIM_COL_MEM_PEAK,      /* mem_peak_frac: largest peak memory / storage over servers */
-  SIM_COL_UTIL_MAX,      /* util_max: utilization of the busiest server */
-  SIM_COL_UTIL_MEAN,     /* util_mean: mean utilization of the servers holding layers */
+  SIM_COL_UTIL_MAX,      /* util_max_frac: utilization of the busiest server */
+  SIM_COL_UTIL_MEAN,     /* util_mean_frac: mean utilization of the servers holding layers */
   SIM_COL_STAGE,         /* stage_s: bottleneck stage time of the placement (solver_bottleneck) */
   SIM_COL_STAGE_TPS,     /* stage_tps: β / stage_s, tokens/s of a saturated pipeline at batch 1 */
   SIM_COL_COUNT
@@ -131,10 +134,22 @@ typedef enum {
 
 const char *sim_column_name(sim_column c);
 
+/* 1 if column c holds counts or 0/1 flags, written as integers; every other
+ * column holds reals, written with a decimal point or an exponent ("0.0",
+ * "25.0", "1e-05") so its type is the same in every experiment. */
+int sim_column_is_count(sim_column c);
+
+/* 1 if column c is a wall-clock time, written to timing.csv, never to
+ * runs.csv (it differs from one execution to the next). */
+int sim_column_is_timing(sim_column c);
+
 /* The version of the files an experiment directory holds (runs.csv,
- * summary.csv, placements.csv, metadata.json), documented in
- * docs/experiments.md and recorded in metadata.json. */
-#define SIM_RUNS_SCHEMA_VERSION 2
+ * summary.csv, timing.csv, placements.csv, metadata.json), documented in
+ * docs/experiments.md and recorded in metadata.json. Version 3: experiment,
+ * version and model columns, dot-free swept-key columns, a unit suffix on
+ * every quantity, reals always written as reals, solve times in timing.csv.
+ * Files of versions 1 and 2 are still read (analysis_schema_upgrade). */
+#define SIM_RUNS_SCHEMA_VERSION 3
 
 /* Progress reports: called from worker threads, serialized by the runner. */
 typedef void (*sim_run_progress_fn)(void *ctx, size_t done, size_t total, size_t skipped);
@@ -149,7 +164,7 @@ typedef struct sim_run_options {
   const char *command_line; /* recorded in metadata.json; NULL if unknown */
   int force;                /* 1: replace the runs of an earlier experiment in outdir;
                              * without it or resume such a directory is refused */
-  int timing;               /* 1: record wall-clock solve_s (not reproducible) */
+  int timing;               /* accepted for compatibility: timing.csv is always written */
   const volatile sig_atomic_t *stop; /* set asynchronously to stop after the current tasks */
   sim_run_progress_fn progress;
   void *progress_ctx;

@@ -11,7 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "config.h"
+#include "analysis/analysis.h"
 #include "sim/core/core.h"
 #include "sim/run/internal.h"
 
@@ -55,47 +58,78 @@ int sim__run_lock(const char *dir, sim_error *err) {
   return fd;
 }
 
-/* Sort key of a runs.csv line: (point, run, method index). */
+/* Sort key of a runs.csv or timing.csv line: (point, run, method index,
+ * model). */
 typedef struct {
   const char *line;
   size_t len;
   size_t point;
   unsigned long long run;
   int method;
+  const char *model; /* not NUL-terminated */
+  size_t model_len;
 } row_ref;
 
 static int row_cmp(const void *a, const void *b) {
   const row_ref *x = a, *y = b;
   if (x->point != y->point) return x->point < y->point ? -1 : 1;
   if (x->run != y->run) return x->run < y->run ? -1 : 1;
-  return (x->method > y->method) - (x->method < y->method);
+  if (x->method != y->method) return (x->method > y->method) - (x->method < y->method);
+  const size_t n = x->model_len < y->model_len ? x->model_len : y->model_len;
+  const int c = n ? memcmp(x->model, y->model, n) : 0;
+  return c ? c : (x->model_len > y->model_len) - (x->model_len < y->model_len);
 }
 
-/* Parses the rows of runs.csv text after its header. Lines that do not
- * parse or lack their newline (a torn write) are dropped. */
+long sim__run_column(const char *text, size_t len, const char *name) {
+  const char *nl = memchr(text, '\n', len);
+  const size_t hl = nl ? (size_t)(nl - text) : len, nn = strlen(name);
+  size_t fl;
+  const char *f;
+  for (size_t k = 0; (f = sim_csv_field(text, hl, k, &fl)) != NULL; k++)
+    if (fl == nn && memcmp(f, name, nn) == 0) return (long)k;
+  return -1;
+}
+
+/* The columns a row is sorted and grouped by. */
+typedef struct {
+  long point, run, method, model;
+} row_cols;
+
+static row_cols cols_of(const char *text, size_t len) {
+  row_cols c = {sim__run_column(text, len, "point"), sim__run_column(text, len, "run"),
+                sim__run_column(text, len, "method"), sim__run_column(text, len, "model")};
+  return c;
+}
+
+/* Parses the rows of runs.csv (or timing.csv) text after its header. Lines
+ * that do not parse or lack their newline (a torn write) are dropped. */
 static row_ref *parse_rows(const sim__run_ctx *ctx, const char *text, size_t len, size_t *n_rows) {
   size_t cap = 1024, n = 0;
   row_ref *rows = malloc(cap * sizeof *rows);
   if (rows == NULL) return NULL;
+  const row_cols c = cols_of(text, len);
   const char *p = memchr(text, '\n', len);
   p = p ? p + 1 : text + len; /* skip the header */
   const char *end = text + len;
-  const size_t ks = ctx->sc->n_sweep;
   const unsigned long long n_runs = (unsigned long long)ctx->sc->runs;
-  while (p < end) {
+  while (p < end && c.point >= 0 && c.run >= 0 && c.method >= 0) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     if (nl == NULL) break; /* torn final line */
-    row_ref r = {p, (size_t)(nl - p), 0, 0, -1};
+    row_ref r = {p, (size_t)(nl - p), 0, 0, -1, "", 0};
     size_t fl;
-    const char *f0 = sim_csv_field(p, r.len, 0, &fl), *fr, *fm;
+    const char *f0 = sim_csv_field(p, r.len, (size_t)c.point, &fl), *fr, *fm;
     size_t rl, ml;
-    if (f0 && (fr = sim_csv_field(p, r.len, 1 + ks, &rl)) && (fm = sim_csv_field(p, r.len, 3 + ks, &ml))) {
+    if (f0 && (fr = sim_csv_field(p, r.len, (size_t)c.run, &rl)) &&
+        (fm = sim_csv_field(p, r.len, (size_t)c.method, &ml))) {
       char tmp[32];
       snprintf(tmp, sizeof tmp, "%.*s", (int)(fl < 31 ? fl : 31), f0);
       r.point = (size_t)strtoull(tmp, NULL, 10);
       snprintf(tmp, sizeof tmp, "%.*s", (int)(rl < 31 ? rl : 31), fr);
       r.run = strtoull(tmp, NULL, 10);
       r.method = sim__run_method_index(ctx, fm, ml);
+      const char *fo = c.model >= 0 ? sim_csv_field(p, r.len, (size_t)c.model, &r.model_len) : NULL;
+      if (fo) r.model = fo;
+      else r.model_len = 0;
       if (r.method >= 0 && r.point < ctx->n_points && r.run < n_runs) {
         if (n == cap) {
           row_ref *g = realloc(rows, 2 * cap * sizeof *rows);
@@ -112,13 +146,18 @@ static row_ref *parse_rows(const sim__run_ctx *ctx, const char *text, size_t len
   return rows;
 }
 
-/* Rewrites runs.csv (its text is text, len) at path with its header line
- * and its rows sorted by (point, run, method), and leaves the new text in
- * out. With done == NULL every row is kept; otherwise only the tasks whose
- * methods are all present exactly once, which are marked in done[] and
- * counted in *skipped. */
+/* What rows_rewrite keeps. */
+typedef enum {
+  KEEP_ALL,      /* every row (sorting) */
+  KEEP_COMPLETE, /* tasks whose methods are all present exactly once, marked in done[] */
+  KEEP_DONE      /* rows of tasks already marked in done[] */
+} keep_rule;
+
+/* Rewrites runs.csv or timing.csv (its text is text, len) at path with its
+ * header line and its rows sorted by (point, run, method, model), and
+ * leaves the new text in out; `keep` says which rows stay. */
 static int rows_rewrite(const sim__run_ctx *ctx, const char *path, const char *text, size_t len,
-                        unsigned char *done, size_t *skipped, sim_buf *out, sim_error *err) {
+                        keep_rule keep, unsigned char *done, size_t *skipped, sim_buf *out, sim_error *err) {
   size_t n;
   row_ref *rows = parse_rows(ctx, text, len, &n);
   if (rows == NULL) return sim_error_set(err, SIM_ENOMEM, "out of memory");
@@ -128,22 +167,38 @@ static int rows_rewrite(const sim__run_ctx *ctx, const char *path, const char *t
   for (size_t i = 0; i < n;) {
     size_t j = i;
     while (j < n && rows[j].point == rows[i].point && rows[j].run == rows[i].run) j++;
+    const size_t task = rows[i].run * ctx->n_points + rows[i].point;
     int complete = j - i == ctx->n_methods;
     for (size_t k = i; complete && k < j; k++) complete = rows[k].method == (int)(k - i);
-    if (done == NULL || complete) {
-      if (done != NULL) {
-        done[rows[i].run * ctx->n_points + rows[i].point] = 1;
-        (*skipped)++;
-      }
-      for (size_t k = i; k < j; k++) {
-        sim_buf_append(out, rows[k].line, rows[k].len);
-        sim_buf_puts(out, "\n");
-      }
+    int kept = keep == KEEP_ALL || (keep == KEEP_COMPLETE && complete) || (keep == KEEP_DONE && done[task]);
+    if (kept && keep == KEEP_COMPLETE) {
+      done[task] = 1;
+      (*skipped)++;
+    }
+    for (size_t k = i; kept && k < j; k++) {
+      sim_buf_append(out, rows[k].line, rows[k].len);
+      sim_buf_puts(out, "\n");
     }
     i = j;
   }
   free(rows);
   return out->oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : sim_file_write_atomic(path, out->data, out->len, err);
+}
+
+/* The dilemma version recorded in DIR/metadata.json (schema 2), or
+ * "unknown" (schema 1 had no metadata.json): the version of the rows of
+ * an old runs.csv. */
+static void recorded_version(const char *runs_path, char *out, size_t len) {
+  snprintf(out, len, "unknown");
+  char path[4200];
+  snprintf(path, sizeof path, "%s", runs_path);
+  char *slash = strrchr(path, '/');
+  snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "metadata.json");
+  json_error_t je;
+  json_t *root = json_load_file(path, 0, &je);
+  const char *v = json_string_value(json_object_get(root, "dilemma_version"));
+  if (v != NULL && strcspn(v, ",\"\r\n") == strlen(v)) snprintf(out, len, "%s", v);
+  json_decref(root);
 }
 
 /* Keeps the complete tasks of an earlier, interrupted run: marks them done
@@ -156,6 +211,22 @@ int sim__run_resume(const sim__run_ctx *ctx, const char *path, const char *heade
   char *text = sim_file_read(path, &len, err);
   if (text == NULL) return err->count > before ? err->code : SIM_OK; /* missing: nothing to resume */
   *existed = 1;
+  if (analysis_schema_version(text, len) == 2) {
+    /* Written by an earlier version: its rows are read in this schema. */
+    char version[64], *now = NULL;
+    size_t now_len = 0;
+    recorded_version(path, version, sizeof version);
+    sim_error e;
+    sim_error_clear(&e);
+    const int rc = analysis_schema_upgrade(text, len, ctx->sc, version, &now, &now_len, &e);
+    free(text);
+    if (rc != SIM_OK)
+      return rc == SIM_ENOMEM ? sim_error_set(err, rc, "out of memory")
+                              : sim_error_set(err, SIM_EINPUT, "%s: %s; --resume cannot read it (choose another "
+                                              "output directory)", path, e.msg);
+    text = now;
+    len = now_len;
+  }
   if (len < strlen(header) || strncmp(text, header, strlen(header)) != 0) {
     free(text);
     return sim_error_set(err, SIM_EINPUT,
@@ -165,14 +236,37 @@ int sim__run_resume(const sim__run_ctx *ctx, const char *path, const char *heade
   /* The file starts with header, so its header line is header. */
   sim_buf keep;
   sim_buf_init(&keep);
-  int rc = rows_rewrite(ctx, path, text, len, done, skipped, &keep, err);
+  int rc = rows_rewrite(ctx, path, text, len, KEEP_COMPLETE, done, skipped, &keep, err);
   sim_buf_free(&keep);
   free(text);
   return rc;
 }
 
-/* Sorts runs.csv by (point, run, method): the file is the same whatever
- * order the threads finished in. */
+int sim__run_resume_timing(const sim__run_ctx *ctx, const char *path, const char *header,
+                           const unsigned char *done, int *existed, sim_error *err) {
+  size_t len;
+  *existed = 0;
+  sim_error ignore;
+  sim_error_clear(&ignore);
+  /* Times are not results: a missing or unreadable timing.csv (one written
+   * before schema 3) is started afresh. */
+  char *text = sim_file_read(path, &len, &ignore);
+  if (text == NULL) return SIM_OK;
+  if (len < strlen(header) || strncmp(text, header, strlen(header)) != 0) {
+    free(text);
+    return SIM_OK;
+  }
+  sim_buf keep;
+  sim_buf_init(&keep);
+  int rc = rows_rewrite(ctx, path, text, len, KEEP_DONE, (unsigned char *)done, NULL, &keep, err);
+  sim_buf_free(&keep);
+  free(text);
+  *existed = rc == SIM_OK;
+  return rc;
+}
+
+/* Sorts runs.csv (or timing.csv) by (point, run, method, model): the file
+ * is the same whatever order the threads finished in. */
 int sim__run_sort(const sim__run_ctx *ctx, const char *path, char **sorted, size_t *sorted_len,
                   sim_error *err) {
   *sorted = NULL;
@@ -182,7 +276,7 @@ int sim__run_sort(const sim__run_ctx *ctx, const char *path, char **sorted, size
   if (text == NULL) return sim_error_set(err, SIM_EIO, "%s: vanished during the run", path);
   sim_buf b;
   sim_buf_init(&b);
-  int rc = rows_rewrite(ctx, path, text, len, NULL, NULL, &b, err);
+  int rc = rows_rewrite(ctx, path, text, len, KEEP_ALL, NULL, NULL, &b, err);
   free(text);
   if (rc != SIM_OK) {
     sim_buf_free(&b);
@@ -208,14 +302,15 @@ size_t sim__run_rows_held(const char *path) {
 }
 
 size_t sim__run_rows_feasible(const sim__run_ctx *ctx, const char *text, size_t len) {
-  const size_t ks = ctx->sc->n_sweep;
+  (void)ctx;
+  const long cs = sim__run_column(text, len, "status"), co = sim__run_column(text, len, "objective_s");
   const char *p = memchr(text, '\n', len), *end = text + len;
   size_t n = 0;
-  for (p = p ? p + 1 : end; p < end;) {
+  for (p = p ? p + 1 : end; p < end && cs >= 0 && co >= 0;) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     const size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
     size_t sl, ol;
-    const char *s = sim_csv_field(p, ll, 4 + ks, &sl), *o = sim_csv_field(p, ll, 5 + ks, &ol);
+    const char *s = sim_csv_field(p, ll, (size_t)cs, &sl), *o = sim_csv_field(p, ll, (size_t)co, &ol);
     if (s && ((sl == 7 && memcmp(s, "optimal", 7) == 0) || (sl == 8 && memcmp(s, "feasible", 8) == 0) ||
               (o && ol > 0)))
       n++;

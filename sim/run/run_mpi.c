@@ -15,9 +15,10 @@
  * carries the rows of the worker's previous chunk.
  *
  * Messages (all MPI_BYTE):
- *   worker -> 0, TAG_RESULTS: n (uint64), then n x {task, rc, len} (uint64),
- *     then the rows texts concatenated; n = 0 asks for the first chunk.
- *     rc != 0 reports a fatal error (message text in place of rows);
+ *   worker -> 0, TAG_RESULTS: n (uint64), then n x {task, rc, len, tlen}
+ *     (uint64), then per task its runs.csv rows (len bytes) and its
+ *     timing.csv rows (tlen bytes), concatenated; n = 0 asks for the first
+ *     chunk. rc != 0 reports a fatal error (message text in place of rows);
  *     task = UINT64_MAX reports a worker that could not start.
  *   0 -> worker, TAG_TASKS: k task indices (uint64); k = 0 means stop.
  *
@@ -61,22 +62,24 @@ static void record_results(sim__run_state *st, const unsigned char *msg, size_t 
   uint64_t n;
   if (size < sizeof n) return;
   memcpy(&n, msg, sizeof n);
-  size_t head = sizeof n + n * 3 * sizeof(uint64_t);
+  if (n > size / (4 * sizeof(uint64_t))) return;
+  size_t head = sizeof n + n * 4 * sizeof(uint64_t);
   if (head > size) return;
   const unsigned char *text = msg + head;
   for (uint64_t k = 0; k < n; k++) {
-    uint64_t f[3];
+    uint64_t f[4];
     memcpy(f, msg + sizeof n + k * sizeof f, sizeof f);
-    if ((size_t)(text - msg) + f[2] > size) return;
+    if (f[2] > size || f[3] > size || (size_t)(text - msg) + f[2] + f[3] > size) return;
     sim_error e;
     sim_error_clear(&e);
     if (f[1] != 0) {
       sim_error_set(&e, (int)f[1], "%.*s", (int)f[2], (const char *)text);
-      sim__run_record(st, SIZE_MAX, (int)f[1], NULL, 0, &e);
+      sim__run_record(st, SIZE_MAX, (int)f[1], NULL, 0, NULL, 0, &e);
     } else if (f[0] != UINT64_MAX) {
-      sim__run_record(st, (size_t)f[0], SIM_OK, (const char *)text, (size_t)f[2], &e);
+      sim__run_record(st, (size_t)f[0], SIM_OK, (const char *)text, (size_t)f[2], (const char *)text + f[2],
+                      (size_t)f[3], &e);
     }
-    text += f[2];
+    text += f[2] + f[3];
   }
 }
 
@@ -137,16 +140,19 @@ static int work(const sim__run_ctx *ctx, int threads, int init_rc, const sim_err
   uint64_t zero = 0;
   if (init_rc != SIM_OK) {
     /* Tell rank 0 why this rank cannot work, then wait to be told to stop. */
-    uint64_t head[4] = {1, UINT64_MAX, (uint64_t)init_rc, strlen(init_err->msg)};
+    uint64_t head[5] = {1, UINT64_MAX, (uint64_t)init_rc, strlen(init_err->msg), 0};
     sim_buf_append(&msg, (const char *)head, sizeof head);
     sim_buf_append(&msg, init_err->msg, strlen(init_err->msg));
   } else {
     sim_buf_append(&msg, (const char *)&zero, sizeof zero);
   }
-  sim_buf rows[MAX_CHUNK];
+  sim_buf rows[MAX_CHUNK], timing[MAX_CHUNK];
   sim_error errs[MAX_CHUNK];
   int rc[MAX_CHUNK];
-  for (int i = 0; i < MAX_CHUNK; i++) sim_buf_init(&rows[i]);
+  for (int i = 0; i < MAX_CHUNK; i++) {
+    sim_buf_init(&rows[i]);
+    sim_buf_init(&timing[i]);
+  }
   for (;;) {
     MPI_Send(msg.data, (int)msg.len, MPI_BYTE, 0, TAG_RESULTS, MPI_COMM_WORLD);
     uint64_t tasks[MAX_CHUNK];
@@ -158,22 +164,27 @@ static int work(const sim__run_ctx *ctx, int threads, int init_rc, const sim_err
     if (k == 0) break;
     size_t idx[MAX_CHUNK];
     for (size_t i = 0; i < k; i++) idx[i] = (size_t)tasks[i];
-    sim__run_batch(ctx, idx, k, threads, rows, rc, errs);
+    sim__run_batch(ctx, idx, k, threads, rows, timing, rc, errs);
     sim_buf_clear(&msg);
     uint64_t n = k;
     sim_buf_append(&msg, (const char *)&n, sizeof n);
     for (size_t i = 0; i < k; i++) {
       const char *text = rc[i] == SIM_OK ? rows[i].data : errs[i].msg;
-      uint64_t f[3] = {tasks[i], (uint64_t)rc[i], text ? strlen(text) : 0};
+      const char *times = rc[i] == SIM_OK ? timing[i].data : NULL;
+      uint64_t f[4] = {tasks[i], (uint64_t)rc[i], text ? strlen(text) : 0, times ? strlen(times) : 0};
       sim_buf_append(&msg, (const char *)f, sizeof f);
     }
     for (size_t i = 0; i < k; i++) {
       const char *text = rc[i] == SIM_OK ? rows[i].data : errs[i].msg;
       if (text) sim_buf_puts(&msg, text);
+      if (rc[i] == SIM_OK && timing[i].data) sim_buf_puts(&msg, timing[i].data);
     }
     if (msg.oom) MPI_Abort(MPI_COMM_WORLD, 1);
   }
-  for (int i = 0; i < MAX_CHUNK; i++) sim_buf_free(&rows[i]);
+  for (int i = 0; i < MAX_CHUNK; i++) {
+    sim_buf_free(&rows[i]);
+    sim_buf_free(&timing[i]);
+  }
   sim_buf_free(&msg);
   return SIM_OK;
 }

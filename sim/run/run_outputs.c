@@ -21,21 +21,23 @@
 
 int sim__run_write_placements(const sim__run_ctx *ctx, const char *dir, const char *runs,
                               size_t len, sim_error *err) {
-  const size_t ks = ctx->sc->n_sweep;
+  (void)ctx;
+  const long cp = sim__run_column(runs, len, "point"), cr = sim__run_column(runs, len, "run"),
+             cm = sim__run_column(runs, len, "method"), co = sim__run_column(runs, len, "model");
   sim_buf out;
   sim_buf_init(&out);
-  sim_buf_puts(&out, "point,run,method,layer,server,bits\n");
+  sim_buf_puts(&out, "point,run,method,model,layer,server,bits\n");
   const char *p = memchr(runs, '\n', len), *end = runs + len;
-  for (p = p ? p + 1 : end; p < end;) {
+  for (p = p ? p + 1 : end; p < end && cp >= 0 && cr >= 0 && cm >= 0 && co >= 0;) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     const size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
     /* The placement is the last field: "server:bits[*count]" runs. */
     const char *last = p + ll;
     while (last > p && last[-1] != ',') last--;
-    size_t pl, rl, ml;
-    const char *f0 = sim_csv_field(p, ll, 0, &pl), *fr = sim_csv_field(p, ll, 1 + ks, &rl),
-               *fm = sim_csv_field(p, ll, 3 + ks, &ml);
-    if (f0 && fr && fm) {
+    size_t pl, rl, ml, ol;
+    const char *f0 = sim_csv_field(p, ll, (size_t)cp, &pl), *fr = sim_csv_field(p, ll, (size_t)cr, &rl),
+               *fm = sim_csv_field(p, ll, (size_t)cm, &ml), *fo = sim_csv_field(p, ll, (size_t)co, &ol);
+    if (f0 && fr && fm && fo) {
       size_t layer = 0;
       const char *q = last, *qe = p + ll;
       while (q < qe) {
@@ -51,8 +53,8 @@ int sim__run_write_placements(const sim__run_ctx *ctx, const char *dir, const ch
           if (*e2 == '*') count = strtol(e2 + 1, NULL, 10);
         }
         for (long k = 0; k < count && bits >= 0; k++, layer++)
-          sim_buf_printf(&out, "%.*s,%.*s,%.*s,%zu,%ld,%ld\n", (int)pl, f0, (int)rl, fr, (int)ml, fm,
-                         layer, server, bits);
+          sim_buf_printf(&out, "%.*s,%.*s,%.*s,%.*s,%zu,%ld,%ld\n", (int)pl, f0, (int)rl, fr, (int)ml, fm,
+                         (int)ol, fo, layer, server, bits);
         q += tl + (sp ? 1 : 0);
       }
     }
@@ -80,8 +82,20 @@ int sim__run_write_metadata(const sim__run_state *st, const char *state, sim_err
   sim_json j;
   sim_json_init(&j, f, 1);
   sim_json_object_begin(&j, 0);
-  sim_json_key(&j, "schema_version"); sim_json_int(&j, SIM_RUNS_SCHEMA_VERSION);
+  sim_json_key(&j, "schema"); sim_json_int(&j, SIM_RUNS_SCHEMA_VERSION);
   sim_json_key(&j, "experiment"); sim_json_string(&j, st->sc.name);
+  /* Which CSV column holds each swept key (docs/experiments.md). */
+  sim_json_key(&j, "sweep");
+  sim_json_array_begin(&j, 0);
+  for (size_t d = 0; d < st->sc.n_sweep; d++) {
+    char col[256];
+    sim_scenario_sweep_column(st->sc.sweep[d].key, col, sizeof col);
+    sim_json_object_begin(&j, 1);
+    sim_json_key(&j, "key"); sim_json_string(&j, st->sc.sweep[d].key);
+    sim_json_key(&j, "column"); sim_json_string(&j, col);
+    sim_json_object_end(&j);
+  }
+  sim_json_array_end(&j);
   sim_json_key(&j, "dilemma_version"); sim_json_string(&j, PACKAGE_VERSION);
   sim_json_key(&j, "git_revision"); sim_json_string(&j, DILEMMA_GIT_REVISION);
   sim_json_key(&j, "command_line");

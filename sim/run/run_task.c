@@ -6,28 +6,45 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "sim/core/core.h"
 #include "sim/run/internal.h"
 #include "sim/serve/serve.h"
 #include "solver/solver.h"
 
+/* Every quantity carries its unit: _s seconds, _pct percent, _frac a ratio
+ * of like quantities (1 = 100 %), _tps tokens/s, _rps requests/s, _w watts,
+ * _j_per_token, _bytes; counts and 0/1 flags are bare. */
 static const char *const column_names[SIM_COL_COUNT] = {
-  "objective_s", "compute_s", "comm_s", "quant_ratio", "servers_used", "one_server_fits",
-  "solve_s", "lower_bound", "gap", "nodes", "sim_s", "sim_rel_error", "rho", "unstable", "lat_mean_s", "lat_p50_s",
-  "lat_p95_s", "lat_p99_s", "ttft_s", "tpot_s", "throughput_tps", "load_mape",
+  "objective_s", "compute_s", "comm_s", "quant_ratio_pct", "servers_used", "one_server_fits",
+  "solve_s", "lower_bound_s", "gap_frac", "nodes", "sim_s", "sim_rel_error_frac", "rho_frac", "unstable",
+  "lat_mean_s", "lat_p50_s", "lat_p95_s", "lat_p99_s", "ttft_s", "tpot_s", "throughput_tps", "load_mape_pct",
   "unserved", "slo_miss_pct", "solves", "migrations", "layers_moved", "moved_bytes", "migration_s",
   "replan_solve_s", "ph1_mean_s", "ph1_p95_s", "ph2_mean_s", "ph2_p95_s",
   "energy_j_per_token", "power_w",
   "ttft_p50_s", "ttft_p95_s", "ttft_p99_s", "tpot_p50_s", "tpot_p95_s", "tpot_p99_s",
   "itl_p50_s", "itl_p95_s", "itl_p99_s", "goodput_rps", "mean_batch", "mem_peak_frac",
-  "util_max", "util_mean", "stage_s", "stage_tps"};
+  "util_max_frac", "util_mean_frac", "stage_s", "stage_tps"};
 
 const char *sim_column_name(sim_column c) {
   return (unsigned)c < SIM_COL_COUNT ? column_names[c] : "?";
 }
 
+int sim_column_is_count(sim_column c) {
+  switch (c) {
+  case SIM_COL_SERVERS_USED: case SIM_COL_ONE_SERVER_FITS: case SIM_COL_NODES: case SIM_COL_UNSTABLE:
+  case SIM_COL_UNSERVED: case SIM_COL_SOLVES: case SIM_COL_MIGRATIONS: case SIM_COL_LAYERS_MOVED:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+int sim_column_is_timing(sim_column c) { return c == SIM_COL_SOLVE_S || c == SIM_COL_REPLAN_S; }
+
 /* 1 if column c is in this experiment's runs.csv. */
 static int has_column(const sim__run_ctx *ctx, size_t c) {
+  if (sim_column_is_timing((sim_column)c)) return 0;
   if (c >= SIM_COL_FIRST_SERVING) return ctx->serving;
   if (c >= SIM_COL_FIRST_ENERGY) return ctx->energy;
   if (c >= SIM_COL_FIRST_DYN) return ctx->dynamic;
@@ -36,12 +53,32 @@ static int has_column(const sim__run_ctx *ctx, size_t c) {
 }
 
 void sim__run_header(const sim__run_ctx *ctx, sim_buf *out) {
-  sim_buf_puts(out, "point");
-  for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", ctx->sc->sweep[d].key);
-  sim_buf_puts(out, ",run,seed,method,status");
+  sim_buf_puts(out, "experiment,version,point");
+  for (size_t d = 0; d < ctx->sc->n_sweep; d++) {
+    char col[256];
+    sim_scenario_sweep_column(ctx->sc->sweep[d].key, col, sizeof col);
+    sim_buf_printf(out, ",%s", col);
+  }
+  sim_buf_puts(out, ",run,seed,method,model,status");
   for (size_t c = 0; c < SIM_COL_COUNT; c++)
     if (has_column(ctx, c)) sim_buf_printf(out, ",%s", column_names[c]);
   sim_buf_puts(out, ",placement\n");
+}
+
+void sim__run_timing_header(const sim__run_ctx *ctx, sim_buf *out) {
+  sim_buf_puts(out, "experiment,version,point,run,method,model,solve_s");
+  if (ctx->dynamic) sim_buf_puts(out, ",replan_solve_s");
+  sim_buf_puts(out, "\n");
+}
+
+/* Appends a name as a CSV field: the project's CSV has no quoting, so a
+ * comma, quote or line break (possible only in a custom model's name)
+ * becomes '_'. */
+static void csv_name(sim_buf *out, const char *s) {
+  for (; *s; s++) {
+    const char c = strchr(",\"\r\n", *s) ? '_' : *s;
+    sim_buf_append(out, &c, 1);
+  }
 }
 
 int sim__run_method_index(const sim__run_ctx *ctx, const char *name, size_t len) {
@@ -188,7 +225,7 @@ static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver
 }
 
 int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
-                  sim_error *err) {
+                  sim_buf *timing, sim_error *err) {
   sim_case *one = sim_case_alloc(ctx->sc, point, run, err);
   if (one == NULL) return err->code;
   const sim_scenario *v = &one->view;
@@ -196,7 +233,7 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
 
   char labels[2][64];
   for (size_t d = 0; d < ctx->sc->n_sweep; d++)
-    sim_scenario_point_label(ctx->sc, point, d, labels[d], sizeof labels[d]);
+    sim_scenario_point_value(ctx->sc, point, d, labels[d], sizeof labels[d]);
   const unsigned long topo_seed = sim_seed_derive(ctx->sc->seed, SIM_STREAM_TOPOLOGY, run);
   /* A property of the run, the same on every method's row. */
   const double fits = (double)solver_one_server_fits(in);
@@ -250,22 +287,36 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
       col[SIM_COL_GAP] = res.gap;
       col[SIM_COL_NODES] = (double)res.nodes;
     }
-    if (ctx->timing) col[SIM_COL_SOLVE_S] = wall;
+    col[SIM_COL_SOLVE_S] = wall;
 
-    sim_buf_printf(out, "%zu", point);
+    const char *method = solver_method_name(ctx->methods[m]);
+    csv_name(out, ctx->sc->name);
+    sim_buf_printf(out, ",%s,%zu", PACKAGE_VERSION, point);
     for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", labels[d]);
-    sim_buf_printf(out, ",%llu,%lu,%s,%s", (unsigned long long)run, topo_seed,
-                   solver_method_name(ctx->methods[m]), status);
+    sim_buf_printf(out, ",%llu,%lu,%s,", (unsigned long long)run, topo_seed, method);
+    csv_name(out, v->model.name);
+    sim_buf_printf(out, ",%s", status);
     for (size_t c = 0; c < SIM_COL_COUNT; c++) {
       if (!has_column(ctx, c)) continue;
       sim_buf_puts(out, ",");
-      sim_buf_number(out, col[c]);
+      if (sim_column_is_count((sim_column)c)) sim_buf_number(out, col[c]);
+      else sim_buf_real(out, col[c]);
     }
     sim_buf_puts(out, ",");
     if (res.placement != NULL && strcmp(status, "error") != 0) placement_text(in, res.placement, out);
     sim_buf_puts(out, "\n");
+    csv_name(timing, ctx->sc->name);
+    sim_buf_printf(timing, ",%s,%zu,%llu,%s,", PACKAGE_VERSION, point, (unsigned long long)run, method);
+    csv_name(timing, v->model.name);
+    sim_buf_puts(timing, ",");
+    sim_buf_real(timing, col[SIM_COL_SOLVE_S]);
+    if (ctx->dynamic) {
+      sim_buf_puts(timing, ",");
+      sim_buf_real(timing, col[SIM_COL_REPLAN_S]);
+    }
+    sim_buf_puts(timing, "\n");
     solver_result_clear(&res);
   }
   sim_case_free(one);
-  return out->oom ? sim_error_set(err, SIM_ENOMEM, "out of memory formatting rows") : SIM_OK;
+  return out->oom || timing->oom ? sim_error_set(err, SIM_ENOMEM, "out of memory formatting rows") : SIM_OK;
 }
