@@ -70,6 +70,29 @@ int analysis_schema_is_count(const char *column);
 int analysis_schema_upgrade(const char *csv, size_t len, const sim_scenario *sc, const char *version,
                             char **out, size_t *out_len, sim_error *err);
 
+/* What `dilemma plot DIR...` overlays (analysis_compare). */
+typedef struct analysis_compare_options {
+  const char *metric;  /* a numeric column of runs.csv (its _mean and _ci95 are drawn);
+                          NULL: objective_s */
+  const char *methods; /* methods, comma-separated; NULL: every method of each experiment */
+  const char *x;       /* the x column of summary.csv; NULL: the first experiment's first
+                          swept column (point without a sweep) */
+  const char *out;     /* output path without extension: writes OUT.png, OUT.svg, OUT.dat */
+  int quiet;
+} analysis_compare_options;
+
+/* One figure over several experiment directories: the metric's mean with
+ * its 95 % CI against x, one line per (experiment, method) with a legend
+ * entry naming both; the caption gives the runs per point, each
+ * experiment's when they differ (and each entry its own then). OUT.dat
+ * holds the rows drawn (x mean ci95, one block per line, in legend order).
+ * SIM_EINPUT naming the directory and file for a missing or damaged
+ * summary.csv, a column that is not there, an x that is not a number or
+ * repeats within a method (a second swept key). Older directories are
+ * read in schema 3. */
+int analysis_compare(const char *const *dirs, size_t n_dirs, const analysis_compare_options *o,
+                     sim_error *err);
+
 /* Draws the figures of a `dilemma run` output directory (DIR/figures). */
 int analysis_plot_dir(const char *dir, int quiet, sim_error *err);
 

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "sim/core/core.h"
+
 /* What a figure needs beyond the summary it reads. */
 typedef enum {
   ANALYSIS_NEEDS_NOTHING = 0,
@@ -43,5 +45,25 @@ const analysis_figure *analysis_figure_find(const char *key, size_t n_keys, int 
  * (optimal ILP)", "uniform" is "fp32, optimal placement"); an unknown
  * name is returned as is. */
 const char *analysis_method_label(const char *method);
+
+/* Checks that CSV text read from path has a header of dilemma's (any
+ * schema) and rows with as many fields as the header, each ending in a
+ * newline; SIM_EINPUT naming the file and the line otherwise. */
+int analysis__csv_check(const char *path, const char *text, sim_error *err);
+
+/* The dilemma version an older experiment directory records
+ * (metadata.json, else the header of scenario.resolved.yaml), or
+ * "unknown". */
+void analysis__dir_version(const char *dir, char *out, size_t len);
+
+/* Where the gnuplot scripts are: $DILEMMA_ANALYSIS_DIR, the source tree
+ * (running from a build), or the installed data directory. */
+const char *analysis__scripts_dir(void);
+
+/* Appends a gnuplot variable assignment name='value'; (quotes doubled). */
+void analysis__gp_string(sim_buf *b, const char *name, const char *value);
+
+/* Runs `gnuplot -e vars script`; SIM_EIO when gnuplot is missing or fails. */
+int analysis__gnuplot(const char *vars, const char *script, sim_error *err);
 
 #endif

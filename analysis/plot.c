@@ -42,7 +42,7 @@ typedef struct {
 
 /* Where the gnuplot scripts are: $DILEMMA_ANALYSIS_DIR, the source tree
  * (running from a build), or the installed data directory. */
-static const char *analysis_dir(void) {
+const char *analysis__scripts_dir(void) {
   const char *env = getenv("DILEMMA_ANALYSIS_DIR");
   struct stat st;
   if (env && *env) return env;
@@ -51,7 +51,7 @@ static const char *analysis_dir(void) {
 }
 
 /* A gnuplot single-quoted string: quotes are doubled. */
-static void gp_string(sim_buf *b, const char *name, const char *value) {
+void analysis__gp_string(sim_buf *b, const char *name, const char *value) {
   sim_buf_printf(b, "%s='", name);
   for (const char *p = value; *p; p++) {
     if (*p == '\'') sim_buf_puts(b, "''");
@@ -60,7 +60,7 @@ static void gp_string(sim_buf *b, const char *name, const char *value) {
   sim_buf_puts(b, "'; ");
 }
 
-static int gnuplot(const char *vars, const char *script, sim_error *err) {
+int analysis__gnuplot(const char *vars, const char *script, sim_error *err) {
   char *argv[] = {"gnuplot", "-e", (char *)vars, (char *)script, NULL};
   pid_t pid;
   int rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
@@ -102,64 +102,13 @@ static void column_range(const char *csv, const char *name, double *lo, double *
   }
 }
 
-/* Checks that CSV text (the file at path) has a header of `schema` and rows
- * with as many fields as the header: a damaged file is named with its path
- * rather than breaking a figure later. */
-static int check_csv(const char *path, const char *text, sim_error *err) {
-  const char *nl = strchr(text, '\n');
-  if (nl == NULL || analysis_schema_version(text, strlen(text)) == 0)
-    return sim_error_set(err, SIM_EINPUT, "%s: damaged: its first line is not a header of dilemma's "
-                         "(rerun `dilemma run ... --resume` on this directory to rewrite it)", path);
-  size_t fields = 1, line = 1;
-  for (const char *p = text; p < nl; p++) fields += *p == ',';
-  for (const char *p = nl + 1; *p;) {
-    const char *e = strchr(p, '\n');
-    size_t n = 1;
-    line++;
-    for (const char *q = p; q < (e ? e : p + strlen(p)); q++) n += *q == ',';
-    if (e == NULL || n != fields)
-      return sim_error_set(err, SIM_EINPUT, "%s: damaged: line %zu %s (rerun `dilemma run ... --resume` on "
-                           "this directory to rewrite it)", path, line,
-                           e == NULL ? "is cut short (no line end)" : "has not as many fields as the header");
-    p = e + 1;
-  }
-  return SIM_OK;
-}
-
-/* The version recorded for an older directory (metadata.json of schema 2,
- * else the header line of scenario.resolved.yaml), or "unknown". */
-static void recorded_version(const char *dir, char *out, size_t len) {
-  char path[PATH_LEN];
-  snprintf(out, len, "unknown");
-  snprintf(path, sizeof path, "%s/metadata.json", dir);
-  sim_error ignore;
-  sim_error_clear(&ignore);
-  size_t n;
-  char *text = sim_file_read(path, &n, &ignore);
-  const char *key = "\"dilemma_version\": \"";
-  const char *v = text ? strstr(text, key) : NULL;
-  if (v == NULL) {
-    free(text);
-    snprintf(path, sizeof path, "%s/scenario.resolved.yaml", dir);
-    text = sim_file_read(path, &n, &ignore);
-    key = "written by dilemma ";
-    v = text ? strstr(text, key) : NULL;
-  }
-  if (v != NULL) {
-    v += strlen(key);
-    size_t k = strcspn(v, "\" ,\n");
-    if (k > 0 && k < len) snprintf(out, len, "%.*s", (int)k, v);
-  }
-  free(text);
-}
-
 /* A directory of schema 1 or 2: runs.csv in schema 3 and summary.csv
  * recomputed from it (the summary is a function of runs.csv), both written
  * to a temporary directory for gnuplot. */
 static int ctx_upgrade(plot_ctx *c, sim_error *err) {
   char version[64], path[PATH_LEN], *runs = NULL, *summary = NULL;
   size_t len;
-  recorded_version(c->dir, version, sizeof version);
+  analysis__dir_version(c->dir, version, sizeof version);
   int rc = analysis_schema_upgrade(c->runs, strlen(c->runs), c->sc, version, &runs, &len, err);
   if (rc == SIM_OK) rc = analysis_summary_compute(runs, len, &summary, err);
   if (rc != SIM_OK) {
@@ -196,7 +145,7 @@ static int ctx_open(plot_ctx *c, const char *dir, sim_error *err) {
   char path[PATH_LEN];
   memset(c, 0, sizeof *c);
   c->dir = dir;
-  c->adir = analysis_dir();
+  c->adir = analysis__scripts_dir();
   snprintf(path, sizeof path, "%s/scenario.resolved.yaml", dir);
   c->sc = sim_scenario_load(path, err);
   if (c->sc == NULL) return SIM_EINPUT;
@@ -211,9 +160,9 @@ static int ctx_open(plot_ctx *c, const char *dir, sim_error *err) {
     return sim_error_set(err, SIM_EINPUT, "%s: no runs.csv and summary.csv here; run `dilemma run` first", dir);
   snprintf(c->data, sizeof c->data, "%s", dir);
   snprintf(path, sizeof path, "%s/summary.csv", dir);
-  int rc = check_csv(path, c->summary, err);
+  int rc = analysis__csv_check(path, c->summary, err);
   snprintf(path, sizeof path, "%s/runs.csv", dir);
-  if (rc == SIM_OK) rc = check_csv(path, c->runs, err);
+  if (rc == SIM_OK) rc = analysis__csv_check(path, c->runs, err);
   if (rc == SIM_OK && analysis_schema_version(c->runs, strlen(c->runs)) != ANALYSIS_SCHEMA_VERSION)
     rc = ctx_upgrade(c, err);
   if (rc != SIM_OK) return rc;
@@ -245,12 +194,12 @@ static void ctx_close(plot_ctx *c) {
 static void vars_common(const plot_ctx *c, sim_buf *vars, const char *name, const char *file,
                         const char *input) {
   char path[PATH_LEN];
-  gp_string(vars, "dir", c->adir);
+  analysis__gp_string(vars, "dir", c->adir);
   snprintf(path, sizeof path, "%s/%s", c->figdir, name);
-  gp_string(vars, "out", path);
+  analysis__gp_string(vars, "out", path);
   snprintf(path, sizeof path, "%s/%s", c->data, input);
-  gp_string(vars, file, path);
-  gp_string(vars, "title", c->title);
+  analysis__gp_string(vars, file, path);
+  analysis__gp_string(vars, "title", c->title);
 }
 
 /* Appends the legend entry of a method to a list of quoted entries: its
@@ -268,7 +217,7 @@ static int legend_append(const plot_ctx *c, const char *method, sim_buf *list, s
 static void vars_caption(const plot_ctx *c, sim_buf *vars) {
   char caption[128];
   snprintf(caption, sizeof caption, "%lld runs per point; bars: 95 %% CI", (long long)c->sc->runs);
-  gp_string(vars, "caption", caption);
+  analysis__gp_string(vars, "caption", caption);
 }
 
 /* Lines per method (fig3.gp): splits and their legend entries. */
@@ -277,12 +226,12 @@ static int vars_methods(const plot_ctx *c, sim_buf *vars, sim_error *err) {
   sim_buf_init(&list);
   for (size_t i = 0; i < c->n_methods; i++)
     sim_buf_printf(&list, "%s%s", i ? " " : "", solver_method_name(c->order[i]));
-  gp_string(vars, "splits", list.data ? list.data : "");
+  analysis__gp_string(vars, "splits", list.data ? list.data : "");
   sim_buf_clear(&list);
   int rc = SIM_OK;
   for (size_t i = 0; i < c->n_methods && rc == SIM_OK; i++)
     rc = legend_append(c, solver_method_name(c->order[i]), &list, err);
-  if (rc == SIM_OK) gp_string(vars, "titles", list.data ? list.data : "");
+  if (rc == SIM_OK) analysis__gp_string(vars, "titles", list.data ? list.data : "");
   sim_buf_free(&list);
   return rc;
 }
@@ -293,22 +242,22 @@ static int vars_paired(const plot_ctx *c, sim_buf *vars, sim_error *err) {
   const char *main_name = solver_method_name(c->order[0]);
   sim_buf list;
   sim_buf_init(&list);
-  gp_string(vars, "main", main_name);
+  analysis__gp_string(vars, "main", main_name);
   /* One entry, "label ...", written without its quotes. */
   int rc = legend_append(c, main_name, &list, err);
   if (list.data != NULL && list.len > 1) list.data[list.len - 1] = '\0';
-  if (rc == SIM_OK) gp_string(vars, "main_title", list.data ? list.data + 1 : "");
+  if (rc == SIM_OK) analysis__gp_string(vars, "main_title", list.data ? list.data + 1 : "");
   sim_buf_clear(&list);
   for (size_t i = 1; i < c->n_methods; i++)
     sim_buf_printf(&list, "%s%s", i > 1 ? " " : "", solver_method_name(c->order[i]));
-  gp_string(vars, "baselines", list.data ? list.data : "");
+  analysis__gp_string(vars, "baselines", list.data ? list.data : "");
   sim_buf_clear(&list);
   for (size_t i = 1; i < c->n_methods && rc == SIM_OK; i++)
     rc = legend_append(c, solver_method_name(c->order[i]), &list, err);
-  if (rc == SIM_OK) gp_string(vars, "btitles", list.data ? list.data : "");
+  if (rc == SIM_OK) analysis__gp_string(vars, "btitles", list.data ? list.data : "");
   char label[160];
   snprintf(label, sizeof label, "T / T of %s, same run", analysis_method_label(main_name));
-  gp_string(vars, "ratio_ylabel", label);
+  analysis__gp_string(vars, "ratio_ylabel", label);
   double lo, hi;
   column_range(c->summary, "paired_ratio_mean", &lo, &hi);
   sim_buf_printf(vars, "ratio_logy=%d; ", hi / lo > 4.0);
@@ -329,10 +278,10 @@ static void vars_second_key(const plot_ctx *c, sim_buf *vars) {
   }
   char col[256];
   sim_scenario_sweep_column(sc->sweep[1].key, col, sizeof col);
-  gp_string(vars, "splitcol", col);
-  gp_string(vars, "splits", list.data ? list.data : "");
-  gp_string(vars, "filtercol", "method");
-  gp_string(vars, "filterval", solver_method_name(sc->solver.method));
+  analysis__gp_string(vars, "splitcol", col);
+  analysis__gp_string(vars, "splits", list.data ? list.data : "");
+  analysis__gp_string(vars, "filtercol", "method");
+  analysis__gp_string(vars, "filterval", solver_method_name(sc->solver.method));
   sim_buf_free(&list);
 }
 
@@ -377,11 +326,11 @@ static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *er
   vars_caption(c, &vars);
   char xcol[256];
   sim_scenario_sweep_column(d0->key, xcol, sizeof xcol);
-  gp_string(&vars, "xkey", xcol);
-  gp_string(&vars, "xlabel", f->xlabel ? f->xlabel : d0->key);
-  gp_string(&vars, "ylabel", f->ylabel);
-  gp_string(&vars, "ycol", f->ycol);
-  gp_string(&vars, "method", solver_method_name(c->sc->solver.method));
+  analysis__gp_string(&vars, "xkey", xcol);
+  analysis__gp_string(&vars, "xlabel", f->xlabel ? f->xlabel : d0->key);
+  analysis__gp_string(&vars, "ylabel", f->ylabel);
+  analysis__gp_string(&vars, "ycol", f->ycol);
+  analysis__gp_string(&vars, "method", solver_method_name(c->sc->solver.method));
   int logy = f->logy == ANALYSIS_LOG_YES;
   if (f->logy == ANALYSIS_LOG_AUTO) {
     char mean[128];
@@ -409,7 +358,7 @@ static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *er
   if (rc == SIM_OK) {
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/%s", c->adir, script);
-    rc = gnuplot(vars.data, path, err);
+    rc = analysis__gnuplot(vars.data, path, err);
   }
   sim_buf_free(&vars);
   return rc;
@@ -439,16 +388,16 @@ static int plot_categories(const plot_ctx *c, int *made, sim_error *err) {
     sim_buf_init(&vars);
     vars_common(c, &vars, figs[k].name, "summary", "summary.csv");
     vars_caption(c, &vars);
-    gp_string(&vars, "xkey", "point");
-    gp_string(&vars, "labels", labels.data ? labels.data : "");
-    gp_string(&vars, "xlabel", d0->key);
-    gp_string(&vars, "ylabel", figs[k].label);
-    gp_string(&vars, "ycol", figs[k].col);
+    analysis__gp_string(&vars, "xkey", "point");
+    analysis__gp_string(&vars, "labels", labels.data ? labels.data : "");
+    analysis__gp_string(&vars, "xlabel", d0->key);
+    analysis__gp_string(&vars, "ylabel", figs[k].label);
+    analysis__gp_string(&vars, "ycol", figs[k].col);
     rc = vars_methods(c, &vars, err);
     if (rc == SIM_OK) {
       char path[PATH_LEN];
       snprintf(path, sizeof path, "%s/category.gp", c->adir);
-      rc = gnuplot(vars.data, path, err);
+      rc = analysis__gnuplot(vars.data, path, err);
       *made += rc == SIM_OK;
     }
     sim_buf_free(&vars);
@@ -466,14 +415,14 @@ static int plot_energy(const plot_ctx *c, sim_error *err) {
   vars_common(c, &vars, "energy-latency", "runs", "runs.csv");
   for (size_t i = 0; i < c->n_methods; i++)
     sim_buf_printf(&list, "%s%s", i ? " " : "", solver_method_name(c->order[i]));
-  gp_string(&vars, "splits", list.data ? list.data : "");
+  analysis__gp_string(&vars, "splits", list.data ? list.data : "");
   sim_buf_clear(&list);
   for (size_t i = 0; i < c->n_methods; i++)
     sim_buf_printf(&list, "%s\"%s\"", i ? " " : "", analysis_method_label(solver_method_name(c->order[i])));
-  gp_string(&vars, "titles", list.data ? list.data : "");
+  analysis__gp_string(&vars, "titles", list.data ? list.data : "");
   char script[PATH_LEN];
   snprintf(script, sizeof script, "%s/energy.gp", c->adir);
-  int rc = gnuplot(vars.data, script, err);
+  int rc = analysis__gnuplot(vars.data, script, err);
   sim_buf_free(&vars);
   sim_buf_free(&list);
   return rc;
@@ -511,7 +460,7 @@ static int plot_validation(const plot_ctx *c, sim_error *err) {
   vars_common(c, &vars, "validation", "runs", "runs.csv");
   char script[PATH_LEN];
   snprintf(script, sizeof script, "%s/validation.gp", c->adir);
-  int rc = gnuplot(vars.data, script, err);
+  int rc = analysis__gnuplot(vars.data, script, err);
   sim_buf_free(&vars);
   return rc;
 }
@@ -543,14 +492,14 @@ static int plot_timeseries(const plot_ctx *c, sim_error *err) {
     sim_buf_printf(&titles, "%s\"%s\"", titles.len ? " " : "", sc->n_sweep ? label : "run 0");
   }
   vars_common(c, &vars, "latency-time", "runs", "runs.csv");
-  gp_string(&vars, "files", files.data ? files.data : "");
-  gp_string(&vars, "titles", titles.data ? titles.data : "");
+  analysis__gp_string(&vars, "files", files.data ? files.data : "");
+  analysis__gp_string(&vars, "titles", titles.data ? titles.data : "");
   char marks[128] = "", caption[256];
   const sim_dyn_params *y = &sc->sim.dyn;
   if (y->depart >= 0) snprintf(marks, sizeof marks, "%.17g", y->depart_at);
   if (y->phase_at > 0 && y->phase_at != y->depart_at)
     snprintf(marks + strlen(marks), sizeof marks - strlen(marks), "%s%.17g", *marks ? " " : "", y->phase_at);
-  gp_string(&vars, "marks", marks);
+  analysis__gp_string(&vars, "marks", marks);
   if (y->depart >= 0)
     snprintf(caption, sizeof caption, "run 0, %s; dashed: server %lld leaves at %.6g s%s",
              solver_method_name(sc->solver.method), (long long)y->depart, y->depart_at,
@@ -558,11 +507,11 @@ static int plot_timeseries(const plot_ctx *c, sim_error *err) {
   else
     snprintf(caption, sizeof caption, "run 0, %s%s", solver_method_name(sc->solver.method),
              y->phase_at > 0 ? "; dashed: phase boundary" : "");
-  gp_string(&vars, "caption", caption);
+  analysis__gp_string(&vars, "caption", caption);
   char script[PATH_LEN];
   snprintf(script, sizeof script, "%s/timeseries.gp", c->adir);
   int rc = files.oom || titles.oom || vars.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory")
-                                               : gnuplot(vars.data, script, err);
+                                               : analysis__gnuplot(vars.data, script, err);
   sim_buf_free(&files);
   sim_buf_free(&titles);
   sim_buf_free(&vars);
