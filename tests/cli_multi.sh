@@ -4,7 +4,8 @@
 # single-model result; the shipped three-model scenario is solved to a
 # proven optimum that the baselines cannot beat, the independent baseline's
 # union breaks a shared row there (exit 3), the joint model exports, and
-# the commands that handle one model refuse models: with exit 2.
+# simulate and topology, which handle one model, refuse models: with exit 2
+# (run_multi.sh covers `dilemma run`).
 set -u
 . "${top_srcdir:-.}/tests/lib.sh"
 tmp=$TMP
@@ -69,7 +70,7 @@ grep -q 'x_2_0_' "$tmp/m.lp"
 ok $? "the LP file has the third model's columns"
 
 # --- one-model commands refuse models: -------------------------------------
-for cmd in run simulate topology; do
+for cmd in simulate topology; do
   run $cmd "$multi" > /dev/null 2> "$tmp/e"
   is "$?" 2 "$cmd refuses models: (exit 2)"
   contains "$tmp/e" "places them jointly" "$cmd says why"
