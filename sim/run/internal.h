@@ -25,7 +25,6 @@ typedef struct sim__run_ctx {
   int serving;                  /* ... with continuous batching, or several models under load:
                                    serving columns present */
   int multi;                    /* the scenario lists models: (run_multi.c) */
-  size_t rows_per_method;       /* rows of one method in a task: 1, or models + 1 */
   solver_multi_method multi_methods[SOLVER_MULTI_METHOD_COUNT]; /* multi: exact, then baselines */
 } sim__run_ctx;
 
@@ -46,6 +45,9 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
  * label), then the aggregate (model `all`). */
 int sim__run_task_multi(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
                         sim_buf *timing, sim_error *err);
+/* run_multi.c: rows of one method in a task at a point: 1, or the models
+ * placed there + 1. */
+size_t sim__run_rows_per_method(const sim__run_ctx *ctx, size_t point);
 /* run_multi.c: the multi-model part of the context (methods, rows per
  * method); checks that every point assembles. */
 int sim__run_ctx_multi(sim__run_ctx *ctx, sim_error *err);

@@ -24,19 +24,17 @@
 #include "sim/serve/serve.h"
 #include "solver/solver.h"
 
-/* The label of model m in runs.csv: its name, or name#m when another
- * entry has the same name, so (method, model) keys a row. */
-static void model_label(const sim_scenario *sc, size_t m, char *out, size_t len) {
-  int dup = 0;
-  for (size_t k = 0; k < sc->n_models; k++)
-    dup |= k != m && strcmp(sc->models[k].name, sc->models[m].name) == 0;
-  if (dup) snprintf(out, len, "%s#%zu", sc->models[m].name, m);
-  else snprintf(out, len, "%s", sc->models[m].name);
+size_t sim__run_rows_per_method(const sim__run_ctx *ctx, size_t point) {
+  if (!ctx->multi) return 1;
+  sim_scenario v;
+  sim_error e;
+  sim_error_clear(&e);
+  if (sim_scenario_point(ctx->sc, point, &v, &e) != SIM_OK) return 1;
+  return sim_scenario_models_used(&v) + 1;
 }
 
 int sim__run_ctx_multi(sim__run_ctx *ctx, sim_error *err) {
   ctx->multi = 1;
-  ctx->rows_per_method = ctx->sc->n_models + 1;
   /* A scenario's `solver.method` and `baselines` name single-model
    * methods; several models are always solved exactly, against every
    * baseline the solver has (the methods after the two exact ones), so a
@@ -285,7 +283,8 @@ int sim__run_task_multi(const sim__run_ctx *ctx, size_t point, uint64_t run, sim
     const char *method = solver_multi_method_name(opt.method);
     for (size_t m = 0; m <= K && rc == SIM_OK; m++) {
       char label[128];
-      if (m < K) model_label(ctx->sc, m, label, sizeof label);
+      /* The label is unique, so (method, model) keys a row. */
+      if (m < K) sim_scenario_model_label(ctx->sc, m, label, sizeof label);
       else snprintf(label, sizeof label, "all");
       const int keep = m < K && src == SIM_OK && res.placement[0] != NULL && strcmp(status, "error") != 0;
       row(ctx, point, labels, run, topo_seed, method, label, status, col + m * SIM_COL_COUNT,
