@@ -73,6 +73,6 @@ ok $? "the LP file has the third model's columns"
 for cmd in simulate topology; do
   run $cmd "$multi" > /dev/null 2> "$tmp/e"
   is "$?" 2 "$cmd refuses models: (exit 2)"
-  contains "$tmp/e" "places them jointly" "$cmd says why"
+  contains "$tmp/e" "place them jointly" "$cmd says why"
 done
 done_testing
