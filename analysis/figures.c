@@ -59,6 +59,10 @@ static const struct {
   {"uniform", "unquantized (b_max), optimal placement"},
   {"random", "random placement"},
   {"cloud", "all layers in the cloud"},
+  /* Several models (models:). */
+  {"sequential", "models one after another, by weight"},
+  {"independent", "each model as if alone"},
+  {"partitioned", "one server group per model"},
 };
 
 const char *analysis_method_label(const char *method) {

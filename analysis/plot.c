@@ -518,10 +518,88 @@ static int plot_timeseries(const plot_ctx *c, sim_error *err) {
   return rc;
 }
 
+/* One sweep.gp figure of several models: ycol against the first swept
+ * key, one line per value of splitcol (`splits`, legend `titles`), rows
+ * where filtercol is filterval. */
+static int plot_multi_one(const plot_ctx *c, const char *name, const char *ycol, const char *ylabel,
+                          const char *splitcol, const char *splits, const char *titles,
+                          const char *filtercol, const char *filterval, sim_error *err) {
+  const sim_sweep_dim *d0 = &c->sc->sweep[0];
+  char xcol[256], path[PATH_LEN];
+  sim_scenario_sweep_column(d0->key, xcol, sizeof xcol);
+  sim_buf vars;
+  sim_buf_init(&vars);
+  vars_common(c, &vars, name, "summary", "summary.csv");
+  vars_caption(c, &vars);
+  analysis__gp_string(&vars, "xkey", xcol);
+  analysis__gp_string(&vars, "xlabel", strcmp(d0->key, "models_used") == 0 ? "models placed jointly" : d0->key);
+  analysis__gp_string(&vars, "ylabel", ylabel);
+  analysis__gp_string(&vars, "ycol", ycol);
+  analysis__gp_string(&vars, "splitcol", splitcol);
+  analysis__gp_string(&vars, "splits", splits);
+  analysis__gp_string(&vars, "titles", titles);
+  analysis__gp_string(&vars, "filtercol", filtercol);
+  analysis__gp_string(&vars, "filterval", filterval);
+  analysis__gp_string(&vars, "keypos", "top left");
+  char mean[128];
+  double lo, hi;
+  snprintf(mean, sizeof mean, "%s_mean", ycol);
+  column_range(c->summary, mean, &lo, &hi);
+  sim_buf_printf(&vars, "logx=%d; logy=%d; ", d0->log_scale, hi / lo > ANALYSIS_LOGY_SPAN);
+  snprintf(path, sizeof path, "%s/sweep.gp", c->adir);
+  int rc = vars.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : analysis__gnuplot(vars.data, path, err);
+  sim_buf_free(&vars);
+  return rc;
+}
+
+/* Several models (models:) with a swept key, usually models_used: the
+ * joint objective (the aggregate rows, model `all`) of the exact method
+ * and every multi-model baseline, and with the load experiment each
+ * model's p95 latency under DILEMMA's placement. */
+static int plot_multi(const plot_ctx *c, int *made, sim_error *err) {
+  sim_buf splits, titles;
+  sim_buf_init(&splits);
+  sim_buf_init(&titles);
+  for (int m = 0; m < SOLVER_MULTI_METHOD_COUNT; m++) {
+    if (m == SOLVER_MULTI_ILP) continue; /* the same optimum as the exact method */
+    const char *name = solver_multi_method_name((solver_multi_method)m);
+    sim_buf_printf(&splits, "%s%s", splits.len ? " " : "", name);
+    sim_buf_printf(&titles, "%s\"%s\"", titles.len ? " " : "",
+                   m == SOLVER_MULTI_EXACT ? "DILEMMA (joint, exact)" : analysis_method_label(name));
+  }
+  const char *ylabel = c->sc->solver.aggregate == SOLVER_MULTI_MAX ? "largest completion time max T_m (s)"
+                                                                   : "weighted completion time sum w_m T_m (s)";
+  int rc = splits.oom || titles.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory")
+                                    : plot_multi_one(c, "multi", "objective_s", ylabel, "method", splits.data,
+                                                     titles.data, "model", "all", err);
+  *made += rc == SIM_OK;
+  if (rc == SIM_OK && c->sc->sim.load) {
+    sim_buf_clear(&splits);
+    sim_buf_clear(&titles);
+    for (size_t m = 0; m < c->sc->n_models; m++) {
+      char label[128];
+      sim_scenario_model_label(c->sc, m, label, sizeof label);
+      sim_buf_printf(&splits, "%s%s", m ? " " : "", label);
+      sim_buf_printf(&titles, "%s\"%s\"", m ? " " : "", label);
+    }
+    rc = splits.oom || titles.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory")
+                                  : plot_multi_one(c, "multi-load", "lat_p95_s",
+                                                   "p95 latency under load, DILEMMA's placement (s)", "model",
+                                                   splits.data, titles.data, "method",
+                                                   solver_multi_method_name(SOLVER_MULTI_EXACT), err);
+    *made += rc == SIM_OK;
+  }
+  sim_buf_free(&splits);
+  sim_buf_free(&titles);
+  return rc;
+}
+
 int analysis_plot_dir(const char *dir, int quiet, sim_error *err) {
   plot_ctx c;
   int rc = ctx_open(&c, dir, err), made = 0;
-  if (rc == SIM_OK && c.sc->n_sweep == 1 && c.sc->sweep[0].strings != NULL) {
+  if (rc == SIM_OK && c.sc->n_models > 0 && c.sc->n_sweep >= 1) {
+    rc = plot_multi(&c, &made, err);
+  } else if (rc == SIM_OK && c.sc->n_sweep == 1 && c.sc->sweep[0].strings != NULL) {
     rc = plot_categories(&c, &made, err);
   } else if (rc == SIM_OK && c.sc->n_sweep >= 1) {
     const analysis_figure *f = analysis_figure_find(c.sc->sweep[0].key, c.sc->n_sweep, c.sc->sim.load,

@@ -1,10 +1,11 @@
 #!/bin/sh
 # cli_multi.sh: `dilemma solve` on scenarios with models: (several LLMs on
 # shared servers). One model with no load under models: gives exactly the
-# single-model result; the shipped three-model scenario is solved to a
+# single-model result; the shipped scenario at four models is solved to a
 # proven optimum that the baselines cannot beat, the independent baseline's
 # union breaks a shared row there (exit 3), the joint model exports, and
-# the commands that handle one model refuse models: with exit 2.
+# simulate and topology, which handle one model, refuse models: with exit 2
+# (run_multi.sh covers `dilemma run`).
 set -u
 . "${top_srcdir:-.}/tests/lib.sh"
 tmp=$TMP
@@ -32,46 +33,46 @@ sed -n '/"placement"/,/]/p' "$tmp/one.json" | grep '"layer"' | tr -d ' \n' > "$t
 cmp -s "$tmp/p1" "$tmp/p2"
 ok $? "the same placement"
 
-# --- the shipped three-model scenario --------------------------------------
-run solve "$multi" --json > "$tmp/m.json"
+# --- the shipped scenario at its fourth point: four models -----------------
+run solve "$multi" -p 3 --json > "$tmp/m.json"
 is "$?" 0 "multi-llm solves"
 contains "$tmp/m.json" '"status": "optimal"' "proven optimal"
-is "$(grep -c '"objective_alone_s"' "$tmp/m.json")" 3 "three models reported"
+is "$(grep -c '"objective_alone_s"' "$tmp/m.json")" 4 "four models reported"
 # The objective is Σ weight·T over the models (weights are the rates here).
 sum=$(awk '/"weight"/ { gsub(/[",]/, ""); w = $2 } /^    *"objective_s":/ { gsub(/[",]/, ""); s += w * $2 }
            END { printf "%.9g", s }' "$tmp/m.json")
 obj=$(num objective_s "$tmp/m.json")
 awk -v a="$sum" -v b="$obj" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-9 * b) }'
 ok $? "objective $obj is the weighted sum of the models' T ($sum)"
-run solve "$multi" --method sequential --json > "$tmp/s.json"
-is "$?" 0 "sequential baseline places all three"
+run solve "$multi" -p 3 --method sequential --json > "$tmp/s.json"
+is "$?" 0 "sequential baseline places all four"
 awk -v a="$(num objective_s "$tmp/s.json")" -v b="$obj" 'BEGIN { exit !(a >= b * (1 - 1e-9)) }'
 ok $? "the sequential baseline does not beat the proven optimum"
-run solve "$multi" --method independent --json > "$tmp/i.json" 2> "$tmp/i.err"
+run solve "$multi" -p 3 --method independent --json > "$tmp/i.json" 2> "$tmp/i.err"
 is "$?" 3 "each model alone: the union does not fit (exit 3)"
 contains "$tmp/i.json" '"joint_feasible": false' "the union breaks a shared row"
 awk -v a="$(num objective_s "$tmp/i.json")" -v b="$obj" 'BEGIN { exit !(a < b) }'
 ok $? "the infeasible union is cheaper than the joint optimum"
 # Under solver.aggregate: max the objective is the slowest model's T.
 sed 's/aggregate: sum/aggregate: max/' "$multi" > "$tmp/max.yaml"
-run solve "$tmp/max.yaml" --json > "$tmp/x.json"
+run solve "$tmp/max.yaml" -p 3 --json > "$tmp/x.json"
 is "$?" 0 "multi-llm solves under aggregate: max"
 worst=$(awk '/^    *"objective_s":/ { gsub(/[",]/, ""); if ($2 > w) w = $2 } END { printf "%.17g", w }' "$tmp/x.json")
 awk -v a="$worst" -v b="$(num objective_s "$tmp/x.json")" \
     'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-12 * b) }'
 ok $? "under max the objective is the largest T ($worst)"
-run solve "$multi" --method max > /dev/null 2> "$tmp/e"
+run solve "$multi" -p 3 --method max > /dev/null 2> "$tmp/e"
 is "$?" 2 "an unknown multi-model method exits 2"
 contains "$tmp/e" "unknown method 'max' for several models" "and says so"
-run solve "$multi" --write-lp "$tmp/m.lp" --time-limit 30 > /dev/null
+run solve "$multi" -p 3 --write-lp "$tmp/m.lp" --time-limit 30 > /dev/null
 is "$?" 0 "solve with --write-lp"
 grep -q 'x_2_0_' "$tmp/m.lp"
 ok $? "the LP file has the third model's columns"
 
 # --- one-model commands refuse models: -------------------------------------
-for cmd in run simulate topology; do
+for cmd in simulate topology; do
   run $cmd "$multi" > /dev/null 2> "$tmp/e"
   is "$?" 2 "$cmd refuses models: (exit 2)"
-  contains "$tmp/e" "places them jointly" "$cmd says why"
+  contains "$tmp/e" "place them jointly" "$cmd says why"
 done
 done_testing

@@ -32,10 +32,10 @@ sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, s
   c->run = run;
   if (base->n_models > 0) {
     /* A case is one model; the joint placement of several is
-     * sim_multi_alloc's, and only `dilemma solve` handles it so far. */
+     * sim_multi_alloc's, which `dilemma solve` and `dilemma run` use. */
     sim_error_set(err, SIM_EINPUT,
-                  "%s: models: lists %zu models; `dilemma solve` places them jointly, but this "
-                  "command handles one model (use model:)",
+                  "%s: models: lists %zu models; `dilemma solve` and `dilemma run` place them "
+                  "jointly, but this command handles one model (use model:)",
                   base->path ? base->path : "scenario", base->n_models);
     goto fail;
   }

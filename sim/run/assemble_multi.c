@@ -37,7 +37,7 @@ solver_multi *sim_multi_alloc(const sim_scenario *base, size_t point, uint64_t r
                               sim_error *err) {
   sim_scenario view;
   if (sim_scenario_point(base, point, &view, err) != SIM_OK) return NULL;
-  const size_t K = view.n_models;
+  const size_t K = sim_scenario_models_used(&view);
   if (K == 0) {
     sim_error_set(err, SIM_EINPUT, "%s: the scenario has no models: list", base->path);
     return NULL;

@@ -22,7 +22,10 @@ typedef struct sim__run_ctx {
   int dynamic;                  /* simulation.dynamics: dynamic columns present */
   const char *outdir;           /* the experiment's directory (time series go under it) */
   int energy;                   /* servers are catalogue devices: energy columns present */
-  int serving;                  /* ... with continuous batching: serving columns present */
+  int serving;                  /* ... with continuous batching, or several models under load:
+                                   serving columns present */
+  int multi;                    /* the scenario lists models: (run_multi.c) */
+  solver_multi_method multi_methods[SOLVER_MULTI_METHOD_COUNT]; /* multi: exact, then baselines */
 } sim__run_ctx;
 
 /* Appends the CSV header line of runs.csv. */
@@ -36,6 +39,33 @@ void sim__run_timing_header(const sim__run_ctx *ctx, sim_buf *out);
  * that status; only resource failures (out of memory) return an error. */
 int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
                   sim_buf *timing, sim_error *err);
+
+/* run_multi.c: task (point, run) of a scenario with models:, with
+ * sim__run_task's contract; rows per method: one per model (model = its
+ * label), then the aggregate (model `all`). */
+int sim__run_task_multi(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
+                        sim_buf *timing, sim_error *err);
+/* run_multi.c: rows of one method in a task at a point: 1, or the models
+ * placed there + 1. */
+size_t sim__run_rows_per_method(const sim__run_ctx *ctx, size_t point);
+/* run_multi.c: the multi-model part of the context (methods, rows per
+ * method); checks that every point assembles. */
+int sim__run_ctx_multi(sim__run_ctx *ctx, sim_error *err);
+
+/* run_task.c helpers shared with run_multi.c. */
+/* 1 if column c is in this experiment's runs.csv. */
+int sim__run_has_column(const sim__run_ctx *ctx, size_t c);
+/* Appends a name as a CSV field: the project's CSV has no quoting, so a
+ * comma, quote or line break (possible only in a custom model's name)
+ * becomes '_'. */
+void sim__run_csv_name(sim_buf *out, const char *s);
+/* Run-length form of a placement: "server:bits" per layer, repeats as
+ * "*count": "0:10*5 3:10*21". */
+void sim__run_placement_text(const solver_instance *in, const solver_placement *p, sim_buf *out);
+/* Servers that hold at least one layer of p. */
+double sim__run_servers_used(const solver_instance *in, const solver_placement *p);
+/* Wall-clock seconds (timing.csv only). */
+double sim__run_now(void);
 
 /* run_dynamic.c: the load columns and the dynamic columns of one row from a
  * dynamic run of placement p, re-planned with `opt`; writes the run's time

@@ -27,6 +27,7 @@ static int ctx_init(sim__run_ctx *ctx, const sim_scenario *sc, const sim_run_opt
   ctx->energy = sc->servers.n_devices > 0;
   ctx->serving = sc->sim.load && sc->sim.batching == SIM_BATCHING_CONTINUOUS;
   ctx->n_points = sim_scenario_points(sc);
+  if (sc->n_models > 0) return sim__run_ctx_multi(ctx, err);
   ctx->n_methods = sim_scenario_methods(sc, ctx->methods);
   for (size_t i = 0; i < ctx->n_points; i++) {
     sim_case *c = sim_case_alloc(sc, i, 0, err);
@@ -312,7 +313,10 @@ int sim__run_finish(sim__run_state *st, sim_run_stats *stats, sim_error *err) {
   rc = analysis_summary_compute(text, len, &summary, err);
   if (rc == SIM_OK) {
     char path[4200];
-    stats->rows = st->total * st->ctx.n_methods;
+    /* The rows of the sorted file (several models add rows per method). */
+    size_t lines = 0;
+    for (size_t k = 0; k < len; k++) lines += text[k] == '\n';
+    stats->rows = lines > 0 ? lines - 1 : 0;
     snprintf(path, sizeof path, "%s/summary.csv", st->opt->outdir);
     rc = sim_file_write_atomic(path, summary, strlen(summary), err);
   }

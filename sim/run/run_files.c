@@ -168,8 +168,11 @@ static int rows_rewrite(const sim__run_ctx *ctx, const char *path, const char *t
     size_t j = i;
     while (j < n && rows[j].point == rows[i].point && rows[j].run == rows[i].run) j++;
     const size_t task = rows[i].run * ctx->n_points + rows[i].point;
-    int complete = j - i == ctx->n_methods;
-    for (size_t k = i; complete && k < j; k++) complete = rows[k].method == (int)(k - i);
+    /* Each method has sim__run_rows_per_method rows (one per model, then the
+     * aggregate, with models:), sorted by model within the method. */
+    const size_t per = sim__run_rows_per_method(ctx, rows[i].point);
+    int complete = j - i == ctx->n_methods * per;
+    for (size_t k = i; complete && k < j; k++) complete = rows[k].method == (int)((k - i) / per);
     int kept = keep == KEEP_ALL || (keep == KEEP_COMPLETE && complete) || (keep == KEEP_DONE && done[task]);
     if (kept && keep == KEEP_COMPLETE) {
       done[task] = 1;

@@ -42,8 +42,7 @@ int sim_column_is_count(sim_column c) {
 
 int sim_column_is_timing(sim_column c) { return c == SIM_COL_SOLVE_S || c == SIM_COL_REPLAN_S; }
 
-/* 1 if column c is in this experiment's runs.csv. */
-static int has_column(const sim__run_ctx *ctx, size_t c) {
+int sim__run_has_column(const sim__run_ctx *ctx, size_t c) {
   if (sim_column_is_timing((sim_column)c)) return 0;
   if (c >= SIM_COL_FIRST_SERVING) return ctx->serving;
   if (c >= SIM_COL_FIRST_ENERGY) return ctx->energy;
@@ -61,7 +60,7 @@ void sim__run_header(const sim__run_ctx *ctx, sim_buf *out) {
   }
   sim_buf_puts(out, ",run,seed,method,model,status");
   for (size_t c = 0; c < SIM_COL_COUNT; c++)
-    if (has_column(ctx, c)) sim_buf_printf(out, ",%s", column_names[c]);
+    if (sim__run_has_column(ctx, c)) sim_buf_printf(out, ",%s", column_names[c]);
   sim_buf_puts(out, ",placement\n");
 }
 
@@ -71,10 +70,7 @@ void sim__run_timing_header(const sim__run_ctx *ctx, sim_buf *out) {
   sim_buf_puts(out, "\n");
 }
 
-/* Appends a name as a CSV field: the project's CSV has no quoting, so a
- * comma, quote or line break (possible only in a custom model's name)
- * becomes '_'. */
-static void csv_name(sim_buf *out, const char *s) {
+void sim__run_csv_name(sim_buf *out, const char *s) {
   for (; *s; s++) {
     const char c = strchr(",\"\r\n", *s) ? '_' : *s;
     sim_buf_append(out, &c, 1);
@@ -83,15 +79,14 @@ static void csv_name(sim_buf *out, const char *s) {
 
 int sim__run_method_index(const sim__run_ctx *ctx, const char *name, size_t len) {
   for (size_t m = 0; m < ctx->n_methods; m++) {
-    const char *s = solver_method_name(ctx->methods[m]);
+    const char *s = ctx->multi ? solver_multi_method_name(ctx->multi_methods[m])
+                               : solver_method_name(ctx->methods[m]);
     if (strlen(s) == len && strncmp(s, name, len) == 0) return (int)m;
   }
   return -1;
 }
 
-/* Run-length form of a placement: "server:bits" per layer, repeats as
- * "*count": "0:10*5 3:10*21". */
-static void placement_text(const solver_instance *in, const solver_placement *p, sim_buf *out) {
+void sim__run_placement_text(const solver_instance *in, const solver_placement *p, sim_buf *out) {
   size_t l = 0;
   while (l < p->n_layers) {
     size_t k = l + 1;
@@ -102,7 +97,7 @@ static void placement_text(const solver_instance *in, const solver_placement *p,
   }
 }
 
-static double servers_used(const solver_instance *in, const solver_placement *p) {
+double sim__run_servers_used(const solver_instance *in, const solver_placement *p) {
   size_t used = 0;
   for (size_t i = 0; i < in->n_servers; i++)
     for (size_t l = 0; l < p->n_layers; l++)
@@ -110,7 +105,7 @@ static double servers_used(const solver_instance *in, const solver_placement *p)
   return (double)used;
 }
 
-static double now_seconds(void) {
+double sim__run_now(void) {
   struct timespec ts;
   timespec_get(&ts, TIME_UTC);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
@@ -226,6 +221,7 @@ static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver
 
 int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
                   sim_buf *timing, sim_error *err) {
+  if (ctx->multi) return sim__run_task_multi(ctx, point, run, out, timing, err);
   sim_case *one = sim_case_alloc(ctx->sc, point, run, err);
   if (one == NULL) return err->code;
   const sim_scenario *v = &one->view;
@@ -246,9 +242,9 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     solver_result_init(&res);
     sim_error serr;
     sim_error_clear(&serr);
-    double t0 = now_seconds();
+    double t0 = sim__run_now();
     int rc = solver_solve(in, &opt, &res, &serr);
-    double wall = now_seconds() - t0;
+    double wall = sim__run_now() - t0;
     if (rc == SIM_ENOMEM) {
       solver_result_clear(&res);
       sim_case_free(one);
@@ -272,7 +268,7 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
         col[SIM_COL_OBJECTIVE] = checked;
         solver_objective(in, res.placement, &col[SIM_COL_COMPUTE], &col[SIM_COL_COMM]);
         col[SIM_COL_QUANT_RATIO] = solver_quant_ratio(in, res.placement);
-        col[SIM_COL_SERVERS_USED] = servers_used(in, res.placement);
+        col[SIM_COL_SERVERS_USED] = sim__run_servers_used(in, res.placement);
         if (simulate(ctx, v, in, res.placement, &opt, point, run, col, err) != SIM_OK) {
           solver_result_clear(&res);
           sim_case_free(one);
@@ -290,24 +286,24 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     col[SIM_COL_SOLVE_S] = wall;
 
     const char *method = solver_method_name(ctx->methods[m]);
-    csv_name(out, ctx->sc->name);
+    sim__run_csv_name(out, ctx->sc->name);
     sim_buf_printf(out, ",%s,%zu", PACKAGE_VERSION, point);
     for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", labels[d]);
     sim_buf_printf(out, ",%llu,%lu,%s,", (unsigned long long)run, topo_seed, method);
-    csv_name(out, v->model.name);
+    sim__run_csv_name(out, v->model.name);
     sim_buf_printf(out, ",%s", status);
     for (size_t c = 0; c < SIM_COL_COUNT; c++) {
-      if (!has_column(ctx, c)) continue;
+      if (!sim__run_has_column(ctx, c)) continue;
       sim_buf_puts(out, ",");
       if (sim_column_is_count((sim_column)c)) sim_buf_number(out, col[c]);
       else sim_buf_real(out, col[c]);
     }
     sim_buf_puts(out, ",");
-    if (res.placement != NULL && strcmp(status, "error") != 0) placement_text(in, res.placement, out);
+    if (res.placement != NULL && strcmp(status, "error") != 0) sim__run_placement_text(in, res.placement, out);
     sim_buf_puts(out, "\n");
-    csv_name(timing, ctx->sc->name);
+    sim__run_csv_name(timing, ctx->sc->name);
     sim_buf_printf(timing, ",%s,%zu,%llu,%s,", PACKAGE_VERSION, point, (unsigned long long)run, method);
-    csv_name(timing, v->model.name);
+    sim__run_csv_name(timing, v->model.name);
     sim_buf_puts(timing, ",");
     sim_buf_real(timing, col[SIM_COL_SOLVE_S]);
     if (ctx->dynamic) {

@@ -293,6 +293,19 @@ int sim_scenario_check_size(const sim_scenario *sc, int64_t runs, sim_error *err
   return SIM_OK;
 }
 
+size_t sim_scenario_models_used(const sim_scenario *sc) {
+  if (sc->models_used > 0 && (size_t)sc->models_used < sc->n_models) return (size_t)sc->models_used;
+  return sc->n_models;
+}
+
+void sim_scenario_model_label(const sim_scenario *sc, size_t m, char *out, size_t len) {
+  int dup = 0;
+  for (size_t k = 0; k < sc->n_models; k++)
+    dup |= k != m && strcmp(sc->models[k].name, sc->models[m].name) == 0;
+  if (dup) snprintf(out, len, "%s#%zu", sc->models[m].name, m);
+  else snprintf(out, len, "%s", sc->models[m].name);
+}
+
 size_t sim_scenario_points(const sim_scenario *sc) {
   size_t p = 1;
   for (size_t d = 0; d < sc->n_sweep; d++) p *= sc->sweep[d].n;

@@ -81,6 +81,7 @@ typedef struct sim_scenario {
 
   size_t n_models;             /* entries of `models:`; 0: the single `model` */
   sim_model_entry *models;
+  int64_t models_used;         /* with models:, place the first N entries; 0: all (sweepable) */
 
   size_t n_sweep;        /* 0, 1 or 2 swept parameters */
   sim_sweep_dim sweep[2];
@@ -117,6 +118,15 @@ int sim_scenario_check_size(const sim_scenario *sc, int64_t runs, sim_error *err
 
 /* Number of sweep points: the product of the dimension sizes, 1 without a sweep. */
 size_t sim_scenario_points(const sim_scenario *sc);
+
+/* The models a scenario (or a sweep point's view) places: the first
+ * models_used entries of models:, or all of them when models_used is 0;
+ * 0 for a single-model scenario. */
+size_t sim_scenario_models_used(const sim_scenario *sc);
+
+/* The label of entry m of models: in runs.csv's model column and in
+ * figures: its name, or name#m when another entry has the same name. */
+void sim_scenario_model_label(const sim_scenario *sc, size_t m, char *out, size_t len);
 
 /* Fills *view with base and sweep point `point` applied (row-major over the
  * dimensions: the last dimension varies fastest). */

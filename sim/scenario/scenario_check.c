@@ -192,6 +192,23 @@ int sim__scenario_check(sim__pctx *ctx, const sim_scenario *sc, const char *wher
     if (sc->quant.accuracy == SIM_ACC_BUDGET && !(budget > 0))
       fail(ctx, where, at, path, "accuracy: budget needs a budget > 0 for every model");
   }
+  if (sc->models_used > 0 && (size_t)sc->models_used > sc->n_models) {
+    snprintf(d, sizeof d, "models_used = %lld but models: lists %zu model%s",
+             (long long)sc->models_used, sc->n_models, sc->n_models == 1 ? "" : "s");
+    fail(ctx, where, at, "models_used", d);
+  }
+  if (sc->n_models > 0) {
+    /* The multi-model simulator (sim_serve_multi_load) runs each model's
+     * requests one at a time on nominal durations. */
+    const char *why = "several models (models:) are simulated without batching, perturbations, "
+                      "outages or dynamics";
+    if (sc->sim.dyn.enabled) fail(ctx, where, at, "simulation.dynamics", why);
+    if (sc->sim.batching != SIM_BATCHING_STATIC) fail(ctx, where, at, "simulation.batching", why);
+    if (sc->sim.max_batch > 1) fail(ctx, where, at, "simulation.max_batch", why);
+    if (sc->sim.compute_cv > 0) fail(ctx, where, at, "simulation.compute_cv", why);
+    if (sc->sim.bandwidth_cv > 0) fail(ctx, where, at, "simulation.bandwidth_cv", why);
+    if (sc->sim.n_outages > 0) fail(ctx, where, at, "simulation.outages", why);
+  }
   if (sc->solver.latency_cap > 0 && sc->solver.objective != SOLVER_OBJECTIVE_THROUGHPUT)
     fail(ctx, where, at, "solver.latency_cap", "a latency cap needs solver.objective: throughput");
   if (sc->sim.batching == SIM_BATCHING_CONTINUOUS && sc->sim.slots != 1)

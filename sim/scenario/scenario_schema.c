@@ -206,6 +206,8 @@ const sim__key sim__schema[] = {
   {"models", SIM_K_MODELS, 0, 0, 0, SIM_KF_NOSWEEP, NULL, NULL, 0, NULL,
    "several LLMs sharing the servers: list of {name, granularity, delta, budget, tokens, batch, "
    "prompt, rate, weight, origin}"},
+  INT("models_used", models_used, 0, 64,
+      "with models:, place the first N entries (0: all); sweep it to vary the number of models"),
   MAP("servers", server_keys, 0, "edge servers and optional cloud"),
   MAP("links", link_keys, 0, "D2D links"),
   MAP("workload", workload_keys, 0, "tokens, batch, prompt, context"),

@@ -207,6 +207,8 @@ static void keys(writer *w, const sim_scenario *sc, const sim__key *list) {
     if (k->type == SIM_K_LAYERS && sc->model.n_layers == 0) continue;
     if (k->type == SIM_K_OUTAGES && sc->sim.n_outages == 0) continue;
     if (k->type == SIM_K_MODELS && sc->n_models == 0) continue;
+    if (k->off == offsetof(sim_scenario, models_used) && k->type == SIM_K_INT && sc->n_models == 0)
+      continue;
     if (k->type == SIM_K_SWEEP && sc->n_sweep == 0) continue;
     /* The dynamic run's own keys appear only with dynamics, so scenarios
      * without them resolve as they always did. */

@@ -409,4 +409,68 @@ int sim_dyn_run(const solver_instance *in, const solver_placement *initial,
                 const sim_serve_config *cfg, const sim_dyn_params *dyn,
                 const solver_options *solve, sim_dyn_result *res, sim_error *err);
 
+/* ---- several models sharing the servers (serve_multi.c) ----------------------
+ * One request stream per model of a multi-instance (solver_multi), each with
+ * its own placement, on one set of servers and directed links: a server's
+ * FIFO queue and slots, and a link's FIFO, serve every model's jobs in the
+ * order they arrive. Each model's request runs its own passes exactly as in
+ * the single-model static mode (no batching at the entry: every request is
+ * its own job), so a model alone behaves as sim_serve_load. The rates come
+ * from the multi-instance; cfg->requests arrivals in total are split over
+ * the models in proportion to their rates (at least one each for a model
+ * with load), so every stream spans about the same simulated time. Model
+ * m's arrivals are the ones sim_serve_load draws with run seed
+ * sim_serve_multi_seed(cfg->run_seed, m), its rate and its share of the
+ * requests: a model whose servers and links no other model uses gets
+ * exactly its single-model results. docs/model.md describes the model. */
+
+/* One model's results in a multi-model run. */
+typedef struct sim_serve_multi_model {
+  double analytic;            /* s, solver_objective of the model's placement */
+  int64_t arrived, completed;
+  sim_serve_latency latency;  /* s, arrival to last token */
+  sim_serve_latency ttft;     /* s, arrival to first token */
+  sim_serve_latency tpot;     /* s; empty when tokens = 1 */
+  double end_time;            /* s, the model's last completion */
+  double throughput_requests; /* requests/s over [0, end_time] */
+  double throughput_tokens;   /* tokens/s: completed · tokens · β / end_time */
+  double rho;                 /* offered load of the model alone on its busiest server or link */
+} sim_serve_multi_model;
+
+typedef struct sim_serve_multi_result {
+  size_t n_models;
+  sim_serve_multi_model *model; /* n_models, owned */
+  uint64_t events;
+  sim_des_stop_reason stop;
+  double end_time;            /* s, the last event of the run */
+  size_t n_entities;          /* servers (all of them), then the links any model uses */
+  sim_serve_entity *entities; /* owned; busy and utilization over all models */
+  double rho;                 /* offered load of the busiest server or link, all models */
+} sim_serve_multi_result;
+
+void sim_serve_multi_result_init(sim_serve_multi_result *res);
+void sim_serve_multi_result_clear(sim_serve_multi_result *res);
+
+/* Model m's run seed in a multi-model run of run seed `run_seed`. */
+uint64_t sim_serve_multi_seed(uint64_t run_seed, size_t m);
+
+/* Model m's share of `requests` arrivals in total (see above): 0 for a
+ * model without load. */
+int64_t sim_serve_multi_requests(const solver_multi *mi, size_t m, int64_t requests);
+
+/* Runs every model's stream (cfg: run_seed, requests, horizon, slots,
+ * until, max_events; rates come from mi). Supports the static mode without
+ * batching, perturbation or outages: anything else is SIM_EINPUT naming
+ * the setting. SIM_EINFEASIBLE when a route a placement needs does not
+ * exist. Memory is bounded by the requests in flight. */
+int sim_serve_multi_load(const solver_multi *mi, solver_placement *const *pl,
+                         const sim_serve_config *cfg, sim_serve_multi_result *res, sim_error *err);
+
+/* Replays one request of model m alone at time 0 on the shared servers
+ * (the other models send nothing): res->model[m].latency.mean is the
+ * simulated T. */
+int sim_serve_multi_replay(const solver_multi *mi, solver_placement *const *pl, size_t m,
+                           const sim_serve_config *cfg, sim_serve_multi_result *res,
+                           sim_error *err);
+
 #endif
