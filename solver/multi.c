@@ -455,8 +455,9 @@ static int run_exact(const solver__multi *mp, const solver_multi_options *opt, d
   int rc = solver__multi_ilp(mp, fixing ? keep : NULL, opt->formulation, cutoff, opt->mip_gap,
                              deadline, 1, NULL, NULL, &p, &io, &ierr);
   if (rc == SIM_ESOLVER && isfinite(cutoff) && !solver__expired(deadline)) {
-    /* lp_solve sometimes loses accuracy on the cutoff row (status 25); the
-     * whole model without the row has the same optimum, so solve that. */
+    /* lp_solve sometimes loses accuracy on the cutoff row (status 25) or
+     * keeps branching on placements at the cutoff (multi_ilp.c); the whole
+     * model without the row has the same optimum, so solve that. */
     sim_error_clear(&ierr);
     cutoff = INFINITY;
     rc = solver__multi_ilp(mp, NULL, opt->formulation, cutoff, opt->mip_gap, deadline, 1, NULL,
