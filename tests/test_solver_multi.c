@@ -19,6 +19,7 @@
  * each model's own optimum, and a hand-computed case of that. */
 #include <gsl/gsl_rng.h>
 
+#include "solver/internal.h"
 #include "tests/solver_fixture.h"
 #include "tests/tap.h"
 
@@ -366,8 +367,47 @@ static void partition_case(void) {
   solver_multi_free(mi);
 }
 
+/* The repair of multi_local.c by hand, where only compute binds. Models A
+ * (weight 2) and B (weight 1) of one 1 MB layer at rate 0.6 on s0 (1e9
+ * FLOP/s: T = 1 s, busy 0.6) and s1 (8e8 FLOP/s: T = 1.25 s, busy 0.75);
+ * each server stores both. Both on s0: busy 1.2, 0.2 over the cap. Moving
+ * B to s1 removes the 0.2 for 1·0.25 s, moving A for 2·0.25 s; both on s1
+ * would be busy 1.5. So the repair moves B: A on s0, B on s1, objective
+ * 2·1 + 1·1.25 = 3.25 s, which is also the optimum. */
+static void repair_case(void) {
+  const double ccs[2] = {1e9, 8e8};
+  const size_t layers[2] = {1, 1};
+  solver_multi *mi = hand_multi(2, layers, 2, ccs);
+  mi->weight[0] = 2, mi->weight[1] = 1;
+  for (size_t m = 0; m < 2; m++) {
+    mi->rate[m] = 0.6;
+    for (size_t i = 0; i < 2; i++) mi->models[m]->servers[i].storage = 3e6;
+  }
+  sim_error err;
+  sim_error_clear(&err);
+  solver__multi *mp = solver__multi_alloc(mi, &err);
+  solver__mplace p;
+  if (mp == NULL || solver__mplace_init(&p, mp) != 0) abort();
+  p.srv[0][0] = p.srv[1][0] = 0;
+  p.opt[0][0] = p.opt[1][0] = 0;
+  const int fits = solver__multi_local(mp, &p, 0);
+  ok(fits && p.srv[0][0] == 0 && p.srv[1][0] == 1 && fabs(p.value - 3.25) <= 1e-12 * 3.25,
+     "repair: B moves to s1 (servers %d, %d), objective 3.25 s (got %.17g)", p.srv[0][0],
+     p.srv[1][0], p.value);
+  solver__mplace_clear(&p, mp->K);
+  solver__multi_free(mp);
+  solver_multi_options o = options(SOLVER_MULTI_EXACT, SOLVER_FORM_FLOW);
+  solver_multi_result res;
+  const int rc = solver_multi_solve(mi, &o, &res, &err);
+  ok(rc == SIM_OK && res.status == SOLVER_OPTIMAL && fabs(res.objective - 3.25) <= 1e-9 * 3.25,
+     "repair: the exact optimum is 3.25 s (got %.17g)", res.objective);
+  solver_multi_result_clear(&res);
+  solver_multi_free(mi);
+}
+
 int main(void) {
   hand_case();
+  repair_case();
   partition_case();
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 20261204);
