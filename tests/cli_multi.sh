@@ -2,9 +2,10 @@
 # cli_multi.sh: `dilemma solve` on scenarios with models: (several LLMs on
 # shared servers). One model with no load under models: gives exactly the
 # single-model result; the shipped three-model scenario is solved to a
-# proven optimum that the baselines cannot beat, the independent baseline's
-# union breaks a shared row there (exit 3), the joint model exports, and
-# the commands that handle one model refuse models: with exit 2.
+# proven optimum that the baselines (sequential, partitioned) cannot beat,
+# the independent baseline's union breaks a shared row there (exit 3), the
+# joint model exports, and the commands that handle one model refuse
+# models: with exit 2.
 set -u
 . "${top_srcdir:-.}/tests/lib.sh"
 tmp=$TMP
@@ -46,6 +47,11 @@ run solve "$multi" --method sequential --json > "$tmp/s.json"
 is "$?" 0 "sequential baseline places all three"
 awk -v a="$(num objective "$tmp/s.json")" -v b="$obj" 'BEGIN { exit !(a >= b * (1 - 1e-9)) }'
 ok $? "the sequential baseline does not beat the proven optimum"
+run solve "$multi" --method partitioned --json > "$tmp/g.json"
+is "$?" 0 "partitioned baseline: each model fits its server group"
+contains "$tmp/g.json" '"method": "partitioned"' "and names its method"
+awk -v a="$(num objective "$tmp/g.json")" -v b="$obj" 'BEGIN { exit !(a >= b * (1 - 1e-9)) }'
+ok $? "the partitioned baseline does not beat the proven optimum"
 run solve "$multi" --method independent --json > "$tmp/i.json" 2> "$tmp/i.err"
 is "$?" 3 "each model alone: the union does not fit (exit 3)"
 contains "$tmp/i.json" '"joint_feasible": false' "the union breaks a shared row"
