@@ -1,10 +1,11 @@
 /* bench_multi.c: the multi-model benchmark (`make bench`): time to a proven
- * optimum for 2, 3 and 4 models sharing M = 8, 12, 16 servers.
+ * optimum for 2, 3, 4 and 6 models sharing M = 8, 12, 16 servers.
  *
  * Instances: the scenario's topology of run r (by default
  * scenarios/bench-solver.yaml: δ = 1e-5, Ω_min = 100 Mbit/s, CCS in
- * [1e9, 1e10] FLOP/s), with the models OPT-1.3b, OPT-350m, OPT-125m and a
- * second OPT-350m (the first K of them) at block granularity. Storage:
+ * [1e9, 1e10] FLOP/s), with the models OPT-1.3b, OPT-350m, OPT-125m, a
+ * second OPT-350m, a second OPT-125m and a second OPT-1.3b (the first K of
+ * them) at block granularity. Storage:
  * each server keeps its draw from the scenario (uniform in [1, 3] x the
  * first model's fp32 size / M), scaled by the models' total fp32 size over
  * the first model's, so that storage binds for the models together as it
@@ -21,11 +22,15 @@
  * got wrong, i.e. its union broke a shared row. Every placement is verified
  * by the joint checker inside solver_multi_solve.
  *
- * Usage: bench_multi [SCENARIO] [--runs N] [--limit S] [--load X] [--max]
- *                    [--models K] [--servers M] [--iterations N] [--write-mps DIR]
- *                    [--csv FILE]
+ * Usage: bench_multi [SCENARIO] [--runs N] [--first R] [--limit S] [--load X]
+ *                    [--max] [--models K] [--servers M] [--iterations N]
+ *                    [--write-mps DIR [--export-only]] [--csv FILE]
  *
- * --iterations sets the decomposition's subgradient iterations (default 60). */
+ * --iterations sets the decomposition's subgradient iterations (default:
+ * the solver's). --first starts at run R (runs R .. R+N-1). --write-mps
+ * writes each joint ILP as DIR/multi-M<M>-K<K>-r<R>.mps (the files
+ * bench/bench_ref.sh --multi solves with CBC); with --export-only nothing
+ * is solved and the table stays empty. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +41,9 @@
 #include "sim/scenario/scenario.h"
 #include "solver/solver.h"
 
-static const char *const model_names[] = {"opt-1.3b", "opt-350m", "opt-125m", "opt-350m"};
-#define MAX_MODELS 4
+static const char *const model_names[] = {"opt-1.3b", "opt-350m", "opt-125m",
+                                          "opt-350m", "opt-125m", "opt-1.3b"};
+#define MAX_MODELS 6
 
 static int cmp_double(const void *a, const void *b) {
   const double x = *(const double *)a, y = *(const double *)b;
@@ -117,9 +123,9 @@ static solver_multi *build(const sim_scenario *sc, size_t p, uint64_t r, size_t 
 
 int main(int argc, char **argv) {
   const char *path = "scenarios/bench-solver.yaml", *csv_path = NULL, *mps_dir = NULL;
-  long runs = 20, only_k = -1, only_m = -1;
+  long runs = 20, first = 0, only_k = -1, only_m = -1;
   double limit = 60, load = 0.5;
-  int max_obj = 0, iterations = 0;
+  int max_obj = 0, iterations = 0, export_only = 0;
   for (int a = 1; a < argc; a++) {
     if (strcmp(argv[a], "--runs") == 0 && a + 1 < argc) runs = atol(argv[++a]);
     else if (strcmp(argv[a], "--limit") == 0 && a + 1 < argc) limit = atof(argv[++a]);
@@ -128,17 +134,21 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[a], "--servers") == 0 && a + 1 < argc) only_m = atol(argv[++a]);
     else if (strcmp(argv[a], "--csv") == 0 && a + 1 < argc) csv_path = argv[++a];
     else if (strcmp(argv[a], "--write-mps") == 0 && a + 1 < argc) mps_dir = argv[++a];
+    else if (strcmp(argv[a], "--first") == 0 && a + 1 < argc) first = atol(argv[++a]);
+    else if (strcmp(argv[a], "--export-only") == 0) export_only = 1;
     else if (strcmp(argv[a], "--max") == 0) max_obj = 1;
     else if (strcmp(argv[a], "--iterations") == 0 && a + 1 < argc) iterations = atoi(argv[++a]);
     else if (argv[a][0] != '-') path = argv[a];
     else {
-      fprintf(stderr, "usage: bench_multi [SCENARIO] [--runs N] [--limit S] [--load X] [--max] "
-                      "[--models K] [--servers M] [--iterations N] [--write-mps DIR] [--csv FILE]\n");
+      fprintf(stderr, "usage: bench_multi [SCENARIO] [--runs N] [--first R] [--limit S] "
+                      "[--load X] [--max] [--models K] [--servers M] [--iterations N] "
+                      "[--write-mps DIR [--export-only]] [--csv FILE]\n");
       return 2;
     }
   }
-  if (runs < 1 || !(limit > 0) || !(load > 0)) {
-    fprintf(stderr, "bench_multi: --runs, --limit and --load must be positive\n");
+  if (runs < 1 || first < 0 || !(limit > 0) || !(load > 0) || (export_only && !mps_dir)) {
+    fprintf(stderr, "bench_multi: --runs, --limit and --load must be positive, --first >= 0, "
+                    "and --export-only needs --write-mps\n");
     return 2;
   }
   sim_error err;
@@ -177,10 +187,12 @@ int main(int argc, char **argv) {
     const long M = (long)view.servers.count;
     if (M > 16 || (only_m > 0 && M != only_m)) continue;
     for (size_t K = 2; K <= MAX_MODELS && rc == 0; K++) {
-      if (only_k > 0 && (long)K != only_k) continue;
+      /* 2, 3, 4 and 6 models: five is left out unless asked for. */
+      if (only_k > 0 ? (long)K != only_k : K == 5) continue;
       int optimal = 0, by_bound = 0, by_ilp = 0, timeouts = 0, wrong = 0;
       size_t ngap = 0;
-      for (long r = 0; r < runs && rc == 0; r++) {
+      for (long k = 0; k < runs && rc == 0; k++) {
+        const long r = first + k;
         solver_multi *mi = build(sc, p, (uint64_t)r, K, load, max_obj, &err);
         if (mi == NULL) {
           fprintf(stderr, "%s\n", err.msg);
@@ -197,12 +209,20 @@ int main(int argc, char **argv) {
           snprintf(mps, sizeof mps, "%s/multi-M%ld-K%zu-r%ld.mps", mps_dir, M, K, r);
           opt.write_mps = mps;
         }
+        /* Exporting only: the file is written before the solve starts,
+         * which the smallest time limit then ends at once. */
+        if (export_only) opt.time_limit = 1e-9;
         solver_multi_result res;
         if (solver_multi_solve(mi, &opt, &res, &err) != SIM_OK) {
           fprintf(stderr, "M=%ld K=%zu run %ld: %s\n", M, K, r, err.msg);
           rc = 1;
         }
-        secs[r] = res.solve_seconds;
+        if (export_only) {
+          solver_multi_result_clear(&res);
+          solver_multi_free(mi);
+          continue;
+        }
+        secs[k] = res.solve_seconds;
         optimal += res.status == SOLVER_OPTIMAL;
         by_bound += res.proof == SOLVER_PROOF_BOUND;
         by_ilp += res.proof == SOLVER_PROOF_ILP;
@@ -228,6 +248,7 @@ int main(int argc, char **argv) {
         solver_multi_free(mi);
       }
       if (rc) break;
+      if (export_only) continue;
       qsort(secs, (size_t)runs, sizeof *secs, cmp_double);
       qsort(gaps, ngap, sizeof *gaps, cmp_double);
       printf("%4ld %3zu %5ld %8d %6d %5d %8d %10.3f %10.3f %10.2g %12d\n", M, K, runs, optimal,

@@ -462,6 +462,21 @@ void solver__multi_improve(const solver__multi *mp, solver__mplace *inc, double 
 int solver__multi_sequential(const solver__multi *mp, const size_t *order, const double *rho,
                              solver__mplace *inc, double deadline);
 
+/* Repair and local search (multi_local.c): moves segments of p's models
+ * (and their end layers) to other servers and exchanges the servers of two
+ * segments, first to remove every overload of the shared rows (least
+ * objective per overload removed), then to lower the objective with every
+ * row kept. Keeps bit widths and each model's own constraints. Returns 1
+ * if p ends feasible (p->T and p->value then hold its objective). */
+int solver__multi_local(const solver__multi *mp, solver__mplace *p, double deadline);
+
+/* The baselines (multi_baseline.c): opt->method is sequential,
+ * independent or partitioned. Leaves its placement in inc (value +inf
+ * when none) and sets res->status and res->diagnosis. */
+int solver__multi_baseline(const solver__multi *mp, const solver_multi_options *opt,
+                           double deadline, solver__mplace *inc, solver_multi_result *res,
+                           sim_error *err);
+
 typedef struct solver__mlag_out {
   double bound;        /* s, best Lagrangian bound (-inf if none, +inf: infeasible) */
   /* The multipliers of the best bound and its subproblems' proven lower

@@ -91,7 +91,8 @@ int solver_multi_validate(const solver_multi *mi, sim_error *err) {
 }
 
 const char *solver_multi_method_name(solver_multi_method m) {
-  static const char *const names[] = {"ilp", "plain", "sequential", "independent"};
+  static const char *const names[] = {"ilp", "plain", "sequential", "independent",
+                                      "partitioned"};
   return (unsigned)m < SOLVER_MULTI_METHOD_COUNT ? names[m] : "unknown";
 }
 
@@ -336,20 +337,6 @@ int solver_multi_check(const solver_multi *mi, solver_placement *const *placemen
 
 /* ---- solver_multi_solve -------------------------------------------------- */
 
-/* Models ordered by weight, heaviest first (ties by index), for the
- * sequential baseline; under `max` by their time alone, slowest first. */
-static void order_models(const solver__multi *mp, const double *solo, size_t *order) {
-  for (size_t m = 0; m < mp->K; m++) order[m] = m;
-  for (size_t a = 1; a < mp->K; a++)
-    for (size_t b = a; b > 0; b--) {
-      const size_t x = order[b - 1], y = order[b];
-      const double kx = mp->max_obj && solo ? solo[x] : mp->mi->weight[x];
-      const double ky = mp->max_obj && solo ? solo[y] : mp->mi->weight[y];
-      if (!(ky > kx)) break;
-      order[b - 1] = y, order[b] = x;
-    }
-}
-
 static int res_alloc(solver_multi_result *res, size_t K, size_t M) {
   res->n_models = K;
   res->n_servers = M;
@@ -468,8 +455,9 @@ static int run_exact(const solver__multi *mp, const solver_multi_options *opt, d
   int rc = solver__multi_ilp(mp, fixing ? keep : NULL, opt->formulation, cutoff, opt->mip_gap,
                              deadline, 1, NULL, NULL, &p, &io, &ierr);
   if (rc == SIM_ESOLVER && isfinite(cutoff) && !solver__expired(deadline)) {
-    /* lp_solve sometimes loses accuracy on the cutoff row (status 25); the
-     * whole model without the row has the same optimum, so solve that. */
+    /* lp_solve sometimes loses accuracy on the cutoff row (status 25) or
+     * keeps branching on placements at the cutoff (multi_ilp.c); the whole
+     * model without the row has the same optimum, so solve that. */
     sim_error_clear(&ierr);
     cutoff = INFINITY;
     rc = solver__multi_ilp(mp, NULL, opt->formulation, cutoff, opt->mip_gap, deadline, 1, NULL,
@@ -533,68 +521,6 @@ timeout:
   return SIM_OK;
 }
 
-/* The baselines: sequential by weight, or each model alone. */
-static int run_baseline(const solver__multi *mp, const solver_multi_options *opt,
-                        double deadline, solver__mplace *inc, solver_multi_result *res,
-                        sim_error *err) {
-  const size_t K = mp->K;
-  size_t order[K];
-  if (opt->method == SOLVER_MULTI_SEQUENTIAL) {
-    order_models(mp, NULL, order);
-    if (!solver__multi_sequential(mp, order, NULL, inc, deadline)) {
-      res->status = solver__expired(deadline) ? SOLVER_TIMEOUT : SOLVER_INFEASIBLE;
-      snprintf(res->diagnosis, sizeof res->diagnosis,
-               "placing the models one at a time by weight left no room for one of them "
-               "(the instance may still be feasible; the exact method decides)");
-    } else {
-      res->status = SOLVER_FEASIBLE;
-    }
-    return SIM_OK;
-  }
-  /* Independent: each model's own optimum, as if the others did not exist. */
-  int timed_out = 0;
-  for (size_t m = 0; m < K; m++) {
-    solver_options o;
-    memset(&o, 0, sizeof o);
-    o.method = SOLVER_METHOD_ILP;
-    o.formulation = opt->formulation;
-    o.mip_gap = opt->mip_gap;
-    solver__incumbent one;
-    if (solver__incumbent_init(&one, mp->pb[m]->L) != 0)
-      return sim_error_set(err, SIM_ENOMEM, "out of memory");
-    solver__exact_out eo;
-    int rc = solver__exact(mp->pb[m], &o, deadline, &one, &eo, err);
-    if (rc == SIM_OK && eo.status == SOLVER_TIMEOUT) timed_out = 1;
-    if (rc == SIM_OK && isfinite(one.value)) {
-      memcpy(inc->srv[m], one.srv, mp->pb[m]->L * sizeof *one.srv);
-      memcpy(inc->opt[m], one.opt, mp->pb[m]->L * sizeof *one.opt);
-      inc->T[m] = one.value;
-      res->model_solo[m] = one.value;
-    }
-    const int found = isfinite(one.value);
-    solver__incumbent_clear(&one);
-    if (rc != SIM_OK) return rc;
-    if (!found) {
-      res->status = timed_out ? SOLVER_TIMEOUT : SOLVER_INFEASIBLE;
-      snprintf(res->diagnosis, sizeof res->diagnosis,
-               "model %zu does not fit the servers even alone", m);
-      return SIM_OK;
-    }
-  }
-  inc->value = solver__multi_value(mp, inc->T);
-  solver__mplace probe;
-  if (solver__mplace_init(&probe, mp) != 0) return sim_error_set(err, SIM_ENOMEM, "out of memory");
-  solver__mplace_copy(&probe, inc, mp);
-  const int fits = solver__multi_feasible(mp, &probe);
-  solver__mplace_clear(&probe, K);
-  res->status = timed_out ? SOLVER_TIMEOUT : fits ? SOLVER_FEASIBLE : SOLVER_INFEASIBLE;
-  if (!fits)
-    snprintf(res->diagnosis, sizeof res->diagnosis,
-             "each model's own optimum is returned, but together they break the shared storage "
-             "or utilization of some server");
-  return SIM_OK;
-}
-
 int solver_multi_solve(const solver_multi *mi, const solver_multi_options *opt,
                        solver_multi_result *res, sim_error *err) {
   solver_multi_result_init(res);
@@ -618,7 +544,7 @@ int solver_multi_solve(const solver_multi *mi, const solver_multi_options *opt,
     return sim_error_set(err, SIM_ENOMEM, "out of memory");
   }
   if (opt->method <= SOLVER_MULTI_ILP) rc = run_exact(mp, opt, deadline, &inc, res, err);
-  else rc = run_baseline(mp, opt, deadline, &inc, res, err);
+  else rc = solver__multi_baseline(mp, opt, deadline, &inc, res, err);
   if (rc == SIM_OK)
     rc = finish(mi, mp, &inc, opt->method != SOLVER_MULTI_INDEPENDENT, res, err);
   res->solve_seconds = solver__now() - t0;

@@ -9,8 +9,9 @@
  *   utilization:  Σ_m rate_m·cp_m(g,i)/u · x[m,.,g,i] <= 1
  * (rows that cannot bind are left out). The objective is Σ_m w_m·T_m, or,
  * for `max`, a continuous t >= 0 with T_m - t <= 0 for every model. A finite
- * cutoff adds objective <= cutoff (t's upper bound for `max`), so that
- * lp_solve answers INFEASIBLE exactly when no placement beats it. */
+ * cutoff adds objective <= cutoff (for `max`, lp_solve's initial bound on
+ * the objective), so that lp_solve answers INFEASIBLE exactly when no
+ * placement beats it. */
 #define _POSIX_C_SOURCE 200809L
 #include "solver/internal.h"
 
@@ -311,7 +312,12 @@ int solver__multi_ilp(const solver__multi *mp, unsigned char *const *keep, solve
     for (size_t k = 0; !j.flow && k < np; k++)
       if (c->pcol[k]) set_binary(j.lp, c->pcol[k], TRUE);
   }
-  if (j.tcol && isfinite(cutoff)) set_upbo(j.lp, j.tcol, cutoff);
+  /* Under `max` the cutoff is lp_solve's initial bound on the objective,
+   * not an upper bound on t: with t <= cutoff, nodes whose relaxation
+   * reaches the cutoff stay feasible instead of being pruned, and on some
+   * tiny instances whose incumbent is already optimal lp_solve branched on
+   * past a million nodes where the bound closes in a few dozen. */
+  if (j.tcol && isfinite(cutoff)) set_obj_bound(j.lp, cutoff);
   out->columns = nc;
   out->rows = j.rows;
   if (lp_path || mps_path) name_columns(&j);

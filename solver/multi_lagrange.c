@@ -221,6 +221,15 @@ static void repair(const solver__multi *mp, const solver__mplace *subs, const do
   }
   solver__multi_sequential(mp, order, rho, inc, deadline);
   solver__multi_improve(mp, inc, deadline);
+  /* Segment moves on top: they move parts of several models at once,
+   * which re-fitting one whole model at a time cannot. */
+  solver__mplace cand;
+  if (isfinite(inc->value) && solver__mplace_init(&cand, mp) == 0) {
+    solver__mplace_copy(&cand, inc, mp);
+    if (solver__multi_local(mp, &cand, deadline) && cand.value < inc->value)
+      solver__mplace_copy(inc, &cand, mp);
+    solver__mplace_clear(&cand, K);
+  }
 }
 
 int solver__multi_lagrange(const solver__multi *mp, int max_iter, double gap, double deadline,
@@ -318,6 +327,13 @@ int solver__multi_lagrange(const solver__multi *mp, int max_iter, double gap, do
     if (solver__mplace_init(&cand, mp) == 0) {
       solver__mplace_copy(&cand, &subs, mp);
       if (solver__multi_feasible(mp, &cand) && cand.value < inc->value)
+        solver__mplace_copy(inc, &cand, mp);
+      /* The union repaired by moving segments off the overloaded servers:
+       * every iteration until there is an incumbent, then with the
+       * sequential repair (the search costs O(K·L·M) moves per step). */
+      solver__mplace_copy(&cand, &subs, mp);
+      if ((!isfinite(inc->value) || it % REPAIR_EVERY == 0) &&
+          solver__multi_local(mp, &cand, deadline) && cand.value < inc->value)
         solver__mplace_copy(inc, &cand, mp);
       solver__mplace_clear(&cand, K);
     }

@@ -509,11 +509,14 @@ typedef enum {
   SOLVER_MULTI_ILP = 1,         /* the joint ILP on lp_solve alone (cross-checks) */
   SOLVER_MULTI_SEQUENTIAL = 2,  /* models in turn by weight, each optimal on what is left */
   SOLVER_MULTI_INDEPENDENT = 3, /* each model optimal as if alone; reports if the union fits */
-  SOLVER_MULTI_METHOD_COUNT = 4
+  SOLVER_MULTI_PARTITIONED = 4, /* each model alone on its own group of servers */
+  SOLVER_MULTI_METHOD_COUNT = 5
 } solver_multi_method;
 
-/* "ilp" (exact), "plain", "sequential", "independent": the words of --method and
- * of runs.csv, like the single-model methods (ilp is the exact method). */
+/* "ilp" (exact), "plain", "sequential", "independent", "partitioned": the
+ * words of --method and of runs.csv, like the single-model methods (ilp is
+ * the exact method). The baselines are the methods after
+ * SOLVER_MULTI_ILP. */
 const char *solver_multi_method_name(solver_multi_method m);
 int solver_multi_method_parse(const char *s); /* -1 if unknown */
 

@@ -2,7 +2,7 @@
 # cli_multi.sh: `dilemma solve` on scenarios with models: (several LLMs on
 # shared servers). One model with no load under models: gives exactly the
 # single-model result; the shipped scenario at four models is solved to a
-# proven optimum that the baselines cannot beat, the independent baseline's
+# proven optimum that the baselines (sequential, partitioned) cannot beat, the independent baseline's
 # union breaks a shared row there (exit 3), the joint model exports, and
 # simulate and topology, which handle one model, refuse models: with exit 2
 # (run_multi.sh covers `dilemma run`).
@@ -48,6 +48,18 @@ run solve "$multi" -p 3 --method sequential --json > "$tmp/s.json"
 is "$?" 0 "sequential baseline places all four"
 awk -v a="$(num objective_s "$tmp/s.json")" -v b="$obj" 'BEGIN { exit !(a >= b * (1 - 1e-9)) }'
 ok $? "the sequential baseline does not beat the proven optimum"
+# Partitioned: at four models the fourth gets a group of one server that
+# cannot hold it (exit 3); at three every model fits its group, and the
+# result cannot beat the joint optimum of the same three.
+run solve "$multi" -p 3 --method partitioned --json > "$tmp/g4.json" 2> "$tmp/g4.err"
+is "$?" 3 "partitioned baseline at four models: a model fits no group (exit 3)"
+contains "$tmp/g4.err" 'does not fit its group' "and says which"
+run solve "$multi" -p 2 --json > "$tmp/m3.json"
+run solve "$multi" -p 2 --method partitioned --json > "$tmp/g.json"
+is "$?" 0 "partitioned baseline at three models: each model fits its server group"
+contains "$tmp/g.json" '"method": "partitioned"' "and names its method"
+awk -v a="$(num objective_s "$tmp/g.json")" -v b="$(num objective_s "$tmp/m3.json")" 'BEGIN { exit !(a >= b * (1 - 1e-9)) }'
+ok $? "the partitioned baseline does not beat the joint optimum"
 run solve "$multi" -p 3 --method independent --json > "$tmp/i.json" 2> "$tmp/i.err"
 is "$?" 3 "each model alone: the union does not fit (exit 3)"
 contains "$tmp/i.json" '"joint_feasible": false' "the union breaks a shared row"

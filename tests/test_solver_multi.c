@@ -19,6 +19,7 @@
  * each model's own optimum, and a hand-computed case of that. */
 #include <gsl/gsl_rng.h>
 
+#include "solver/internal.h"
 #include "tests/solver_fixture.h"
 #include "tests/tap.h"
 
@@ -270,12 +271,148 @@ static void hand_case(void) {
   solver_multi_free(mi);
 }
 
+/* One one-layer model per entry of `layers` (1e6 parameters per layer,
+ * 1e9 FLOP, 8 bits) on servers of the given speeds (FLOP/s), each storing
+ * 1.5e6 bytes, i.e. one layer; rate 0.05 each (a layer on the slowest
+ * server keeps it busy half the time). T of a layer on server i
+ * is tokens·F/CCS_i·b/pr = 1e9/CCS_i s. */
+static solver_multi *hand_multi(size_t K, const size_t *layers, size_t M, const double *ccs) {
+  solver_multi *mi = solver_multi_alloc(K);
+  for (size_t m = 0; m < K; m++) {
+    solver_instance *in = instance_shell(layers[m], M, 1);
+    in->cost_model = SOLVER_COST_PAPER;
+    in->tokens = 1, in->batch = 1, in->context = 1;
+    in->bits[0] = 8, in->precision = 8;
+    in->accuracy = SIM_ACC_PER_LAYER, in->delta = 1;
+    in->origin = -1;
+    for (size_t l = 0; l < layers[m]; l++) {
+      in->allowed[l] = 1;
+      in->layers[l].params = 1000000, in->layers[l].flops = 1e9, in->layers[l].act_elems = 1;
+      snprintf(in->layers[l].name, sizeof in->layers[l].name, "layer%zu", l);
+    }
+    for (size_t i = 0; i < M; i++) {
+      snprintf(in->servers[i].name, sizeof in->servers[i].name, "s%zu", i);
+      in->servers[i].ccs = ccs[i];
+      in->servers[i].storage = 1.5e6;
+      in->servers[i].mem_bandwidth = 1e9;
+      for (size_t j = 0; j < M; j++) in->bandwidth[i * M + j] = i == j ? 0 : 1e6;
+    }
+    mi->models[m] = in;
+    mi->rate[m] = 0.05;
+  }
+  return mi;
+}
+
+/* The partitioned baseline by hand. Servers s0, s1, s2 at 1e9, 1e8 and
+ * 5e8 FLOP/s go out fastest first: s0, s2, s1. Models A (weight 2) and B
+ * (weight 1) of one 1 MB layer each have demands weight·size 2e6 and 1e6
+ * bytes, so A gets s0 and B s2; the total storage is 4.5e6 bytes, A's
+ * share 3e6 (it holds 1.5e6) and B's 1.5e6 (it holds 1.5e6), so s1 goes to
+ * A. A alone on {s0, s1} takes s0: T = 1e9/1e9 = 1 s; B on {s2}: T =
+ * 1e9/5e8 = 2 s; the objective is 2·1 + 1·2 = 4 s. With a second layer
+ * B no longer fits its one-layer group although the instance is feasible
+ * (B on s2 and s1): the baseline says infeasible. With three models on
+ * two servers one model gets no group. */
+static void partition_case(void) {
+  const double ccs[3] = {1e9, 1e8, 5e8};
+  size_t layers[3] = {1, 1, 1};
+  solver_multi *mi = hand_multi(2, layers, 3, ccs);
+  mi->weight[0] = 2, mi->weight[1] = 1;
+  sim_error err;
+  sim_error_clear(&err);
+  solver_multi_options o = options(SOLVER_MULTI_PARTITIONED, SOLVER_FORM_FLOW);
+  solver_multi_result res;
+  int rc = solver_multi_solve(mi, &o, &res, &err);
+  ok(rc == SIM_OK && res.status == SOLVER_FEASIBLE && res.joint_feasible &&
+         res.placement[0]->server[0] == 0 && res.placement[1]->server[0] == 2 &&
+         fabs(res.objective - 4.0) <= 1e-12 * 4,
+     "partitioned: A on s0 and B on s2, objective 4 s (status %s, got %.17g)",
+     solver_status_name(res.status), res.objective);
+  ok(strcmp(solver_multi_method_name(SOLVER_MULTI_PARTITIONED), "partitioned") == 0,
+     "the partitioned baseline's name");
+  ok_int(solver_multi_method_parse("partitioned"), SOLVER_MULTI_PARTITIONED,
+         "the partitioned baseline parses");
+  solver_multi_result_clear(&res);
+  solver_multi_free(mi);
+
+  layers[1] = 2;
+  mi = hand_multi(2, layers, 3, ccs);
+  mi->weight[0] = 2, mi->weight[1] = 1;
+  rc = solver_multi_solve(mi, &o, &res, &err);
+  ok(rc == SIM_OK && res.status == SOLVER_INFEASIBLE && res.placement[0] == NULL &&
+         strstr(res.diagnosis, "model 1 does not fit its group of 1 servers") != NULL,
+     "partitioned: B's two layers do not fit its one-server group (%s: %s)",
+     solver_status_name(res.status), res.diagnosis);
+  solver_multi_result_clear(&res);
+  o.method = SOLVER_MULTI_EXACT;
+  rc = solver_multi_solve(mi, &o, &res, &err);
+  /* Exact: A on s0 (weighted 2·1 s) and B's layers on s2 and s1 in either
+   * order, 2 + 10 s plus one hand-over of k·β·a·b/Ω = 1·1·1·8/1e6 = 8e-6 s
+   * (A on s2 instead: 2·2 + 1 + 10 s, worse). */
+  ok(rc == SIM_OK && res.status == SOLVER_OPTIMAL &&
+         fabs(res.objective - (2 * 1 + 12 + 8e-6)) <= 1e-9 * 14,
+     "partitioned: the same instance is feasible jointly, optimum 14.000008 s (got %.17g)",
+     res.objective);
+  solver_multi_result_clear(&res);
+  solver_multi_free(mi);
+
+  const size_t three[3] = {1, 1, 1};
+  mi = hand_multi(3, three, 2, ccs);
+  o.method = SOLVER_MULTI_PARTITIONED;
+  rc = solver_multi_solve(mi, &o, &res, &err);
+  ok(rc == SIM_OK && res.status == SOLVER_INFEASIBLE &&
+         strstr(res.diagnosis, "gets no server") != NULL,
+     "partitioned: three models on two servers leave one without a group (%s)", res.diagnosis);
+  solver_multi_result_clear(&res);
+  solver_multi_free(mi);
+}
+
+/* The repair of multi_local.c by hand, where only compute binds. Models A
+ * (weight 2) and B (weight 1) of one 1 MB layer at rate 0.6 on s0 (1e9
+ * FLOP/s: T = 1 s, busy 0.6) and s1 (8e8 FLOP/s: T = 1.25 s, busy 0.75);
+ * each server stores both. Both on s0: busy 1.2, 0.2 over the cap. Moving
+ * B to s1 removes the 0.2 for 1·0.25 s, moving A for 2·0.25 s; both on s1
+ * would be busy 1.5. So the repair moves B: A on s0, B on s1, objective
+ * 2·1 + 1·1.25 = 3.25 s, which is also the optimum. */
+static void repair_case(void) {
+  const double ccs[2] = {1e9, 8e8};
+  const size_t layers[2] = {1, 1};
+  solver_multi *mi = hand_multi(2, layers, 2, ccs);
+  mi->weight[0] = 2, mi->weight[1] = 1;
+  for (size_t m = 0; m < 2; m++) {
+    mi->rate[m] = 0.6;
+    for (size_t i = 0; i < 2; i++) mi->models[m]->servers[i].storage = 3e6;
+  }
+  sim_error err;
+  sim_error_clear(&err);
+  solver__multi *mp = solver__multi_alloc(mi, &err);
+  solver__mplace p;
+  if (mp == NULL || solver__mplace_init(&p, mp) != 0) abort();
+  p.srv[0][0] = p.srv[1][0] = 0;
+  p.opt[0][0] = p.opt[1][0] = 0;
+  const int fits = solver__multi_local(mp, &p, 0);
+  ok(fits && p.srv[0][0] == 0 && p.srv[1][0] == 1 && fabs(p.value - 3.25) <= 1e-12 * 3.25,
+     "repair: B moves to s1 (servers %d, %d), objective 3.25 s (got %.17g)", p.srv[0][0],
+     p.srv[1][0], p.value);
+  solver__mplace_clear(&p, mp->K);
+  solver__multi_free(mp);
+  solver_multi_options o = options(SOLVER_MULTI_EXACT, SOLVER_FORM_FLOW);
+  solver_multi_result res;
+  const int rc = solver_multi_solve(mi, &o, &res, &err);
+  ok(rc == SIM_OK && res.status == SOLVER_OPTIMAL && fabs(res.objective - 3.25) <= 1e-9 * 3.25,
+     "repair: the exact optimum is 3.25 s (got %.17g)", res.objective);
+  solver_multi_result_clear(&res);
+  solver_multi_free(mi);
+}
+
 int main(void) {
   hand_case();
+  repair_case();
+  partition_case();
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 20261204);
   int binding[4] = {0}, infeasible = 0, differs = 0, union_breaks = 0, proofs[5] = {0};
-  int util_binds = 0, storage_binds = 0;
+  int util_binds = 0, storage_binds = 0, partitioned_ok = 0, partitioned_none = 0;
   long fixed = 0; /* ILP columns the decomposition's bounds removed */
   for (int k = 0; k < INSTANCES; k++) {
     solver_multi *mi = random_multi(r, k);
@@ -364,6 +501,18 @@ int main(void) {
           ok(res.objective >= want * (1 - 1e-9), "instance %d: sequential %.12g >= optimum %.12g",
              k, res.objective, want);
         solver_multi_result_clear(&res);
+        /* Partitioned: its placement passed the joint checker inside the
+         * solve, so it can only be at or above the optimum. */
+        o.method = SOLVER_MULTI_PARTITIONED;
+        if (solver_multi_solve(mi, &o, &res, &err) != SIM_OK)
+          ok(0, "instance %d: partitioned failed: %s", k, err.msg);
+        else if (res.status == SOLVER_FEASIBLE)
+          ok(res.joint_feasible && res.objective >= want * (1 - 1e-9),
+             "instance %d: partitioned %.12g >= optimum %.12g", k, res.objective, want),
+              partitioned_ok++;
+        else
+          partitioned_none += res.status == SOLVER_INFEASIBLE;
+        solver_multi_result_clear(&res);
       }
     }
     solver_multi_free(mi);
@@ -376,6 +525,10 @@ int main(void) {
        "optima breaks a row on %d",
        proofs[SOLVER_PROOF_BOUND], proofs[SOLVER_PROOF_ILP], differs, union_breaks);
   diag("the decomposition's bounds removed %ld (model, layer, server) columns from the ILPs", fixed);
+  diag("partitioned: feasible on %d, no placement on %d feasible instances", partitioned_ok,
+       partitioned_none);
+  ok(partitioned_ok >= 20, "the partitioned baseline places the models on >= 20 (%d)",
+     partitioned_ok);
   ok(fixed > 0, "column fixing removed columns on some instances (%ld)", fixed);
   ok(storage_binds >= 40, "storage binds on at least 40 instances (%d)", storage_binds);
   ok(util_binds >= 40, "utilization binds on at least 40 instances (%d)", util_binds);

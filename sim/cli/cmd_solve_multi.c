@@ -121,7 +121,7 @@ int cli__solve_multi(const sim_scenario *sc, const cli_target *target, const cha
     const int m = solver_multi_method_parse(method);
     if (m < 0 || m == SOLVER_MULTI_ILP)
       return cli_usage_error("solve", "unknown method '%s' for several models (ilp, sequential, "
-                             "independent)", method);
+                             "independent, partitioned)", method);
     opt.method = (solver_multi_method)m;
   }
   if (plain) opt.method = SOLVER_MULTI_ILP;
