@@ -17,6 +17,9 @@
  *     j, the units of error left, and how many more layers j can still take
  *     at their smallest storage (so the segment that holds t cannot run on
  *     past what j holds);
+ *   - the same with each segment charged the storage of the widths it
+ *     uses (stab.c), looked up with the storage j has left once layer t
+ *     is on it and the units of error left;
  *   - when the child starts a new segment, the packing bound (pack.c) of
  *     layers t.. given what every server has left, with the options' costs
  *     raised by λ·err/E, minus λ times the budget left (λ from the exact
@@ -71,6 +74,7 @@ typedef struct {
   const solver__problem *pb;
   const solver__btab *bt;
   const solver__btab *bt_pen; /* the tables under the storage multipliers, or NULL */
+  const solver__stab *sb;  /* the tables with the widths' storage, or NULL */
   solver__penalty npen;    /* those multipliers, the error's set to 0 (borrowed arrays) */
   double pconst;           /* Σ of them, with the checker's slack */
   solver__pack *pack;      /* packing bound with costs raised by lam·err */
@@ -165,6 +169,12 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
         const size_t q = solver__btab_units(st->bt, st->limit_err - e2);
         const size_t k = room_after(st, t, j, bytes, st->count[j] + 1);
         lb += solver__btab_after(st->bt, t, j, k, q);
+        if (st->sb != NULL && lb < limit_of(st)) {
+          const size_t r = solver__stab_room(st->sb, j, pb->capacity[j] * (1 + 1e-9) - bytes);
+          const double lbs = cost + solver__stab_after(st->sb, t, j, r,
+                                                       solver__stab_units(st->sb, st->limit_err - e2));
+          if (lbs > lb) lb = lbs;
+        }
         if (st->bt_pen != NULL && lb < limit_of(st)) {
           const double lbp = costp + solver__btab_after(st->bt_pen, t, j, k, q) - st->pconst;
           if (lbp > lb) lb = lbp;
@@ -205,13 +215,13 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
 }
 
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
-                    const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
+                    const solver__stab *sb, const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
                     long long max_nodes, double deadline, long long *nodes, double *open_bound) {
   const size_t L = pb->L, M = pb->M;
   bsearch_state st;
   memset(&st, 0, sizeof st);
   st.open_lb = INFINITY;
-  st.pb = pb, st.bt = bt, st.inc = inc, st.gap = gap;
+  st.pb = pb, st.bt = bt, st.sb = sb, st.inc = inc, st.gap = gap;
   if (bt_pen != NULL && pen != NULL) {
     st.bt_pen = bt_pen;
     st.npen.storage = pen->storage, st.npen.count = pen->count, st.npen.error = 0;
