@@ -75,6 +75,7 @@ typedef struct {
   const solver__btab *bt;
   const solver__btab *bt_pen; /* the tables under the storage multipliers, or NULL */
   const solver__stab *sb;  /* the tables with the widths' storage, or NULL */
+  const solver__stab *sb_pen; /* the same under the storage multipliers, or NULL */
   solver__penalty npen;    /* those multipliers, the error's set to 0 (borrowed arrays) */
   double pconst;           /* Σ of them, with the checker's slack */
   solver__pack *pack;      /* packing bound with costs raised by lam·err */
@@ -175,6 +176,13 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
                                                        solver__stab_units(st->sb, st->limit_err - e2));
           if (lbs > lb) lb = lbs;
         }
+        if (st->sb_pen != NULL && lb < limit_of(st)) {
+          const size_t r = solver__stab_room(st->sb_pen, j, pb->capacity[j] * (1 + 1e-9) - bytes);
+          const double lbp = costp - st->pconst +
+                             solver__stab_after(st->sb_pen, t, j, r,
+                                                solver__stab_units(st->sb_pen, st->limit_err - e2));
+          if (lbp > lb) lb = lbp;
+        }
         if (st->bt_pen != NULL && lb < limit_of(st)) {
           const double lbp = costp + solver__btab_after(st->bt_pen, t, j, k, q) - st->pconst;
           if (lbp > lb) lb = lbp;
@@ -215,7 +223,7 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
 }
 
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
-                    const solver__stab *sb, const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
+                    const solver__stab *sb, const solver__stab *sb_pen, const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
                     long long max_nodes, double deadline, long long *nodes, double *open_bound) {
   const size_t L = pb->L, M = pb->M;
   bsearch_state st;
@@ -224,6 +232,7 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   st.pb = pb, st.bt = bt, st.sb = sb, st.inc = inc, st.gap = gap;
   if (bt_pen != NULL && pen != NULL) {
     st.bt_pen = bt_pen;
+    st.sb_pen = sb_pen;
     st.npen.storage = pen->storage, st.npen.count = pen->count, st.npen.error = 0;
     st.pconst = solver__penalty_constant(pb, &st.npen) * (1 + 1e-9);
   }

@@ -251,15 +251,15 @@ double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t r, 
 
 /* The branch and bound under the budget (bsearch.c): layer by layer, with
  * the tables (bt, and bt_pen built with the storage multipliers of pen;
- * bt_pen and pen may be NULL), the storage-charged tables sb (may be
- * NULL), the packing bound with costs raised by lam·err/budget (lam: the
+ * bt_pen and pen may be NULL), the storage-charged tables sb and sb_pen
+ * (under pen's storage multipliers; either may be NULL), the packing bound with costs raised by lam·err/budget (lam: the
  * dual's multiplier, s per budget) and dominance on (cost, error).
  * Returns 1 if it finished (no placement beats inc by the relative gap), 0
  * if max_nodes or the deadline stopped it, -1 without memory. When it
  * stopped, *open_bound (may be NULL) gets the least bound of the nodes it
  * left, so that min(*open_bound, inc·(1 - gap)) bounds the optimum. */
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
-                    const solver__stab *sb, const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
+                    const solver__stab *sb, const solver__stab *sb_pen, const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
                     long long max_nodes, double deadline, long long *nodes, double *open_bound);
 
 /* --- The packing bound (pack.c) -------------------------------------------
