@@ -93,6 +93,8 @@ typedef struct {
   size_t *pool_off;        /* L */
   solver__memo *memo;
   uint64_t *key;
+  size_t *q_bt, *q_sb;      /* n_opt: units of error left after each option of layer t,
+                              for the tables and for the storage-charged tables */
 } bsearch_state;
 
 static int bchild_cmp(const void *a, const void *b) {
@@ -148,6 +150,16 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
   double lb_move = NAN;
   bchild *kids = st->pool + st->pool_off[t];
   size_t n = 0;
+  /* The units of error left after each option do not depend on the
+   * server: computed once per node, not once per child (they were a sixth
+   * of the search's time). sb and sb_pen are built from the same problem,
+   * so they count in the same units. */
+  for (size_t o = pb->opt_begin[t]; t + 1 < L && o < pb->opt_begin[t + 1]; o++) {
+    const double left = st->limit_err - (err + pb->error[o]);
+    st->q_bt[o] = solver__btab_units(st->bt, left);
+    st->q_sb[o] = st->sb != NULL ? solver__stab_units(st->sb, left)
+                  : st->sb_pen != NULL ? solver__stab_units(st->sb_pen, left) : 0;
+  }
   for (size_t j = 0; j < M; j++) {
     if (!pb->usable[j]) continue;
     const int stay = (int)j == p;
@@ -167,20 +179,18 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
       if (st->bt_pen != NULL) costp += solver__penalty_option(pb, &st->npen, o, j);
       double lb = cost;
       if (t + 1 < L) {
-        const size_t q = solver__btab_units(st->bt, st->limit_err - e2);
+        const size_t q = st->q_bt[o];
         const size_t k = room_after(st, t, j, bytes, st->count[j] + 1);
         lb += solver__btab_after(st->bt, t, j, k, q);
         if (st->sb != NULL && lb < limit_of(st)) {
           const size_t r = solver__stab_room(st->sb, j, pb->capacity[j] * (1 + 1e-9) - bytes);
-          const double lbs = cost + solver__stab_after(st->sb, t, j, r,
-                                                       solver__stab_units(st->sb, st->limit_err - e2));
+          const double lbs = cost + solver__stab_after(st->sb, t, j, r, st->q_sb[o]);
           if (lbs > lb) lb = lbs;
         }
         if (st->sb_pen != NULL && lb < limit_of(st)) {
           const size_t r = solver__stab_room(st->sb_pen, j, pb->capacity[j] * (1 + 1e-9) - bytes);
           const double lbp = costp - st->pconst +
-                             solver__stab_after(st->sb_pen, t, j, r,
-                                                solver__stab_units(st->sb_pen, st->limit_err - e2));
+                             solver__stab_after(st->sb_pen, t, j, r, st->q_sb[o]);
           if (lbp > lb) lb = lbp;
         }
         if (st->bt_pen != NULL && lb < limit_of(st)) {
@@ -247,10 +257,13 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   st.pool_off = malloc(L * sizeof *st.pool_off);
   st.pool = malloc((pb->n_opt ? pb->n_opt : 1) * M * sizeof *st.pool);
   st.key = malloc((2 + 2 * M) * sizeof *st.key);
+  st.q_bt = malloc((pb->n_opt ? pb->n_opt : 1) * sizeof *st.q_bt);
+  st.q_sb = malloc((pb->n_opt ? pb->n_opt : 1) * sizeof *st.q_sb);
   st.pack = solver__pack_alloc_weighted(pb, st.lam);
   st.memo = solver__memo_alloc(2 + (pb->cap > 0 ? 2 * M : M), BMEMO_PAIRS, BMEMO_BYTES);
   int result = -1;
   if (st.emin && st.used && st.count && st.srv && st.opt && st.pool_off && st.pool && st.key &&
+      st.q_bt && st.q_sb &&
       st.pack && bt != NULL) {
     st.emin[L] = 0;
     for (size_t t = L; t-- > 0;) {
@@ -268,6 +281,6 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   solver__pack_free(st.pack);
   solver__memo_free(st.memo);
   free(st.emin), free(st.used), free(st.count), free(st.srv), free(st.opt);
-  free(st.pool_off), free(st.pool), free(st.key);
+  free(st.pool_off), free(st.pool), free(st.key), free(st.q_bt), free(st.q_sb);
   return result;
 }

@@ -38,7 +38,8 @@
  * of a block's storage at two bits per weight puts every width of the
  * blocks on whole units, as the budget's units do for errors 4^-b; the
  * tables hold at most STAB_CELLS entries, so on large instances the units
- * are coarser and the bound weaker, never wrong.
+ * are coarser and the bound weaker, never wrong. Entries are stored as
+ * floats rounded down, which only lowers a bound.
  *
  * Costs O(Σ W·F) to build, F the options per (layer, server) on the
  * (storage, error, cost) frontier.
@@ -52,8 +53,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Entries of W (16 MB). */
-#define STAB_CELLS ((size_t)2 << 20)
+/* Entries of W, floats (16 MB). With half as many, the coarser storage
+ * units cost the search four times the nodes on bench-budget M = 12-16. */
+#define STAB_CELLS ((size_t)4 << 20)
 /* Range of the units in the budget and in the widest server. */
 #define STAB_MIN_Q 8
 #define STAB_MAX_Q 512
@@ -70,7 +72,7 @@ struct solver__stab {
   size_t *R;        /* M: storage units of server j (0 when not usable) */
   int *su, *eu;     /* n_opt: the option's storage and error in whole units (rounded down) */
   size_t *w_off;    /* L x M: offset of W[t][j][0][0]; r-major, Q + 1 per r */
-  double *W;
+  float *W;
   double *K, *S;    /* L x M x (Q + 1) each */
   double root;
 };
@@ -96,7 +98,7 @@ size_t solver__stab_units(const solver__stab *st, double err_left) {
 double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t r, size_t q) {
   if (r == (size_t)-1 || q == (size_t)-1) return INFINITY;
   if (r > st->R[j]) r = st->R[j];
-  return st->W[st->w_off[t * st->M + j] + r * (st->Q + 1) + q];
+  return (double)st->W[st->w_off[t * st->M + j] + r * (st->Q + 1) + q];
 }
 
 double solver__stab_root(const solver__stab *st) { return st->root; }
@@ -126,6 +128,10 @@ static size_t choose_div(const double *v, const size_t *first, size_t groups, do
   }
   return best_n;
 }
+
+/* A float no larger than v >= 0 (every cost is): rounding to the nearest
+ * float moves by at most half an ulp, 2^-24 < 1e-7 relative. */
+static float down(double v) { return (float)(v * (1 - 1e-7)); }
 
 solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalty *pen) {
   const size_t L = pb->L, M = pb->M, N = pb->n_opt;
@@ -221,20 +227,21 @@ solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalt
       }
     }
     for (size_t j = 0; j < M; j++) {
-      double *w = &st->W[st->w_off[t * M + j]];
+      float *w = &st->W[st->w_off[t * M + j]];
       const double *k = &st->K[(t * M + j) * Q1];
       const size_t Rj = st->R[j];
-      for (size_t r = 0; r <= Rj; r++) memcpy(&w[r * Q1], k, Q1 * sizeof *w);
+      for (size_t q = 0; q < Q1; q++) w[q] = down(k[q]);
+      for (size_t r = 1; r <= Rj; r++) memcpy(&w[r * Q1], w, Q1 * sizeof *w);
       if (t + 1 == L) continue;
-      const double *nw = &st->W[st->w_off[(t + 1) * M + j]];
+      const float *nw = &st->W[st->w_off[(t + 1) * M + j]];
       for (size_t f = fb[j]; f < fb[j + 1]; f++) {
         const size_t u = (size_t)fu[f], e = (size_t)fe[f];
         const double c = fc[f];
         for (size_t r = u; r <= Rj; r++) {
-          double *wr = &w[r * Q1 + e];
-          const double *from = &nw[(r - u) * Q1];
+          float *wr = &w[r * Q1 + e];
+          const float *from = &nw[(r - u) * Q1];
           for (size_t q = 0; q + e < Q1; q++) {
-            const double v = c + from[q];
+            const float v = down(c + (double)from[q]);
             wr[q] = v < wr[q] ? v : wr[q];
           }
         }
@@ -268,12 +275,12 @@ solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalt
     for (size_t j = 0; j < M; j++) {
       double *s = &st->S[(t * M + j) * Q1];
       for (size_t q = 0; q < Q1; q++) s[q] = INFINITY;
-      const double *w = &st->W[st->w_off[t * M + j]];
+      const float *w = &st->W[st->w_off[t * M + j]];
       const size_t Rj = st->R[j];
       for (size_t f = fb[j]; f < fb[j + 1]; f++) {
         const size_t u = (size_t)fu[f], e = (size_t)fe[f];
         for (size_t q = e; q < Q1; q++) {
-          const double v = fc[f] + w[(Rj - u) * Q1 + q - e];
+          const double v = fc[f] + (double)w[(Rj - u) * Q1 + q - e];
           if (v < s[q]) s[q] = v;
         }
       }
