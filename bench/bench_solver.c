@@ -109,8 +109,8 @@ int main(int argc, char **argv) {
   }
   if (csv)
     fprintf(csv, "point,label,servers,method,formulation,run,status,proof,seconds,objective,"
-                 "lower_bound,gap,dp_bound,lagrangian_bound,segment_bound,packing_bound,nodes,"
-                 "search_nodes\n");
+                 "lower_bound,gap,dp_bound,lagrangian_bound,segment_bound,packing_bound,budget_bound,"
+                 "nodes,search_nodes\n");
   char load[128];
   load_average(load, sizeof load);
   const int ilp = method == SOLVER_METHOD_ILP;
@@ -172,13 +172,13 @@ int main(int argc, char **argv) {
         if (res.search_nodes > max_search) max_search = res.search_nodes;
         if (csv)
           fprintf(csv,
-                  "%zu,%s,%zu,%s,%s,%ld,%s,%s,%.6f,%.12g,%.12g,%.6g,%.12g,%.12g,%.12g,%.12g,%lld,"
-                  "%lld\n",
+                  "%zu,%s,%zu,%s,%s,%ld,%s,%s,%.6f,%.12g,%.12g,%.6g,%.12g,%.12g,%.12g,%.12g,%.12g,"
+                  "%lld,%lld\n",
                   p, label, in->n_servers, solver_method_name((solver_method)method),
                   solver_formulation_name(opt.formulation), r, solver_status_name(res.status),
                   solver_proof_name(res.proof), res.solve_seconds, res.objective,
                   res.lower_bound, res.gap, res.dp_bound, res.lagrangian_bound,
-                  res.segment_bound, res.packing_bound, res.nodes, res.search_nodes);
+                  res.segment_bound, res.packing_bound, res.budget_bound, res.nodes, res.search_nodes);
         solver_result_clear(&res);
         sim_case_free(one);
         if (rc) break;

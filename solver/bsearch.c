@@ -17,6 +17,9 @@
  *     j, the units of error left, and how many more layers j can still take
  *     at their smallest storage (so the segment that holds t cannot run on
  *     past what j holds);
+ *   - the same with each segment charged the storage of the widths it
+ *     uses (stab.c), looked up with the storage j has left once layer t
+ *     is on it and the units of error left;
  *   - when the child starts a new segment, the packing bound (pack.c) of
  *     layers t.. given what every server has left, with the options' costs
  *     raised by λ·err/E, minus λ times the budget left (λ from the exact
@@ -71,6 +74,8 @@ typedef struct {
   const solver__problem *pb;
   const solver__btab *bt;
   const solver__btab *bt_pen; /* the tables under the storage multipliers, or NULL */
+  const solver__stab *sb;  /* the tables with the widths' storage, or NULL */
+  const solver__stab *sb_pen; /* the same under the storage multipliers, or NULL */
   solver__penalty npen;    /* those multipliers, the error's set to 0 (borrowed arrays) */
   double pconst;           /* Σ of them, with the checker's slack */
   solver__pack *pack;      /* packing bound with costs raised by lam·err */
@@ -88,6 +93,8 @@ typedef struct {
   size_t *pool_off;        /* L */
   solver__memo *memo;
   uint64_t *key;
+  size_t *q_bt, *q_sb;      /* n_opt: units of error left after each option of layer t,
+                              for the tables and for the storage-charged tables */
 } bsearch_state;
 
 static int bchild_cmp(const void *a, const void *b) {
@@ -143,6 +150,16 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
   double lb_move = NAN;
   bchild *kids = st->pool + st->pool_off[t];
   size_t n = 0;
+  /* The units of error left after each option do not depend on the
+   * server: computed once per node, not once per child (they were a sixth
+   * of the search's time). sb and sb_pen are built from the same problem,
+   * so they count in the same units. */
+  for (size_t o = pb->opt_begin[t]; t + 1 < L && o < pb->opt_begin[t + 1]; o++) {
+    const double left = st->limit_err - (err + pb->error[o]);
+    st->q_bt[o] = solver__btab_units(st->bt, left);
+    st->q_sb[o] = st->sb != NULL ? solver__stab_units(st->sb, left)
+                  : st->sb_pen != NULL ? solver__stab_units(st->sb_pen, left) : 0;
+  }
   for (size_t j = 0; j < M; j++) {
     if (!pb->usable[j]) continue;
     const int stay = (int)j == p;
@@ -162,9 +179,20 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
       if (st->bt_pen != NULL) costp += solver__penalty_option(pb, &st->npen, o, j);
       double lb = cost;
       if (t + 1 < L) {
-        const size_t q = solver__btab_units(st->bt, st->limit_err - e2);
+        const size_t q = st->q_bt[o];
         const size_t k = room_after(st, t, j, bytes, st->count[j] + 1);
         lb += solver__btab_after(st->bt, t, j, k, q);
+        if (st->sb != NULL && lb < limit_of(st)) {
+          const size_t r = solver__stab_room(st->sb, j, pb->capacity[j] * (1 + 1e-9) - bytes);
+          const double lbs = cost + solver__stab_after(st->sb, t, j, r, st->q_sb[o]);
+          if (lbs > lb) lb = lbs;
+        }
+        if (st->sb_pen != NULL && lb < limit_of(st)) {
+          const size_t r = solver__stab_room(st->sb_pen, j, pb->capacity[j] * (1 + 1e-9) - bytes);
+          const double lbp = costp - st->pconst +
+                             solver__stab_after(st->sb_pen, t, j, r, st->q_sb[o]);
+          if (lbp > lb) lb = lbp;
+        }
         if (st->bt_pen != NULL && lb < limit_of(st)) {
           const double lbp = costp + solver__btab_after(st->bt_pen, t, j, k, q) - st->pconst;
           if (lbp > lb) lb = lbp;
@@ -205,15 +233,16 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
 }
 
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
-                    const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
+                    const solver__stab *sb, const solver__stab *sb_pen, const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
                     long long max_nodes, double deadline, long long *nodes, double *open_bound) {
   const size_t L = pb->L, M = pb->M;
   bsearch_state st;
   memset(&st, 0, sizeof st);
   st.open_lb = INFINITY;
-  st.pb = pb, st.bt = bt, st.inc = inc, st.gap = gap;
+  st.pb = pb, st.bt = bt, st.sb = sb, st.inc = inc, st.gap = gap;
   if (bt_pen != NULL && pen != NULL) {
     st.bt_pen = bt_pen;
+    st.sb_pen = sb_pen;
     st.npen.storage = pen->storage, st.npen.count = pen->count, st.npen.error = 0;
     st.pconst = solver__penalty_constant(pb, &st.npen) * (1 + 1e-9);
   }
@@ -228,10 +257,13 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   st.pool_off = malloc(L * sizeof *st.pool_off);
   st.pool = malloc((pb->n_opt ? pb->n_opt : 1) * M * sizeof *st.pool);
   st.key = malloc((2 + 2 * M) * sizeof *st.key);
+  st.q_bt = malloc((pb->n_opt ? pb->n_opt : 1) * sizeof *st.q_bt);
+  st.q_sb = malloc((pb->n_opt ? pb->n_opt : 1) * sizeof *st.q_sb);
   st.pack = solver__pack_alloc_weighted(pb, st.lam);
   st.memo = solver__memo_alloc(2 + (pb->cap > 0 ? 2 * M : M), BMEMO_PAIRS, BMEMO_BYTES);
   int result = -1;
   if (st.emin && st.used && st.count && st.srv && st.opt && st.pool_off && st.pool && st.key &&
+      st.q_bt && st.q_sb &&
       st.pack && bt != NULL) {
     st.emin[L] = 0;
     for (size_t t = L; t-- > 0;) {
@@ -249,6 +281,6 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   solver__pack_free(st.pack);
   solver__memo_free(st.memo);
   free(st.emin), free(st.used), free(st.count), free(st.srv), free(st.opt);
-  free(st.pool_off), free(st.pool), free(st.key);
+  free(st.pool_off), free(st.pool), free(st.key), free(st.q_bt), free(st.q_sb);
   return result;
 }

@@ -88,6 +88,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   solver__incumbent scratch = {NULL, NULL, INFINITY};
   fixing fx = {NULL, NULL, NULL, NULL, NULL, NULL};
   solver__btab *bt = NULL, *bt_pen = NULL;
+  solver__stab *st = NULL, *st_pen = NULL;
   double lam = 0; /* the budget dual's multiplier over the segment DP, s per budget */
   out->status = SOLVER_ERROR;
   out->proof = SOLVER_PROOF_NONE;
@@ -170,6 +171,19 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
     const double rp = solver__btab_root(bt_pen) -
                       (solver__penalty_constant(pb, &seg_pen) - seg_pen.error) * (1 + 1e-9);
     if (rp > out->budget) out->budget = rp;
+    /* The segments charged the storage of their widths (stab.c): under a
+     * binding budget the widths are wide, and the tables above let a
+     * segment hold as many layers as fit at the narrowest. Optional: NULL
+     * when the instance is too large for useful units (or memory is
+     * short), and the search works without it. Again under the segment
+     * Lagrangian's storage multipliers, minus their sum, like bt_pen. */
+    if ((st = solver__stab_alloc(pb, NULL)) != NULL && solver__stab_root(st) > out->budget)
+      out->budget = solver__stab_root(st);
+    if ((st_pen = solver__stab_alloc(pb, &seg_pen)) != NULL) {
+      const double sp = solver__stab_root(st_pen) -
+                        (solver__penalty_constant(pb, &seg_pen) - seg_pen.error) * (1 + 1e-9);
+      if (sp > out->budget) out->budget = sp;
+    }
     /* Incumbents from the tables' paths, repaired to storage (the budget
      * they keep up to the rounding of the units) and improved. */
     if (!opt->plain) {
@@ -222,7 +236,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
       long long sn = 0;
       double open = -INFINITY;
       const long long budget = opt->search_budget > 0 ? opt->search_budget : LLONG_MAX;
-      searched = solver__bsearch(pb, bt, bt_pen, &seg_pen, lam, inc, gap, budget, deadline, &sn,
+      searched = solver__bsearch(pb, bt, bt_pen, st, st_pen, &seg_pen, lam, inc, gap, budget, deadline, &sn,
                                  &open);
       out->search_nodes = sn;
       if (searched < 0) goto oom;
@@ -323,6 +337,8 @@ done:
   free(srv), free(op);
   solver__btab_free(bt);
   solver__btab_free(bt_pen);
+  solver__stab_free(st);
+  solver__stab_free(st_pen);
   solver__penalty_free(&lag_pen);
   solver__penalty_free(&seg_pen);
   solver__incumbent_clear(&scratch);

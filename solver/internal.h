@@ -229,17 +229,37 @@ size_t solver__btab_reach(const solver__btab *bt, size_t t, size_t j);
  * are left. */
 double solver__btab_after(const solver__btab *bt, size_t t, size_t j, size_t k, size_t q);
 
+/* The segment relaxation charged the storage of the widths each segment
+ * uses, with the budget kept exactly (stab.c states it), with the storage
+ * and cap multipliers of pen on the costs when pen is not NULL (borrowed;
+ * its error multiplier is ignored). NULL without memory, without a
+ * positive budget, or when the instance is too large for useful units.
+ * At most 16 MB of tables. */
+typedef struct solver__stab solver__stab;
+solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalty *pen);
+void solver__stab_free(solver__stab *st);
+/* The relaxation's value for the whole chain (penalized when built with
+ * pen; subtract the penalty constant): a lower bound on T*. */
+double solver__stab_root(const solver__stab *st);
+/* Whole storage units in `bytes_left` on server j, whole error units in
+ * `err_left` (rounded so as only to relax); (size_t)-1 when negative. */
+size_t solver__stab_room(const solver__stab *st, size_t j, double bytes_left);
+size_t solver__stab_units(const solver__stab *st, double err_left);
+/* Lower bound on the cost of the layers after t when layer t is on j, the
+ * segment holding it has r storage units left and q error units are left. */
+double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t r, size_t q);
+
 /* The branch and bound under the budget (bsearch.c): layer by layer, with
  * the tables (bt, and bt_pen built with the storage multipliers of pen;
- * bt_pen and pen may be NULL), the packing bound with costs
- * raised by lam·err/budget (lam: the dual's multiplier, s per budget) and
- * dominance on (cost, error).
+ * bt_pen and pen may be NULL), the storage-charged tables sb and sb_pen
+ * (under pen's storage multipliers; either may be NULL), the packing bound with costs raised by lam·err/budget (lam: the
+ * dual's multiplier, s per budget) and dominance on (cost, error).
  * Returns 1 if it finished (no placement beats inc by the relative gap), 0
  * if max_nodes or the deadline stopped it, -1 without memory. When it
  * stopped, *open_bound (may be NULL) gets the least bound of the nodes it
  * left, so that min(*open_bound, inc·(1 - gap)) bounds the optimum. */
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
-                    const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
+                    const solver__stab *sb, const solver__stab *sb_pen, const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
                     long long max_nodes, double deadline, long long *nodes, double *open_bound);
 
 /* --- The packing bound (pack.c) -------------------------------------------

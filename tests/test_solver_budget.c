@@ -11,6 +11,15 @@
  * bound (DP, Lagrangian, segment, packing, the budget bounds and the final
  * lower bound) must be at most the optimum.
  *
+ * The tables that charge each segment the storage of its widths
+ * (solver/stab.c) are checked on their own: their root value, and every
+ * lookup the budget search makes along the brute force's optimal placement
+ * (the cost of layers 0..t plus the tables' bound on the rest, given the
+ * storage layer t's server has left and the error left), must be at most
+ * the optimum; and the root must beat the budgeted segment tables of
+ * budget.c, which fit segments at the narrowest widths, on some instances,
+ * so that the check sees a bound that does something.
+ *
  * The budget is a random fraction in [0.25, 0.85] of what the cheapest
  * allowed widths would spend, so it binds on most instances: we count
  * where lifting it (widths and everything else kept) lowers the optimum,
@@ -20,6 +29,7 @@
  * cost model and an origin. */
 #include <gsl/gsl_rng.h>
 
+#include "solver/internal.h"
 #include "tests/solver_fixture.h"
 #include "tests/tap.h"
 
@@ -64,10 +74,68 @@ static int bound_ok(double bound, double want) {
   return isnan(bound) || bound <= want * (1 + 1e-9);
 }
 
+/* The storage-charged tables against the optimum `want` and its placement
+ * (bsrv, bbits). Returns 1 if every value is at most want; *stronger gets
+ * 1 when the root beats budget.c's tables. */
+static int stab_ok(const solver_instance *in, double want, const int *bsrv, const int *bbits,
+                   int *stronger, double *root_out) {
+  solver__restrict rs;
+  solver__restrict_init(&rs);
+  sim_error err;
+  sim_error_clear(&err);
+  solver__problem *pb = solver__problem_alloc(in, &rs, &err);
+  if (pb == NULL) return 0;
+  solver__stab *st = solver__stab_alloc(pb, NULL);
+  solver__btab *bt = solver__btab_alloc(pb, NULL);
+  int good = st != NULL && bt != NULL;
+  *stronger = 0;
+  *root_out = NAN;
+  if (good) {
+    const double root = solver__stab_root(st);
+    *root_out = root;
+    good = root <= want * (1 + 1e-9);
+    *stronger = root > solver__btab_root(bt) * (1 + 1e-9);
+  }
+  if (good && isfinite(want)) {
+    const size_t L = pb->L, M = pb->M;
+    int *opt = malloc(L * sizeof *opt);
+    double *used = calloc(M, sizeof *used);
+    if (opt == NULL || used == NULL) abort();
+    for (size_t l = 0; l < L; l++) {
+      opt[l] = -1;
+      for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++)
+        if (pb->opt_bits[g] == bbits[l]) opt[l] = (int)g;
+      if (opt[l] < 0) good = 0; /* the optimum uses an option the problem lacks */
+    }
+    double cost = 0, spent = 0;
+    for (size_t t = 0; good && t < L; t++) {
+      const size_t j = (size_t)bsrv[t], g = (size_t)opt[t];
+      if (t > 0 && bsrv[t - 1] != bsrv[t])
+        cost += solver__cm(pb, (size_t)opt[t - 1], (size_t)bsrv[t - 1], j);
+      cost += solver__cost_x(pb, t, g, j);
+      used[j] += pb->storage[g];
+      spent += pb->error[g];
+      const size_t r = solver__stab_room(st, j, pb->capacity[j] * (1 + 1e-9) - used[j]);
+      const size_t q = solver__stab_units(st, pb->budget * (1 + 1e-9) - spent);
+      const double lb = cost + (t + 1 < L ? solver__stab_after(st, t, j, r, q) : 0.0);
+      if (!(lb <= want * (1 + 1e-9))) {
+        diag("  stab lookup at layer %zu: %.12g > optimum %.12g", t, lb, want);
+        good = 0;
+      }
+    }
+    free(opt), free(used);
+  }
+  solver__stab_free(st);
+  solver__btab_free(bt);
+  solver__problem_free(pb);
+  return good;
+}
+
 int main(void) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 20261204);
   int feasible = 0, binding = 0, infeasible = 0, by_search = 0, plain_checked = 0, by_ilp = 0;
+  int stab_stronger = 0;
   for (int k = 0; k < INSTANCES; k++) {
     const fixture_spec s = shape(r, k);
     solver_instance *in = fixture_random(r, &s);
@@ -79,7 +147,9 @@ int main(void) {
       for (size_t b = 0; b < B; b++) in->allowed[l * B + b] = b >= first;
     }
     set_budget(in, fx_uniform(r, 0.25, 0.85));
-    const double want = brute_force(in, -1, -1, 0, NULL, NULL);
+    int *bsrv = calloc(L, sizeof *bsrv), *bbits = calloc(L, sizeof *bbits);
+    if (bsrv == NULL || bbits == NULL) abort();
+    const double want = brute_force(in, -1, -1, 0, bsrv, bbits);
     const double budget = in->budget;
     in->budget = 1e300;
     const double lifted = brute_force(in, -1, -1, 0, NULL, NULL);
@@ -89,6 +159,13 @@ int main(void) {
       feasible++;
       if (want > lifted * (1 + 1e-12)) binding++;
     }
+    int stronger = 0;
+    double sroot = NAN;
+    ok(stab_ok(in, want, bsrv, bbits, &stronger, &sroot),
+       "instance %d: storage-charged budget tables %.12g and their lookups <= optimum %.12g", k,
+       sroot, want);
+    stab_stronger += stronger;
+    free(bsrv), free(bbits);
     /* v = 0: accelerated; 1: plain lp_solve (k % 3 == 0); 2: accelerated
      * without the search, so lp_solve with fixing and cutoff decides
      * (k % 3 == 1). */
@@ -128,8 +205,9 @@ int main(void) {
     solver_instance_free(in);
   }
   diag("%d feasible instances, the budget binds on %d; %d infeasible; %d proven by the budget "
-       "search; %d also solved by lp_solve alone; %d proven by lp_solve with fixing and cutoff",
-       feasible, binding, infeasible, by_search, plain_checked, by_ilp);
+       "search; %d also solved by lp_solve alone; %d proven by lp_solve with fixing and cutoff; "
+       "the storage-charged tables beat budget.c's on %d",
+       feasible, binding, infeasible, by_search, plain_checked, by_ilp, stab_stronger);
   /* Counts under this seed: see the diag line above. The floors are well
    * below them yet far from 0, so they fail if the generator stops
    * producing binding budgets or the search stops giving proofs. */
@@ -137,6 +215,8 @@ int main(void) {
   ok(binding * 10 >= feasible * 6, "the budget binds on at least 60 %% of them (%d of %d)", binding,
      feasible);
   ok(by_search >= 50, "the budget search gave the proof on at least 50 solves (%d)", by_search);
+  ok(stab_stronger >= 10, "the storage-charged tables beat budget.c's on at least 10 instances (%d)",
+     stab_stronger);
   ok(by_ilp >= 20, "lp_solve with fixing and cutoff gave the proof on at least 20 solves (%d)",
      by_ilp);
   gsl_rng_free(r);

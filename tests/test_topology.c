@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
 #include "sim/topology/topology.h"
 #include "tests/tap.h"
@@ -250,6 +251,42 @@ static void test_cloud_and_lists(void) {
   sim_scenario_free(sc);
 }
 
+/* servers.storage_floor: with fair shares of OPT-350m over 128 servers the
+ * embedding (28 M parameters, 114 MB at 32 bits) fits no server; floored at
+ * one largest layer, every server holds it, and the servers already above
+ * the floor keep their draws. */
+static void test_storage_floor(void) {
+#define FLOOR_BASE "model: {name: opt-350m, granularity: block}\n" \
+                   "servers: {count: 128, storage: {min: 1, max: 3, unit: model_fp32_share}"
+  sim_scenario *plain = load(FLOOR_BASE "}\n");
+  sim_scenario *floored = load(FLOOR_BASE ", storage_floor: 1}\n");
+  sim_error err;
+  sim_error_clear(&err);
+  sim_case *a = sim_case_alloc(plain, 0, 3, &err), *b = sim_case_alloc(floored, 0, 3, &err);
+  if (a == NULL || b == NULL) {
+    ok(0, "storage floor: the cases assemble (%s)", err.msg);
+  } else {
+    double largest = 0;
+    for (size_t l = 0; l < a->model->n_layers; l++)
+      largest = fmax(largest, 4.0 * (double)a->model->layers[l].params);
+    size_t below = 0, raised = 0, kept = 1;
+    for (size_t i = 0; i < 128; i++) {
+      const double sa = a->topology->servers[i].storage, sb = b->topology->servers[i].storage;
+      below += sa < largest;
+      raised += sb == largest && sa < largest;
+      kept &= sa < largest || sb == sa;
+    }
+    ok(below == 128, "without a floor the largest layer (%.4g bytes) fits none of 128 servers (%zu below)",
+       largest, below);
+    ok(raised == below && kept, "with storage_floor: 1 every server holds it (%zu raised), the rest kept",
+       raised);
+  }
+  sim_case_free(a);
+  sim_case_free(b);
+  sim_scenario_free(plain);
+  sim_scenario_free(floored);
+}
+
 int main(void) {
   test_determinism_and_ranges();
   test_common_random_numbers();
@@ -257,5 +294,6 @@ int main(void) {
   test_geometric_routes();
   test_routes_floyd();
   test_cloud_and_lists();
+  test_storage_floor();
   return tap_done();
 }

@@ -68,6 +68,13 @@ sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, s
   const double fp32_bytes = FP32_BYTES_PER_PARAM * (double)c->model->total_params;
   c->topology = sim_topology_alloc(&v->servers, &v->links, v->seed, run, fp32_bytes, err);
   if (c->topology == NULL) goto fail;
+  if (v->servers.storage_floor > 0) {
+    int64_t largest = 0;
+    for (size_t l = 0; l < c->model->n_layers; l++)
+      if (c->model->layers[l].params > largest) largest = c->model->layers[l].params;
+    sim_topology_floor_storage(c->topology,
+                               v->servers.storage_floor * FP32_BYTES_PER_PARAM * (double)largest);
+  }
   /* The instance names the key (a cost that overflows, say); the file and
    * the run are added here. */
   sim_error local;

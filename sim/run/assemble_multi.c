@@ -57,6 +57,15 @@ solver_multi *sim_multi_alloc(const sim_scenario *base, size_t point, uint64_t r
   }
   topo = sim_topology_alloc(&view.servers, &view.links, view.seed, run, fp32, err);
   if (topo == NULL) goto fail;
+  if (view.servers.storage_floor > 0) {
+    /* The floor lets every layer of every model fit a server alone. */
+    int64_t largest = 0;
+    for (size_t m = 0; m < K; m++)
+      for (size_t l = 0; l < models[m]->n_layers; l++)
+        if (models[m]->layers[l].params > largest) largest = models[m]->layers[l].params;
+    sim_topology_floor_storage(topo, view.servers.storage_floor * FP32_BYTES_PER_PARAM *
+                                         (double)largest);
+  }
   for (size_t m = 0; m < K; m++) {
     const sim_model_entry *e = &view.models[m];
     const sim_scenario v = entry_view(&view, e);

@@ -65,6 +65,8 @@ static const sim__key server_keys[] = {
   INT("count", servers.count, 1, 4096, "number of edge servers M"),
   SPEC("ccs", servers.ccs, 0, BIG, SIM_KF_LO_OPEN, "FLOP/s", "compute speed (roofline: peak)"),
   SPEC("storage", servers.storage, 0, BIG, SIM_KF_UNIT, "bytes", "storage capacity"),
+  NUM("storage_floor", servers.storage_floor, 0, 1e6, 0, NULL,
+      "each server stores at least this many times the largest layer at 32 bits (0: none)"),
   SPEC("mem_bandwidth", servers.mem_bandwidth, 0, BIG, SIM_KF_LO_OPEN, "byte/s",
        "memory bandwidth (roofline)"),
   MAP("cloud", cloud_keys, OFF(servers.has_cloud), "optional cloud node"),

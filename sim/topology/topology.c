@@ -139,3 +139,9 @@ sim_topology *sim_topology_alloc(const sim_servers_config *servers, const sim_li
   }
   return t;
 }
+
+void sim_topology_floor_storage(sim_topology *t, double bytes) {
+  if (!(bytes > 0)) return;
+  for (size_t i = 0; i < t->n_edge; i++)
+    if (t->servers[i].device[0] == '\0' && t->servers[i].storage < bytes) t->servers[i].storage = bytes;
+}

@@ -57,6 +57,8 @@ typedef struct sim_servers_config {
   int64_t count;           /* edge servers M */
   sim_spec ccs;            /* FLOP/s (the roofline model's peak) */
   sim_spec storage;        /* bytes, or a multiple of the fp32 model size */
+  double storage_floor;    /* >= 0: each edge server without a device stores at least this
+                              many times the model's largest layer at 32 bits (0: none) */
   sim_spec mem_bandwidth;  /* byte/s, roofline only */
   int has_cloud;           /* 1 if a cloud node is appended */
   struct {
@@ -147,6 +149,12 @@ sim_topology *sim_topology_alloc(const sim_servers_config *servers, const sim_li
                                  sim_error *err);
 
 void sim_topology_free(sim_topology *t);
+
+/* Raises the storage of every edge server without a catalogue device to at
+ * least `bytes` (servers.storage_floor times the largest layer at 32 bits,
+ * computed by the caller, which knows the model). A no-op for bytes <= 0.
+ * Applied after the draws, so the draws are the same with or without it. */
+void sim_topology_floor_storage(sim_topology *t, double bytes);
 
 /* Bandwidth and latency of the route i -> j. */
 static inline double sim_topology_bandwidth(const sim_topology *t, size_t i, size_t j) {

@@ -1,0 +1,297 @@
+/* stab.c: the segment relaxation charged the storage of the widths it uses,
+ * with the budget kept exactly.
+ *
+ * Why it exists: the segment relaxations of segment.c and budget.c fit a
+ * segment to its server with every layer at its smallest width. Under a
+ * binding budget most layers need wider widths, which take more storage,
+ * so those relaxations let a fast server hold more layers than it can
+ * (on the budget benchmark, thirteen 12-bit blocks on a server that holds
+ * eleven), and their bound sat 2-6 % below the optimum from M = 16 on.
+ * Relaxing the budget with a multiplier instead loses as much: which
+ * layers get the narrow widths is an integer choice.
+ *
+ * The relaxation. Any feasible placement is a sequence of maximal
+ * segments, each on one server, and the storage of the widths a segment
+ * uses fits its server alone (the server's total does); the errors of all
+ * layers fit the budget. Forget the coupling of segments on the same
+ * server and keep both resources as states, each counted in whole units,
+ * every option's storage and error rounded DOWN: a segment that fits has
+ * Σ ⌊s/u_s⌋ <= ⌊κ·(1 + 1e-9)/u_s⌋ = R_j and a placement within the budget
+ * Σ ⌊e/u_e⌋ <= ⌊E·(1 + 1e-9)/u_e⌋ = Q, so the counted problem is a
+ * relaxation. It is solved exactly by a backward DP:
+ *   K[t][j][q]    cheapest cost of the layers after t when a segment ends
+ *                 at t on j, with q error units (the cheapest transfer out
+ *                 of t, then a new segment on another server);
+ *   W[t][j][r][q] the layers after t when layer t is on j, the segment
+ *                 holding it has r storage units left and q error units
+ *                 are left: min(K[t][j][q], min over options o of layer
+ *                 t + 1 on j of c(o) + W[t + 1][j][r - su(o)][q - eu(o)]);
+ *   S[s][j][q]    a segment starting at s on j: min over o of
+ *                 c(o) + W[s][j][R_j - su(o)][q - eu(o)].
+ * min_j S[0][j][Q] is a lower bound on T*, and the search (bsearch.c)
+ * looks W up for a child with layer t on j, the storage j has left and
+ * the error left. With the storage and cap multipliers π of the segment
+ * Lagrangian on the costs, the same tables bound the penalized cost
+ * (minus Σ π, as in budget.c).
+ *
+ * Units are chosen to lose least: with weights of params·b/8 bytes, a unit
+ * of a block's storage at two bits per weight puts every width of the
+ * blocks on whole units, as the budget's units do for errors 4^-b; the
+ * tables hold at most STAB_CELLS entries, so on large instances the units
+ * are coarser and the bound weaker, never wrong. Entries are stored as
+ * floats rounded down, which only lowers a bound.
+ *
+ * Costs O(Σ W·F) to build, F the options per (layer, server) on the
+ * (storage, error, cost) frontier.
+ *
+ * Floating point: units are floor(x/u) and the units left floor(x/u +
+ * 1e-6); a computed quotient exceeds the true one by a few ulps, far below
+ * the 1e-6 added to what is left, so rounding only relaxes. */
+#include "solver/internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Entries of W, floats (16 MB). With half as many, the coarser storage
+ * units cost the search four times the nodes on bench-budget M = 12-16. */
+#define STAB_CELLS ((size_t)4 << 20)
+/* Range of the units in the budget and in the widest server. */
+#define STAB_MIN_Q 8
+#define STAB_MAX_Q 512
+#define STAB_MIN_R 8
+#define STAB_MAX_R 1024
+
+struct solver__stab {
+  const solver__problem *pb;
+  solver__penalty pen; /* storage and cap multipliers on the costs (error: 0), or none */
+  int penalized;
+  size_t L, M, Q;
+  double su_unit;   /* bytes per storage unit */
+  double eu_unit;   /* error per error unit */
+  size_t *R;        /* M: storage units of server j (0 when not usable) */
+  int *su, *eu;     /* n_opt: the option's storage and error in whole units (rounded down) */
+  size_t *w_off;    /* L x M: offset of W[t][j][0][0]; r-major, Q + 1 per r */
+  float *W;
+  double *K, *S;    /* L x M x (Q + 1) each */
+  double root;
+};
+
+void solver__stab_free(solver__stab *st) {
+  if (st == NULL) return;
+  free(st->R), free(st->su), free(st->eu), free(st->w_off), free(st->W), free(st->K), free(st->S);
+  free(st);
+}
+
+size_t solver__stab_room(const solver__stab *st, size_t j, double bytes_left) {
+  if (!(bytes_left >= 0)) return (size_t)-1;
+  const double r = floor(bytes_left / st->su_unit + 1e-6);
+  return r >= (double)st->R[j] ? st->R[j] : (size_t)r;
+}
+
+size_t solver__stab_units(const solver__stab *st, double err_left) {
+  if (!(err_left >= 0)) return (size_t)-1;
+  const double q = floor(err_left / st->eu_unit + 1e-6);
+  return q >= (double)st->Q ? st->Q : (size_t)q;
+}
+
+double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t r, size_t q) {
+  if (r == (size_t)-1 || q == (size_t)-1) return INFINITY;
+  if (r > st->R[j]) r = st->R[j];
+  return (double)st->W[st->w_off[t * st->M + j] + r * (st->Q + 1) + q];
+}
+
+double solver__stab_root(const solver__stab *st) { return st->root; }
+
+/* The divisions N in [lo, hi] of `scale` that lose least when the values
+ * v (n of them, in groups: group k is v[first[k]] .. v[first[k + 1] - 1])
+ * are rounded down to units scale/N: the loss is Σ over groups of the
+ * largest fraction of a unit any value of the group drops, over N, the
+ * most a sequence with one value per group gains as a share of scale.
+ * Values above scale are never counted. Ties keep the smaller N. */
+static size_t choose_div(const double *v, const size_t *first, size_t groups, double scale,
+                         size_t lo, size_t hi) {
+  size_t best_n = hi;
+  double best = INFINITY;
+  for (size_t N = lo; N <= hi; N++) {
+    const double unit = scale / (double)N;
+    double loss = 0;
+    for (size_t k = 0; k < groups; k++) {
+      double worst = 0;
+      for (size_t g = first[k]; g < first[k + 1]; g++) {
+        const double x = v[g] / unit;
+        if (x > 0 && x <= (double)N) worst = fmax(worst, x - floor(x));
+      }
+      loss += worst;
+    }
+    if (loss / (double)N < best * (1 - 1e-9)) best = loss / (double)N, best_n = N;
+  }
+  return best_n;
+}
+
+/* A float no larger than v >= 0 (every cost is): rounding to the nearest
+ * float moves by at most half an ulp, 2^-24 < 1e-7 relative. */
+static float down(double v) { return (float)(v * (1 - 1e-7)); }
+
+solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalty *pen) {
+  const size_t L = pb->L, M = pb->M, N = pb->n_opt;
+  if (!pb->has_budget || !(pb->budget > 0) || L == 0) return NULL;
+  solver__stab *st = calloc(1, sizeof *st);
+  if (st == NULL) return NULL;
+  st->pb = pb, st->L = L, st->M = M;
+  if (pen != NULL) {
+    st->pen.storage = pen->storage, st->pen.count = pen->count, st->pen.error = 0;
+    st->penalized = 1;
+  }
+  st->R = calloc(M, sizeof *st->R);
+  st->su = malloc((N ? N : 1) * sizeof *st->su);
+  st->eu = malloc((N ? N : 1) * sizeof *st->eu);
+  st->w_off = malloc(L * M * sizeof *st->w_off);
+  if (!st->R || !st->su || !st->eu || !st->w_off) goto fail;
+  /* A server never needs more room than the whole model at its widest
+   * options: capacities are clipped there. */
+  double whole = 0, widest = 0, sum = 0;
+  for (size_t l = 0; l < L; l++) {
+    double w = 0;
+    for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++) w = fmax(w, pb->storage[g]);
+    whole += w;
+  }
+  whole *= 1 + 1e-9;
+  size_t usable = 0;
+  for (size_t j = 0; j < M; j++)
+    if (pb->usable[j]) {
+      const double c = fmin(pb->capacity[j] * (1 + 1e-9), whole);
+      widest = fmax(widest, c), sum += c, usable++;
+    }
+  if (usable == 0 || !(widest > 0)) goto fail;
+  /* The error units first (as budget.c chooses them), then the storage
+   * units the memory leaves; fewer error units when too few are left. */
+  const double limit = pb->budget * (1 + 1e-9);
+  size_t qmax = STAB_MAX_Q, rmax = 0;
+  for (;;) {
+    st->Q = choose_div(pb->error, pb->opt_begin, L, pb->budget, STAB_MIN_Q, qmax);
+    /* Σ_j (R_j + 1) <= cells per (layer, q); R_j ≈ rmax·c_j/widest. */
+    const double per = (double)STAB_CELLS / (double)L / (double)(st->Q + 1) - (double)usable;
+    const double r = per * widest / sum;
+    rmax = r > STAB_MAX_R ? STAB_MAX_R : r < 0 ? 0 : (size_t)r;
+    if (rmax >= 2 * STAB_MIN_R || qmax <= STAB_MIN_Q) break;
+    qmax /= 2;
+  }
+  if (rmax < STAB_MIN_R) goto fail; /* too large an instance for a useful table */
+  const size_t R = choose_div(pb->storage, pb->opt_begin, L, widest, STAB_MIN_R, rmax);
+  st->su_unit = widest / (double)R;
+  st->eu_unit = pb->budget / (double)st->Q;
+  for (size_t j = 0; j < M; j++)
+    if (pb->usable[j]) {
+      const double r = floor(fmin(pb->capacity[j] * (1 + 1e-9), whole) / st->su_unit + 1e-6);
+      st->R[j] = r >= (double)R ? R : (size_t)r;
+    }
+  for (size_t g = 0; g < N; g++) {
+    st->su[g] = (int)fmin(floor(pb->storage[g] / st->su_unit), 1e9);
+    const double e = pb->error[g];
+    st->eu[g] = !(e > 0) ? 0 : e > limit ? (int)st->Q + 1 : (int)floor(e / st->eu_unit);
+  }
+  const size_t Q1 = st->Q + 1;
+  size_t cells = 0;
+  for (size_t t = 0; t < L; t++)
+    for (size_t j = 0; j < M; j++) st->w_off[t * M + j] = cells, cells += (st->R[j] + 1) * Q1;
+  st->W = malloc(cells * sizeof *st->W);
+  st->K = malloc(L * M * Q1 * sizeof *st->K);
+  st->S = malloc(L * M * Q1 * sizeof *st->S);
+  size_t most = 1; /* options of the layer with the most: a frontier per server */
+  for (size_t l = 0; l < L; l++)
+    if (pb->opt_begin[l + 1] - pb->opt_begin[l] > most) most = pb->opt_begin[l + 1] - pb->opt_begin[l];
+  int *fu = malloc(most * M * sizeof *fu), *fe = malloc(most * M * sizeof *fe);
+  double *fc = malloc(most * M * sizeof *fc);
+  size_t *fb = malloc((M + 1) * sizeof *fb);
+  if (!st->W || !st->K || !st->S || !fu || !fe || !fc || !fb) {
+    free(fu), free(fe), free(fc), free(fb);
+    goto fail;
+  }
+  /* The frontier of layer t + 1 on each server (fb, fu, fe, fc), kept from
+   * the previous round; built for layer t after W[t]. */
+  for (size_t t = L; t-- > 0;) {
+    for (size_t j = 0; j < M; j++) {
+      double *k = &st->K[(t * M + j) * Q1];
+      for (size_t q = 0; q < Q1; q++) k[q] = t + 1 == L ? 0.0 : INFINITY;
+      if (t + 1 == L || !pb->usable[j]) continue;
+      for (size_t i = 0; i < M; i++) {
+        if (i == j || !pb->usable[i]) continue;
+        double c = INFINITY;
+        for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
+          if (solver__cm(pb, g, j, i) < c) c = solver__cm(pb, g, j, i);
+        if (!isfinite(c)) continue;
+        const double *s = &st->S[((t + 1) * M + i) * Q1];
+        for (size_t q = 0; q < Q1; q++)
+          if (c + s[q] < k[q]) k[q] = c + s[q];
+      }
+    }
+    for (size_t j = 0; j < M; j++) {
+      float *w = &st->W[st->w_off[t * M + j]];
+      const double *k = &st->K[(t * M + j) * Q1];
+      const size_t Rj = st->R[j];
+      for (size_t q = 0; q < Q1; q++) w[q] = down(k[q]);
+      for (size_t r = 1; r <= Rj; r++) memcpy(&w[r * Q1], w, Q1 * sizeof *w);
+      if (t + 1 == L) continue;
+      const float *nw = &st->W[st->w_off[(t + 1) * M + j]];
+      for (size_t f = fb[j]; f < fb[j + 1]; f++) {
+        const size_t u = (size_t)fu[f], e = (size_t)fe[f];
+        const double c = fc[f];
+        for (size_t r = u; r <= Rj; r++) {
+          float *wr = &w[r * Q1 + e];
+          const float *from = &nw[(r - u) * Q1];
+          for (size_t q = 0; q + e < Q1; q++) {
+            const float v = down(c + (double)from[q]);
+            wr[q] = v < wr[q] ? v : wr[q];
+          }
+        }
+      }
+    }
+    /* The frontier of layer t: options that fit the server and the budget
+     * alone, none with no more storage, error and cost than another. */
+    size_t n = 0;
+    for (size_t j = 0; j < M; j++) {
+      fb[j] = n;
+      const size_t first = n;
+      for (size_t g = pb->opt_begin[t]; pb->usable[j] && g < pb->opt_begin[t + 1]; g++) {
+        if ((size_t)st->su[g] > st->R[j] || st->eu[g] > (int)st->Q) continue;
+        if (pb->storage[g] > pb->capacity[j] * (1 + 1e-9)) continue;
+        double c = solver__cost_x(pb, t, g, j);
+        if (st->penalized) c += solver__penalty_option(pb, &st->pen, g, j);
+        if (!isfinite(c)) continue;
+        int dominated = 0;
+        for (size_t f = first; f < n && !dominated; f++)
+          dominated = fu[f] <= st->su[g] && fe[f] <= st->eu[g] && fc[f] <= c;
+        if (dominated) continue;
+        size_t w2 = first;
+        for (size_t f = first; f < n; f++)
+          if (!(st->su[g] <= fu[f] && st->eu[g] <= fe[f] && c <= fc[f]))
+            fu[w2] = fu[f], fe[w2] = fe[f], fc[w2] = fc[f], w2++;
+        n = w2;
+        fu[n] = st->su[g], fe[n] = st->eu[g], fc[n] = c, n++;
+      }
+    }
+    fb[M] = n;
+    for (size_t j = 0; j < M; j++) {
+      double *s = &st->S[(t * M + j) * Q1];
+      for (size_t q = 0; q < Q1; q++) s[q] = INFINITY;
+      const float *w = &st->W[st->w_off[t * M + j]];
+      const size_t Rj = st->R[j];
+      for (size_t f = fb[j]; f < fb[j + 1]; f++) {
+        const size_t u = (size_t)fu[f], e = (size_t)fe[f];
+        for (size_t q = e; q < Q1; q++) {
+          const double v = fc[f] + (double)w[(Rj - u) * Q1 + q - e];
+          if (v < s[q]) s[q] = v;
+        }
+      }
+    }
+  }
+  free(fu), free(fe), free(fc), free(fb);
+  st->root = INFINITY;
+  for (size_t j = 0; j < M; j++)
+    if (st->S[j * Q1 + st->Q] < st->root) st->root = st->S[j * Q1 + st->Q];
+  return st;
+fail:
+  solver__stab_free(st);
+  return NULL;
+}
