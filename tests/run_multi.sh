@@ -18,10 +18,10 @@ ok $? "runs.csv is byte-identical for -j 1 and -j 2"
 cmp -s "$TMP/j1/summary.csv" "$TMP/j2/summary.csv"
 ok $? "summary.csv is byte-identical for -j 1 and -j 2"
 r="$TMP/j1/runs.csv"
-# 3 runs x 3 methods x (2 + 1 rows at models_used 2, 3 + 1 at 3) = 27 + 36.
-is "$(($(wc -l < "$r") - 1))" 63 "63 rows: one per model placed and one aggregate per method"
+# 3 runs x 4 methods x (2 + 1 rows at models_used 2, 3 + 1 at 3) = 36 + 48.
+is "$(($(wc -l < "$r") - 1))" 84 "84 rows: one per model placed and one aggregate per method"
 is "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { print $h["method"] }' "$r" | sort -u | tr '\n' ' ')" \
-   "ilp independent sequential " "the exact method and every multi-model baseline"
+   "ilp independent partitioned sequential " "the exact method and every multi-model baseline"
 is "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["models_used"] == 3 { print $h["model"] }' "$r" | sort -u | tr '\n' ' ')" \
    "all opt-125m#0 opt-125m#2 opt-350m " "a repeated model is labelled by its entry"
 
@@ -59,7 +59,7 @@ ok $((n < 40 || bad != 0)) "every model's replay equals its T ($n replays, $bad 
 is "$fast" 0 "no model's median latency under load is below its T"
 is "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["model"] != "all" && $h["status"] != "infeasible" && ($h["util_max_frac"] == "" || $h["lat_p99_s"] == "" || $h["ttft_s"] == "") { n++ } END { print n + 0 }' "$r")" \
    0 "every placed model has latency percentiles, TTFT and server utilization"
-is "$(($(wc -l < "$TMP/j1/timing.csv") - 1))" 63 "timing.csv has a row per runs.csv row"
+is "$(($(wc -l < "$TMP/j1/timing.csv") - 1))" 84 "timing.csv has a row per runs.csv row"
 
 # Interrupted: keep the header and the first 20 rows, tear the last line,
 # then resume; the result equals the uninterrupted run.

@@ -415,6 +415,47 @@ static int refuse_changed(const char *path, const char *old, const char *now, si
                        path, line, key[0] ? key : "(top level)", (int)no, lo, (int)nn, ln);
 }
 
+/* The recorded resolved scenario `old` (YAML after its header lines, runs
+ * line dropped) as this version would write it: read back and written
+ * again, so a key this version added appears with its default, and a
+ * directory written before the key existed still resumes when the scenario
+ * leaves it at that default. The input-hash comment lines are kept as
+ * recorded. Returns NULL (and the caller compares the text as recorded)
+ * when the old file no longer reads as a scenario. */
+static char *resolved_rewrite(const char *old, const char *path, const char *header) {
+  sim_error local;
+  sim_error_clear(&local);
+  /* The runs line was emptied for the comparison; any count reads back. */
+  const char *const runs_any[] = {"runs=1"};
+  sim_scenario *sc = sim_scenario_load_string_set(old, strlen(old), path, runs_any, 1, &local);
+  if (sc == NULL) return NULL;
+  char *text = NULL;
+  FILE *f = tmpfile();
+  if (f != NULL && sim_scenario_write(sc, f, header, &local) == SIM_OK) {
+    const char *inputs = strstr(old, "\n# input ");
+    if (inputs != NULL) fputs(inputs + 1, f);
+    long n = ftell(f);
+    if (n >= 0 && (text = malloc((size_t)n + 1)) != NULL) {
+      rewind(f);
+      if (fread(text, 1, (size_t)n, f) != (size_t)n) {
+        free(text);
+        text = NULL;
+      } else {
+        text[n] = '\0';
+      }
+    }
+  }
+  if (f != NULL) fclose(f);
+  sim_scenario_free(sc);
+  if (text == NULL) return NULL;
+  /* Drop the header lines, as the caller did for both texts. */
+  char *body = text;
+  for (int k = 0; k < 2; k++) body = strchr(body, '\n') ? strchr(body, '\n') + 1 : body;
+  memmove(text, body, strlen(body) + 1);
+  drop_runs_line(text);
+  return text;
+}
+
 /* Appends one comment line per input file the run depends on: its key, its
  * SHA-256 and its path. The resolved scenario is the run's metadata, so
  * resume compares these lines like any key, and a file changed at the same
@@ -489,8 +530,12 @@ int sim__run_write_resolved(const sim_scenario *sc, const char *path, const char
                          "this scenario (choose another output directory)", path);
     else if (old != NULL && bcopy == NULL)
       rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
-    else if (old != NULL && strcmp(a, bcopy) != 0)
-      rc = refuse_changed(path, a, bcopy, 2, err);
+    else if (old != NULL && strcmp(a, bcopy) != 0) {
+      char *again = resolved_rewrite(a, path, header);
+      if (again == NULL) rc = refuse_changed(path, a, bcopy, 2, err);
+      else if (strcmp(again, bcopy) != 0) rc = refuse_changed(path, again, bcopy, 2, err);
+      free(again);
+    }
     free(bcopy);
     free(old);
   }
