@@ -22,8 +22,6 @@
 
 #include "sim/serve/internal.h"
 
-enum { SEND_ACT = 0, SEND_INPUT = 1, SEND_OUTPUT = 2 };
-
 static void fail(sim__dyn *d, int code) {
   if (d->status == SIM_OK) d->status = code;
   sim_des_stop(d->des);
@@ -43,17 +41,9 @@ int sim__dyn_alive(const sim__dyn *d) {
 
 /* ---- plans ---------------------------------------------------------------- */
 
-static int add_send(sim__dyn *d, dyn_plan *pl, int what, int layer, int i, int j) {
-  const size_t M = d->M;
-  if (!(d->in->bandwidth[(size_t)i * M + (size_t)j] > 0)) return -1;
-  serve_step *st = &pl->steps[pl->n_steps++];
-  memset(st, 0, sizeof *st);
-  st->kind = STEP_SEND;
-  st->what = what;
-  st->layer = layer;
-  st->entity = link_index(d, (size_t)i, (size_t)j);
-  st->latency = d->in->latency[(size_t)i * M + (size_t)j];
-  return 0;
+/* Every directed link has a fixed entity here (after the M servers). */
+static size_t link_index_fn(void *ctx, int i, int j) {
+  return link_index(ctx, (size_t)i, (size_t)j);
 }
 
 static void plan_free(dyn_plan *pl) {
@@ -68,8 +58,6 @@ static void plan_free(dyn_plan *pl) {
  * SIM_ENOMEM when out of memory. */
 static dyn_plan *plan_alloc(sim__dyn *d, const solver_placement *p, int *why) {
   const solver_instance *in = d->in;
-  const int L = (int)in->n_layers;
-  const long origin = in->origin;
   dyn_plan *pl = calloc(1, sizeof *pl);
   *why = SIM_ENOMEM;
   if (pl == NULL) return NULL;
@@ -79,28 +67,12 @@ static dyn_plan *plan_alloc(sim__dyn *d, const solver_placement *p, int *why) {
   solver_placement_copy(pl->pl, p);
   pl->next = d->plans; /* every plan lives to the end of the run */
   d->plans = pl;
-  *why = SIM_EINFEASIBLE;
-  if (origin >= 0 && origin != p->server[0] &&
-      add_send(d, pl, SEND_INPUT, -1, (int)origin, p->server[0]) != 0)
-    goto fail;
-  for (int l = 0; l < L; l++) {
-    serve_step *st = &pl->steps[pl->n_steps++];
-    memset(st, 0, sizeof *st);
-    st->kind = STEP_COMPUTE;
-    st->layer = l;
-    st->entity = (size_t)p->server[l];
-    st->hold = l + 1 < L && p->server[l + 1] == p->server[l];
-    if (l + 1 < L && p->server[l + 1] != p->server[l] &&
-        add_send(d, pl, SEND_ACT, l, p->server[l], p->server[l + 1]) != 0)
-      goto fail;
-  }
-  if (origin >= 0 && origin != p->server[L - 1] &&
-      add_send(d, pl, SEND_OUTPUT, L - 1, p->server[L - 1], (int)origin) != 0)
-    goto fail;
-  for (size_t s = 0; s < pl->n_steps; s++) {
-    pl->steps[s].dur[PASS_DECODE] = sim__serve_step_cost(in, p, &pl->steps[s], PASS_DECODE);
-    pl->steps[s].dur[PASS_PREFILL] = in->prompt > 0 ? sim__serve_step_cost(in, p, &pl->steps[s], PASS_PREFILL) : 0;
-  }
+  /* A missing route makes the plan unusable, not the run wrong: the
+   * caller records why, so the builder's message is not needed. */
+  sim_error local;
+  sim_error_clear(&local);
+  *why = sim__serve_steps_build(in, p, link_index_fn, d, pl->steps, &pl->n_steps, &local);
+  if (*why != SIM_OK) goto fail;
   return pl;
 fail:
   if (d->plans == pl) d->plans = pl->next;

@@ -128,6 +128,22 @@ gsl_rng *sim__serve_stream_alloc(uint64_t run_seed, uint64_t entity);
 double sim__serve_step_cost(const solver_instance *in, const solver_placement *p,
                             const serve_step *st, int kind);
 
+/* The entity index of directed link from -> to in the caller's simulator,
+ * appended on first use. */
+typedef size_t (*sim__serve_link_fn)(void *ctx, int from, int to);
+
+/* serve.c: fills steps (room for 2 L + 2) with one pass of placement p:
+ * [the origin's input], each layer, a transfer where the next layer (or
+ * the origin) is on another server, [the output back]; compute steps name
+ * the layer's server as entity, transfers the entity `link` returns, and
+ * both durations come from sim__serve_step_cost. The one builder of the
+ * static replay, the dynamic runs and the multi-model simulator, so all
+ * three walk a placement the same way. Returns SIM_OK, or SIM_EINFEASIBLE
+ * naming the route when a transfer needs one that does not exist. */
+int sim__serve_steps_build(const solver_instance *in, const solver_placement *p,
+                           sim__serve_link_fn link, void *ctx, serve_step *steps,
+                           size_t *n_steps, sim_error *err);
+
 /* serve.c: the duration (s) of step st in a pass of kind PASS_DECODE or
  * PASS_PREFILL for a batch of r requests, from the instance's cost
  * functions; transfers exclude the latency. O(1). */

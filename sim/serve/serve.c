@@ -117,8 +117,9 @@ static size_t link_entity(sim__serve *sv, int i, int j) {
   return sv->n_ents++;
 }
 
-static int add_send(sim__serve *sv, int what, int layer, int i, int j, sim_error *err) {
-  const solver_instance *in = sv->in;
+/* A send step of a pass: checks the route and takes its link entity. */
+static int step_send(const solver_instance *in, sim__serve_link_fn link, void *ctx, serve_step *steps,
+                     size_t *n, int what, int layer, int i, int j, sim_error *err) {
   const size_t M = in->n_servers;
   if (!(in->bandwidth[(size_t)i * M + (size_t)j] > 0))
     return sim_error_set(err, SIM_EINFEASIBLE,
@@ -126,45 +127,52 @@ static int add_send(sim__serve *sv, int what, int layer, int i, int j, sim_error
                          in->servers[i].name, in->servers[j].name,
                          what == SEND_INPUT ? "the origin's input" :
                          what == SEND_OUTPUT ? "the output back to the origin" : "activations");
-  serve_step *st = &sv->steps[sv->n_steps++];
+  serve_step *st = &steps[(*n)++];
   memset(st, 0, sizeof *st);
   st->kind = STEP_SEND;
   st->what = what;
   st->layer = layer;
-  st->entity = link_entity(sv, i, j);
+  st->entity = link(ctx, i, j);
   st->latency = in->latency[(size_t)i * M + (size_t)j];
   return SIM_OK;
 }
 
-/* The steps of a pass: [input], then each layer followed by a transfer when
- * the next layer (or the origin) is on another server. */
-static int build_steps(sim__serve *sv, sim_error *err) {
-  const solver_instance *in = sv->in;
-  const solver_placement *p = sv->pl;
+int sim__serve_steps_build(const solver_instance *in, const solver_placement *p,
+                           sim__serve_link_fn link, void *ctx, serve_step *steps,
+                           size_t *n_steps, sim_error *err) {
   const int L = (int)in->n_layers;
   const long origin = in->origin;
+  size_t n = 0;
+  *n_steps = 0;
   if (origin >= 0 && origin != p->server[0] &&
-      add_send(sv, SEND_INPUT, -1, (int)origin, p->server[0], err) != SIM_OK)
+      step_send(in, link, ctx, steps, &n, SEND_INPUT, -1, (int)origin, p->server[0], err) != SIM_OK)
     return err->code;
   for (int l = 0; l < L; l++) {
-    serve_step *st = &sv->steps[sv->n_steps++];
+    serve_step *st = &steps[n++];
     memset(st, 0, sizeof *st);
     st->kind = STEP_COMPUTE;
     st->layer = l;
     st->entity = (size_t)p->server[l];
     st->hold = l + 1 < L && p->server[l + 1] == p->server[l];
     if (l + 1 < L && p->server[l + 1] != p->server[l] &&
-        add_send(sv, SEND_ACT, l, p->server[l], p->server[l + 1], err) != SIM_OK)
+        step_send(in, link, ctx, steps, &n, SEND_ACT, l, p->server[l], p->server[l + 1], err) != SIM_OK)
       return err->code;
   }
   if (origin >= 0 && origin != p->server[L - 1] &&
-      add_send(sv, SEND_OUTPUT, L - 1, p->server[L - 1], (int)origin, err) != SIM_OK)
+      step_send(in, link, ctx, steps, &n, SEND_OUTPUT, L - 1, p->server[L - 1], (int)origin, err) != SIM_OK)
     return err->code;
-  for (size_t s = 0; s < sv->n_steps; s++) {
-    sv->steps[s].dur[PASS_DECODE] = sim__serve_step_cost(in, p, &sv->steps[s], PASS_DECODE);
-    sv->steps[s].dur[PASS_PREFILL] = in->prompt > 0 ? sim__serve_step_cost(in, p, &sv->steps[s], PASS_PREFILL) : 0;
+  for (size_t s = 0; s < n; s++) {
+    steps[s].dur[PASS_DECODE] = sim__serve_step_cost(in, p, &steps[s], PASS_DECODE);
+    steps[s].dur[PASS_PREFILL] = in->prompt > 0 ? sim__serve_step_cost(in, p, &steps[s], PASS_PREFILL) : 0;
   }
+  *n_steps = n;
   return SIM_OK;
+}
+
+static size_t link_entity_fn(void *ctx, int i, int j) { return link_entity(ctx, i, j); }
+
+static int build_steps(sim__serve *sv, sim_error *err) {
+  return sim__serve_steps_build(sv->in, sv->pl, link_entity_fn, sv, sv->steps, &sv->n_steps, err);
 }
 
 typedef struct outage_item {

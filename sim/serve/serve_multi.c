@@ -110,54 +110,13 @@ static size_t link_entity(mserve *sv, int i, int j) {
   return sv->n_ents++;
 }
 
-static int add_send(mserve *sv, mstream *s, int what, int layer, int i, int j, sim_error *err) {
-  const solver_instance *in = s->in;
-  const size_t M = in->n_servers;
-  if (!(in->bandwidth[(size_t)i * M + (size_t)j] > 0))
-    return sim_error_set(err, SIM_EINFEASIBLE, "a placement needs the route %s -> %s, which does "
-                         "not exist", in->servers[i].name, in->servers[j].name);
-  serve_step *st = &s->steps[s->n_steps++];
-  memset(st, 0, sizeof *st);
-  st->kind = STEP_SEND;
-  st->what = what;
-  st->layer = layer;
-  st->entity = link_entity(sv, i, j);
-  st->latency = in->latency[(size_t)i * M + (size_t)j];
-  return SIM_OK;
-}
+static size_t link_entity_fn(void *ctx, int i, int j) { return link_entity(ctx, i, j); }
 
-/* The steps of one pass of model s, as serve.c builds them: [input], each
- * layer, a transfer where the next layer (or the origin) is elsewhere. */
+/* The steps of one pass of model s, by the builder serve.c uses. */
 static int build_steps(mserve *sv, mstream *s, sim_error *err) {
-  const solver_instance *in = s->in;
-  const solver_placement *p = s->pl;
-  const int L = (int)in->n_layers;
-  const long origin = in->origin;
-  if ((s->steps = calloc(2 * (size_t)L + 2, sizeof *s->steps)) == NULL)
+  if ((s->steps = calloc(2 * s->in->n_layers + 2, sizeof *s->steps)) == NULL)
     return sim_error_set(err, SIM_ENOMEM, "out of memory building the serving model");
-  if (origin >= 0 && origin != p->server[0] &&
-      add_send(sv, s, 1, -1, (int)origin, p->server[0], err) != SIM_OK)
-    return err->code;
-  for (int l = 0; l < L; l++) {
-    serve_step *st = &s->steps[s->n_steps++];
-    memset(st, 0, sizeof *st);
-    st->kind = STEP_COMPUTE;
-    st->layer = l;
-    st->entity = (size_t)p->server[l];
-    st->hold = l + 1 < L && p->server[l + 1] == p->server[l];
-    if (l + 1 < L && p->server[l + 1] != p->server[l] &&
-        add_send(sv, s, 0, l, p->server[l], p->server[l + 1], err) != SIM_OK)
-      return err->code;
-  }
-  if (origin >= 0 && origin != p->server[L - 1] &&
-      add_send(sv, s, 2, L - 1, p->server[L - 1], (int)origin, err) != SIM_OK)
-    return err->code;
-  for (size_t k = 0; k < s->n_steps; k++) {
-    s->steps[k].dur[PASS_DECODE] = sim__serve_step_cost(in, p, &s->steps[k], PASS_DECODE);
-    s->steps[k].dur[PASS_PREFILL] =
-        in->prompt > 0 ? sim__serve_step_cost(in, p, &s->steps[k], PASS_PREFILL) : 0;
-  }
-  return SIM_OK;
+  return sim__serve_steps_build(s->in, s->pl, link_entity_fn, sv, s->steps, &s->n_steps, err);
 }
 
 static void mserve_free(mserve *sv) {
