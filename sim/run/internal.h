@@ -53,6 +53,17 @@ size_t sim__run_rows_per_method(const sim__run_ctx *ctx, size_t point);
 int sim__run_ctx_multi(sim__run_ctx *ctx, sim_error *err);
 
 /* run_task.c helpers shared with run_multi.c. */
+/* One row of runs.csv: identity columns, the experiment's metric columns
+ * from col (SIM_COL_COUNT entries), then placement p in run-length form
+ * (empty when p is NULL). labels holds the sweep point's values. */
+void sim__run_row(const sim__run_ctx *ctx, size_t point, const char labels[2][64], uint64_t run,
+                  unsigned long topo_seed, const char *method, const char *model, const char *status,
+                  const double *col, const solver_instance *in, const solver_placement *p,
+                  sim_buf *out);
+/* One row of timing.csv: the solve's wall time (s) and, in a dynamic run,
+ * the re-plans' (s). */
+void sim__run_timing_row(const sim__run_ctx *ctx, size_t point, uint64_t run, const char *method,
+                         const char *model, double solve_s, double replan_s, sim_buf *timing);
 /* 1 if column c is in this experiment's runs.csv. */
 int sim__run_has_column(const sim__run_ctx *ctx, size_t c);
 /* Appends a name as a CSV field: the project's CSV has no quoting, so a

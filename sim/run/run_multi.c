@@ -178,27 +178,6 @@ static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver
   return SIM_OK;
 }
 
-/* Appends one row. */
-static void row(const sim__run_ctx *ctx, size_t point, const char labels[2][64], uint64_t run,
-                unsigned long topo_seed, const char *method, const char *model, const char *status,
-                const double *c, const solver_instance *in, const solver_placement *p, sim_buf *out) {
-  sim__run_csv_name(out, ctx->sc->name);
-  sim_buf_printf(out, ",%s,%zu", PACKAGE_VERSION, point);
-  for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", labels[d]);
-  sim_buf_printf(out, ",%llu,%lu,%s,", (unsigned long long)run, topo_seed, method);
-  sim__run_csv_name(out, model);
-  sim_buf_printf(out, ",%s", status);
-  for (size_t k = 0; k < SIM_COL_COUNT; k++) {
-    if (!sim__run_has_column(ctx, k)) continue;
-    sim_buf_puts(out, ",");
-    if (sim_column_is_count((sim_column)k)) sim_buf_number(out, c[k]);
-    else sim_buf_real(out, c[k]);
-  }
-  sim_buf_puts(out, ",");
-  if (p != NULL) sim__run_placement_text(in, p, out);
-  sim_buf_puts(out, "\n");
-}
-
 int sim__run_task_multi(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
                         sim_buf *timing, sim_error *err) {
   solver_multi *mi = sim_multi_alloc(ctx->sc, point, run, err);
@@ -287,15 +266,10 @@ int sim__run_task_multi(const sim__run_ctx *ctx, size_t point, uint64_t run, sim
       if (m < K) sim_scenario_model_label(ctx->sc, m, label, sizeof label);
       else snprintf(label, sizeof label, "all");
       const int keep = m < K && src == SIM_OK && res.placement[0] != NULL && strcmp(status, "error") != 0;
-      row(ctx, point, labels, run, topo_seed, method, label, status, col + m * SIM_COL_COUNT,
+      sim__run_row(ctx, point, labels, run, topo_seed, method, label, status, col + m * SIM_COL_COUNT,
           m < K ? mi->models[m] : NULL, keep ? res.placement[m] : NULL, out);
       /* The solve is joint: its time is on the aggregate row. */
-      sim__run_csv_name(timing, ctx->sc->name);
-      sim_buf_printf(timing, ",%s,%zu,%llu,%s,", PACKAGE_VERSION, point, (unsigned long long)run, method);
-      sim__run_csv_name(timing, label);
-      sim_buf_puts(timing, ",");
-      sim_buf_real(timing, m == K ? wall : NAN);
-      sim_buf_puts(timing, "\n");
+      sim__run_timing_row(ctx, point, run, method, label, m == K ? wall : NAN, NAN, timing);
     }
     solver_multi_result_clear(&res);
   }

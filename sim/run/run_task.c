@@ -219,6 +219,41 @@ static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver
   return SIM_OK;
 }
 
+void sim__run_row(const sim__run_ctx *ctx, size_t point, const char labels[2][64], uint64_t run,
+                  unsigned long topo_seed, const char *method, const char *model, const char *status,
+                  const double *col, const solver_instance *in, const solver_placement *p,
+                  sim_buf *out) {
+  sim__run_csv_name(out, ctx->sc->name);
+  sim_buf_printf(out, ",%s,%zu", PACKAGE_VERSION, point);
+  for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", labels[d]);
+  sim_buf_printf(out, ",%llu,%lu,%s,", (unsigned long long)run, topo_seed, method);
+  sim__run_csv_name(out, model);
+  sim_buf_printf(out, ",%s", status);
+  for (size_t c = 0; c < SIM_COL_COUNT; c++) {
+    if (!sim__run_has_column(ctx, c)) continue;
+    sim_buf_puts(out, ",");
+    if (sim_column_is_count((sim_column)c)) sim_buf_number(out, col[c]);
+    else sim_buf_real(out, col[c]);
+  }
+  sim_buf_puts(out, ",");
+  if (p != NULL) sim__run_placement_text(in, p, out);
+  sim_buf_puts(out, "\n");
+}
+
+void sim__run_timing_row(const sim__run_ctx *ctx, size_t point, uint64_t run, const char *method,
+                         const char *model, double solve_s, double replan_s, sim_buf *timing) {
+  sim__run_csv_name(timing, ctx->sc->name);
+  sim_buf_printf(timing, ",%s,%zu,%llu,%s,", PACKAGE_VERSION, point, (unsigned long long)run, method);
+  sim__run_csv_name(timing, model);
+  sim_buf_puts(timing, ",");
+  sim_buf_real(timing, solve_s);
+  if (ctx->dynamic) {
+    sim_buf_puts(timing, ",");
+    sim_buf_real(timing, replan_s);
+  }
+  sim_buf_puts(timing, "\n");
+}
+
 int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
                   sim_buf *timing, sim_error *err) {
   if (ctx->multi) return sim__run_task_multi(ctx, point, run, out, timing, err);
@@ -286,31 +321,10 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     col[SIM_COL_SOLVE_S] = wall;
 
     const char *method = solver_method_name(ctx->methods[m]);
-    sim__run_csv_name(out, ctx->sc->name);
-    sim_buf_printf(out, ",%s,%zu", PACKAGE_VERSION, point);
-    for (size_t d = 0; d < ctx->sc->n_sweep; d++) sim_buf_printf(out, ",%s", labels[d]);
-    sim_buf_printf(out, ",%llu,%lu,%s,", (unsigned long long)run, topo_seed, method);
-    sim__run_csv_name(out, v->model.name);
-    sim_buf_printf(out, ",%s", status);
-    for (size_t c = 0; c < SIM_COL_COUNT; c++) {
-      if (!sim__run_has_column(ctx, c)) continue;
-      sim_buf_puts(out, ",");
-      if (sim_column_is_count((sim_column)c)) sim_buf_number(out, col[c]);
-      else sim_buf_real(out, col[c]);
-    }
-    sim_buf_puts(out, ",");
-    if (res.placement != NULL && strcmp(status, "error") != 0) sim__run_placement_text(in, res.placement, out);
-    sim_buf_puts(out, "\n");
-    sim__run_csv_name(timing, ctx->sc->name);
-    sim_buf_printf(timing, ",%s,%zu,%llu,%s,", PACKAGE_VERSION, point, (unsigned long long)run, method);
-    sim__run_csv_name(timing, v->model.name);
-    sim_buf_puts(timing, ",");
-    sim_buf_real(timing, col[SIM_COL_SOLVE_S]);
-    if (ctx->dynamic) {
-      sim_buf_puts(timing, ",");
-      sim_buf_real(timing, col[SIM_COL_REPLAN_S]);
-    }
-    sim_buf_puts(timing, "\n");
+    sim__run_row(ctx, point, labels, run, topo_seed, method, v->model.name, status, col, in,
+                 strcmp(status, "error") != 0 ? res.placement : NULL, out);
+    sim__run_timing_row(ctx, point, run, method, v->model.name, col[SIM_COL_SOLVE_S],
+                        col[SIM_COL_REPLAN_S], timing);
     solver_result_clear(&res);
   }
   sim_case_free(one);
