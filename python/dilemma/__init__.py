@@ -155,10 +155,37 @@ def _sets(overrides):
     return arr, len(items)
 
 
-class Scenario:
+class _Handle:
+    """A library object freed once, by close(), a with block or the garbage
+    collector; subclasses name the library's free function in _free."""
+
+    _free = None
+    _h = None
+
+    def close(self):
+        if self._h:
+            getattr(_lib(), self._free)(self._h)
+            self._h = None
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: the library may be gone
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Scenario(_Handle):
     """A validated scenario. Use Scenario.load (a YAML file) or
     Scenario.from_dict / from_string; `overrides` (a dict of dotted keys, or
     a list of 'key=value' strings) are applied as --set would."""
+
+    _free = "dilemma_scenario_free"
 
     def __init__(self, handle):
         self._h = ctypes.c_void_p(handle)
@@ -187,23 +214,6 @@ class Scenario:
     def from_dict(cls, d, name="scenario", overrides=None):
         """A scenario from a dict shaped like the YAML file (JSON is YAML)."""
         return cls.from_string(json.dumps(d), name, overrides)
-
-    def close(self):
-        if self._h:
-            _lib().dilemma_scenario_free(self._h)
-            self._h = None
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown: the library may be gone
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     @property
     def name(self):
@@ -262,9 +272,11 @@ class Scenario:
         return os.path.join("results", self.name)
 
 
-class Instance:
+class Instance(_Handle):
     """One assembled run. Keeps its scenario alive; close() (or a with
     block) frees it."""
+
+    _free = "dilemma_instance_free"
 
     def __init__(self, scenario, point, run):
         self._scenario = scenario  # the library's rule: the scenario outlives the instance
@@ -274,23 +286,6 @@ class Instance:
             _raise(rc, e)
         self._h = h
         self.point, self.run = point, run
-
-    def close(self):
-        if self._h:
-            _lib().dilemma_instance_free(self._h)
-            self._h = None
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     @property
     def layers(self):
