@@ -53,6 +53,10 @@ size_t sim__run_rows_per_method(const sim__run_ctx *ctx, size_t point);
 int sim__run_ctx_multi(sim__run_ctx *ctx, sim_error *err);
 
 /* run_task.c helpers shared with run_multi.c. */
+/* The latency columns (mean and percentiles) and the TTFT and TPOT means
+ * of a load run, shared by the static, dynamic and multi-model rows. */
+void sim__run_latency_columns(const sim_serve_latency *latency, const sim_serve_latency *ttft,
+                              const sim_serve_latency *tpot, double *col);
 /* One row of runs.csv: identity columns, the experiment's metric columns
  * from col (SIM_COL_COUNT entries), then placement p in run-length form
  * (empty when p is NULL). labels holds the sweep point's values. */

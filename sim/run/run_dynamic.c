@@ -40,12 +40,7 @@ int sim__run_dynamic(const sim__run_ctx *ctx, const sim_scenario *v, const solve
   sim_error e;
   sim_error_clear(&e);
   if (sim_dyn_run(in, p, &cfg, &v->sim.dyn, opt, &r, &e) != SIM_OK) return SIM_OK;
-  col[SIM_COL_LAT_MEAN] = r.latency.mean;
-  col[SIM_COL_LAT_P50] = r.latency.p50;
-  col[SIM_COL_LAT_P95] = r.latency.p95;
-  col[SIM_COL_LAT_P99] = r.latency.p99;
-  col[SIM_COL_TTFT] = r.ttft.mean;
-  col[SIM_COL_TPOT] = r.tpot.mean;
+  sim__run_latency_columns(&r.latency, &r.ttft, &r.tpot, col);
   col[SIM_COL_THROUGHPUT] = r.throughput_tokens;
   /* The analytic T's error against latencies that include re-planning says
    * nothing about the cost model: left empty. */

@@ -147,12 +147,7 @@ static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver
     double *c = col + m * SIM_COL_COUNT;
     c[SIM_COL_RHO] = r.rho;
     c[SIM_COL_UNSTABLE] = r.rho >= 1.0;
-    c[SIM_COL_LAT_MEAN] = o->latency.mean;
-    c[SIM_COL_LAT_P50] = o->latency.p50;
-    c[SIM_COL_LAT_P95] = o->latency.p95;
-    c[SIM_COL_LAT_P99] = o->latency.p99;
-    c[SIM_COL_TTFT] = o->ttft.mean;
-    c[SIM_COL_TPOT] = o->tpot.mean;
+    sim__run_latency_columns(&o->latency, &o->ttft, &o->tpot, c);
     c[SIM_COL_THROUGHPUT] = o->throughput_tokens;
     c[SIM_COL_TTFT_P50] = o->ttft.p50;
     c[SIM_COL_TTFT_P95] = o->ttft.p95;

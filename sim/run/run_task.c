@@ -123,6 +123,16 @@ static double offered_load(const sim_serve_result *alone, double rate) {
   return rate * busiest;
 }
 
+void sim__run_latency_columns(const sim_serve_latency *latency, const sim_serve_latency *ttft,
+                              const sim_serve_latency *tpot, double *col) {
+  col[SIM_COL_LAT_MEAN] = latency->mean;
+  col[SIM_COL_LAT_P50] = latency->p50;
+  col[SIM_COL_LAT_P95] = latency->p95;
+  col[SIM_COL_LAT_P99] = latency->p99;
+  col[SIM_COL_TTFT] = ttft->mean;
+  col[SIM_COL_TPOT] = tpot->mean;
+}
+
 /* The serving columns of a continuous-batching load run. */
 static void serving_columns(const solver_instance *in, const solver_placement *p,
                             const sim_serve_result *r, double *col) {
@@ -204,12 +214,7 @@ static int simulate(const sim__run_ctx *ctx, const sim_scenario *v, const solver
                            (unsigned long long)run, e.msg);
     }
     if (rc == SIM_OK) {
-      col[SIM_COL_LAT_MEAN] = r.latency.mean;
-      col[SIM_COL_LAT_P50] = r.latency.p50;
-      col[SIM_COL_LAT_P95] = r.latency.p95;
-      col[SIM_COL_LAT_P99] = r.latency.p99;
-      col[SIM_COL_TTFT] = r.ttft.mean;
-      col[SIM_COL_TPOT] = r.tpot.mean;
+      sim__run_latency_columns(&r.latency, &r.ttft, &r.tpot, col);
       col[SIM_COL_THROUGHPUT] = r.throughput_tokens;
       col[SIM_COL_LOAD_MAPE] = r.mape;
       if (ctx->serving) serving_columns(in, p, &r, col);
