@@ -38,10 +38,12 @@ int analysis_summary_compute(const char *runs_csv, size_t len, char **summary_cs
  * over and why, e.g. "single (mean of 890 of 900 runs; 10 infeasible)".
  * Without it a baseline that fails where placements are hard looks better
  * than the optimum, its mean being over the easier runs only. Writes at
- * most size bytes, NUL-terminated. Returns SIM_ESYNTAX when the header
+ * most size bytes, NUL-terminated. model NULL counts every row of the
+ * method; otherwise only that model's (`all`: the aggregate of a
+ * multi-model experiment). Returns SIM_ESYNTAX when the header
  * lacks method or the n_ columns. */
-int analysis_summary_legend(const char *summary_csv, const char *method, char *out, size_t size,
-                       sim_error *err);
+int analysis_summary_legend(const char *summary_csv, const char *method, const char *model,
+                            char *out, size_t size, sim_error *err);
 
 
 /* The version of the CSV files this build writes (docs/experiments.md);

@@ -251,7 +251,7 @@ int analysis_compare(const char *const *dirs, size_t n_dirs, const analysis_comp
     for (size_t k = 0; k < n_series; k++) {
       const experiment *x = &e[s[k].exp];
       char legend[256], r[48];
-      analysis_summary_legend(x->summary, s[k].method, legend, sizeof legend, err);
+      analysis_summary_legend(x->summary, s[k].method, NULL, legend, sizeof legend, err);
       runs_text(s[k].runs_lo, s[k].runs_hi, r, sizeof r);
       sim_buf_printf(&titles, "%s\"%s: %s%s%s%s%s\"", k ? " " : "", x->sc->name, analysis_method_label(s[k].method),
                      legend + strlen(s[k].method), same ? "" : " [", same ? "" : r, same ? "" : " runs per point]");

@@ -205,11 +205,13 @@ static void vars_common(const plot_ctx *c, sim_buf *vars, const char *name, cons
 /* Appends the legend entry of a method to a list of quoted entries: its
  * label, and when some of its runs have no objective how many (the count
  * analysis_summary_legend words after the method's name). */
-static int legend_append(const plot_ctx *c, const char *method, sim_buf *list, sim_error *err) {
+static int legend_append(const plot_ctx *c, const char *method, const char *model, const char *label,
+                         sim_buf *list, sim_error *err) {
   char text[256];
-  int rc = analysis_summary_legend(c->summary, method, text, sizeof text, err);
+  int rc = analysis_summary_legend(c->summary, method, model, text, sizeof text, err);
   if (rc == SIM_OK)
-    sim_buf_printf(list, "%s\"%s%s\"", list->len ? " " : "", analysis_method_label(method), text + strlen(method));
+    sim_buf_printf(list, "%s\"%s%s\"", list->len ? " " : "", label ? label : analysis_method_label(method),
+                   text + strlen(method));
   return rc;
 }
 
@@ -230,7 +232,7 @@ static int vars_methods(const plot_ctx *c, sim_buf *vars, sim_error *err) {
   sim_buf_clear(&list);
   int rc = SIM_OK;
   for (size_t i = 0; i < c->n_methods && rc == SIM_OK; i++)
-    rc = legend_append(c, solver_method_name(c->order[i]), &list, err);
+    rc = legend_append(c, solver_method_name(c->order[i]), NULL, NULL, &list, err);
   if (rc == SIM_OK) analysis__gp_string(vars, "titles", list.data ? list.data : "");
   sim_buf_free(&list);
   return rc;
@@ -244,7 +246,7 @@ static int vars_paired(const plot_ctx *c, sim_buf *vars, sim_error *err) {
   sim_buf_init(&list);
   analysis__gp_string(vars, "main", main_name);
   /* One entry, "label ...", written without its quotes. */
-  int rc = legend_append(c, main_name, &list, err);
+  int rc = legend_append(c, main_name, NULL, NULL, &list, err);
   if (list.data != NULL && list.len > 1) list.data[list.len - 1] = '\0';
   if (rc == SIM_OK) analysis__gp_string(vars, "main_title", list.data ? list.data + 1 : "");
   sim_buf_clear(&list);
@@ -253,7 +255,7 @@ static int vars_paired(const plot_ctx *c, sim_buf *vars, sim_error *err) {
   analysis__gp_string(vars, "baselines", list.data ? list.data : "");
   sim_buf_clear(&list);
   for (size_t i = 1; i < c->n_methods && rc == SIM_OK; i++)
-    rc = legend_append(c, solver_method_name(c->order[i]), &list, err);
+    rc = legend_append(c, solver_method_name(c->order[i]), NULL, NULL, &list, err);
   if (rc == SIM_OK) analysis__gp_string(vars, "btitles", list.data ? list.data : "");
   char label[160];
   snprintf(label, sizeof label, "T / T of %s, same run", analysis_method_label(main_name));
@@ -564,8 +566,14 @@ static int plot_multi(const plot_ctx *c, int *made, sim_error *err) {
     if (m == SOLVER_MULTI_ILP) continue; /* the same optimum as the exact method */
     const char *name = solver_multi_method_name((solver_multi_method)m);
     sim_buf_printf(&splits, "%s%s", splits.len ? " " : "", name);
-    sim_buf_printf(&titles, "%s\"%s\"", titles.len ? " " : "",
-                   m == SOLVER_MULTI_EXACT ? "DILEMMA (joint, exact)" : analysis_method_label(name));
+    /* Means are over the runs each method finished (timeouts and
+     * infeasible runs have none): the legend says how many. */
+    if (!splits.oom && legend_append(c, name, "all", m == SOLVER_MULTI_EXACT ? "DILEMMA (joint, exact)" : NULL,
+                                     &titles, err) != SIM_OK) {
+      sim_buf_free(&splits);
+      sim_buf_free(&titles);
+      return err->code;
+    }
   }
   const char *ylabel = c->sc->solver.aggregate == SOLVER_MULTI_MAX ? "largest completion time max T_m (s)"
                                                                    : "weighted completion time sum w_m T_m (s)";

@@ -309,8 +309,8 @@ int analysis_summary_compute(const char *runs_csv, size_t len, char **summary_cs
   return SIM_OK;
 }
 
-int analysis_summary_legend(const char *summary_csv, const char *method, char *out, size_t size,
-                       sim_error *err) {
+int analysis_summary_legend(const char *summary_csv, const char *method, const char *model,
+                            char *out, size_t size, sim_error *err) {
   static const char *const count_names[4] = {"n_ok", "n_infeasible", "n_timeout", "n_error"};
   static const char *const why[4] = {"", "infeasible", "timeout", "error"};
   snprintf(out, size, "%s", method);
@@ -321,21 +321,22 @@ int analysis_summary_legend(const char *summary_csv, const char *method, char *o
   char *p = strchr(text, '\n');
   if (p != NULL) *p++ = '\0';
   l.n = sim_csv_split(text, l.names, MAX_COLS);
-  long col[4], me = sim_csv_index(l.names, l.n, "method");
+  long col[4], me = sim_csv_index(l.names, l.n, "method"), mo = sim_csv_index(l.names, l.n, "model");
   int good = p != NULL && me >= 0;
   for (int k = 0; k < 4; k++) good = good && (col[k] = sim_csv_index(l.names, l.n, count_names[k])) >= 0;
   if (!good) {
     free(text);
     return sim_error_set(err, SIM_ESYNTAX, "summary.csv: header lacks method or n_ok..n_error");
   }
-  /* Sums over every point of the method's rows. */
+  /* Sums over every point of the method's rows (of one model when asked:
+   * with several models a method has a row per model and the aggregate). */
   unsigned long long n[4] = {0, 0, 0, 0};
   char *f[MAX_COLS];
   while (*p) {
     char *e = strchr(p, '\n');
     if (e != NULL) *e = '\0';
     const size_t nf = sim_csv_split(p, f, MAX_COLS);
-    if (nf == l.n && strcmp(f[me], method) == 0)
+    if (nf == l.n && strcmp(f[me], method) == 0 && (model == NULL || (mo >= 0 && strcmp(f[mo], model) == 0)))
       for (int k = 0; k < 4; k++) n[k] += strtoull(f[col[k]], NULL, 10);
     if (e == NULL) break;
     p = e + 1;

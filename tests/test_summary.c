@@ -93,16 +93,28 @@ int main(void) {
    * 1 timeout); greedy's one row is ok, so its legend is its name. */
   char legend[128];
   sim_error_clear(&err);
-  ok(analysis_summary_legend(sum, "ilp", legend, sizeof legend, &err) == SIM_OK &&
+  ok(analysis_summary_legend(sum, "ilp", NULL, legend, sizeof legend, &err) == SIM_OK &&
          strcmp(legend, "ilp (mean of 6 of 8 runs; 1 infeasible, 1 timeout)") == 0,
      "legend counts the runs without an objective over every point: '%s'", legend);
-  ok(analysis_summary_legend(sum, "greedy", legend, sizeof legend, &err) == SIM_OK &&
+  ok(analysis_summary_legend(sum, "greedy", NULL, legend, sizeof legend, &err) == SIM_OK &&
          strcmp(legend, "greedy") == 0,
      "a method with every run solved is just its name: '%s'", legend);
-  ok(analysis_summary_legend(sum, "ilp", legend, 12, &err) == SIM_OK && strcmp(legend, "ilp (mean o") == 0,
+  ok(analysis_summary_legend(sum, "ilp", NULL, legend, 12, &err) == SIM_OK && strcmp(legend, "ilp (mean o") == 0,
      "a short buffer truncates and stays terminated: '%s'", legend);
-  ok(analysis_summary_legend("point,method\n0,ilp\n", "ilp", legend, sizeof legend, &err) == SIM_ESYNTAX,
+  ok(analysis_summary_legend("point,method\n0,ilp\n", "ilp", NULL, legend, sizeof legend, &err) == SIM_ESYNTAX,
      "a summary without the count columns is rejected");
+  /* Several models: a method has a row per model and the aggregate `all`;
+   * the multi-model figure counts the aggregate's runs only. By hand: all
+   * has 3 ok + 17 timeout at point 0 and 20 ok at point 1, so 23 of 40;
+   * summing every row would add opt-a's 20 ok and say 43 of 60. */
+  const char *multi = "point,method,model,n_ok,n_infeasible,n_timeout,n_error\n"
+                      "0,ilp,opt-a,20,0,0,0\n0,ilp,all,3,0,17,0\n1,ilp,all,20,0,0,0\n";
+  ok(analysis_summary_legend(multi, "ilp", "all", legend, sizeof legend, &err) == SIM_OK &&
+         strcmp(legend, "ilp (mean of 23 of 40 runs; 17 timeout)") == 0,
+     "legend of one model's rows: '%s'", legend);
+  ok(analysis_summary_legend(multi, "ilp", NULL, legend, sizeof legend, &err) == SIM_OK &&
+         strcmp(legend, "ilp (mean of 43 of 60 runs; 17 timeout)") == 0,
+     "without a model every row of the method counts: '%s'", legend);
   free(sum);
 
   /* Paired ratios, the premise share and unstable runs, from a runs.csv of
