@@ -95,6 +95,22 @@ typedef struct analysis_compare_options {
 int analysis_compare(const char *const *dirs, size_t n_dirs, const analysis_compare_options *o,
                      sim_error *err);
 
+/* How hard the solve of `method` was at each sweep point, from runs.csv
+ * and timing.csv texts: CSV with a header and one row per point
+ * (`point[,XCOL],runs,optimal,timeout,other,no_placement,solve_s_median,
+ * solve_s_max,gap_frac_median,gap_frac_max`). `other` counts statuses
+ * other than optimal and timeout; `no_placement` the timeouts without a
+ * placement (their gap is not in the gap columns). Medians and maxima are
+ * over the runs that have the value; empty when none has. model NULL
+ * takes every row of the method, else only that model's (`all`: a
+ * multi-model experiment's joint solve); xcol NULL leaves the swept
+ * column out. timing_csv NULL leaves the times empty. Wall-clock times
+ * vary from one run to the next, so unlike summary.csv the result is not
+ * reproducible byte for byte. *out is the caller's to free. SIM_ESYNTAX
+ * when a column is missing. */
+int analysis_solve_table(const char *runs_csv, const char *timing_csv, const char *method, const char *model,
+                         const char *xcol, char **out, sim_error *err);
+
 /* Draws the figures of a `dilemma run` output directory (DIR/figures). */
 int analysis_plot_dir(const char *dir, int quiet, sim_error *err);
 

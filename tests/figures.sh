@@ -175,6 +175,16 @@ figure "$d" multi-load
 rows "$d" multi-load "$want"
 contains "$d/figures/multi.svg" "DILEMMA (joint, exact)" "multi: the exact joint method is labelled"
 contains "$d/figures/multi.svg" "2 runs per point; bars: 95 % CI" "multi: caption states runs per point and the bars"
+# The joint solve's hardness: solve time and gap per point, and its table
+# (figures/multi-solve.csv), whose proven counts must equal those counted
+# here from runs.csv (model `all`, method ilp, status optimal).
+figure "$d" multi-solve
+got=$(awk -F, 'NR > 1 { printf "%s:%s/%s ", $2, $4, $3 }' "$d/figures/multi-solve.csv")
+want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "method") k = i; if ($i == "model") o = i; if ($i == "status") s = i; if ($i == "models_used") x = i }; next }
+                $k == "ilp" && $o == "all" { n[$x]++; p[$x] += $s == "optimal" }
+                END { for (v = 1; v <= 6; v++) printf "%d:%d/%d ", v, p[v], n[v] }' "$d/runs.csv")
+is "$got" "$want" "multi-solve: proven runs per point as runs.csv counts them"
+contains "$d/figures/multi-solve.svg" "2 runs per point" "multi-solve: caption states runs per point"
 
 # Every shipped scenario is drawn above: a new one must be added here.
 for f in "$top_srcdir"/scenarios/*.yaml; do
