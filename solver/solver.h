@@ -494,6 +494,12 @@ typedef struct solver_multi {
   solver_multi_objective objective;
 } solver_multi;
 
+/* Writes a multi-instance as JSON: the objective (`sum` or `max`), the
+ * utilization cap, and per model its name (names[m], or null when names is
+ * NULL), rate (requests/s), weight and its instance in the schema of
+ * solver_instance_write_json (docs/solver.md). Returns SIM_OK or SIM_EIO. */
+int solver_multi_write_json(const solver_multi *mi, const char *const *names, FILE *out, sim_error *err);
+
 /* An empty multi-instance for n_models models: models NULL, rates 0,
  * weights 1, max_utilization 1, objective sum. NULL without memory. */
 solver_multi *solver_multi_alloc(size_t n_models);

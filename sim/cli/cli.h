@@ -93,6 +93,6 @@ int cli_cmd_validate(int argc, char **argv);
  * scenario's. Returns the exit status. */
 int cli__solve_multi(const struct sim_scenario *sc, const cli_target *target, const char *method,
                      int plain, int form, double time_limit, int json, const char *lp_path,
-                     const char *mps_path);
+                     const char *mps_path, const char *inst_path);
 
 #endif

@@ -38,7 +38,8 @@ static void help(void) {
       "      --set KEY=VALUE     override a scenario key (repeatable; the value is YAML)\n"
       "      --write-lp FILE     write the ILP in LP format (ilp method)\n"
       "      --write-mps FILE    write the ILP in free MPS format (ilp method)\n"
-      "      --write-instance F  write every parameter of the instance as JSON\n"
+      "      --write-instance F  write every parameter of the instance as JSON (with\n"
+      "                          models:, each model's with its rate and weight)\n"
       "      --plain             ilp: hand the whole model to lp_solve, without the\n"
       "                          structural bounds, incumbent and cutoff (slow)\n"
       "      --no-presolve       keep dominated bit options\n"
@@ -207,12 +208,11 @@ int cli_cmd_solve(int argc, char **argv) {
   if (sc == NULL) return CLI_EUSAGE;
   if (sc->n_models > 0) {
     int st;
-    if (inst_path != NULL || no_presolve)
-      st = cli_usage_error("solve", "--write-instance and --no-presolve apply to one model, not "
-                           "to a scenario with models:");
+    if (no_presolve)
+      st = cli_usage_error("solve", "--no-presolve applies to one model, not to a scenario with models:");
     else
       st = cli__solve_multi(sc, &target, method_name, plain, form, time_limit, json, lp_path,
-                            mps_path);
+                            mps_path, inst_path);
     sim_scenario_free(sc);
     return st;
   }

@@ -1,8 +1,11 @@
 /* cmd_solve_multi.c: `dilemma solve` on a scenario with `models:`: places
  * every model on the shared servers jointly and prints each model's
  * placement and time, the servers' storage and utilization, and the proof. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "sim/cli/cli.h"
 #include "sim/core/core.h"
@@ -110,9 +113,31 @@ static void print_text(const solver_multi *mi, const sim_scenario *sc, size_t po
   if (r->diagnosis[0]) printf("diagnosis: %s\n", r->diagnosis);
 }
 
+/* The multi-instance as JSON (solver_multi_write_json), each model named
+ * as runs.csv names it; written whole or not at all. */
+static int write_instance(const solver_multi *mi, const sim_scenario *sc, const char *path, sim_error *err) {
+  char **names = calloc(mi->n_models, sizeof *names);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = names ? open_memstream(&text, &len) : NULL;
+  int rc = f ? SIM_OK : sim_error_set(err, SIM_ENOMEM, "out of memory");
+  for (size_t m = 0; m < mi->n_models && rc == SIM_OK; m++) {
+    names[m] = malloc(128);
+    if (names[m] == NULL) rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+    else sim_scenario_model_label(sc, m, names[m], 128);
+  }
+  if (rc == SIM_OK) rc = solver_multi_write_json(mi, (const char *const *)names, f, err);
+  if (f != NULL && fclose(f) != 0 && rc == SIM_OK) rc = sim_error_set(err, SIM_ENOMEM, "out of memory");
+  if (rc == SIM_OK) rc = sim_file_write_atomic(path, text, len, err);
+  for (size_t m = 0; names && m < mi->n_models; m++) free(names[m]);
+  free(names);
+  free(text);
+  return rc;
+}
+
 int cli__solve_multi(const sim_scenario *sc, const cli_target *target, const char *method,
                      int plain, int form, double time_limit, int json, const char *lp_path,
-                     const char *mps_path) {
+                     const char *mps_path, const char *inst_path) {
   sim_error err;
   sim_error_clear(&err);
   solver_multi_options opt;
@@ -139,6 +164,13 @@ int cli__solve_multi(const sim_scenario *sc, const cli_target *target, const cha
   opt.mip_gap = view.solver.mip_gap;
   opt.write_lp = lp_path;
   opt.write_mps = mps_path;
+  /* The instance is written before the solve, so a solve that times out
+   * still leaves it for another solver. */
+  if (inst_path != NULL && write_instance(mi, sc, inst_path, &err) != SIM_OK) {
+    cli_report(&err);
+    solver_multi_free(mi);
+    return cli_exit_code(err.code);
+  }
   solver_multi_result res;
   int status = CLI_OK;
   const int rc = solver_multi_solve(mi, &opt, &res, &err);
