@@ -219,9 +219,17 @@ static int add_cut_rows(model *m) {
   return 0;
 }
 
+/* The deadline and whether it stopped lp_solve. */
+typedef struct {
+  double deadline;
+  int fired;
+} ilp_stop;
+
 static int __WINAPI abort_when_due(lprec *lp, void *handle) {
   (void)lp;
-  return solver__expired(*(const double *)handle) ? TRUE : FALSE;
+  ilp_stop *s = handle;
+  if (solver__expired(s->deadline)) s->fired = 1;
+  return s->fired ? TRUE : FALSE;
 }
 
 /* Counts and numbers the columns: x first, then pair columns in the order
@@ -367,20 +375,22 @@ int solver__ilp_solve(const solver__problem *pb, const solver__ilp_args *args, i
   set_bb_floorfirst(m.lp, BRANCH_CEILING);
   set_bb_depthlimit(m.lp, 0); /* no depth limit: a truncated tree proves nothing */
   set_presolve(m.lp, PRESOLVE_NONE, 0);
-  double deadline = args->deadline;
-  if (deadline > 0) put_abortfunc(m.lp, abort_when_due, &deadline);
+  ilp_stop stop = {args->deadline, 0};
+  if (stop.deadline > 0) put_abortfunc(m.lp, abort_when_due, &stop);
   const int ret = solve(m.lp);
   out->nodes = (long long)get_total_nodes(m.lp);
+  /* A search the deadline stopped proves nothing, whatever lp_solve
+   * answers: its status then only says whether it holds a solution. */
   switch (ret) {
   case OPTIMAL:
   case PRESOLVED:
-    out->status = SOLVER__ILP_OPTIMAL;
+    out->status = stop.fired ? SOLVER__ILP_TIMEOUT : SOLVER__ILP_OPTIMAL;
     break;
   case SUBOPTIMAL:
     out->status = SOLVER__ILP_TIMEOUT;
     break;
   case INFEASIBLE:
-    out->status = SOLVER__ILP_NONE;
+    out->status = stop.fired ? SOLVER__ILP_TIMEOUT : SOLVER__ILP_NONE;
     goto done;
   case USERABORT:
   case TIMEOUT:

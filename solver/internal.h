@@ -542,7 +542,8 @@ typedef struct solver__milp_out {
  * ilp.c, tried on the shared storage rows, doubled lp_solve's nodes on the
  * benchmark, so the joint model has none.) */
 int solver__multi_ilp(const solver__multi *mp, unsigned char *const *keep, solver_formulation f,
-                      double cutoff, double mip_gap, double deadline, int solve, const char *write_lp, const char *write_mps,
+                      double cutoff, double mip_gap, double deadline, long long node_limit, int solve,
+                      const char *write_lp, const char *write_mps,
                       solver__mplace *p, solver__milp_out *out, sim_error *err);
 
 #endif

@@ -259,13 +259,25 @@ static void name_columns(jmodel *j) {
   if (j->tcol) set_col_name(j->lp, j->tcol, "t");
 }
 
+/* When lp_solve must stop: the deadline (0: none) or the node budget (0:
+ * none); fired records that it was stopped. */
+typedef struct {
+  double deadline;
+  long long nodes;
+  int fired;
+} ilp_stop;
+
 static int __WINAPI abort_when_due(lprec *lp, void *handle) {
-  (void)lp;
-  return solver__expired(*(const double *)handle) ? TRUE : FALSE;
+  ilp_stop *s = handle;
+  if ((s->deadline > 0 && solver__expired(s->deadline)) ||
+      (s->nodes > 0 && (long long)get_total_nodes(lp) >= s->nodes))
+    s->fired = 1;
+  return s->fired ? TRUE : FALSE;
 }
 
 int solver__multi_ilp(const solver__multi *mp, unsigned char *const *keep, solver_formulation f,
-                      double cutoff, double mip_gap, double deadline, int solve_it, const char *lp_path, const char *mps_path,
+                      double cutoff, double mip_gap, double deadline, long long node_limit, int solve_it,
+                      const char *lp_path, const char *mps_path,
                       solver__mplace *p, solver__milp_out *out, sim_error *err) {
   const size_t K = mp->K, M = mp->M;
   jmodel j = {mp, keep, f == SOLVER_FORM_FLOW, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
@@ -335,15 +347,17 @@ int solver__multi_ilp(const solver__multi *mp, unsigned char *const *keep, solve
   set_bb_floorfirst(j.lp, BRANCH_CEILING);
   set_bb_depthlimit(j.lp, 0);
   set_presolve(j.lp, PRESOLVE_NONE, 0);
-  double dl = deadline;
-  if (dl > 0) put_abortfunc(j.lp, abort_when_due, &dl);
+  ilp_stop stop = {deadline, node_limit, 0};
+  if (deadline > 0 || node_limit > 0) put_abortfunc(j.lp, abort_when_due, &stop);
   const int ret = solve(j.lp);
   out->nodes = (long long)get_total_nodes(j.lp);
+  /* A search that was stopped proves nothing, whatever lp_solve answers:
+   * its status then only says whether it holds a solution. */
   switch (ret) {
   case OPTIMAL:
-  case PRESOLVED: out->status = SOLVER__ILP_OPTIMAL; break;
+  case PRESOLVED: out->status = stop.fired ? SOLVER__ILP_TIMEOUT : SOLVER__ILP_OPTIMAL; break;
   case SUBOPTIMAL: out->status = SOLVER__ILP_TIMEOUT; break;
-  case INFEASIBLE: out->status = SOLVER__ILP_NONE; goto done;
+  case INFEASIBLE: out->status = stop.fired ? SOLVER__ILP_TIMEOUT : SOLVER__ILP_NONE; goto done;
   case USERABORT:
   case TIMEOUT: out->status = SOLVER__ILP_TIMEOUT; goto done;
   default:

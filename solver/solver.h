@@ -532,6 +532,9 @@ typedef struct solver_multi_options {
   double time_limit;           /* s for the whole solve; <= 0 means none */
   double mip_gap;              /* relative gap accepted as optimal */
   int lagrange_iterations;     /* subgradient iterations; 0 = the default (60) */
+  long long ilp_node_limit;    /* stop lp_solve after this many branch-and-bound nodes, like the
+                                  time limit (no proof, status timeout); 0 = none. Unlike the
+                                  time limit it stops at the same point on every machine. */
   const char *write_lp;        /* if set, write the joint ILP in LP format here */
   const char *write_mps;       /* if set, write the joint ILP in free MPS format here */
 } solver_multi_options;
