@@ -63,7 +63,7 @@ static int warn_storage(const char *path, const sim_scenario *sc) {
   for (size_t p = 0; p < points; p++) {
     sim_error e;
     sim_error_clear(&e);
-    sim_case *c = sim_case_alloc(sc, p, 0, &e);
+    sim_case *c = sim_case_alloc_for(sc, p, 0, SIM_CASE_INSPECT, &e);
     if (c == NULL) return 0;
     double n, r;
     if (sim_case_storage_short(c, &n, &r)) {
@@ -128,6 +128,16 @@ int cli_cmd_check(int argc, char **argv) {
       int code = err.code == SIM_EIO || err.code == SIM_EINPUT || err.code == SIM_ESYNTAX
                      ? CLI_EUSAGE : cli_exit_code(err.code);
       if (code > status) status = code;
+      continue;
+    }
+    /* What `run` would refuse before drawing anything is refused here. */
+    int too_big = 0;
+    for (size_t p = 0; p < sim_scenario_points(sc) && !too_big; p++)
+      too_big = sim_case_memory_check(sc, p, SIM_CASE_SOLVE, &err) != SIM_OK;
+    if (too_big) {
+      cli_report(&err);
+      if (CLI_EUSAGE > status) status = CLI_EUSAGE;
+      sim_scenario_free(sc);
       continue;
     }
     if (!quiet && !resolved) {

@@ -120,10 +120,12 @@ int sim_file_sha256(const char *path, char hex[65], sim_error *err);
  * and path is untouched. SIM_EIO names the file and the reason. */
 int sim_file_write_atomic(const char *path, const char *text, size_t len, sim_error *err);
 
-/* The host's physical memory in bytes, or 0 when the system does not say.
- * Work whose tables cannot fit is refused up front with this figure rather
- * than failing in malloc (or in the kernel's OOM killer) minutes later. */
-double sim_memory_physical(void);
+/* The memory this process may use, in bytes: the smaller of the host's
+ * physical memory and the process's address-space and data-segment limits
+ * (`ulimit -v`, `ulimit -d`), or 0 when none of them is known. Work whose
+ * tables cannot fit is refused up front with this figure rather than
+ * failing in malloc (or in the kernel's OOM killer) minutes later. */
+double sim_memory_available(void);
 
 /* A streaming JSON writer with shortest round-trip numbers.
  *
