@@ -127,6 +127,15 @@ int sim_file_write_atomic(const char *path, const char *text, size_t len, sim_er
  * failing in malloc (or in the kernel's OOM killer) minutes later. */
 double sim_memory_available(void);
 
+/* calloc for the large matrices (a topology's n x n routes, a route
+ * search's link lists): from 8 MiB on, the block is aligned to 2 MiB and
+ * the kernel is advised to back it with huge pages, which turns the
+ * hundreds of thousands of page faults of a 4096-server topology (about
+ * 2 s of system time) into hundreds and relieves the TLB in the search.
+ * Zeroed; freed with free(); NULL when out of memory or count x size
+ * overflows. */
+void *sim_memory_big_calloc(size_t count, size_t size);
+
 /* A streaming JSON writer with shortest round-trip numbers.
  *
  * Output must rebuild instances exactly in other tools, so every double is

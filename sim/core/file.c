@@ -6,12 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -122,21 +120,4 @@ int sim_file_sha256(const char *path, char hex[65], sim_error *err) {
   sha256_digest(&c, sizeof d, d);
   for (size_t i = 0; i < sizeof d; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
   return SIM_OK;
-}
-
-/* The soft limit of one resource in bytes, or +inf when there is none. */
-static double limit_of(int resource) {
-  struct rlimit r;
-  if (getrlimit(resource, &r) != 0 || r.rlim_cur == RLIM_INFINITY) return INFINITY;
-  return (double)r.rlim_cur;
-}
-
-double sim_memory_available(void) {
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  double have = pages > 0 && page > 0 ? (double)pages * (double)page : INFINITY;
-  /* A limit set with `ulimit -v` (or -d) makes malloc fail long before
-   * physical memory runs out, so it is what a refusal must compare with. */
-  have = fmin(have, limit_of(RLIMIT_AS));
-  have = fmin(have, limit_of(RLIMIT_DATA));
-  return isinf(have) ? 0.0 : have;
 }
