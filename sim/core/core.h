@@ -120,6 +120,13 @@ int sim_file_sha256(const char *path, char hex[65], sim_error *err);
  * and path is untouched. SIM_EIO names the file and the reason. */
 int sim_file_write_atomic(const char *path, const char *text, size_t len, sim_error *err);
 
+/* SIM_OK when the directory that would hold path (the part before its last
+ * '/', or the current directory) exists; else SIM_EIO naming path and that
+ * directory ("the directory 'D' does not exist", "'D' is not a
+ * directory"). For a check before work whose output would have nowhere to
+ * go. */
+int sim_file_dir_check(const char *path, sim_error *err);
+
 /* The memory this process may use, in bytes: the smaller of the host's
  * physical memory and the process's address-space and data-segment limits
  * (`ulimit -v`, `ulimit -d`), or 0 when none of them is known. Work whose

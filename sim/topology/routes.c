@@ -290,7 +290,7 @@ static size_t switch_left(size_t reach) { return reach / 32; }
  * >= c from a settled u (ws[u] >= a) costs fl(ws[u] + c') >= fl(a + c) >
  * best: none of them can win, nor tie. The source's own link is taken first
  * (its cost is the link's cost exactly). The left nodes then finish with a
- * Dijkstra among themselves (O(left^2) selections), relaxing the links
+ * Dijkstra among themselves, relaxing the links
  * between left nodes that the scans met, with the same sums (a heap of
  * (cost, index) that picks what a scan for the first smallest would). Both
  * phases compute each settled node's cost as
