@@ -144,13 +144,19 @@ static void graph_clear(graph *g) {
   free(g->reach); free(g->comp);
 }
 
+/* Whether every link has the same cost both ways. The matrices are compared
+ * with their transposes in 64 x 64 tiles, so the column reads stay within a
+ * few pages instead of striding over the whole matrix. */
 static int links_symmetric(const sim_topology *t) {
-  const size_t n = t->n;
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = i + 1; j < n; j++)
-      if (t->link_bandwidth[i * n + j] != t->link_bandwidth[j * n + i] ||
-          t->link_latency[i * n + j] != t->link_latency[j * n + i])
-        return 0;
+  const size_t n = t->n, b = 64;
+  const double *bw = t->link_bandwidth, *lat = t->link_latency;
+  for (size_t i0 = 0; i0 < n; i0 += b)
+    for (size_t j0 = i0; j0 < n; j0 += b) {
+      const size_t i1 = i0 + b < n ? i0 + b : n, j1 = j0 + b < n ? j0 + b : n;
+      for (size_t i = i0; i < i1; i++)
+        for (size_t j = j0 > i + 1 ? j0 : i + 1; j < j1; j++)
+          if (bw[i * n + j] != bw[j * n + i] || lat[i * n + j] != lat[j * n + i]) return 0;
+    }
   return 1;
 }
 
@@ -313,6 +319,12 @@ static int one_source(sim_topology *t, const graph *g, scratch *s, size_t src) {
   pos[src] = start[src];
   if (pos[src] < start[src + 1]) s->heap[hn++] = (cand){g->ec[pos[src]], (int)src};
   while (hn > 0 && settled < stop) {
+#ifdef __GNUC__
+    /* The top's list position is known before the pop: fetching its target
+     * and cost while the heap sifts hides the two cache misses a pop costs. */
+    __builtin_prefetch(&g->adj[pos[s->heap[0].from]]);
+    __builtin_prefetch(&g->ec[pos[s->heap[0].from]]);
+#endif
     cand c = heap_pop(s->heap, &hn);
     const size_t u = (size_t)c.from, v = (size_t)g->adj[pos[u]];
     if (!done[v]) {
