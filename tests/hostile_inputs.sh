@@ -125,6 +125,10 @@ if [ -z "${DILEMMA_SANITIZED:-}" ] && [ -z "${DILEMMA_WRAP:-}" ]; then
   for cmd in solve simulate check; do
     tv "1000 servers under ulimit -v 1 GiB: $cmd" 1048576 "$want" $cmd "$TMP/mem.yaml"
   done
+  # A sweep reaching 1000 servers at its second point is refused by check too.
+  printf 'sweep:\n  - key: servers.count\n    values: [8, 1000]\n' > "$TMP/memsweep.yaml"
+  tv "a sweep to 1000 servers under ulimit -v 1 GiB: check" 1048576 \
+    "memsweep.yaml: servers.count: 1000 servers need about 3175120000 bytes" check "$TMP/memsweep.yaml"
   tv "1000 servers under ulimit -v 1 GiB: run" 1048576 "$want" \
     run "$TMP/mem.yaml" -o "$TMP/mem-out" --runs 1 --quiet --no-plot
   test ! -e "$TMP/mem-out/runs.csv"
