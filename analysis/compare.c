@@ -178,6 +178,9 @@ int analysis_compare(const char *const *dirs, size_t n_dirs, const analysis_comp
   const char *metric = o->metric ? o->metric : "objective_s";
   char xcol[256] = "point", mean[300], ci[300];
   int rc = e && s ? SIM_OK : sim_error_set(err, SIM_ENOMEM, "out of memory");
+  /* The files go next to o->out: a directory that is not there is named
+   * before the experiments are read. */
+  if (rc == SIM_OK && o->out != NULL) rc = sim_file_dir_check(o->out, err);
   for (size_t i = 0; rc == SIM_OK && i < n_dirs; i++) {
     rc = experiment_read(&e[i], dirs[i], err);
     n_read = i + 1;

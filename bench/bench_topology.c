@@ -9,7 +9,11 @@
  * average is printed beside it, since a shared machine slows the search's
  * cache-bound scans.
  *
- * Usage: bench_topology [SERVERS [RADIUS]]  (defaults 4096 and 0.5) */
+ * With `digest`, each draw also prints a digest of its routes (the
+ * bandwidth, latency and next-hop matrices), taken after the draw but
+ * counted in its CPU time: a change to the search must leave it unchanged.
+ *
+ * Usage: bench_topology [SERVERS [RADIUS [digest]]]  (defaults 4096 and 0.5) */
 #define _DEFAULT_SOURCE /* wait4, getloadavg */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +28,24 @@
 #include "sim/scenario/scenario.h"
 #include "sim/topology/topology.h"
 
+/* FNV-1a over the bytes of the routes' three matrices: a change to the
+ * route search that alters any bit of them changes the digest, so a faster
+ * search is checked against the printed value of the one before. */
+static unsigned long long digest(const sim_topology *t) {
+  unsigned long long h = 14695981039346656037ULL;
+  const size_t nn = t->n * t->n;
+  const unsigned char *parts[3] = {(const unsigned char *)t->bandwidth,
+                                   (const unsigned char *)t->latency,
+                                   (const unsigned char *)t->next_hop};
+  const size_t sizes[3] = {nn * sizeof *t->bandwidth, nn * sizeof *t->latency,
+                           nn * sizeof *t->next_hop};
+  for (int k = 0; k < 3; k++)
+    for (size_t i = 0; i < sizes[k]; i++) h = (h ^ parts[k][i]) * 1099511628211ULL;
+  return h;
+}
+
 /* Draws one topology in this process; returns 0 if it was drawn. */
-static int draw(const char *text) {
+static int draw(const char *text, int with_digest) {
   sim_error err;
   sim_error_clear(&err);
   sim_scenario *sc = sim_scenario_load_string(text, strlen(text), "bench.yaml", &err);
@@ -37,6 +57,7 @@ static int draw(const char *text) {
   }
   sim_topology *t = sim_topology_alloc(&v.servers, &v.links, v.seed, 0, 1e9, &err);
   if (t == NULL) fprintf(stderr, "bench_topology: %s\n", err.msg);
+  else if (with_digest) printf("  routes digest %016llx (bandwidth, latency, next hop)\n", digest(t));
   int bad = t == NULL;
   sim_topology_free(t);
   sim_scenario_free(sc);
@@ -44,12 +65,17 @@ static int draw(const char *text) {
 }
 
 /* Runs draw(text) in a child and prints its CPU time and peak RSS. */
-static int measure(const char *label, const char *text) {
+static int measure(const char *label, const char *text, int with_digest) {
   double load[1] = {0};
   if (getloadavg(load, 1) < 1) load[0] = -1;
+  fflush(stdout);
   pid_t pid = fork();
   if (pid < 0) return 1;
-  if (pid == 0) _exit(draw(text));
+  if (pid == 0) {
+    const int bad = draw(text, with_digest);
+    fflush(stdout);
+    _exit(bad);
+  }
   int status = 0;
   struct rusage ru;
   if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -66,6 +92,7 @@ static int measure(const char *label, const char *text) {
 int main(int argc, char **argv) {
   const long servers = argc > 1 ? strtol(argv[1], NULL, 10) : 4096;
   const double radius = argc > 2 ? strtod(argv[2], NULL) : 0.5;
+  const int with_digest = argc > 3 && strcmp(argv[3], "digest") == 0;
   char geo[256], full[256], label[64];
   snprintf(geo, sizeof geo,
            "servers: {count: %ld}\nlinks: {topology: geometric, radius: %g, latency: 0.002}\n", servers,
@@ -74,7 +101,7 @@ int main(int argc, char **argv) {
   printf("== bench_topology: one draw (run 0), %ld servers\n", servers);
   int bad = 0;
   snprintf(label, sizeof label, "geometric, radius %g", radius);
-  bad |= measure(label, geo);
-  bad |= measure("full mesh (no routing)", full);
+  bad |= measure(label, geo, with_digest);
+  bad |= measure("full mesh (no routing)", full, with_digest);
   return bad;
 }

@@ -82,6 +82,10 @@ int64_t solver_workload_context(const solver_workload *w) {
   return w->context >= 0 ? w->context : w->prompt + w->tokens / 2;
 }
 
+size_t solver_bits_count(const sim_quant_config *quant) {
+  return (size_t)((quant->b_max - quant->b_min) / quant->step) + 1;
+}
+
 solver_instance *solver_instance_alloc(const solver_workload *workload,
                                        const solver_cost_config *cost,
                                        const sim_quant_config *quant, const solver_config *solver,
@@ -108,7 +112,7 @@ solver_instance *solver_instance_alloc(const solver_workload *workload,
   const size_t L = model->n_layers, M = topo->n;
   in->n_layers = L;
   in->n_servers = M;
-  in->n_bits = (size_t)((quant->b_max - quant->b_min) / quant->step) + 1;
+  in->n_bits = solver_bits_count(quant);
   const size_t B = in->n_bits;
   in->layers = malloc(L * sizeof *in->layers);
   in->servers = malloc(M * sizeof *in->servers);

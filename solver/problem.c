@@ -72,6 +72,11 @@ static int dominated(const solver__problem *pb, const layer_opts *lo, size_t a, 
   return strict || lo->bits[c] < lo->bits[a];
 }
 
+double solver_tables_bytes(size_t n_layers, size_t n_bits, size_t n_servers) {
+  const double L = (double)n_layers, B = (double)n_bits, M = (double)n_servers;
+  return 8.0 * M * M * ((L > 1 ? L - 1 : 1) * B + B) + 8.0 * L * B * M;
+}
+
 solver__problem *solver__problem_alloc(const solver_instance *in, const solver__restrict *r,
                                        sim_error *err) {
   const size_t L = in->n_layers, M = in->n_servers, B = in->n_bits;
@@ -79,20 +84,20 @@ solver__problem *solver__problem_alloc(const solver_instance *in, const solver__
     sim_error_set(err, SIM_EINPUT, "the instance has no layers, servers or bit widths");
     return NULL;
   }
-  /* The transfer tables dominate: (L - 1) x B x M^2 doubles, allocated
-   * before the presolve thins them. At the 4096-server maximum a 26-layer
-   * model with 15 widths needs about 50 GB, which malloc may grant lazily
-   * and the kernel then kill; refusing here names the key to change. */
-  const double need = 8.0 * (double)M * (double)M * (double)((L > 1 ? L - 1 : 1) * B + B) +
-                      8.0 * (double)L * (double)B * (double)M;
-  const double have = sim_memory_physical();
+  /* The transfer tables dominate, allocated before the presolve thins
+   * them. At the 4096-server maximum a 26-layer model with 15 widths needs
+   * about 50 GB, which malloc may grant lazily and the kernel then kill;
+   * refusing here names the key to change. sim_case_alloc makes the same
+   * estimate before it draws the topology. */
+  const double need = solver_tables_bytes(L, B, M);
+  const double have = sim_memory_available();
   if (have > 0 && need > have) {
     sim_error_set(err, SIM_EINPUT,
                   "servers.count: the solver's cost tables for %zu layers x %zu bit widths x "
-                  "%zu^2 server pairs need about %.3g GB, more than this machine's %.3g GB of "
-                  "memory; use fewer servers, a coarser model.granularity or fewer widths "
-                  "(quantization.b_min, b_max)",
-                  L, B, M, need / 1e9, have / 1e9);
+                  "%zu^2 server pairs need about %.0f bytes (%.3g GB), more than the %.0f bytes "
+                  "(%.3g GB) of memory available (physical memory or ulimit -v); use fewer "
+                  "servers, a coarser model.granularity or fewer widths (quantization.b_min, b_max)",
+                  L, B, M, need, need / 1e9, have, have / 1e9);
     return NULL;
   }
   solver__problem *pb = calloc(1, sizeof *pb);

@@ -170,6 +170,18 @@ solver_instance *solver_instance_alloc(const solver_workload *workload,
                                        const sim_errtable *table, sim_error *err);
 void solver_instance_free(solver_instance *inst);
 
+/* The bit widths a quantization configuration allows (b_min to b_max in
+ * steps of step): the instance's n_bits. */
+size_t solver_bits_count(const sim_quant_config *quant);
+
+/* Bytes the solver's cost tables take for L layers, B bit widths and M
+ * servers (the transfer tables, (L - 1) x B x M^2 doubles, dominate). Every
+ * method builds them in solver_solve (the throughput objective's ILP and DP
+ * aside), so a caller can refuse work that cannot fit before it draws the
+ * topology; solver_solve itself refuses with SIM_EINPUT naming
+ * servers.count. In doubles, so no product overflows. */
+double solver_tables_bytes(size_t n_layers, size_t n_bits, size_t n_servers);
+
 static inline int solver_instance_allowed(const solver_instance *in, size_t l, size_t b) {
   return in->allowed[l * in->n_bits + b];
 }

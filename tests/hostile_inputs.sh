@@ -100,6 +100,70 @@ printf 'runs: 1000000\nsweep:\n  - key: links.omega_min\n    linear: {from: 1.0e
 t "100k points x 1e6 runs: check" 2 "sweep.yaml: runs: 100000 sweep points x 1000000 runs x 1 method = 1e+11 rows" \
   check "$TMP/sweep.yaml"
 
+# 7, huge counts: a scenario whose routes and solver cost tables cannot fit
+# in the memory available is refused with exit 2, naming the file,
+# servers.count and both byte counts, before its topology is drawn. The
+# available memory is the smaller of physical memory and the address-space
+# limit, so `ulimit -v` makes the refusal the same on every machine. 1000
+# servers and the default 26 layers x 15 widths need, by hand: routes
+# 1000^2 x (6 doubles + 1 int) = 52,000,000 bytes; solver tables
+# 8 x 1000^2 x (25 x 15 + 15) + 8 x 26 x 15 x 1000 = 3,123,120,000 bytes;
+# together 3,175,120,000 bytes, against 1 GiB = 1,073,741,824 bytes.
+# Sanitizers reserve terabytes of address space and valgrind its own, so
+# these run on plain builds only.
+# tv NAME KB PATTERN ARGS...: t under `ulimit -v KB`.
+tv() {
+  name=$1 kb=$2 pat=$3
+  shift 3
+  ( ulimit -v "$kb" && exec timeout "$limit" "$DILEMMA" "$@" ) > "$TMP/out" 2> "$TMP/err"
+  is $? 2 "$name: exit 2"
+  contains "$TMP/err" "$pat" "$name: message"
+}
+if [ -z "${DILEMMA_SANITIZED:-}" ] && [ -z "${DILEMMA_WRAP:-}" ]; then
+  printf 'servers: {count: 1000}\n' > "$TMP/mem.yaml"
+  want="mem.yaml: servers.count: 1000 servers need about 3175120000 bytes .* more than the 1073741824 bytes .* of memory available"
+  for cmd in solve simulate check; do
+    tv "1000 servers under ulimit -v 1 GiB: $cmd" 1048576 "$want" $cmd "$TMP/mem.yaml"
+  done
+  # A sweep reaching 1000 servers at its second point is refused by check too.
+  printf 'sweep:\n  - key: servers.count\n    values: [8, 1000]\n' > "$TMP/memsweep.yaml"
+  tv "a sweep to 1000 servers under ulimit -v 1 GiB: check" 1048576 \
+    "memsweep.yaml: servers.count: 1000 servers need about 3175120000 bytes" check "$TMP/memsweep.yaml"
+  tv "1000 servers under ulimit -v 1 GiB: run" 1048576 "$want" \
+    run "$TMP/mem.yaml" -o "$TMP/mem-out" --runs 1 --quiet --no-plot
+  test ! -e "$TMP/mem-out/runs.csv"
+  ok $? "1000 servers under ulimit -v 1 GiB: run writes no runs.csv"
+  # `topology` does not solve: its 52 MB of routes fit, so it answers.
+  ( ulimit -v 1048576 && exec timeout "$limit" "$DILEMMA" topology "$TMP/mem.yaml" --json ) \
+    > "$TMP/out" 2> "$TMP/err"
+  is $? 0 "1000 servers under ulimit -v 1 GiB: topology is drawn"
+  # The 4096-server maximum with a geometric topology: its routes (4096^2 x 52 = 872,415,232 bytes)
+  # fit in 4 GiB and drawing them takes seconds; the solver's tables
+  # (52 GB) do not. The refusal must come from the estimate before the
+  # draw, which alone names the file and says so; the old order (draw,
+  # then the solver's refusal without the file name) fails the pattern,
+  # and at its 14 s the timeout too.
+  printf 'servers: {count: 4096}\nlinks: {topology: geometric}\n' > "$TMP/max.yaml"
+  for cmd in solve simulate; do
+    tv "4096 geometric servers under ulimit -v 4 GiB: $cmd" 4194304 \
+      "max.yaml: servers.count: 4096 servers need about 53230108672 bytes .*than the 4294967296 bytes .*refused before drawing the topology" \
+      $cmd "$TMP/max.yaml"
+  done
+  # Under 512 MiB not even the topology's matrices (5 x 4096^2 x 8 bytes
+  # allocated, 671 MB) can be had: the refusal still comes, with exit 2 and
+  # the same message, so nothing was drawn before it (a draw would have
+  # failed with "out of memory", exit 1). `topology` is refused for its
+  # routes alone.
+  for cmd in solve check; do
+    tv "4096 geometric servers under ulimit -v 512 MiB: $cmd" 524288 \
+      "max.yaml: servers.count: 4096 servers need about 53230108672 bytes .*refused before drawing the topology" \
+      $cmd "$TMP/max.yaml"
+  done
+  tv "4096 geometric servers under ulimit -v 512 MiB: topology" 524288 \
+    "max.yaml: servers.count: 4096 servers need about 872415232 bytes (0.872 GB) for the routes, more than the 536870912 bytes" \
+    topology "$TMP/max.yaml"
+fi
+
 # 8. A file size limit (ulimit -f, in 512- or 1024-byte blocks by shell):
 # SIGXFSZ used to kill the run mid-row (status 153). The scenario and its
 # header fit in 4 blocks; the 72 rows of run-small do not.

@@ -64,6 +64,16 @@ cp -r "$top_srcdir/tests/data/schema2" "$TMP/old" && chmod -R u+w "$TMP/old"
 run plot "$TMP/old" "$TMP/a" --methods ilp -o "$TMP/mixed" 2> "$TMP/e"
 ok $? "an older directory beside a new one"
 contains "$TMP/e" "runs per point differ: quickstart 4, quickstart 2" "with its own run count"
+# -o into a directory that does not exist: an I/O error (exit 1) naming the
+# directory the user gave, not a temporary file, and nothing is written.
+run plot "$TMP/a" -o "$TMP/nodir/sub/cmp" 2> "$TMP/e"
+is $? 1 "-o into a missing directory exits 1"
+contains "$TMP/e" "$TMP/nodir/sub/cmp: cannot write: the directory '$TMP/nodir/sub' does not exist" \
+  "naming the directory and saying it does not exist"
+grep -q '\.tmp' "$TMP/e"
+is $? 1 "and no temporary file"
+test ! -e "$TMP/nodir"
+ok $? "and nothing is created"
 printf 'garbage\n' > "$TMP/c/summary.csv"
 run plot "$TMP/a" "$TMP/c" -o "$TMP/x" 2> "$TMP/e"
 is $? 2 "a damaged summary.csv exits 2"

@@ -48,6 +48,19 @@ static void warn_blind(const char *path, const sim_scenario *sc) {
             path);
 }
 
+/* 1 if a swept key can change a run's memory estimate (the server count,
+ * the cloud node, the model or the bit widths), else 0. */
+static int sweeps_size(const sim_scenario *sc) {
+  for (size_t d = 0; d < sc->n_sweep; d++) {
+    const char *k = sc->sweep[d].key;
+    if (strcmp(k, "servers.count") == 0 || strncmp(k, "servers.cloud", 13) == 0 ||
+        strncmp(k, "model", 5) == 0 || strncmp(k, "quantization.b_", 15) == 0 ||
+        strcmp(k, "quantization.step") == 0)
+      return 1;
+  }
+  return 0;
+}
+
 /* Warns, on stderr, when the model cannot fit on the servers at some sweep
  * points or at all of them, by the cheap storage test of
  * sim_case_storage_short on run 0 of each point (the test uses each spec's
@@ -63,7 +76,7 @@ static int warn_storage(const char *path, const sim_scenario *sc) {
   for (size_t p = 0; p < points; p++) {
     sim_error e;
     sim_error_clear(&e);
-    sim_case *c = sim_case_alloc(sc, p, 0, &e);
+    sim_case *c = sim_case_alloc_for(sc, p, 0, SIM_CASE_INSPECT, &e);
     if (c == NULL) return 0;
     double n, r;
     if (sim_case_storage_short(c, &n, &r)) {
@@ -128,6 +141,19 @@ int cli_cmd_check(int argc, char **argv) {
       int code = err.code == SIM_EIO || err.code == SIM_EINPUT || err.code == SIM_ESYNTAX
                      ? CLI_EUSAGE : cli_exit_code(err.code);
       if (code > status) status = code;
+      continue;
+    }
+    /* What `run` would refuse before drawing anything is refused here. The
+     * estimate depends on the servers, the model and the widths: unless the
+     * sweep changes one of them, point 0 stands for all. */
+    int too_big = 0;
+    const size_t points = sweeps_size(sc) ? sim_scenario_points(sc) : 1;
+    for (size_t p = 0; p < points && !too_big; p++)
+      too_big = sim_case_memory_check(sc, p, SIM_CASE_SOLVE, &err) != SIM_OK;
+    if (too_big) {
+      cli_report(&err);
+      if (CLI_EUSAGE > status) status = CLI_EUSAGE;
+      sim_scenario_free(sc);
       continue;
     }
     if (!quiet && !resolved) {

@@ -113,7 +113,8 @@ int cli_cmd_topology(int argc, char **argv) {
   sim_error err;
   sim_error_clear(&err);
   int status = CLI_OK;
-  sim_case *one = sim_case_alloc(sc, (size_t)target.point, (uint64_t)target.run, &err);
+  sim_case *one =
+      sim_case_alloc_for(sc, (size_t)target.point, (uint64_t)target.run, SIM_CASE_INSPECT, &err);
   if (one == NULL) status = cli_exit_code(err.code);
   else if (json) print_json(one->topology, (size_t)target.point, target.run);
   else print_text(one->topology);

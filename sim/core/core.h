@@ -120,10 +120,28 @@ int sim_file_sha256(const char *path, char hex[65], sim_error *err);
  * and path is untouched. SIM_EIO names the file and the reason. */
 int sim_file_write_atomic(const char *path, const char *text, size_t len, sim_error *err);
 
-/* The host's physical memory in bytes, or 0 when the system does not say.
- * Work whose tables cannot fit is refused up front with this figure rather
- * than failing in malloc (or in the kernel's OOM killer) minutes later. */
-double sim_memory_physical(void);
+/* SIM_OK when the directory that would hold path (the part before its last
+ * '/', or the current directory) exists; else SIM_EIO naming path and that
+ * directory ("the directory 'D' does not exist", "'D' is not a
+ * directory"). For a check before work whose output would have nowhere to
+ * go. */
+int sim_file_dir_check(const char *path, sim_error *err);
+
+/* The memory this process may use, in bytes: the smaller of the host's
+ * physical memory and the process's address-space and data-segment limits
+ * (`ulimit -v`, `ulimit -d`), or 0 when none of them is known. Work whose
+ * tables cannot fit is refused up front with this figure rather than
+ * failing in malloc (or in the kernel's OOM killer) minutes later. */
+double sim_memory_available(void);
+
+/* calloc for the large matrices (a topology's n x n routes, a route
+ * search's link lists): from 8 MiB on, the block is aligned to 2 MiB and
+ * the kernel is advised to back it with huge pages, which turns the
+ * hundreds of thousands of page faults of a 4096-server topology (about
+ * 2 s of system time) into hundreds and relieves the TLB in the search.
+ * Zeroed; freed with free(); NULL when out of memory or count x size
+ * overflows. */
+void *sim_memory_big_calloc(size_t count, size_t size);
 
 /* A streaming JSON writer with shortest round-trip numbers.
  *

@@ -86,11 +86,34 @@ char *sim_file_read(const char *path, size_t *len, sim_error *err) {
   return b.data;
 }
 
+int sim_file_dir_check(const char *path, sim_error *err) {
+  const char *slash = strrchr(path, '/');
+  if (slash == NULL) return SIM_OK; /* the current directory */
+  char dir[4200];
+  const size_t n = slash == path ? 1 : (size_t)(slash - path);
+  if (n >= sizeof dir) return sim_error_set(err, SIM_EIO, "%s: cannot write: the path is too long", path);
+  memcpy(dir, path, n);
+  dir[n] = '\0';
+  struct stat st;
+  if (stat(dir, &st) != 0)
+    return sim_error_set(err, SIM_EIO, "%s: cannot write: the directory '%s' %s", path, dir,
+                         errno == ENOENT ? "does not exist" : strerror(errno));
+  if (!S_ISDIR(st.st_mode))
+    return sim_error_set(err, SIM_EIO, "%s: cannot write: '%s' is not a directory", path, dir);
+  return SIM_OK;
+}
+
 int sim_file_write_atomic(const char *path, const char *text, size_t len, sim_error *err) {
   char tmp[4200];
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *f = fopen(tmp, "wb");
-  if (f == NULL) return sim_error_set(err, SIM_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+  if (f == NULL) {
+    const int e = errno;
+    /* A missing directory is named as the caller's path gave it, not
+     * through the temporary file's name. */
+    if ((e == ENOENT || e == ENOTDIR) && sim_file_dir_check(path, err) != SIM_OK) return SIM_EIO;
+    return sim_error_set(err, SIM_EIO, "%s: cannot write: %s", path, strerror(e));
+  }
   size_t w = fwrite(text, 1, len, f);
   /* fsync before the rename that publishes the file: after a crash the
    * name then refers to the whole text, never to an empty or short file. */
@@ -120,9 +143,4 @@ int sim_file_sha256(const char *path, char hex[65], sim_error *err) {
   sha256_digest(&c, sizeof d, d);
   for (size_t i = 0; i < sizeof d; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
   return SIM_OK;
-}
-
-double sim_memory_physical(void) {
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  return pages > 0 && page > 0 ? (double)pages * (double)page : 0.0;
 }

@@ -4,6 +4,7 @@
  * the benchmarks and the test fixtures build their runs here, so they all
  * see the same instance for the same (scenario, point, run). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sim/run/run.h"
@@ -22,6 +23,58 @@ void sim_case_free(sim_case *c) {
 }
 
 sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, sim_error *err) {
+  return sim_case_alloc_for(base, point, run, SIM_CASE_SOLVE, err);
+}
+
+/* Refuses, naming the file and servers.count, a case whose routes (and,
+ * for a case to be solved, the solver's cost tables) cannot fit in the
+ * memory available to this process. It needs only the server count, the
+ * layers and the bit widths, so it runs before the topology is drawn:
+ * drawing 4096 servers takes seconds that a refusal should not cost. */
+static int memory_check(const sim_scenario *base, const sim_scenario *v, const sim_model *model,
+                        sim_case_use use, sim_error *err) {
+  /* The topology keeps four n x n matrices of doubles and one of ints, and
+   * the instance copies two of them. */
+  const size_t n = (size_t)v->servers.count + (v->servers.has_cloud ? 1 : 0);
+  const double routes = (double)n * (double)n * (6.0 * sizeof(double) + sizeof(int));
+  const size_t bits = solver_bits_count(&v->quant);
+  const double tables = use == SIM_CASE_SOLVE ? solver_tables_bytes(model->n_layers, bits, n) : 0.0;
+  const double need = routes + tables, have = sim_memory_available();
+  if (!(have > 0) || need <= have) return SIM_OK;
+  char what[160];
+  if (use == SIM_CASE_SOLVE)
+    snprintf(what, sizeof what, "the routes and the solver's cost tables (%zu layers x %zu bit widths)",
+             model->n_layers, bits);
+  else
+    snprintf(what, sizeof what, "the routes");
+  return sim_error_set(err, SIM_EINPUT,
+                       "%s: servers.count: %zu servers need about %.0f bytes (%.3g GB) for %s, more "
+                       "than the %.0f bytes (%.3g GB) of memory available (physical memory or "
+                       "ulimit -v); refused before drawing the topology; use fewer servers%s",
+                       base->path ? base->path : "(scenario)", n, need, need / 1e9, what, have,
+                       have / 1e9,
+                       use == SIM_CASE_SOLVE ? ", a coarser model.granularity or fewer widths "
+                                               "(quantization.b_min, b_max)"
+                                             : "");
+}
+
+int sim_case_memory_check(const sim_scenario *base, size_t point, sim_case_use use, sim_error *err) {
+  if (base->n_models > 0) return SIM_OK; /* several models: sim_multi_alloc's */
+  /* A point or a model that cannot be built is not this check's to report:
+   * sim_case_alloc names it. */
+  sim_error local;
+  sim_error_clear(&local);
+  sim_scenario v;
+  if (sim_scenario_point(base, point, &v, &local) != SIM_OK) return SIM_OK;
+  sim_model *m = sim_scenario_model_alloc(&v, &local);
+  if (m == NULL) return SIM_OK;
+  const int rc = memory_check(base, &v, m, use, err);
+  sim_model_free(m);
+  return rc;
+}
+
+sim_case *sim_case_alloc_for(const sim_scenario *base, size_t point, uint64_t run, sim_case_use use,
+                             sim_error *err) {
   sim_case *c = calloc(1, sizeof *c);
   if (c == NULL) {
     sim_error_set(err, SIM_ENOMEM, "out of memory assembling point %zu run %llu", point,
@@ -53,18 +106,7 @@ sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, s
       goto fail;
     }
   }
-  /* The topology keeps four n x n matrices of doubles and one of ints, and
-   * the instance copies two of them: refuse before drawing what cannot fit. */
-  const double n = (double)v->servers.count + (v->servers.has_cloud ? 1.0 : 0.0);
-  const double need = n * n * (6.0 * sizeof(double) + sizeof(int));
-  const double have = sim_memory_physical();
-  if (have > 0 && need > have) {
-    sim_error_set(err, SIM_EINPUT,
-                  "%s: servers.count: %.0f servers need about %.3g GB for their routes, more "
-                  "than this machine's %.3g GB of memory",
-                  base->path ? base->path : "(scenario)", n, need / 1e9, have / 1e9);
-    goto fail;
-  }
+  if (memory_check(base, v, c->model, use, err) != SIM_OK) goto fail;
   const double fp32_bytes = FP32_BYTES_PER_PARAM * (double)c->model->total_params;
   c->topology = sim_topology_alloc(&v->servers, &v->links, v->seed, run, fp32_bytes, err);
   if (c->topology == NULL) goto fail;

@@ -50,6 +50,24 @@ typedef struct sim_case {
 sim_case *sim_case_alloc(const sim_scenario *base, size_t point, uint64_t run, sim_error *err);
 void sim_case_free(sim_case *c);
 
+/* What the caller will do with a case: solve it (sim_case_alloc), or only
+ * look at its topology and instance (`dilemma topology`, the storage test of
+ * `dilemma check`). */
+typedef enum { SIM_CASE_SOLVE, SIM_CASE_INSPECT } sim_case_use;
+
+/* sim_case_alloc for a given use. Before anything is drawn, a case whose
+ * routes (and, for SIM_CASE_SOLVE, the solver's cost tables:
+ * solver_tables_bytes) need more than sim_memory_available() is refused
+ * with SIM_EINPUT naming the file, servers.count and both byte counts; the
+ * estimate takes O(1) after the model's profile. */
+sim_case *sim_case_alloc_for(const sim_scenario *base, size_t point, uint64_t run, sim_case_use use,
+                             sim_error *err);
+
+/* The memory estimate of sim_case_alloc_for alone, for sweep point `point`
+ * (`dilemma check` refuses what `run` would). SIM_OK, or the refusal (or
+ * the error of building the point's model profile). */
+int sim_case_memory_check(const sim_scenario *base, size_t point, sim_case_use use, sim_error *err);
+
 /* A cheap proof that a run cannot be placed at any draw: the model at its
  * smallest allowed widths (*need, bytes) is larger than every server's
  * largest storage together (*room, bytes: each edge server's storage spec

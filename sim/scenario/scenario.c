@@ -281,12 +281,12 @@ int sim_scenario_check_size(const sim_scenario *sc, int64_t runs, sim_error *err
   const double rows = (double)sim_scenario_points(sc) * (double)runs *
                       (double)sim_scenario_methods(sc, methods);
   const double need = rows * SIM_ROW_BYTES;
-  const double have = sim_memory_physical();
+  const double have = sim_memory_available();
   if (have > 0 && need > have)
     return sim_error_set(err, SIM_EINPUT,
                          "%s: runs: %zu sweep point%s x %lld runs x %zu method%s = %.3g rows; sorting "
-                         "runs.csv at the end needs about %.3g GB, more than this machine's %.3g GB "
-                         "of memory; reduce runs or the sweep, or split the experiment",
+                         "runs.csv at the end needs about %.3g GB, more than the %.3g GB "
+                         "of memory available (physical memory or ulimit -v); reduce runs or the sweep, or split the experiment",
                          sc->path ? sc->path : "(scenario)", sim_scenario_points(sc),
                          sim_scenario_points(sc) == 1 ? "" : "s", (long long)runs,
                          sim_scenario_methods(sc, methods), sim_scenario_methods(sc, methods) == 1 ? "" : "s", rows, need / 1e9, have / 1e9);

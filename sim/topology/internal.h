@@ -12,7 +12,8 @@ int sim_topology_devices(sim_topology *t, const sim_servers_config *servers, uin
 
 /* Fills the routes (bandwidth, latency, next_hop, unreachable) from the
  * links; relay = 0 keeps every pair on its direct link (the full mesh).
- * Returns -1 when out of memory. */
+ * Returns -1 when out of memory, or with relay for more than 65536 servers
+ * (the search keeps server indices in 16 bits; scenarios allow 4097). */
 int sim_topology_routes(sim_topology *t, int relay);
 
 #endif

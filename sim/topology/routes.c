@@ -1,6 +1,7 @@
 /* routes.c: the all-pairs routes of a topology (the end-to-end bandwidth,
  * latency and first hop of every ordered pair). */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,14 +49,57 @@ static cand heap_pop(cand *h, size_t *n) {
   return top;
 }
 
+/* The pull phase's heap orders by cost, then by index (`from`), so that it
+ * settles equal costs in the order a scan over the indices would. */
+static int qless(cand a, cand b) {
+  return cost_less(a.c, b.c) || (!cost_less(b.c, a.c) && a.from < b.from);
+}
+
+static void qsift_down(cand *h, size_t n, size_t i) {
+  const cand x = h[i];
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, m = i;
+    cand cm = x;
+    if (l < n && qless(h[l], cm)) { m = l; cm = h[l]; }
+    if (r < n && qless(h[r], cm)) m = r;
+    if (m == i) break;
+    h[i] = h[m];
+    i = m;
+  }
+  h[i] = x;
+}
+
+static void qpush(cand *h, size_t *n, cand x) {
+  size_t i = (*n)++;
+  while (i > 0) {
+    size_t p = (i - 1) / 2;
+    if (!qless(x, h[p])) break;
+    h[i] = h[p];
+    i = p;
+  }
+  h[i] = x;
+}
+
+static cand qpop(cand *h, size_t *n) {
+  const cand top = h[0];
+  h[0] = h[--(*n)];
+  if (*n > 0) qsift_down(h, *n, 0);
+  return top;
+}
+
+/* A server index in the link lists: 16 bits halve the memory the search
+ * streams through (the scenario allows 4096 servers and a cloud node). */
+typedef uint16_t node;
+#define NODE_MAX UINT16_MAX
+
 /* Stable merge sorts (C11's qsort has no context argument): a node's
  * outgoing links by cost, then target; its incoming links by cost, then
  * origin. */
-static int out_before(const cost *ca, int a, const cost *cb, int b) {
+static int out_before(const cost *ca, node a, const cost *cb, node b) {
   return cost_less(*ca, *cb) || (!cost_less(*cb, *ca) && a < b);
 }
 
-static void out_sort(int *v, cost *c, int *tv, cost *tc, size_t d) {
+static void out_sort(node *v, cost *c, node *tv, cost *tc, size_t d) {
   if (d < 2) return;
   const size_t h = d / 2;
   out_sort(v, c, tv, tc, h);
@@ -78,7 +122,7 @@ static void out_sort(int *v, cost *c, int *tv, cost *tc, size_t d) {
  * its component). */
 typedef struct {
   size_t *start;
-  int *adj;        /* target of each outgoing link */
+  node *adj;       /* target of each outgoing link */
   cost *ec;        /* its cost, beside it so scans stay sequential */
   cost *first;     /* each node's cheapest link (ec[start[i]]), compact */
   /* Incoming links: when every link has the same cost both ways (the
@@ -86,10 +130,10 @@ typedef struct {
    * origin) are its outgoing ones sorted by (cost, target), so these point
    * into the arrays above and nothing is copied. */
   const size_t *in_start;
-  const int *in_from;
+  const node *in_from;
   const cost *in_c;
   size_t *own_start; /* allocated only for asymmetric links */
-  int *own_from;
+  node *own_from;
   cost *own_c;
   size_t *reach;   /* size of each node's component */
   int *comp;       /* each node's component (its smallest member) */
@@ -100,27 +144,34 @@ static void graph_clear(graph *g) {
   free(g->reach); free(g->comp);
 }
 
+/* Whether every link has the same cost both ways. The matrices are compared
+ * with their transposes in 64 x 64 tiles, so the column reads stay within a
+ * few pages instead of striding over the whole matrix. */
 static int links_symmetric(const sim_topology *t) {
-  const size_t n = t->n;
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = i + 1; j < n; j++)
-      if (t->link_bandwidth[i * n + j] != t->link_bandwidth[j * n + i] ||
-          t->link_latency[i * n + j] != t->link_latency[j * n + i])
-        return 0;
+  const size_t n = t->n, b = 64;
+  const double *bw = t->link_bandwidth, *lat = t->link_latency;
+  for (size_t i0 = 0; i0 < n; i0 += b)
+    for (size_t j0 = i0; j0 < n; j0 += b) {
+      const size_t i1 = i0 + b < n ? i0 + b : n, j1 = j0 + b < n ? j0 + b : n;
+      for (size_t i = i0; i < i1; i++)
+        for (size_t j = j0 > i + 1 ? j0 : i + 1; j < j1; j++)
+          if (bw[i * n + j] != bw[j * n + i] || lat[i * n + j] != lat[j * n + i]) return 0;
+    }
   return 1;
 }
 
 static int graph_build(graph *g, const sim_topology *t) {
   const size_t n = t->n;
   memset(g, 0, sizeof *g);
+  if (n > (size_t)NODE_MAX + 1) return -1;
   size_t n_edges = 0;
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < n; j++) n_edges += i != j && t->link_bandwidth[i * n + j] > 0;
   const size_t ne = n_edges ? n_edges : 1, nn = n ? n : 1;
   const int sym = links_symmetric(t);
   g->start = malloc((n + 1) * sizeof *g->start);
-  g->adj = malloc(ne * sizeof *g->adj);
-  g->ec = malloc(ne * sizeof *g->ec);
+  g->adj = sim_memory_big_calloc(ne, sizeof *g->adj);
+  g->ec = sim_memory_big_calloc(ne, sizeof *g->ec);
   g->first = malloc(nn * sizeof *g->first);
   g->reach = calloc(nn, sizeof *g->reach);
   g->comp = malloc(nn * sizeof *g->comp);
@@ -129,7 +180,7 @@ static int graph_build(graph *g, const sim_topology *t) {
     g->own_from = malloc(ne * sizeof *g->own_from);
     g->own_c = malloc(ne * sizeof *g->own_c);
   }
-  int *tv = malloc(nn * sizeof *tv);
+  node *tv = malloc(nn * sizeof *tv);
   cost *tc = malloc(nn * sizeof *tc);
   if (!g->start || !g->adj || !g->ec || !g->first || !g->reach || !g->comp || !tv || !tc ||
       (!sym && (!g->own_start || !g->own_from || !g->own_c))) {
@@ -143,7 +194,7 @@ static int graph_build(graph *g, const sim_topology *t) {
     for (size_t j = 0; j < n; j++) {
       const size_t ij = i * n + j;
       if (i == j || !(t->link_bandwidth[ij] > 0)) continue;
-      g->adj[e] = (int)j;
+      g->adj[e] = (node)j;
       g->ec[e++] = (cost){1.0 / t->link_bandwidth[ij], t->link_latency[ij]};
       if (!sym) g->own_start[j + 1]++;
     }
@@ -162,7 +213,7 @@ static int graph_build(graph *g, const sim_topology *t) {
     for (size_t i = 0; i < n; i++)
       for (size_t k = g->start[i]; k < g->start[i + 1]; k++) {
         const size_t at = fill[g->adj[k]]++;
-        g->own_from[at] = (int)i;
+        g->own_from[at] = (node)i;
         g->own_c[at] = g->ec[k];
       }
     for (size_t j = 0; j < n; j++) {
@@ -214,11 +265,15 @@ typedef struct {
   size_t *lstart;      /* links between left nodes, by origin: [lstart[k], lstart[k + 1]) */
   lnk *links, *sorted; /* links between left nodes (origin and target as left indices) */
   size_t cap;          /* capacity of links and sorted */
+  cand *queue;         /* the pull phase's heap: n + cap entries (a node and each decrease) */
 } scratch;
 
 /* The search stops pushing when this few of a source's component are left
- * (see one_source). The results do not depend on it; it trades the push
- * phase's wasted scans against the pull phase's O(left^2). */
+ * (see one_source). The costs do not depend on it, but the first hop of a
+ * tie does: with a link profile every link costs the same and routes of
+ * equal cost abound, and another switch point picks other first hops among
+ * them. So it stays as it is; it trades the push phase's wasted scans
+ * against the pull phase's scans of incoming links. */
 static size_t switch_left(size_t reach) { return reach / 32; }
 
 /* One source's routes: a Dijkstra search in two phases that settles nodes
@@ -241,8 +296,10 @@ static size_t switch_left(size_t reach) { return reach / 32; }
  * >= c from a settled u (ws[u] >= a) costs fl(ws[u] + c') >= fl(a + c) >
  * best: none of them can win, nor tie. The source's own link is taken first
  * (its cost is the link's cost exactly). The left nodes then finish with a
- * Dijkstra among themselves (O(left^2) selections), relaxing the links
- * between left nodes that the scans met, with the same sums. Both phases compute each settled node's cost as
+ * Dijkstra among themselves, relaxing the links
+ * between left nodes that the scans met, with the same sums (a heap of
+ * (cost, index) that picks what a scan for the first smallest would). Both
+ * phases compute each settled node's cost as
  * the lexicographic minimum over settled predecessors u of (ws[u] + c,
  * ls[u] + λ), which is what Dijkstra computes, so the costs are identical
  * bit for bit; only the first hop of a tie (two routes of exactly equal
@@ -262,6 +319,12 @@ static int one_source(sim_topology *t, const graph *g, scratch *s, size_t src) {
   pos[src] = start[src];
   if (pos[src] < start[src + 1]) s->heap[hn++] = (cand){g->ec[pos[src]], (int)src};
   while (hn > 0 && settled < stop) {
+#ifdef __GNUC__
+    /* The top's list position is known before the pop: fetching its target
+     * and cost while the heap sifts hides the two cache misses a pop costs. */
+    __builtin_prefetch(&g->adj[pos[s->heap[0].from]]);
+    __builtin_prefetch(&g->ec[pos[s->heap[0].from]]);
+#endif
     cand c = heap_pop(s->heap, &hn);
     const size_t u = (size_t)c.from, v = (size_t)g->adj[pos[u]];
     if (!done[v]) {
@@ -280,7 +343,17 @@ static int one_source(sim_topology *t, const graph *g, scratch *s, size_t src) {
         heap_push(s->heap, &hn, (cand){{ws[v] + g->first[v].w, ls[v] + g->first[v].lat}, (int)v});
     }
     /* u offers its next link to a node not yet settled. */
-    while (pos[u] < start[u + 1] && done[g->adj[pos[u]]]) pos[u]++;
+    {
+      /* Four targets at a time: their loads overlap instead of waiting on
+       * each other's branch (the scan reads at most three entries past the
+       * first unsettled one, inside u's list). */
+      const node *a = g->adj;
+      size_t p = pos[u];
+      const size_t end = start[u + 1];
+      while (p + 4 <= end && (done[a[p]] & done[a[p + 1]] & done[a[p + 2]] & done[a[p + 3]])) p += 4;
+      while (p < end && done[a[p]]) p++;
+      pos[u] = p;
+    }
     if (pos[u] < start[u + 1])
       heap_push(s->heap, &hn,
                 (cand){{ws[u] + g->ec[pos[u]].w, ls[u] + g->ec[pos[u]].lat}, (int)u});
@@ -310,7 +383,9 @@ static int one_source(sim_topology *t, const graph *g, scratch *s, size_t src) {
           if (a != NULL) s->links = a;
           lnk *b = a ? realloc(s->sorted, cap * sizeof *b) : NULL;
           if (b != NULL) s->sorted = b;
-          if (a == NULL || b == NULL) return -1;
+          cand *q = b ? realloc(s->queue, (n + cap) * sizeof *q) : NULL;
+          if (q != NULL) s->queue = q;
+          if (a == NULL || b == NULL || q == NULL) return -1;
           s->cap = cap;
         }
         s->links[nk++] = (lnk){*c, (int)u, (int)nl};
@@ -336,10 +411,17 @@ static int one_source(sim_topology *t, const graph *g, scratch *s, size_t src) {
   }
   for (size_t k = nl; k > 0; k--) s->lstart[k] = s->lstart[k - 1];
   s->lstart[0] = 0;
-  for (size_t left = nl; left > 0; left--) {
-    size_t m = nl;
-    for (size_t k = 0; k < nl; k++)
-      if (!s->fin[k] && (m == nl || cost_less(s->key[k], s->key[m]))) m = k;
+  /* The left nodes settle in order of (cost, index in left): a heap with
+   * lazy deletion (an entry whose node is settled, or whose cost is no
+   * longer the node's, is skipped) picks the same node as a scan for the
+   * first smallest key would, in O(log) instead of O(left). */
+  size_t qn = 0;
+  for (size_t k = 0; k < nl; k++) s->queue[qn++] = (cand){s->key[k], (int)k};
+  for (size_t k = qn / 2; k-- > 0;) qsift_down(s->queue, qn, k);
+  while (qn > 0) {
+    const cand top = qpop(s->queue, &qn);
+    const size_t m = (size_t)top.from;
+    if (s->fin[m] || cost_less(s->key[m], top.c)) continue;
     const size_t v = (size_t)s->left[m];
     const int p = s->par[m];
     if (p < 0) break; /* cannot happen: the left nodes share the source's component */
@@ -352,7 +434,11 @@ static int one_source(sim_topology *t, const graph *g, scratch *s, size_t src) {
       const lnk *e = &s->sorted[k];
       if (s->fin[e->to]) continue;
       const cost x = {ws[v] + e->c.w, ls[v] + e->c.lat};
-      if (cost_less(x, s->key[e->to])) { s->key[e->to] = x; s->par[e->to] = (int)v; }
+      if (cost_less(x, s->key[e->to])) {
+        s->key[e->to] = x;
+        s->par[e->to] = (int)v;
+        qpush(s->queue, &qn, (cand){x, e->to});
+      }
     }
   }
   for (size_t k = 0; k < nl; k++) s->lidx[s->left[k]] = -1;
@@ -383,13 +469,14 @@ int sim_topology_routes(sim_topology *t, int relay) {
     scratch s = {malloc(nn * sizeof *s.heap), malloc(nn * sizeof *s.pos), malloc(nn),
                  malloc(nn * sizeof *s.left), malloc(nn * sizeof *s.key), malloc(nn * sizeof *s.par),
                  malloc(nn * sizeof *s.lidx), malloc(nn), malloc((nn + 1) * sizeof *s.lstart),
-                 malloc(nn * sizeof *s.links), malloc(nn * sizeof *s.sorted), nn};
+                 malloc(nn * sizeof *s.links), malloc(nn * sizeof *s.sorted), nn,
+                 malloc(2 * nn * sizeof *s.queue)};
     int bad = !s.heap || !s.pos || !s.done || !s.left || !s.key || !s.par || !s.lidx || !s.fin ||
-              !s.lstart || !s.links || !s.sorted;
+              !s.lstart || !s.links || !s.sorted || !s.queue;
     for (size_t i = 0; i < n && !bad; i++) s.lidx[i] = -1;
     for (size_t src = 0; src < n && !bad; src++) bad = one_source(t, &g, &s, src) != 0;
     free(s.heap); free(s.pos); free(s.done); free(s.left); free(s.key); free(s.par);
-    free(s.lidx); free(s.fin); free(s.lstart); free(s.links); free(s.sorted);
+    free(s.lidx); free(s.fin); free(s.lstart); free(s.links); free(s.sorted); free(s.queue);
     graph_clear(&g);
     if (bad) return -1;
   }

@@ -47,11 +47,11 @@ sim_topology *sim_topology_alloc(const sim_servers_config *servers, const sim_li
     t->n = n;
     t->n_edge = m;
     t->servers = calloc(n, sizeof *t->servers);
-    t->bandwidth = calloc(n * n, sizeof *t->bandwidth);
-    t->latency = calloc(n * n, sizeof *t->latency);
-    t->link_bandwidth = calloc(n * n, sizeof *t->link_bandwidth);
-    t->link_latency = calloc(n * n, sizeof *t->link_latency);
-    t->next_hop = calloc(n * n, sizeof *t->next_hop);
+    t->bandwidth = sim_memory_big_calloc(n * n, sizeof *t->bandwidth);
+    t->latency = sim_memory_big_calloc(n * n, sizeof *t->latency);
+    t->link_bandwidth = sim_memory_big_calloc(n * n, sizeof *t->link_bandwidth);
+    t->link_latency = sim_memory_big_calloc(n * n, sizeof *t->link_latency);
+    t->next_hop = sim_memory_big_calloc(n * n, sizeof *t->next_hop);
   }
   if (!t || !r || !t->servers || !t->bandwidth || !t->latency || !t->link_bandwidth ||
       !t->link_latency || !t->next_hop) {
