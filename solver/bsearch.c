@@ -62,6 +62,8 @@
 #define BMEMO_BYTES ((size_t)64 << 20)
 /* Non-dominated (cost, error) pairs kept per state. */
 #define BMEMO_PAIRS 4
+/* Nodes between two runs of the heuristics on a new incumbent. */
+#define BSEARCH_HEUR_NODES 2000
 
 typedef struct bchild {
   int j, o;     /* server and option of layer t */
@@ -83,6 +85,7 @@ typedef struct {
   solver__incumbent *inc;
   double gap, deadline, limit_err;
   long long nodes, max_nodes;
+  long long heur_at;       /* the node count when the heuristics last ran */
   int stopped;
   double open_lb;          /* when stopped: least bound of the nodes left unexplored */
   double *emin;            /* L + 1: least error of layers t.. */
@@ -129,6 +132,18 @@ static size_t room_after(const bsearch_state *st, size_t t, size_t j, double byt
     k++;
   }
   return k;
+}
+
+/* A leaf improved the incumbent: improve it further by the local search
+ * and the permuted segments (heuristic.c), at most once every
+ * BSEARCH_HEUR_NODES nodes (they take milliseconds, a node a
+ * microsecond). A better incumbent only lowers the limit, so every pruning
+ * stays sound. */
+static void improved(bsearch_state *st) {
+  if (st->nodes - st->heur_at < BSEARCH_HEUR_NODES) return;
+  st->heur_at = st->nodes;
+  solver__local_search(st->pb, st->inc, st->deadline);
+  solver__permute_segments(st->pb, st->inc, st->deadline);
 }
 
 static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double err,
@@ -222,7 +237,9 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
     st->opt[t] = c->o;
     st->used[c->j] += pb->storage[c->o];
     st->count[c->j]++;
-    if (t + 1 == L) solver__incumbent_offer(st->inc, pb, st->srv, st->opt);
+    if (t + 1 == L) {
+      if (solver__incumbent_offer(st->inc, pb, st->srv, st->opt)) improved(st);
+    }
     else dfs(st, t + 1, c->g, c->gp, err + pb->error[c->o], c->lb);
     st->used[c->j] = u0;
     st->count[c->j]--;
@@ -247,6 +264,7 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
     st.pconst = solver__penalty_constant(pb, &st.npen) * (1 + 1e-9);
   }
   st.deadline = deadline, st.max_nodes = max_nodes;
+  st.heur_at = -BSEARCH_HEUR_NODES;
   st.limit_err = pb->budget * (1 + 1e-9);
   st.lam = lam > 0 ? lam / pb->budget : 0.0;
   st.emin = malloc((L + 1) * sizeof *st.emin);

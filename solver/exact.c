@@ -189,6 +189,9 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
     if (!opt->plain) {
       if (solver__btab_path(bt, srv, op)) offer_repaired(pb, inc, srv, op, deadline);
       if (solver__btab_path(bt_pen, srv, op)) offer_repaired(pb, inc, srv, op, deadline);
+      if (st != NULL && solver__stab_path(st, srv, op)) offer_repaired(pb, inc, srv, op, deadline);
+      if (st_pen != NULL && solver__stab_path(st_pen, srv, op))
+        offer_repaired(pb, inc, srv, op, deadline);
     }
     if (out->budget > out->lower) out->lower = out->budget;
     if (!isfinite(out->budget) && !opt->plain) {
@@ -211,6 +214,9 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
       offer_repaired(pb, inc, srv, op, deadline);
     solver__segdp_free(sd);
     solver__local_search(pb, inc, deadline);
+    /* Under a budget, the same servers in another order (heuristic.c):
+     * it is cheap, and a better start lets the budget search prune more. */
+    if (pb->has_budget && pb->budget > 0) solver__permute_segments(pb, inc, deadline);
     if (isfinite(inc->value) && inc->value - out->lower <= gap * inc->value) {
       out->status = SOLVER_OPTIMAL;
       out->proof = SOLVER_PROOF_BOUND;

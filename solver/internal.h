@@ -248,6 +248,11 @@ size_t solver__stab_units(const solver__stab *st, double err_left);
 /* Lower bound on the cost of the layers after t when layer t is on j, the
  * segment holding it has r storage units left and q error units are left. */
 double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t r, size_t q);
+/* One optimal path of the relaxation into srv/opt (L each): 1, or 0 when
+ * none was found (no finite value, or memory). Its segments fit their
+ * servers alone and its errors the budget, in units; it may reuse a server
+ * past its storage. The budget search's incumbents start from it. */
+int solver__stab_path(const solver__stab *st, int *srv, int *opt);
 
 /* The branch and bound under the budget (bsearch.c): layer by layer, with
  * the tables (bt, and bt_pen built with the storage multipliers of pen;
@@ -312,6 +317,14 @@ void solver__local_search(const solver__problem *pb, solver__incumbent *inc, dou
  * inc took it. */
 int solver__repair(const solver__problem *pb, solver__incumbent *inc, const int *srv,
                    const int *opt, double deadline);
+/* Incumbents from inc's own segments with their servers permuted (the
+ * widths kept), each repaired to storage and the budget and improved by
+ * the local search; repeated while it improves. Why: the local search
+ * moves layers and runs but never reverses the order of the servers, and
+ * under a budget the best order of the same servers is often another one
+ * (the fastest server last, after the embedding went to a roomy one).
+ * Only when inc has at most 5 segments. */
+void solver__permute_segments(const solver__problem *pb, solver__incumbent *inc, double deadline);
 
 /* --- The ILP on lp_solve (ilp.c) ----------------------------------------- */
 typedef struct solver__ilp_args {

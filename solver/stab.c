@@ -133,6 +133,45 @@ static size_t choose_div(const double *v, const size_t *first, size_t groups, do
  * float moves by at most half an ulp, 2^-24 < 1e-7 relative. */
 static float down(double v) { return (float)(v * (1 - 1e-7)); }
 
+/* The frontier of layer t on every server: options that fit the server
+ * and the budget alone, none with no more storage, error and cost than
+ * another. Server j's entries are fu/fe/fc[fb[j] .. fb[j + 1] - 1] (storage
+ * units, error units, cost) and fg (may be NULL) their options. The build
+ * and solver__stab_path both call it, so their costs are bit-identical. */
+static void stab_frontier(const solver__stab *st, size_t t, size_t *fb, int *fu, int *fe,
+                          double *fc, int *fg) {
+  const solver__problem *pb = st->pb;
+  const size_t M = st->M;
+  size_t n = 0;
+  for (size_t j = 0; j < M; j++) {
+    fb[j] = n;
+    const size_t first = n;
+    for (size_t g = pb->opt_begin[t]; pb->usable[j] && g < pb->opt_begin[t + 1]; g++) {
+      if ((size_t)st->su[g] > st->R[j] || st->eu[g] > (int)st->Q) continue;
+      if (pb->storage[g] > pb->capacity[j] * (1 + 1e-9)) continue;
+      double c = solver__cost_x(pb, t, g, j);
+      if (st->penalized) c += solver__penalty_option(pb, &st->pen, g, j);
+      if (!isfinite(c)) continue;
+      int dominated = 0;
+      for (size_t f = first; f < n && !dominated; f++)
+        dominated = fu[f] <= st->su[g] && fe[f] <= st->eu[g] && fc[f] <= c;
+      if (dominated) continue;
+      size_t w2 = first;
+      for (size_t f = first; f < n; f++)
+        if (!(st->su[g] <= fu[f] && st->eu[g] <= fe[f] && c <= fc[f])) {
+          fu[w2] = fu[f], fe[w2] = fe[f], fc[w2] = fc[f];
+          if (fg) fg[w2] = fg[f];
+          w2++;
+        }
+      n = w2;
+      fu[n] = st->su[g], fe[n] = st->eu[g], fc[n] = c;
+      if (fg) fg[n] = (int)g;
+      n++;
+    }
+  }
+  fb[M] = n;
+}
+
 solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalty *pen) {
   const size_t L = pb->L, M = pb->M, N = pb->n_opt;
   if (!pb->has_budget || !(pb->budget > 0) || L == 0) return NULL;
@@ -247,31 +286,7 @@ solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalt
         }
       }
     }
-    /* The frontier of layer t: options that fit the server and the budget
-     * alone, none with no more storage, error and cost than another. */
-    size_t n = 0;
-    for (size_t j = 0; j < M; j++) {
-      fb[j] = n;
-      const size_t first = n;
-      for (size_t g = pb->opt_begin[t]; pb->usable[j] && g < pb->opt_begin[t + 1]; g++) {
-        if ((size_t)st->su[g] > st->R[j] || st->eu[g] > (int)st->Q) continue;
-        if (pb->storage[g] > pb->capacity[j] * (1 + 1e-9)) continue;
-        double c = solver__cost_x(pb, t, g, j);
-        if (st->penalized) c += solver__penalty_option(pb, &st->pen, g, j);
-        if (!isfinite(c)) continue;
-        int dominated = 0;
-        for (size_t f = first; f < n && !dominated; f++)
-          dominated = fu[f] <= st->su[g] && fe[f] <= st->eu[g] && fc[f] <= c;
-        if (dominated) continue;
-        size_t w2 = first;
-        for (size_t f = first; f < n; f++)
-          if (!(st->su[g] <= fu[f] && st->eu[g] <= fe[f] && c <= fc[f]))
-            fu[w2] = fu[f], fe[w2] = fe[f], fc[w2] = fc[f], w2++;
-        n = w2;
-        fu[n] = st->su[g], fe[n] = st->eu[g], fc[n] = c, n++;
-      }
-    }
-    fb[M] = n;
+    stab_frontier(st, t, fb, fu, fe, fc, NULL);
     for (size_t j = 0; j < M; j++) {
       double *s = &st->S[(t * M + j) * Q1];
       for (size_t q = 0; q < Q1; q++) s[q] = INFINITY;
@@ -294,4 +309,74 @@ solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalt
 fail:
   solver__stab_free(st);
   return NULL;
+}
+
+/* One optimal path of the relaxation (solver__stab_path). Every value is
+ * recomputed with the operations of the build, so equality is exact. */
+int solver__stab_path(const solver__stab *st, int *srv, int *opt) {
+  const solver__problem *pb = st->pb;
+  const size_t L = st->L, M = st->M, Q1 = st->Q + 1;
+  size_t most = 1;
+  for (size_t l = 0; l < L; l++)
+    if (pb->opt_begin[l + 1] - pb->opt_begin[l] > most) most = pb->opt_begin[l + 1] - pb->opt_begin[l];
+  int *fu = malloc(most * M * sizeof *fu), *fe = malloc(most * M * sizeof *fe);
+  int *fg = malloc(most * M * sizeof *fg);
+  double *fc = malloc(most * M * sizeof *fc);
+  size_t *fb = malloc((M + 1) * sizeof *fb);
+  int ok = 0;
+  if (!fu || !fe || !fg || !fc || !fb || !isfinite(st->root)) goto done;
+  size_t j = M, q = st->Q, t = 0;
+  for (size_t i = 0; i < M && j == M; i++)
+    if (st->S[i * Q1 + q] == st->root) j = i;
+  if (j == M) goto done;
+  for (;;) {
+    /* A segment starts at t on j with S[t][j][q]: its first option. */
+    stab_frontier(st, t, fb, fu, fe, fc, fg);
+    const float *w = &st->W[st->w_off[t * M + j]];
+    const size_t Rj = st->R[j];
+    const double target = st->S[(t * M + j) * Q1 + q];
+    size_t pick = fb[j + 1], r = 0;
+    for (size_t f = fb[j]; f < fb[j + 1] && pick == fb[j + 1]; f++) {
+      const size_t u = (size_t)fu[f], e = (size_t)fe[f];
+      if (u <= Rj && e <= q && fc[f] + (double)w[(Rj - u) * Q1 + q - e] == target) pick = f;
+    }
+    if (pick == fb[j + 1]) goto done;
+    srv[t] = (int)j, opt[t] = fg[pick];
+    r = Rj - (size_t)fu[pick], q -= (size_t)fe[pick];
+    /* Stay on j while W's value comes from staying. */
+    for (;;) {
+      if (t + 1 == L) {
+        ok = 1;
+        goto done;
+      }
+      const float wv = st->W[st->w_off[t * M + j] + r * Q1 + q];
+      if (wv == down(st->K[(t * M + j) * Q1 + q])) break;
+      stab_frontier(st, t + 1, fb, fu, fe, fc, fg);
+      const float *nw = &st->W[st->w_off[(t + 1) * M + j]];
+      size_t f = fb[j];
+      for (; f < fb[j + 1]; f++) {
+        const size_t u = (size_t)fu[f], e = (size_t)fe[f];
+        if (u <= r && e <= q && down(fc[f] + (double)nw[(r - u) * Q1 + q - e]) == wv) break;
+      }
+      if (f == fb[j + 1]) goto done;
+      t++;
+      srv[t] = (int)j, opt[t] = fg[f];
+      r -= (size_t)fu[f], q -= (size_t)fe[f];
+    }
+    /* Leave j: the server i achieving K[t][j][q]. */
+    const double kv = st->K[(t * M + j) * Q1 + q];
+    size_t next = M;
+    for (size_t i = 0; i < M && next == M; i++) {
+      if (i == j || !pb->usable[i]) continue;
+      double c = INFINITY;
+      for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
+        if (solver__cm(pb, g, j, i) < c) c = solver__cm(pb, g, j, i);
+      if (isfinite(c) && c + st->S[((t + 1) * M + i) * Q1 + q] == kv) next = i;
+    }
+    if (next == M) goto done;
+    t++, j = next;
+  }
+done:
+  free(fu), free(fe), free(fg), free(fc), free(fb);
+  return ok;
 }
