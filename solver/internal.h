@@ -234,7 +234,7 @@ double solver__btab_after(const solver__btab *bt, size_t t, size_t j, size_t k, 
  * and cap multipliers of pen on the costs when pen is not NULL (borrowed;
  * its error multiplier is ignored). NULL without memory, without a
  * positive budget, or when the instance is too large for useful units.
- * At most 16 MB of tables. */
+ * At most 32 MB of tables. */
 typedef struct solver__stab solver__stab;
 solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalty *pen);
 void solver__stab_free(solver__stab *st);

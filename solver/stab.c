@@ -53,9 +53,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Entries of W, floats (16 MB). With half as many, the coarser storage
- * units cost the search four times the nodes on bench-budget M = 12-16. */
-#define STAB_CELLS ((size_t)4 << 20)
+/* Entries of W, floats (32 MB). Enough that on bench-budget up to M = 48
+ * the storage unit is params·2/8 bytes, on which every width of the
+ * blocks falls exactly; with 16 MB it was 1.06 to 2 times that from M = 8
+ * on, each block rounded down by up to a fifth, and the root bound sat
+ * 0.5-4 % lower on half the M = 16 runs. With 8 MB the coarser units had
+ * cost the search four times the nodes on bench-budget M = 12-16. */
+#define STAB_CELLS ((size_t)8 << 20)
 /* Range of the units in the budget and in the widest server. */
 #define STAB_MIN_Q 8
 #define STAB_MAX_Q 512
