@@ -23,7 +23,10 @@
  * summed independently from the cost tables (each layer's compute and the
  * cheapest transfer between segments), the root to 1e-5 relative: entries
  * are floats rounded down, at most 2^-23 + 1e-7 relative per step over at
- * most 6 steps.
+ * most 6 steps. The same tables under multipliers tuned for them
+ * (solver__stab_lagrange) must keep their root minus the multipliers' sum
+ * at most the optimum (a planted bug that subtracts half the sum fails on
+ * 33 instances).
  *
  * solver__permute_segments (the budget search's incumbents from the same
  * servers in another order) is checked against its own enumeration: on
@@ -167,6 +170,24 @@ static int stab_ok(const solver_instance *in, double want, const int *bsrv, cons
         good = 0;
       }
     }
+    /* The tables under multipliers tuned for them: the root minus the
+     * multipliers' sum must stay at most the optimum. */
+    solver__penalty pen = {NULL, NULL, 0};
+    solver__incumbent inc;
+    int *srv = malloc(L * sizeof *srv);
+    if (srv == NULL || solver__penalty_alloc(&pen, M) || solver__incumbent_init(&inc, L)) abort();
+    for (size_t l = 0; l < L; l++) srv[l] = bsrv[l];
+    if (good) solver__incumbent_offer(&inc, pb, srv, opt);
+    double tuned = -INFINITY;
+    solver__stab *ts = solver__stab_lagrange(pb, &pen, &inc, 10, 1e-9, INFINITY, &tuned);
+    if (good && ts != NULL && !(tuned <= want * (1 + 1e-9))) {
+      diag("  tuned stab root %.12g > optimum %.12g", tuned, want);
+      good = 0;
+    }
+    solver__stab_free(ts);
+    solver__incumbent_clear(&inc);
+    solver__penalty_free(&pen);
+    free(srv);
     free(opt), free(used);
   }
   solver__stab_free(st);
