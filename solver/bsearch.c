@@ -62,11 +62,14 @@
 #define BMEMO_BYTES ((size_t)64 << 20)
 /* Non-dominated (cost, error) pairs kept per state. */
 #define BMEMO_PAIRS 4
+/* Nodes between two runs of the heuristics on a new incumbent. */
+#define BSEARCH_HEUR_NODES 2000
 
 typedef struct bchild {
   int j, o;     /* server and option of layer t */
   double g;     /* cost with layer t */
   double gp;    /* penalized cost with layer t */
+  double gs;    /* the same under sb_pen's multipliers */
   double lb;    /* bound */
 } bchild;
 
@@ -78,11 +81,14 @@ typedef struct {
   const solver__stab *sb_pen; /* the same under the storage multipliers, or NULL */
   solver__penalty npen;    /* those multipliers, the error's set to 0 (borrowed arrays) */
   double pconst;           /* Σ of them, with the checker's slack */
+  solver__penalty spen;    /* sb_pen's multipliers (npen's unless tuned for it) */
+  double sconst;           /* Σ of them, with the checker's slack */
   solver__pack *pack;      /* packing bound with costs raised by lam·err */
   double lam;              /* s per unit of error (the dual's λ / E) */
   solver__incumbent *inc;
   double gap, deadline, limit_err;
   long long nodes, max_nodes;
+  long long heur_at;       /* the node count when the heuristics last ran */
   int stopped;
   double open_lb;          /* when stopped: least bound of the nodes left unexplored */
   double *emin;            /* L + 1: least error of layers t.. */
@@ -131,8 +137,20 @@ static size_t room_after(const bsearch_state *st, size_t t, size_t j, double byt
   return k;
 }
 
-static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double err,
-                double lb_parent) {
+/* A leaf improved the incumbent: improve it further by the local search
+ * and the permuted segments (heuristic.c), at most once every
+ * BSEARCH_HEUR_NODES nodes (they take milliseconds, a node a
+ * microsecond). A better incumbent only lowers the limit, so every pruning
+ * stays sound. */
+static void improved(bsearch_state *st) {
+  if (st->nodes - st->heur_at < BSEARCH_HEUR_NODES) return;
+  st->heur_at = st->nodes;
+  solver__local_search(st->pb, st->inc, st->deadline);
+  solver__permute_segments(st->pb, st->inc, st->deadline);
+}
+
+static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs_cost,
+                double err, double lb_parent) {
   const solver__problem *pb = st->pb;
   const size_t L = pb->L, M = pb->M;
   if (st->stopped) return;
@@ -175,8 +193,9 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
       const double cx = solver__cost_x(pb, t, o, j);
       const double cost = g + tr + cx;
       if (!isfinite(cost)) continue;
-      double costp = gp_cost + tr + cx;
+      double costp = gp_cost + tr + cx, costs = gs_cost + tr + cx;
       if (st->bt_pen != NULL) costp += solver__penalty_option(pb, &st->npen, o, j);
+      if (st->sb_pen != NULL) costs += solver__penalty_option(pb, &st->spen, o, j);
       double lb = cost;
       if (t + 1 < L) {
         const size_t q = st->q_bt[o];
@@ -189,7 +208,7 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
         }
         if (st->sb_pen != NULL && lb < limit_of(st)) {
           const size_t r = solver__stab_room(st->sb_pen, j, pb->capacity[j] * (1 + 1e-9) - bytes);
-          const double lbp = costp - st->pconst +
+          const double lbp = costs - st->sconst +
                              solver__stab_after(st->sb_pen, t, j, r, st->q_sb[o]);
           if (lbp > lb) lb = lbp;
         }
@@ -210,7 +229,7 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
         if (lb_move > lb) lb = lb_move;
         if (!(lb < limit_of(st))) continue;
       }
-      kids[n++] = (bchild){(int)j, (int)o, cost, costp, lb};
+      kids[n++] = (bchild){(int)j, (int)o, cost, costp, costs, lb};
     }
   }
   qsort(kids, n, sizeof *kids, bchild_cmp);
@@ -222,8 +241,10 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
     st->opt[t] = c->o;
     st->used[c->j] += pb->storage[c->o];
     st->count[c->j]++;
-    if (t + 1 == L) solver__incumbent_offer(st->inc, pb, st->srv, st->opt);
-    else dfs(st, t + 1, c->g, c->gp, err + pb->error[c->o], c->lb);
+    if (t + 1 == L) {
+      if (solver__incumbent_offer(st->inc, pb, st->srv, st->opt)) improved(st);
+    }
+    else dfs(st, t + 1, c->g, c->gp, c->gs, err + pb->error[c->o], c->lb);
     st->used[c->j] = u0;
     st->count[c->j]--;
     /* Stopped below: the siblings not tried yet are left too; sorted, the
@@ -233,7 +254,8 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double er
 }
 
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
-                    const solver__stab *sb, const solver__stab *sb_pen, const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
+                    const solver__stab *sb, const solver__stab *sb_pen, const solver__penalty *pen,
+                    const solver__penalty *spen, double lam, solver__incumbent *inc, double gap,
                     long long max_nodes, double deadline, long long *nodes, double *open_bound) {
   const size_t L = pb->L, M = pb->M;
   bsearch_state st;
@@ -245,8 +267,12 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
     st.sb_pen = sb_pen;
     st.npen.storage = pen->storage, st.npen.count = pen->count, st.npen.error = 0;
     st.pconst = solver__penalty_constant(pb, &st.npen) * (1 + 1e-9);
+    const solver__penalty *sp = spen != NULL ? spen : pen;
+    st.spen.storage = sp->storage, st.spen.count = sp->count, st.spen.error = 0;
+    st.sconst = solver__penalty_constant(pb, &st.spen) * (1 + 1e-9);
   }
   st.deadline = deadline, st.max_nodes = max_nodes;
+  st.heur_at = -BSEARCH_HEUR_NODES;
   st.limit_err = pb->budget * (1 + 1e-9);
   st.lam = lam > 0 ? lam / pb->budget : 0.0;
   st.emin = malloc((L + 1) * sizeof *st.emin);
@@ -273,7 +299,7 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
       st.emin[t] = st.emin[t + 1] + e;
     }
     for (size_t t = 0; t < L; t++) st.pool_off[t] = pb->opt_begin[t] * M;
-    dfs(&st, 0, 0.0, 0.0, 0.0, -INFINITY);
+    dfs(&st, 0, 0.0, 0.0, 0.0, 0.0, -INFINITY);
     result = st.stopped ? 0 : 1;
   }
   if (nodes) *nodes = st.nodes;

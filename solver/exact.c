@@ -30,6 +30,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Nodes of the first budget search, before the storage-charged tables'
+ * multipliers are tuned for them, and the tuning's table builds. */
+#define BSEARCH_TUNE_NODES 20000
+#define STAB_TUNE_ITERATIONS 30
+
 typedef struct {
   double *lb_x, *lb_stay, *lb_move;
   unsigned char *keep_x, *keep_stay, *keep_move;
@@ -89,6 +94,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   fixing fx = {NULL, NULL, NULL, NULL, NULL, NULL};
   solver__btab *bt = NULL, *bt_pen = NULL;
   solver__stab *st = NULL, *st_pen = NULL;
+  solver__penalty stab_pen = {NULL, NULL, 0}; /* st_pen's multipliers once tuned */
   double lam = 0; /* the budget dual's multiplier over the segment DP, s per budget */
   out->status = SOLVER_ERROR;
   out->proof = SOLVER_PROOF_NONE;
@@ -189,6 +195,9 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
     if (!opt->plain) {
       if (solver__btab_path(bt, srv, op)) offer_repaired(pb, inc, srv, op, deadline);
       if (solver__btab_path(bt_pen, srv, op)) offer_repaired(pb, inc, srv, op, deadline);
+      if (st != NULL && solver__stab_path(st, srv, op)) offer_repaired(pb, inc, srv, op, deadline);
+      if (st_pen != NULL && solver__stab_path(st_pen, srv, op))
+        offer_repaired(pb, inc, srv, op, deadline);
     }
     if (out->budget > out->lower) out->lower = out->budget;
     if (!isfinite(out->budget) && !opt->plain) {
@@ -211,6 +220,9 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
       offer_repaired(pb, inc, srv, op, deadline);
     solver__segdp_free(sd);
     solver__local_search(pb, inc, deadline);
+    /* Under a budget, the same servers in another order (heuristic.c):
+     * it is cheap, and a better start lets the budget search prune more. */
+    if (pb->has_budget && pb->budget > 0) solver__permute_segments(pb, inc, deadline);
     if (isfinite(inc->value) && inc->value - out->lower <= gap * inc->value) {
       out->status = SOLVER_OPTIMAL;
       out->proof = SOLVER_PROOF_BOUND;
@@ -236,10 +248,45 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
       long long sn = 0;
       double open = -INFINITY;
       const long long budget = opt->search_budget > 0 ? opt->search_budget : LLONG_MAX;
-      searched = solver__bsearch(pb, bt, bt_pen, st, st_pen, &seg_pen, lam, inc, gap, budget, deadline, &sn,
-                                 &open);
+      /* A first search that most instances finish; on the others the
+       * storage-charged tables' multipliers are tuned for them (a few
+       * builds) and the search starts again with the stronger bound and
+       * the incumbent found so far. */
+      const long long first = budget < BSEARCH_TUNE_NODES ? budget : BSEARCH_TUNE_NODES;
+      searched = solver__bsearch(pb, bt, bt_pen, st, st_pen, &seg_pen, NULL, lam, inc, gap, first,
+                                 deadline, &sn, &open);
       out->search_nodes = sn;
       if (searched < 0) goto oom;
+      if (searched == 0 && sn > first && budget > first && st_pen != NULL &&
+          !solver__expired(deadline)) {
+        double tuned = -INFINITY;
+        if (solver__penalty_alloc(&stab_pen, M)) goto oom;
+        memcpy(stab_pen.storage, seg_pen.storage, M * sizeof *stab_pen.storage);
+        memcpy(stab_pen.count, seg_pen.count, M * sizeof *stab_pen.count);
+        solver__stab *tuned_st = solver__stab_lagrange(pb, &stab_pen, inc, STAB_TUNE_ITERATIONS,
+                                                       gap, deadline, &tuned);
+        const solver__penalty *spen = &seg_pen;
+        if (tuned_st != NULL) {
+          solver__stab_free(st_pen);
+          st_pen = tuned_st, spen = &stab_pen;
+          if (tuned > out->budget) out->budget = tuned;
+          if (tuned > out->lower) out->lower = tuned;
+        }
+        long long sn2 = 0;
+        if (isfinite(inc->value) && out->lower >= inc->value * (1 - gap)) {
+          out->status = SOLVER_OPTIMAL; /* the tuned bound meets the incumbent */
+          out->proof = SOLVER_PROOF_BOUND;
+          goto done;
+        }
+        if (!solver__expired(deadline)) {
+          open = -INFINITY;
+          searched = solver__bsearch(pb, bt, bt_pen, st, st_pen, &seg_pen, spen, lam, inc, gap,
+                                     budget == LLONG_MAX ? budget : budget - sn, deadline, &sn2,
+                                     &open);
+          if (searched < 0) goto oom;
+        }
+        out->search_nodes = sn + sn2;
+      }
       /* Stopped: what is left lies below the open nodes or the limit. */
       if (searched == 0 && isfinite(inc->value) && fmin(open, inc->value * (1 - gap)) > out->lower)
         out->lower = fmin(open, inc->value * (1 - gap));
@@ -341,6 +388,7 @@ done:
   solver__stab_free(st_pen);
   solver__penalty_free(&lag_pen);
   solver__penalty_free(&seg_pen);
+  solver__penalty_free(&stab_pen);
   solver__incumbent_clear(&scratch);
   fixing_free(&fx);
   return rc;

@@ -235,3 +235,55 @@ int solver__repair(const solver__problem *pb, solver__incumbent *inc, const int 
   state_free(&st);
   return kept;
 }
+
+/* At most this many segments have their servers permuted (up to 5! orders,
+ * each repaired and improved), and at most this many rounds. */
+#define PERMUTE_MAX_SEGMENTS 5
+#define PERMUTE_ROUNDS 3
+
+/* The next permutation of p[0..k-1] in lexicographic order; 0 after the
+ * last. */
+static int next_permutation(int *p, size_t k) {
+  size_t i = k - 1;
+  while (i > 0 && p[i - 1] >= p[i]) i--;
+  if (i == 0) return 0;
+  size_t j = k - 1;
+  while (p[j] <= p[i - 1]) j--;
+  int x = p[i - 1];
+  p[i - 1] = p[j], p[j] = x;
+  for (size_t a = i, b = k - 1; a < b; a++, b--) x = p[a], p[a] = p[b], p[b] = x;
+  return 1;
+}
+
+void solver__permute_segments(const solver__problem *pb, solver__incumbent *inc, double deadline) {
+  const size_t L = pb->L;
+  if (!isfinite(inc->value) || L < 2) return;
+  int *base = malloc(L * sizeof *base), *opt = malloc(L * sizeof *opt);
+  int *srv = malloc(L * sizeof *srv);
+  size_t *seg = malloc(L * sizeof *seg); /* segment of each layer */
+  if (!base || !opt || !srv || !seg) goto done;
+  /* Each improvement starts a new round, on the new incumbent. */
+  for (int round = 0; round < PERMUTE_ROUNDS && !solver__expired(deadline); round++) {
+    memcpy(base, inc->srv, L * sizeof *base);
+    memcpy(opt, inc->opt, L * sizeof *opt);
+    const double before = inc->value;
+    size_t k = 0;
+    int server[PERMUTE_MAX_SEGMENTS], perm[PERMUTE_MAX_SEGMENTS];
+    for (size_t l = 0; l < L; l++) {
+      if (l == 0 || base[l] != base[l - 1]) {
+        if (k == PERMUTE_MAX_SEGMENTS) goto done;
+        server[k++] = base[l];
+      }
+      seg[l] = k - 1;
+    }
+    if (k < 2) break;
+    for (size_t s = 0; s < k; s++) perm[s] = (int)s;
+    while (next_permutation(perm, k) && !solver__expired(deadline)) {
+      for (size_t l = 0; l < L; l++) srv[l] = server[perm[seg[l]]];
+      solver__repair(pb, inc, srv, opt, deadline);
+    }
+    if (!(inc->value < before)) break;
+  }
+done:
+  free(base), free(opt), free(srv), free(seg);
+}

@@ -234,7 +234,7 @@ double solver__btab_after(const solver__btab *bt, size_t t, size_t j, size_t k, 
  * and cap multipliers of pen on the costs when pen is not NULL (borrowed;
  * its error multiplier is ignored). NULL without memory, without a
  * positive budget, or when the instance is too large for useful units.
- * At most 16 MB of tables. */
+ * At most 32 MB of tables. */
 typedef struct solver__stab solver__stab;
 solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalty *pen);
 void solver__stab_free(solver__stab *st);
@@ -248,18 +248,35 @@ size_t solver__stab_units(const solver__stab *st, double err_left);
 /* Lower bound on the cost of the layers after t when layer t is on j, the
  * segment holding it has r storage units left and q error units are left. */
 double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t r, size_t q);
+/* One optimal path of the relaxation into srv/opt (L each): 1, or 0 when
+ * none was found (no finite value, or memory). Its segments fit their
+ * servers alone and its errors the budget, in units; it may reuse a server
+ * past its storage. The budget search's incumbents start from it. */
+int solver__stab_path(const solver__stab *st, int *srv, int *opt);
+/* The storage-charged tables under storage and cap multipliers tuned for
+ * them by subgradient ascent (at most max_iter builds, Polyak steps toward
+ * the incumbent), starting from pen's, which it overwrites with the best
+ * (its error multiplier is set to 0). Every path met is offered to inc,
+ * repaired. Returns the tables built with pen (borrowing its arrays) and
+ * sets *bound to their root minus the multipliers' sum (with the checker's
+ * slack), a lower bound on T*; NULL when the tables cannot be built. */
+solver__stab *solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen,
+                                    solver__incumbent *inc, int max_iter, double gap,
+                                    double deadline, double *bound);
 
 /* The branch and bound under the budget (bsearch.c): layer by layer, with
  * the tables (bt, and bt_pen built with the storage multipliers of pen;
  * bt_pen and pen may be NULL), the storage-charged tables sb and sb_pen
- * (under pen's storage multipliers; either may be NULL), the packing bound with costs raised by lam·err/budget (lam: the
+ * (under spen's storage multipliers, or pen's when spen is NULL; either
+ * table may be NULL), the packing bound with costs raised by lam·err/budget (lam: the
  * dual's multiplier, s per budget) and dominance on (cost, error).
  * Returns 1 if it finished (no placement beats inc by the relative gap), 0
  * if max_nodes or the deadline stopped it, -1 without memory. When it
  * stopped, *open_bound (may be NULL) gets the least bound of the nodes it
  * left, so that min(*open_bound, inc·(1 - gap)) bounds the optimum. */
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
-                    const solver__stab *sb, const solver__stab *sb_pen, const solver__penalty *pen, double lam, solver__incumbent *inc, double gap,
+                    const solver__stab *sb, const solver__stab *sb_pen, const solver__penalty *pen,
+                    const solver__penalty *spen, double lam, solver__incumbent *inc, double gap,
                     long long max_nodes, double deadline, long long *nodes, double *open_bound);
 
 /* --- The packing bound (pack.c) -------------------------------------------
@@ -312,6 +329,14 @@ void solver__local_search(const solver__problem *pb, solver__incumbent *inc, dou
  * inc took it. */
 int solver__repair(const solver__problem *pb, solver__incumbent *inc, const int *srv,
                    const int *opt, double deadline);
+/* Incumbents from inc's own segments with their servers permuted (the
+ * widths kept), each repaired to storage and the budget and improved by
+ * the local search; repeated while it improves. Why: the local search
+ * moves layers and runs but never reverses the order of the servers, and
+ * under a budget the best order of the same servers is often another one
+ * (the fastest server last, after the embedding went to a roomy one).
+ * Only when inc has at most 5 segments. */
+void solver__permute_segments(const solver__problem *pb, solver__incumbent *inc, double deadline);
 
 /* --- The ILP on lp_solve (ilp.c) ----------------------------------------- */
 typedef struct solver__ilp_args {

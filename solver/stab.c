@@ -53,9 +53,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Entries of W, floats (16 MB). With half as many, the coarser storage
- * units cost the search four times the nodes on bench-budget M = 12-16. */
-#define STAB_CELLS ((size_t)4 << 20)
+/* Entries of W, floats (32 MB). Enough that on bench-budget up to M = 48
+ * the storage unit is params·2/8 bytes, on which every width of the
+ * blocks falls exactly; with 16 MB it was 1.06 to 2 times that from M = 8
+ * on, each block rounded down by up to a fifth, and the root bound sat
+ * 0.5-4 % lower on half the M = 16 runs. With 8 MB the coarser units had
+ * cost the search four times the nodes on bench-budget M = 12-16. */
+#define STAB_CELLS ((size_t)8 << 20)
 /* Range of the units in the budget and in the widest server. */
 #define STAB_MIN_Q 8
 #define STAB_MAX_Q 512
@@ -132,6 +136,45 @@ static size_t choose_div(const double *v, const size_t *first, size_t groups, do
 /* A float no larger than v >= 0 (every cost is): rounding to the nearest
  * float moves by at most half an ulp, 2^-24 < 1e-7 relative. */
 static float down(double v) { return (float)(v * (1 - 1e-7)); }
+
+/* The frontier of layer t on every server: options that fit the server
+ * and the budget alone, none with no more storage, error and cost than
+ * another. Server j's entries are fu/fe/fc[fb[j] .. fb[j + 1] - 1] (storage
+ * units, error units, cost) and fg (may be NULL) their options. The build
+ * and solver__stab_path both call it, so their costs are bit-identical. */
+static void stab_frontier(const solver__stab *st, size_t t, size_t *fb, int *fu, int *fe,
+                          double *fc, int *fg) {
+  const solver__problem *pb = st->pb;
+  const size_t M = st->M;
+  size_t n = 0;
+  for (size_t j = 0; j < M; j++) {
+    fb[j] = n;
+    const size_t first = n;
+    for (size_t g = pb->opt_begin[t]; pb->usable[j] && g < pb->opt_begin[t + 1]; g++) {
+      if ((size_t)st->su[g] > st->R[j] || st->eu[g] > (int)st->Q) continue;
+      if (pb->storage[g] > pb->capacity[j] * (1 + 1e-9)) continue;
+      double c = solver__cost_x(pb, t, g, j);
+      if (st->penalized) c += solver__penalty_option(pb, &st->pen, g, j);
+      if (!isfinite(c)) continue;
+      int dominated = 0;
+      for (size_t f = first; f < n && !dominated; f++)
+        dominated = fu[f] <= st->su[g] && fe[f] <= st->eu[g] && fc[f] <= c;
+      if (dominated) continue;
+      size_t w2 = first;
+      for (size_t f = first; f < n; f++)
+        if (!(st->su[g] <= fu[f] && st->eu[g] <= fe[f] && c <= fc[f])) {
+          fu[w2] = fu[f], fe[w2] = fe[f], fc[w2] = fc[f];
+          if (fg) fg[w2] = fg[f];
+          w2++;
+        }
+      n = w2;
+      fu[n] = st->su[g], fe[n] = st->eu[g], fc[n] = c;
+      if (fg) fg[n] = (int)g;
+      n++;
+    }
+  }
+  fb[M] = n;
+}
 
 solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalty *pen) {
   const size_t L = pb->L, M = pb->M, N = pb->n_opt;
@@ -247,31 +290,7 @@ solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalt
         }
       }
     }
-    /* The frontier of layer t: options that fit the server and the budget
-     * alone, none with no more storage, error and cost than another. */
-    size_t n = 0;
-    for (size_t j = 0; j < M; j++) {
-      fb[j] = n;
-      const size_t first = n;
-      for (size_t g = pb->opt_begin[t]; pb->usable[j] && g < pb->opt_begin[t + 1]; g++) {
-        if ((size_t)st->su[g] > st->R[j] || st->eu[g] > (int)st->Q) continue;
-        if (pb->storage[g] > pb->capacity[j] * (1 + 1e-9)) continue;
-        double c = solver__cost_x(pb, t, g, j);
-        if (st->penalized) c += solver__penalty_option(pb, &st->pen, g, j);
-        if (!isfinite(c)) continue;
-        int dominated = 0;
-        for (size_t f = first; f < n && !dominated; f++)
-          dominated = fu[f] <= st->su[g] && fe[f] <= st->eu[g] && fc[f] <= c;
-        if (dominated) continue;
-        size_t w2 = first;
-        for (size_t f = first; f < n; f++)
-          if (!(st->su[g] <= fu[f] && st->eu[g] <= fe[f] && c <= fc[f]))
-            fu[w2] = fu[f], fe[w2] = fe[f], fc[w2] = fc[f], w2++;
-        n = w2;
-        fu[n] = st->su[g], fe[n] = st->eu[g], fc[n] = c, n++;
-      }
-    }
-    fb[M] = n;
+    stab_frontier(st, t, fb, fu, fe, fc, NULL);
     for (size_t j = 0; j < M; j++) {
       double *s = &st->S[(t * M + j) * Q1];
       for (size_t q = 0; q < Q1; q++) s[q] = INFINITY;
@@ -294,4 +313,149 @@ solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalt
 fail:
   solver__stab_free(st);
   return NULL;
+}
+
+/* One optimal path of the relaxation (solver__stab_path). Every value is
+ * recomputed with the operations of the build, so equality is exact. */
+int solver__stab_path(const solver__stab *st, int *srv, int *opt) {
+  const solver__problem *pb = st->pb;
+  const size_t L = st->L, M = st->M, Q1 = st->Q + 1;
+  size_t most = 1;
+  for (size_t l = 0; l < L; l++)
+    if (pb->opt_begin[l + 1] - pb->opt_begin[l] > most) most = pb->opt_begin[l + 1] - pb->opt_begin[l];
+  int *fu = malloc(most * M * sizeof *fu), *fe = malloc(most * M * sizeof *fe);
+  int *fg = malloc(most * M * sizeof *fg);
+  double *fc = malloc(most * M * sizeof *fc);
+  size_t *fb = malloc((M + 1) * sizeof *fb);
+  int ok = 0;
+  if (!fu || !fe || !fg || !fc || !fb || !isfinite(st->root)) goto done;
+  size_t j = M, q = st->Q, t = 0;
+  for (size_t i = 0; i < M && j == M; i++)
+    if (st->S[i * Q1 + q] == st->root) j = i;
+  if (j == M) goto done;
+  for (;;) {
+    /* A segment starts at t on j with S[t][j][q]: its first option. */
+    stab_frontier(st, t, fb, fu, fe, fc, fg);
+    const float *w = &st->W[st->w_off[t * M + j]];
+    const size_t Rj = st->R[j];
+    const double target = st->S[(t * M + j) * Q1 + q];
+    size_t pick = fb[j + 1], r = 0;
+    for (size_t f = fb[j]; f < fb[j + 1] && pick == fb[j + 1]; f++) {
+      const size_t u = (size_t)fu[f], e = (size_t)fe[f];
+      if (u <= Rj && e <= q && fc[f] + (double)w[(Rj - u) * Q1 + q - e] == target) pick = f;
+    }
+    if (pick == fb[j + 1]) goto done;
+    srv[t] = (int)j, opt[t] = fg[pick];
+    r = Rj - (size_t)fu[pick], q -= (size_t)fe[pick];
+    /* Stay on j while W's value comes from staying. */
+    for (;;) {
+      if (t + 1 == L) {
+        ok = 1;
+        goto done;
+      }
+      const float wv = st->W[st->w_off[t * M + j] + r * Q1 + q];
+      if (wv == down(st->K[(t * M + j) * Q1 + q])) break;
+      stab_frontier(st, t + 1, fb, fu, fe, fc, fg);
+      const float *nw = &st->W[st->w_off[(t + 1) * M + j]];
+      size_t f = fb[j];
+      for (; f < fb[j + 1]; f++) {
+        const size_t u = (size_t)fu[f], e = (size_t)fe[f];
+        if (u <= r && e <= q && down(fc[f] + (double)nw[(r - u) * Q1 + q - e]) == wv) break;
+      }
+      if (f == fb[j + 1]) goto done;
+      t++;
+      srv[t] = (int)j, opt[t] = fg[f];
+      r -= (size_t)fu[f], q -= (size_t)fe[f];
+    }
+    /* Leave j: the server i achieving K[t][j][q]. */
+    const double kv = st->K[(t * M + j) * Q1 + q];
+    size_t next = M;
+    for (size_t i = 0; i < M && next == M; i++) {
+      if (i == j || !pb->usable[i]) continue;
+      double c = INFINITY;
+      for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
+        if (solver__cm(pb, g, j, i) < c) c = solver__cm(pb, g, j, i);
+      if (isfinite(c) && c + st->S[((t + 1) * M + i) * Q1 + q] == kv) next = i;
+    }
+    if (next == M) goto done;
+    t++, j = next;
+  }
+done:
+  free(fu), free(fe), free(fg), free(fc), free(fb);
+  return ok;
+}
+
+/* --- The multipliers tuned for these tables ------------------------------
+ * Why: the tables are built under the segment Lagrangian's storage
+ * multipliers, which were tuned for the segment DP at the narrowest widths.
+ * A path of these tables that reuses a fast server past its storage (a
+ * segment on it, one layer on a relay, another segment on it) is charged
+ * only through them; on bench-budget M = 12 run 12 such a path held 427 MB
+ * on a 144 MB server, and multipliers tuned for these tables raised the
+ * root from 4.198 to 4.292 s (optimum 4.369 s), so that the search
+ * finished. Any multipliers give a valid bound (a placement's cost is at
+ * least its penalized cost minus their sum), so the ascent needs no
+ * convergence for soundness. Iterations without a better bound before θ is
+ * halved, and the smallest θ worth another step (as in lagrange.c). */
+#define STAB_STALL 4
+#define STAB_THETA_MIN 1e-3
+
+solver__stab *solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen,
+                                    solver__incumbent *inc, int max_iter, double gap,
+                                    double deadline, double *bound) {
+  const size_t L = pb->L, M = pb->M;
+  solver__penalty w = {NULL, NULL, 0};
+  int *srv = malloc(L * sizeof *srv), *opt = malloc(L * sizeof *opt);
+  double *used = malloc(M * sizeof *used), *gs = malloc(M * sizeof *gs);
+  double *gc = malloc(M * sizeof *gc);
+  size_t *count = malloc(M * sizeof *count);
+  solver__stab *out = NULL;
+  *bound = -INFINITY;
+  if (!srv || !opt || !used || !gs || !gc || !count || solver__penalty_alloc(&w, M) != 0) goto done;
+  memcpy(w.storage, pen->storage, M * sizeof *w.storage);
+  memcpy(w.count, pen->count, M * sizeof *w.count);
+  w.error = pen->error = 0;
+  double best = -INFINITY, theta = 1.0;
+  int stall = 0;
+  for (int it = 0; it < max_iter; it++) {
+    solver__stab *s = solver__stab_alloc(pb, &w);
+    if (s == NULL) break;
+    const double b = s->root - solver__penalty_constant(pb, &w) * (1 + 1e-9);
+    if (b > best) {
+      best = b, stall = 0;
+      memcpy(pen->storage, w.storage, M * sizeof *w.storage);
+      memcpy(pen->count, w.count, M * sizeof *w.count);
+    } else if (++stall >= STAB_STALL) {
+      theta /= 2, stall = 0;
+    }
+    const int have = isfinite(s->root) && solver__stab_path(s, srv, opt);
+    solver__stab_free(s);
+    if (!have) break;
+    if (!solver__incumbent_offer(inc, pb, srv, opt)) solver__repair(pb, inc, srv, opt, deadline);
+    if (isfinite(inc->value) && best >= inc->value * (1 - gap)) break;
+    if (theta < STAB_THETA_MIN || solver__expired(deadline)) break;
+    solver__usage(pb, srv, opt, used, count);
+    double norm = 0;
+    for (size_t i = 0; i < M; i++) {
+      gs[i] = pb->capacity[i] > 0 && pb->usable[i] ? used[i] / pb->capacity[i] - 1 : 0;
+      if (w.storage[i] <= 0 && gs[i] < 0) gs[i] = 0;
+      gc[i] = pb->cap > 0 ? (double)count[i] / (double)pb->cap - 1 : 0;
+      if (w.count[i] <= 0 && gc[i] < 0) gc[i] = 0;
+      norm += gs[i] * gs[i] + gc[i] * gc[i];
+    }
+    if (norm <= 0 || !isfinite(inc->value) || inc->value <= b) break;
+    const double step = theta * (inc->value - b) / norm;
+    for (size_t i = 0; i < M; i++) {
+      w.storage[i] = fmax(0.0, w.storage[i] + step * gs[i]);
+      w.count[i] = fmax(0.0, w.count[i] + step * gc[i]);
+    }
+  }
+  if (best > -INFINITY) {
+    out = solver__stab_alloc(pb, pen);
+    if (out != NULL) *bound = out->root - solver__penalty_constant(pb, pen) * (1 + 1e-9);
+  }
+done:
+  solver__penalty_free(&w);
+  free(srv), free(opt), free(used), free(gs), free(gc), free(count);
+  return out;
 }

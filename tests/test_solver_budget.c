@@ -18,7 +18,23 @@
  * storage layer t's server has left and the error left), must be at most
  * the optimum; and the root must beat the budgeted segment tables of
  * budget.c, which fit segments at the narrowest widths, on some instances,
- * so that the check sees a bound that does something.
+ * so that the check sees a bound that does something. The tables' optimal
+ * path (solver__stab_path, where the search's incumbents start) must cost,
+ * summed independently from the cost tables (each layer's compute and the
+ * cheapest transfer between segments), the root to 1e-5 relative: entries
+ * are floats rounded down, at most 2^-23 + 1e-7 relative per step over at
+ * most 6 steps. The same tables under multipliers tuned for them
+ * (solver__stab_lagrange) must keep their root minus the multipliers' sum
+ * at most the optimum (a planted bug that subtracts half the sum fails on
+ * 33 instances).
+ *
+ * solver__permute_segments (the budget search's incumbents from the same
+ * servers in another order) is checked against its own enumeration: on
+ * every feasible instance whose greedy placement has at least two
+ * segments, the incumbent after it is feasible, at least the optimum, and
+ * at most every feasible placement got by permuting the greedy's segment
+ * servers (the widths kept); and that enumeration must beat the greedy on
+ * some instances, so that the check sees the heuristic do something.
  *
  * The budget is a random fraction in [0.25, 0.85] of what the cheapest
  * allowed widths would spend, so it binds on most instances: we count
@@ -78,7 +94,7 @@ static int bound_ok(double bound, double want) {
  * (bsrv, bbits). Returns 1 if every value is at most want; *stronger gets
  * 1 when the root beats budget.c's tables. */
 static int stab_ok(const solver_instance *in, double want, const int *bsrv, const int *bbits,
-                   int *stronger, double *root_out) {
+                   int *stronger, double *root_out, int *pathed) {
   solver__restrict rs;
   solver__restrict_init(&rs);
   sim_error err;
@@ -95,6 +111,37 @@ static int stab_ok(const solver_instance *in, double want, const int *bsrv, cons
     *root_out = root;
     good = root <= want * (1 + 1e-9);
     *stronger = root > solver__btab_root(bt) * (1 + 1e-9);
+  }
+  *pathed = 0;
+  if (good && isfinite(*root_out)) {
+    /* The path's relaxed cost, summed here from the cost tables. */
+    const size_t L = pb->L, M = pb->M;
+    int *srv = malloc(L * sizeof *srv), *opt = malloc(L * sizeof *opt);
+    if (srv == NULL || opt == NULL) abort();
+    if (solver__stab_path(st, srv, opt)) {
+      double c = 0;
+      for (size_t l = 0; good && l < L; l++) {
+        const size_t j = (size_t)srv[l], g = (size_t)opt[l];
+        good = j < M && g >= pb->opt_begin[l] && g < pb->opt_begin[l + 1];
+        if (!good) break;
+        c += solver__cost_x(pb, l, g, j);
+        if (l + 1 < L && srv[l + 1] != srv[l]) {
+          double tr = INFINITY;
+          for (size_t h = pb->opt_begin[l]; h < pb->opt_begin[l + 1]; h++)
+            tr = fmin(tr, solver__cm(pb, h, j, (size_t)srv[l + 1]));
+          c += tr;
+        }
+      }
+      if (good && !(fabs(c - *root_out) <= 1e-5 * *root_out)) {
+        diag("  stab path costs %.12g, root %.12g", c, *root_out);
+        good = 0;
+      }
+      *pathed = good;
+    } else {
+      diag("  no stab path for a finite root %.12g", *root_out);
+      good = 0;
+    }
+    free(srv), free(opt);
   }
   if (good && isfinite(want)) {
     const size_t L = pb->L, M = pb->M;
@@ -123,6 +170,24 @@ static int stab_ok(const solver_instance *in, double want, const int *bsrv, cons
         good = 0;
       }
     }
+    /* The tables under multipliers tuned for them: the root minus the
+     * multipliers' sum must stay at most the optimum. */
+    solver__penalty pen = {NULL, NULL, 0};
+    solver__incumbent inc;
+    int *srv = malloc(L * sizeof *srv);
+    if (srv == NULL || solver__penalty_alloc(&pen, M) || solver__incumbent_init(&inc, L)) abort();
+    for (size_t l = 0; l < L; l++) srv[l] = bsrv[l];
+    if (good) solver__incumbent_offer(&inc, pb, srv, opt);
+    double tuned = -INFINITY;
+    solver__stab *ts = solver__stab_lagrange(pb, &pen, &inc, 10, 1e-9, INFINITY, &tuned);
+    if (good && ts != NULL && !(tuned <= want * (1 + 1e-9))) {
+      diag("  tuned stab root %.12g > optimum %.12g", tuned, want);
+      good = 0;
+    }
+    solver__stab_free(ts);
+    solver__incumbent_clear(&inc);
+    solver__penalty_free(&pen);
+    free(srv);
     free(opt), free(used);
   }
   solver__stab_free(st);
@@ -131,11 +196,81 @@ static int stab_ok(const solver_instance *in, double want, const int *bsrv, cons
   return good;
 }
 
+/* Every order of p[k..n-1], by recursive swaps (not the lexicographic
+ * successor the heuristic uses): at each full one, the permuted placement's
+ * cost when it is feasible. */
+typedef struct {
+  const solver__problem *pb;
+  const int *base, *opt, *server;
+  const size_t *seg;
+  int *srv;
+  double best; /* least cost of a feasible permuted placement */
+} perm_ctx;
+
+static void perm_visit(perm_ctx *c, int *p, size_t k, size_t n) {
+  if (k == n) {
+    for (size_t l = 0; l < c->pb->L; l++) c->srv[l] = c->server[p[c->seg[l]]];
+    if (solver__feasible(c->pb, c->srv, c->opt)) c->best = fmin(c->best, solver__eval(c->pb, c->srv, c->opt));
+    return;
+  }
+  for (size_t i = k; i < n; i++) {
+    int x = p[k];
+    p[k] = p[i], p[i] = x;
+    perm_visit(c, p, k + 1, n);
+    x = p[k], p[k] = p[i], p[i] = x;
+  }
+}
+
+/* Checks solver__permute_segments from the greedy placement of `in`
+ * against the enumeration. Returns 1 if it holds (or does not apply);
+ * *applies and *helps count the instances where it applied and where a
+ * permutation beats the greedy. */
+static int permute_ok(const solver_instance *in, double want, int *applies, int *helps) {
+  solver__restrict rs;
+  solver__restrict_init(&rs);
+  sim_error err;
+  sim_error_clear(&err);
+  *applies = *helps = 0;
+  solver__problem *pb = solver__problem_alloc(in, &rs, &err);
+  if (pb == NULL) return 0;
+  const size_t L = pb->L;
+  int *base = malloc(L * sizeof *base), *opt = malloc(L * sizeof *opt), *srv = malloc(L * sizeof *srv);
+  size_t *seg = malloc(L * sizeof *seg);
+  int server[8], p[8];
+  solver__incumbent inc;
+  if (!base || !opt || !srv || !seg || solver__incumbent_init(&inc, L)) abort();
+  int good = 1;
+  if (isfinite(want) && solver__greedy(pb, base, opt) && solver__incumbent_offer(&inc, pb, base, opt)) {
+    size_t k = 0;
+    for (size_t l = 0; l < L; l++) {
+      if (l == 0 || base[l] != base[l - 1]) server[k++] = base[l];
+      seg[l] = k - 1;
+    }
+    if (k >= 2 && k <= 5) { /* the heuristic permutes at most 5 segments */
+      perm_ctx c = {pb, base, opt, server, seg, srv, INFINITY};
+      for (size_t i = 0; i < k; i++) p[i] = (int)i;
+      perm_visit(&c, p, 0, k);
+      const double greedy = inc.value;
+      solver__permute_segments(pb, &inc, INFINITY);
+      *applies = 1;
+      *helps = c.best < greedy * (1 - 1e-12);
+      good = solver__feasible(pb, inc.srv, inc.opt) &&
+             fabs(solver__eval(pb, inc.srv, inc.opt) - inc.value) <= 1e-12 * inc.value &&
+             inc.value >= want * (1 - 1e-9) && inc.value <= c.best * (1 + 1e-12);
+      if (!good) diag("  permuted %.12g, enumeration %.12g, greedy %.12g, optimum %.12g", inc.value, c.best, greedy, want);
+    }
+  }
+  solver__incumbent_clear(&inc);
+  free(base), free(opt), free(srv), free(seg);
+  solver__problem_free(pb);
+  return good;
+}
+
 int main(void) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 20261204);
   int feasible = 0, binding = 0, infeasible = 0, by_search = 0, plain_checked = 0, by_ilp = 0;
-  int stab_stronger = 0;
+  int stab_stronger = 0, stab_paths = 0, perm_applies = 0, perm_helps = 0;
   for (int k = 0; k < INSTANCES; k++) {
     const fixture_spec s = shape(r, k);
     solver_instance *in = fixture_random(r, &s);
@@ -161,13 +296,18 @@ int main(void) {
     }
     int stronger = 0;
     double sroot = NAN;
+    int pathed = 0, applies = 0, helps = 0;
     /* Called before ok(): its arguments are evaluated in no set order, and
      * the message must show the root stab_ok computes. */
-    const int stab_good = stab_ok(in, want, bsrv, bbits, &stronger, &sroot);
+    const int stab_good = stab_ok(in, want, bsrv, bbits, &stronger, &sroot, &pathed);
     ok(stab_good,
-       "instance %d: storage-charged budget tables %.12g and their lookups <= optimum %.12g", k,
-       sroot, want);
+       "instance %d: storage-charged budget tables %.12g and their lookups <= optimum %.12g, "
+       "their path costs the root", k, sroot, want);
     stab_stronger += stronger;
+    stab_paths += pathed;
+    ok(permute_ok(in, want, &applies, &helps),
+       "instance %d: permuted segments at most every feasible permutation, at least the optimum", k);
+    perm_applies += applies, perm_helps += helps;
     free(bsrv), free(bbits);
     /* v = 0: accelerated; 1: plain lp_solve (k % 3 == 0); 2: accelerated
      * without the search, so lp_solve with fixing and cutoff decides
@@ -209,8 +349,10 @@ int main(void) {
   }
   diag("%d feasible instances, the budget binds on %d; %d infeasible; %d proven by the budget "
        "search; %d also solved by lp_solve alone; %d proven by lp_solve with fixing and cutoff; "
-       "the storage-charged tables beat budget.c's on %d",
-       feasible, binding, infeasible, by_search, plain_checked, by_ilp, stab_stronger);
+       "the storage-charged tables beat budget.c's on %d, their path was checked on %d; "
+       "segments permuted on %d, a permutation beat the greedy on %d",
+       feasible, binding, infeasible, by_search, plain_checked, by_ilp, stab_stronger, stab_paths,
+       perm_applies, perm_helps);
   /* Counts under this seed: see the diag line above. The floors are well
    * below them yet far from 0, so they fail if the generator stops
    * producing binding budgets or the search stops giving proofs. */
@@ -220,6 +362,10 @@ int main(void) {
   ok(by_search >= 50, "the budget search gave the proof on at least 50 solves (%d)", by_search);
   ok(stab_stronger >= 10, "the storage-charged tables beat budget.c's on at least 10 instances (%d)",
      stab_stronger);
+  ok(stab_paths >= 200, "the storage-charged tables' path was checked on at least 200 instances (%d)",
+     stab_paths);
+  ok(perm_helps >= 5, "permuting the greedy's segments helped on at least 5 instances (%d)",
+     perm_helps);
   ok(by_ilp >= 20, "lp_solve with fixing and cutoff gave the proof on at least 20 solves (%d)",
      by_ilp);
   gsl_rng_free(r);
