@@ -350,19 +350,24 @@ int solver__btab_path(const solver__btab *bt, int *srv, int *opt) {
       q -= (size_t)bt->fr_u[f];
     }
     if (t + 1 == L) return 1;
-    /* Leave j: the server i achieving K[t][j][q]. */
-    const double kv = bt->K[(t * M + j) * Q1 + q];
-    size_t next = M;
-    for (size_t i = 0; i < M && next == M; i++) {
-      if (i == j || !pb->usable[i]) continue;
-      double tr = INFINITY;
-      for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
-        if (solver__cm(pb, g, j, i) < tr) tr = solver__cm(pb, g, j, i);
-      if (isfinite(tr) && tr + bt->S[((t + 1) * M + i) * Q1 + q] == kv) next = i;
-    }
+    const size_t next = solver__table_leave(pb, bt->K, bt->S, Q1, t, j, q);
     if (next == M) return 0;
     t++, j = next;
   }
+}
+
+size_t solver__table_leave(const solver__problem *pb, const double *K, const double *S, size_t Q1, size_t t,
+                           size_t j, size_t q) {
+  const size_t M = pb->M;
+  const double kv = K[(t * M + j) * Q1 + q];
+  for (size_t i = 0; i < M; i++) {
+    if (i == j || !pb->usable[i]) continue;
+    double tr = INFINITY;
+    for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
+      if (solver__cm(pb, g, j, i) < tr) tr = solver__cm(pb, g, j, i);
+    if (isfinite(tr) && tr + S[((t + 1) * M + i) * Q1 + q] == kv) return i;
+  }
+  return M;
 }
 
 /* --- The budget relaxed with one multiplier -------------------------------- */

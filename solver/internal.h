@@ -219,6 +219,14 @@ double solver__btab_root(const solver__btab *bt);
 /* An optimal path of the relaxation (it may break storage: segments on the
  * same server are not coupled), into srv/opt; returns 1, or 0 if none. */
 int solver__btab_path(const solver__btab *bt, int *srv, int *opt);
+
+/* Following a table path back out of its segment on server j after layer
+ * t with q budget units left: the first usable server i != j whose
+ * cheapest transfer from j plus the suffix value S[t + 1][i][q] equals the
+ * table's K[t][j][q] (both arrays indexed (layer * M + server) * Q1 + q,
+ * as budget.c's and stab.c's tables are). Returns M when none does. */
+size_t solver__table_leave(const solver__problem *pb, const double *K, const double *S, size_t Q1, size_t t,
+                           size_t j, size_t q);
 /* Whole units in `left` error (rounded so as only to relax); (size_t)-1
  * when left < 0. */
 size_t solver__btab_units(const solver__btab *bt, double left);

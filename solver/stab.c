@@ -367,16 +367,7 @@ int solver__stab_path(const solver__stab *st, int *srv, int *opt) {
       srv[t] = (int)j, opt[t] = fg[f];
       r -= (size_t)fu[f], q -= (size_t)fe[f];
     }
-    /* Leave j: the server i achieving K[t][j][q]. */
-    const double kv = st->K[(t * M + j) * Q1 + q];
-    size_t next = M;
-    for (size_t i = 0; i < M && next == M; i++) {
-      if (i == j || !pb->usable[i]) continue;
-      double c = INFINITY;
-      for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
-        if (solver__cm(pb, g, j, i) < c) c = solver__cm(pb, g, j, i);
-      if (isfinite(c) && c + st->S[((t + 1) * M + i) * Q1 + q] == kv) next = i;
-    }
+    const size_t next = solver__table_leave(pb, st->K, st->S, Q1, t, j, q);
     if (next == M) goto done;
     t++, j = next;
   }

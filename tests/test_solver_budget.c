@@ -90,16 +90,21 @@ static int bound_ok(double bound, double want) {
   return isnan(bound) || bound <= want * (1 + 1e-9);
 }
 
+/* The solver's problem of `in` without restrictions; NULL on failure. */
+static solver__problem *problem_of(const solver_instance *in) {
+  solver__restrict rs;
+  solver__restrict_init(&rs);
+  sim_error err;
+  sim_error_clear(&err);
+  return solver__problem_alloc(in, &rs, &err);
+}
+
 /* The storage-charged tables against the optimum `want` and its placement
  * (bsrv, bbits). Returns 1 if every value is at most want; *stronger gets
  * 1 when the root beats budget.c's tables. */
 static int stab_ok(const solver_instance *in, double want, const int *bsrv, const int *bbits,
                    int *stronger, double *root_out, int *pathed) {
-  solver__restrict rs;
-  solver__restrict_init(&rs);
-  sim_error err;
-  sim_error_clear(&err);
-  solver__problem *pb = solver__problem_alloc(in, &rs, &err);
+  solver__problem *pb = problem_of(in);
   if (pb == NULL) return 0;
   solver__stab *st = solver__stab_alloc(pb, NULL);
   solver__btab *bt = solver__btab_alloc(pb, NULL);
@@ -226,12 +231,8 @@ static void perm_visit(perm_ctx *c, int *p, size_t k, size_t n) {
  * *applies and *helps count the instances where it applied and where a
  * permutation beats the greedy. */
 static int permute_ok(const solver_instance *in, double want, int *applies, int *helps) {
-  solver__restrict rs;
-  solver__restrict_init(&rs);
-  sim_error err;
-  sim_error_clear(&err);
   *applies = *helps = 0;
-  solver__problem *pb = solver__problem_alloc(in, &rs, &err);
+  solver__problem *pb = problem_of(in);
   if (pb == NULL) return 0;
   const size_t L = pb->L;
   int *base = malloc(L * sizeof *base), *opt = malloc(L * sizeof *opt), *srv = malloc(L * sizeof *srv);
