@@ -79,6 +79,7 @@ typedef struct {
   const solver__btab *bt_pen; /* the tables under the storage multipliers, or NULL */
   const solver__stab *sb;  /* the tables with the widths' storage, or NULL */
   const solver__stab *sb_pen; /* the same under the storage multipliers, or NULL */
+  solver__bdual dual;      /* the tables with the budget relaxed (tables NULL when absent) */
   solver__penalty npen;    /* those multipliers, the error's set to 0 (borrowed arrays) */
   double pconst;           /* Σ of them, with the checker's slack */
   solver__penalty spen;    /* sb_pen's multipliers (npen's unless tuned for it) */
@@ -216,6 +217,19 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
           const double lbp = costp + solver__btab_after(st->bt_pen, t, j, k, q) - st->pconst;
           if (lbp > lb) lb = lbp;
         }
+        /* The budget relaxed: the rest keeps at most `left` error, so it
+         * pays at most mu·left/E of the tables' error charge. */
+        const double left = st->limit_err - (err + pb->error[o]);
+        if (st->dual.plain != NULL && lb < limit_of(st)) {
+          const double lbd = cost + solver__btab_after(st->dual.plain, t, j, k, 0) -
+                             st->dual.mu * left / pb->budget;
+          if (lbd > lb) lb = lbd;
+        }
+        if (st->dual.pen != NULL && st->bt_pen != NULL && lb < limit_of(st)) {
+          const double lbd = costp + solver__btab_after(st->dual.pen, t, j, k, 0) -
+                             st->dual.mu_pen * left / pb->budget - st->pconst;
+          if (lbd > lb) lb = lbd;
+        }
       } else if (st->bt_pen != NULL && costp - st->pconst > lb) {
         lb = costp - st->pconst;
       }
@@ -255,8 +269,9 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
 
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
                     const solver__stab *sb, const solver__stab *sb_pen, const solver__penalty *pen,
-                    const solver__penalty *spen, double lam, solver__incumbent *inc, double gap,
-                    long long max_nodes, double deadline, long long *nodes, double *open_bound) {
+                    const solver__penalty *spen, const solver__bdual *dual, double lam,
+                    solver__incumbent *inc, double gap, long long max_nodes, double deadline,
+                    long long *nodes, double *open_bound) {
   const size_t L = pb->L, M = pb->M;
   bsearch_state st;
   memset(&st, 0, sizeof st);
@@ -271,6 +286,7 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
     st.spen.storage = sp->storage, st.spen.count = sp->count, st.spen.error = 0;
     st.sconst = solver__penalty_constant(pb, &st.spen) * (1 + 1e-9);
   }
+  if (dual != NULL) st.dual = *dual;
   st.deadline = deadline, st.max_nodes = max_nodes;
   st.heur_at = -BSEARCH_HEUR_NODES;
   st.limit_err = pb->budget * (1 + 1e-9);

@@ -72,6 +72,7 @@ struct solver__btab {
   const solver__problem *pb;
   solver__penalty pen; /* storage and cap multipliers on the costs (error: 0), or none */
   int penalized;
+  double mu;        /* s per budget on every option's error (the dual tables), else 0 */
   size_t L, M, Q;
   double limit;     /* E' = budget with the checker's slack */
   double unit;      /* error per unit */
@@ -130,7 +131,8 @@ static void frontier(solver__btab *bt, size_t l, size_t j, size_t *n) {
     if (bt->units[g] > (int)bt->Q) continue;
     if (pb->storage[g] > pb->capacity[j] * (1 + 1e-9)) continue;
     const double c = solver__cost_x(pb, l, g, j) +
-                     (bt->penalized ? solver__penalty_option(pb, &bt->pen, g, j) : 0.0);
+                     (bt->penalized ? solver__penalty_option(pb, &bt->pen, g, j) : 0.0) +
+                     (bt->mu > 0 ? bt->mu * pb->error[g] / pb->budget : 0.0);
     if (!isfinite(c)) continue;
     /* Insert by units, then drop what the new entry dominates. */
     size_t p = *n;
@@ -176,12 +178,16 @@ static size_t choose_units(const solver__problem *pb, size_t qmax) {
   return best_q;
 }
 
-solver__btab *solver__btab_alloc(const solver__problem *pb, const solver__penalty *pen) {
+/* The tables with the error in units (dual = 0), or with no units and the
+ * budget relaxed by mu s per budget on every option's error (dual = 1). */
+static solver__btab *btab_build(const solver__problem *pb, const solver__penalty *pen, int dual,
+                                double mu) {
   const size_t L = pb->L, M = pb->M, N = pb->n_opt;
   if (!pb->has_budget || !(pb->budget > 0)) return NULL;
   solver__btab *bt = calloc(1, sizeof *bt);
   if (bt == NULL) return NULL;
   bt->pb = pb, bt->L = L, bt->M = M;
+  bt->mu = dual && mu > 0 ? mu : 0.0;
   if (pen != NULL) {
     /* Borrowed multipliers; the error's is dropped, the units keep the
      * budget exactly. */
@@ -216,14 +222,17 @@ solver__btab *solver__btab_alloc(const solver__problem *pb, const solver__penalt
   const size_t per_q = (cells + 2 * L * M) * sizeof(double);
   size_t qmax = BTAB_BYTES / per_q;
   if (qmax > BTAB_MAX_Q + 1) qmax = BTAB_MAX_Q + 1;
-  bt->Q = choose_units(pb, qmax > BTAB_MIN_Q + 1 ? qmax - 1 : BTAB_MIN_Q);
-  bt->unit = pb->budget / (double)bt->Q;
+  /* The dual tables keep no units: Q = 0 and every option within the
+   * budget alone counts 0 (the unit is infinite, so no error left rounds
+   * to a unit). */
+  bt->Q = dual ? 0 : choose_units(pb, qmax > BTAB_MIN_Q + 1 ? qmax - 1 : BTAB_MIN_Q);
+  bt->unit = dual ? INFINITY : pb->budget / (double)bt->Q;
   for (size_t k = 0; k < L * M; k++) bt->w_off[k] *= bt->Q + 1;
   for (size_t g = 0; g < N; g++) {
     const double e = pb->error[g];
     if (!(e > 0)) bt->units[g] = 0;
     else if (e > bt->limit) bt->units[g] = (int)bt->Q + 1;
-    else bt->units[g] = (int)floor(e / bt->unit);
+    else bt->units[g] = dual ? 0 : (int)floor(e / bt->unit);
   }
   size_t n = 0;
   for (size_t l = 0; l < L; l++)
@@ -298,6 +307,15 @@ solver__btab *solver__btab_alloc(const solver__problem *pb, const solver__penalt
 fail:
   solver__btab_free(bt);
   return NULL;
+}
+
+solver__btab *solver__btab_alloc(const solver__problem *pb, const solver__penalty *pen) {
+  return btab_build(pb, pen, 0, 0.0);
+}
+
+solver__btab *solver__btab_alloc_dual(const solver__problem *pb, const solver__penalty *pen,
+                                      double mu) {
+  return btab_build(pb, pen, 1, mu);
 }
 
 /* The step of W[t][j][k][q] (k >= 1) that stays on j: the frontier entry

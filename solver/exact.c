@@ -92,7 +92,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   solver__penalty lag_pen = {NULL, NULL, 0}, seg_pen = {NULL, NULL, 0};
   solver__incumbent scratch = {NULL, NULL, INFINITY};
   fixing fx = {NULL, NULL, NULL, NULL, NULL, NULL};
-  solver__btab *bt = NULL, *bt_pen = NULL;
+  solver__btab *bt = NULL, *bt_pen = NULL, *bd = NULL, *bd_pen = NULL;
   solver__stab *st = NULL, *st_pen = NULL;
   solver__penalty stab_pen = {NULL, NULL, 0}; /* st_pen's multipliers once tuned */
   double lam = 0; /* the budget dual's multiplier over the segment DP, s per budget */
@@ -177,6 +177,17 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
     const double rp = solver__btab_root(bt_pen) -
                       (solver__penalty_constant(pb, &seg_pen) - seg_pen.error) * (1 + 1e-9);
     if (rp > out->budget) out->budget = rp;
+    /* The same tables with the budget relaxed by the duals' multipliers
+     * instead of counted in units: on long chains the units must be
+     * coarse (16 in the budget at 149 layers, where a 10-bit layer's error
+     * rounds to none), and these see the budget as well as the dual. */
+    if ((bd = solver__btab_alloc_dual(pb, NULL, lam)) == NULL ||
+        (bd_pen = solver__btab_alloc_dual(pb, &seg_pen, seg_pen.error)) == NULL)
+      goto oom;
+    const double rd = solver__btab_root(bd) - lam * (1 + 1e-9);
+    if (rd > out->budget) out->budget = rd;
+    const double rdp = solver__btab_root(bd_pen) - solver__penalty_constant(pb, &seg_pen) * (1 + 1e-9);
+    if (rdp > out->budget) out->budget = rdp;
     /* The segments charged the storage of their widths (stab.c): under a
      * binding budget the widths are wide, and the tables above let a
      * segment hold as many layers as fit at the narrowest. Optional: NULL
@@ -222,7 +233,12 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
     solver__local_search(pb, inc, deadline);
     /* Under a budget, the same servers in another order (heuristic.c):
      * it is cheap, and a better start lets the budget search prune more. */
-    if (pb->has_budget && pb->budget > 0) solver__permute_segments(pb, inc, deadline);
+    if (pb->has_budget && pb->budget > 0) {
+      solver__permute_segments(pb, inc, deadline);
+      /* The widths and the placement solved in turn (bwidth.c): on long
+       * chains the moves above cannot trade error between layers. */
+      if (solver__alternate_widths(pb, inc, deadline) < 0) goto oom;
+    }
     if (isfinite(inc->value) && inc->value - out->lower <= gap * inc->value) {
       out->status = SOLVER_OPTIMAL;
       out->proof = SOLVER_PROOF_BOUND;
@@ -253,8 +269,9 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
        * builds) and the search starts again with the stronger bound and
        * the incumbent found so far. */
       const long long first = budget < BSEARCH_TUNE_NODES ? budget : BSEARCH_TUNE_NODES;
-      searched = solver__bsearch(pb, bt, bt_pen, st, st_pen, &seg_pen, NULL, lam, inc, gap, first,
-                                 deadline, &sn, &open);
+      const solver__bdual dual = {bd, lam, bd_pen, seg_pen.error};
+      searched = solver__bsearch(pb, bt, bt_pen, st, st_pen, &seg_pen, NULL, &dual, lam, inc, gap,
+                                 first, deadline, &sn, &open);
       out->search_nodes = sn;
       if (searched < 0) goto oom;
       if (searched == 0 && sn > first && budget > first && st_pen != NULL &&
@@ -280,7 +297,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
         }
         if (!solver__expired(deadline)) {
           open = -INFINITY;
-          searched = solver__bsearch(pb, bt, bt_pen, st, st_pen, &seg_pen, spen, lam, inc, gap,
+          searched = solver__bsearch(pb, bt, bt_pen, st, st_pen, &seg_pen, spen, &dual, lam, inc, gap,
                                      budget == LLONG_MAX ? budget : budget - sn, deadline, &sn2,
                                      &open);
           if (searched < 0) goto oom;
@@ -384,6 +401,8 @@ done:
   free(srv), free(op);
   solver__btab_free(bt);
   solver__btab_free(bt_pen);
+  solver__btab_free(bd);
+  solver__btab_free(bd_pen);
   solver__stab_free(st);
   solver__stab_free(st_pen);
   solver__penalty_free(&lag_pen);

@@ -213,6 +213,14 @@ typedef struct solver__btab solver__btab;
  * (borrowed: it must outlive the tables; its error multiplier is ignored).
  * NULL without memory or without a positive budget. At most 40 MB. */
 solver__btab *solver__btab_alloc(const solver__problem *pb, const solver__penalty *pen);
+/* The same tables without error units, the budget relaxed instead: every
+ * option costs mu·err/E more (mu >= 0, s per budget; pen's error
+ * multiplier is ignored), so a completion after t that keeps `left` error
+ * costs at least solver__btab_after(.., q = 0) - mu·left/E (budget.c).
+ * They are small (no unit state), so they stay exact on long chains, where
+ * the units of solver__btab_alloc must be coarse. NULL as above. */
+solver__btab *solver__btab_alloc_dual(const solver__problem *pb, const solver__penalty *pen,
+                                      double mu);
 void solver__btab_free(solver__btab *bt);
 /* The relaxation's value for the whole chain: a lower bound on T*. */
 double solver__btab_root(const solver__btab *bt);
@@ -282,10 +290,22 @@ solver__stab *solver__stab_lagrange(const solver__problem *pb, solver__penalty *
  * if max_nodes or the deadline stopped it, -1 without memory. When it
  * stopped, *open_bound (may be NULL) gets the least bound of the nodes it
  * left, so that min(*open_bound, inc·(1 - gap)) bounds the optimum. */
+/* The dual tables the search looks up besides the others: `plain` with
+ * the budget dual's multiplier mu on the costs, `pen` with the segment
+ * Lagrangian's storage and cap multipliers (those of the search's `pen`)
+ * and its error multiplier mu_pen; either may be NULL. */
+typedef struct {
+  const solver__btab *plain;
+  double mu;      /* s per budget */
+  const solver__btab *pen;
+  double mu_pen;  /* s per budget */
+} solver__bdual;
+
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
                     const solver__stab *sb, const solver__stab *sb_pen, const solver__penalty *pen,
-                    const solver__penalty *spen, double lam, solver__incumbent *inc, double gap,
-                    long long max_nodes, double deadline, long long *nodes, double *open_bound);
+                    const solver__penalty *spen, const solver__bdual *dual, double lam,
+                    solver__incumbent *inc, double gap, long long max_nodes, double deadline,
+                    long long *nodes, double *open_bound);
 
 /* --- The packing bound (pack.c) -------------------------------------------
  * A lower bound that counts whole layers per server: the order of the
@@ -345,6 +365,14 @@ int solver__repair(const solver__problem *pb, solver__incumbent *inc, const int 
  * (the fastest server last, after the embedding went to a roomy one).
  * Only when inc has at most 5 segments. */
 void solver__permute_segments(const solver__problem *pb, solver__incumbent *inc, double deadline);
+
+/* Under a budget: alternates between the placement for the incumbent's
+ * widths, solved exactly with the widths fixed, and the widths for its
+ * servers, chosen with the budget relaxed by the least multiplier that
+ * keeps it (bwidth.c states both), offering each to inc; at most 4 rounds,
+ * each exact solve at most a tenth of the time left and 2 s. Returns 0, or
+ * -1 without memory. */
+int solver__alternate_widths(const solver__problem *pb, solver__incumbent *inc, double deadline);
 
 /* --- The ILP on lp_solve (ilp.c) ----------------------------------------- */
 typedef struct solver__ilp_args {
