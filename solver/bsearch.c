@@ -123,21 +123,6 @@ static int seen(bsearch_state *st, size_t t, double g, double err) {
   return solver__memo_visit(st->memo, st->key, g, err);
 }
 
-/* How many layers after t server j can still take at their smallest
- * storage, with `bytes` and `cnt` used once layer t is on it. */
-static size_t room_after(const bsearch_state *st, size_t t, size_t j, double bytes, size_t cnt) {
-  const solver__problem *pb = st->pb;
-  size_t k = 0;
-  const size_t r = solver__btab_reach(st->bt, t, j);
-  while (k < r) {
-    bytes += pb->smin[t + k + 1];
-    if (bytes > pb->capacity[j] * (1 + 1e-9)) break;
-    if (pb->cap > 0 && cnt + k + 1 > (size_t)pb->cap) break;
-    k++;
-  }
-  return k;
-}
-
 /* A leaf improved the incumbent: improve it further by the local search
  * and the permuted segments (heuristic.c), at most once every
  * BSEARCH_HEUR_NODES nodes (they take milliseconds, a node a
@@ -200,7 +185,7 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
       double lb = cost;
       if (t + 1 < L) {
         const size_t q = st->q_bt[o];
-        const size_t k = room_after(st, t, j, bytes, st->count[j] + 1);
+        const size_t k = solver__btab_room_after(st->pb, st->bt, t, j, bytes, st->count[j] + 1);
         lb += solver__btab_after(st->bt, t, j, k, q);
         if (st->sb != NULL && lb < limit_of(st)) {
           const size_t r = solver__stab_room(st->sb, j, pb->capacity[j] * (1 + 1e-9) - bytes);

@@ -481,3 +481,16 @@ done:
   free(srv), free(opt);
   return result;
 }
+
+size_t solver__btab_room_after(const solver__problem *pb, const solver__btab *bt, size_t t, size_t j,
+                               double bytes, size_t cnt) {
+  size_t k = 0;
+  const size_t r = solver__btab_reach(bt, t, j);
+  while (k < r) {
+    bytes += pb->smin[t + k + 1];
+    if (bytes > pb->capacity[j] * (1 + 1e-9)) break;
+    if (pb->cap > 0 && cnt + k + 1 > (size_t)pb->cap) break;
+    k++;
+  }
+  return k;
+}

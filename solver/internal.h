@@ -240,6 +240,12 @@ size_t solver__table_leave(const solver__problem *pb, const double *K, const dou
 size_t solver__btab_units(const solver__btab *bt, double left);
 /* The most layers after t that the tables let a segment on j run on. */
 size_t solver__btab_reach(const solver__btab *bt, size_t t, size_t j);
+/* How many layers after t server j can still take at their smallest
+ * storage, with `bytes` and `cnt` layers used on it once layer t is there
+ * (at most the reach above): the k the budget search looks the tables up
+ * with. */
+size_t solver__btab_room_after(const solver__problem *pb, const solver__btab *bt, size_t t, size_t j,
+                               double bytes, size_t cnt);
 /* Lower bound on the cost of the layers after t when layer t is on j, the
  * segment holding it can take at most k more layers, and q units of error
  * are left. */

@@ -46,57 +46,14 @@
 #include <gsl/gsl_rng.h>
 
 #include "solver/internal.h"
+#include "tests/budget_fixture.h"
 #include "tests/solver_fixture.h"
 #include "tests/tap.h"
 
 #define INSTANCES 320
 
-static fixture_spec shape(gsl_rng *r, int k) {
-  fixture_spec s = fixture_spec_draw(r, 2, 5, 1, 3, 3, 2); /* L 2..6, M 1..3, B 3..4 */
-  s.budget = 1;
-  switch (k % 4) {
-  case 0: s.storage_lo = 4.0, s.storage_hi = 8.0; break; /* loose: the budget alone binds */
-  case 1: s.storage_lo = 1.1, s.storage_hi = 2.0; break;
-  case 2: s.storage_lo = 1.0, s.storage_hi = 3.0, s.cap = 2 + (int64_t)(k % 3); break;
-  default:
-    s.storage_lo = 1.2, s.storage_hi = 2.5;
-    s.roofline = 1, s.origin = 1;
-    break;
-  }
-  return s;
-}
-
-/* Resets the budget to `frac` of what the cheapest allowed widths spend and
- * the allowed widths to those whose error fits it alone (the precision
- * always). Returns that spend. */
-static double set_budget(solver_instance *in, double frac) {
-  const size_t L = in->n_layers, B = in->n_bits;
-  double worst = 0;
-  for (size_t l = 0; l < L; l++)
-    for (size_t b = 0; b < B; b++)
-      if (in->allowed[l * B + b]) {
-        worst += in->error[l * B + b];
-        break;
-      }
-  in->budget = frac * worst;
-  for (size_t l = 0; l < L; l++)
-    for (size_t b = 0; b < B; b++)
-      in->allowed[l * B + b] =
-          in->allowed[l * B + b] && (in->error[l * B + b] <= in->budget || b + 1 == B);
-  return worst;
-}
-
 static int bound_ok(double bound, double want) {
   return isnan(bound) || bound <= want * (1 + 1e-9);
-}
-
-/* The solver's problem of `in` without restrictions; NULL on failure. */
-static solver__problem *problem_of(const solver_instance *in) {
-  solver__restrict rs;
-  solver__restrict_init(&rs);
-  sim_error err;
-  sim_error_clear(&err);
-  return solver__problem_alloc(in, &rs, &err);
 }
 
 /* The storage-charged tables against the optimum `want` and its placement
@@ -104,7 +61,7 @@ static solver__problem *problem_of(const solver_instance *in) {
  * 1 when the root beats budget.c's tables. */
 static int stab_ok(const solver_instance *in, double want, const int *bsrv, const int *bbits,
                    int *stronger, double *root_out, int *pathed) {
-  solver__problem *pb = problem_of(in);
+  solver__problem *pb = budget_problem(in);
   if (pb == NULL) return 0;
   solver__stab *st = solver__stab_alloc(pb, NULL);
   solver__btab *bt = solver__btab_alloc(pb, NULL);
@@ -232,7 +189,7 @@ static void perm_visit(perm_ctx *c, int *p, size_t k, size_t n) {
  * permutation beats the greedy. */
 static int permute_ok(const solver_instance *in, double want, int *applies, int *helps) {
   *applies = *helps = 0;
-  solver__problem *pb = problem_of(in);
+  solver__problem *pb = budget_problem(in);
   if (pb == NULL) return 0;
   const size_t L = pb->L;
   int *base = malloc(L * sizeof *base), *opt = malloc(L * sizeof *opt), *srv = malloc(L * sizeof *srv);
@@ -273,7 +230,7 @@ int main(void) {
   int feasible = 0, binding = 0, infeasible = 0, by_search = 0, plain_checked = 0, by_ilp = 0;
   int stab_stronger = 0, stab_paths = 0, perm_applies = 0, perm_helps = 0;
   for (int k = 0; k < INSTANCES; k++) {
-    const fixture_spec s = shape(r, k);
+    const fixture_spec s = budget_shape(r, k);
     solver_instance *in = fixture_random(r, &s);
     /* The fixture's allowed sets were cut at half the spend; restore them
      * from a fresh draw of which widths each layer allows, then cut again. */
@@ -282,7 +239,7 @@ int main(void) {
       const size_t first = gsl_rng_uniform_int(r, B - 1);
       for (size_t b = 0; b < B; b++) in->allowed[l * B + b] = b >= first;
     }
-    set_budget(in, fx_uniform(r, 0.25, 0.85));
+    budget_set(in, fx_uniform(r, 0.25, 0.85));
     int *bsrv = calloc(L, sizeof *bsrv), *bbits = calloc(L, sizeof *bbits);
     if (bsrv == NULL || bbits == NULL) abort();
     const double want = brute_force(in, -1, -1, 0, bsrv, bbits);

@@ -26,66 +26,11 @@
 #include <gsl/gsl_rng.h>
 
 #include "solver/internal.h"
+#include "tests/budget_fixture.h"
 #include "tests/solver_fixture.h"
 #include "tests/tap.h"
 
 #define INSTANCES 240
-
-static fixture_spec shape(gsl_rng *r, int k) {
-  fixture_spec s = fixture_spec_draw(r, 2, 5, 1, 3, 3, 2); /* L 2..6, M 1..3, B 3..4 */
-  s.budget = 1;
-  switch (k % 4) {
-  case 0: s.storage_lo = 4.0, s.storage_hi = 8.0; break;
-  case 1: s.storage_lo = 1.1, s.storage_hi = 2.0; break;
-  case 2: s.storage_lo = 1.0, s.storage_hi = 3.0, s.cap = 2 + (int64_t)(k % 3); break;
-  default:
-    s.storage_lo = 1.2, s.storage_hi = 2.5;
-    s.roofline = 1, s.origin = 1;
-    break;
-  }
-  return s;
-}
-
-/* The budget at `frac` of what the cheapest allowed widths spend; widths
- * whose error alone breaks it are dropped (the precision kept). */
-static void set_budget(solver_instance *in, double frac) {
-  const size_t L = in->n_layers, B = in->n_bits;
-  double worst = 0;
-  for (size_t l = 0; l < L; l++)
-    for (size_t b = 0; b < B; b++)
-      if (in->allowed[l * B + b]) {
-        worst += in->error[l * B + b];
-        break;
-      }
-  in->budget = frac * worst;
-  for (size_t l = 0; l < L; l++)
-    for (size_t b = 0; b < B; b++)
-      in->allowed[l * B + b] =
-          in->allowed[l * B + b] && (in->error[l * B + b] <= in->budget || b + 1 == B);
-}
-
-static solver__problem *problem_of(const solver_instance *in) {
-  solver__restrict rs;
-  solver__restrict_init(&rs);
-  sim_error err;
-  sim_error_clear(&err);
-  return solver__problem_alloc(in, &rs, &err);
-}
-
-/* How many layers after t server j can take at their smallest storage with
- * `bytes` and `cnt` used once t is on it (as the budget search counts). */
-static size_t room_after(const solver__problem *pb, const solver__btab *bt, size_t t, size_t j,
-                         double bytes, size_t cnt) {
-  size_t k = 0;
-  const size_t r = solver__btab_reach(bt, t, j);
-  while (k < r) {
-    bytes += pb->smin[t + k + 1];
-    if (bytes > pb->capacity[j] * (1 + 1e-9)) break;
-    if (pb->cap > 0 && cnt + k + 1 > (size_t)pb->cap) break;
-    k++;
-  }
-  return k;
-}
 
 /* The dual tables at multiplier mu (and storage multipliers when pen is
  * not NULL) along the optimal placement (bsrv, bbits). */
@@ -120,7 +65,7 @@ static int dual_ok(const solver__problem *pb, const solver__penalty *pen, double
     used[j] += pb->storage[g];
     count[j]++;
     spent += pb->error[g];
-    const size_t k = room_after(pb, bd, t, j, used[j], count[j]);
+    const size_t k = solver__btab_room_after(pb, bd, t, j, used[j], count[j]);
     const double lb = cost + solver__btab_after(bd, t, j, k, 0) - mu * (limit - spent) / pb->budget -
                       pconst;
     if (!(lb <= want * (1 + 1e-9))) {
@@ -173,18 +118,18 @@ int main(void) {
   gsl_rng_set(r, 20261205);
   int feasible = 0, helps_total = 0;
   for (int k = 0; k < INSTANCES; k++) {
-    const fixture_spec s = shape(r, k);
+    const fixture_spec s = budget_shape(r, k);
     solver_instance *in = fixture_random(r, &s);
     const size_t L = in->n_layers, B = in->n_bits, M = in->n_servers;
     for (size_t l = 0; l < L; l++) {
       const size_t first = gsl_rng_uniform_int(r, B - 1);
       for (size_t b = 0; b < B; b++) in->allowed[l * B + b] = b >= first;
     }
-    set_budget(in, fx_uniform(r, 0.25, 0.85));
+    budget_set(in, fx_uniform(r, 0.25, 0.85));
     int *bsrv = calloc(L, sizeof *bsrv), *bbits = calloc(L, sizeof *bbits);
     if (bsrv == NULL || bbits == NULL) abort();
     const double want = brute_force(in, -1, -1, 0, bsrv, bbits);
-    solver__problem *pb = problem_of(in);
+    solver__problem *pb = budget_problem(in);
     if (pb == NULL) abort();
     if (isfinite(want)) {
       feasible++;

@@ -1,0 +1,58 @@
+/* budget_fixture.h: the random budget instances and helpers that the
+ * budget solver's tests share (test_solver_budget, test_solver_bwidth), so
+ * that both draw the same shapes and budgets. Header-only and static
+ * inline, as solver_fixture.h, which it builds on. */
+#ifndef DILEMMA_TESTS_BUDGET_FIXTURE_H
+#define DILEMMA_TESTS_BUDGET_FIXTURE_H
+
+#include "solver/internal.h"
+#include "tests/solver_fixture.h"
+
+/* Instance k's shape: 2-6 layers, 1-3 servers, 3-4 widths, a budget, and
+ * storage loose, binding or tight, a layer cap, or roofline with an origin
+ * in turn. */
+static inline fixture_spec budget_shape(gsl_rng *r, int k) {
+  fixture_spec s = fixture_spec_draw(r, 2, 5, 1, 3, 3, 2); /* L 2..6, M 1..3, B 3..4 */
+  s.budget = 1;
+  switch (k % 4) {
+  case 0: s.storage_lo = 4.0, s.storage_hi = 8.0; break; /* loose: the budget alone binds */
+  case 1: s.storage_lo = 1.1, s.storage_hi = 2.0; break;
+  case 2: s.storage_lo = 1.0, s.storage_hi = 3.0, s.cap = 2 + (int64_t)(k % 3); break;
+  default:
+    s.storage_lo = 1.2, s.storage_hi = 2.5;
+    s.roofline = 1, s.origin = 1;
+    break;
+  }
+  return s;
+}
+
+/* Resets the budget to `frac` of what the cheapest allowed widths spend and
+ * the allowed widths to those whose error fits it alone (the precision
+ * always). Returns that spend. */
+static inline double budget_set(solver_instance *in, double frac) {
+  const size_t L = in->n_layers, B = in->n_bits;
+  double worst = 0;
+  for (size_t l = 0; l < L; l++)
+    for (size_t b = 0; b < B; b++)
+      if (in->allowed[l * B + b]) {
+        worst += in->error[l * B + b];
+        break;
+      }
+  in->budget = frac * worst;
+  for (size_t l = 0; l < L; l++)
+    for (size_t b = 0; b < B; b++)
+      in->allowed[l * B + b] =
+          in->allowed[l * B + b] && (in->error[l * B + b] <= in->budget || b + 1 == B);
+  return worst;
+}
+
+/* The solver's problem of `in` without restrictions; NULL on failure. */
+static inline solver__problem *budget_problem(const solver_instance *in) {
+  solver__restrict rs;
+  solver__restrict_init(&rs);
+  sim_error err;
+  sim_error_clear(&err);
+  return solver__problem_alloc(in, &rs, &err);
+}
+
+#endif
