@@ -242,9 +242,9 @@ static solver__btab *btab_build(const solver__problem *pb, const solver__penalty
     }
   bt->fr_begin[L * M] = n;
   const size_t Q1 = bt->Q + 1;
-  bt->K = malloc(L * M * Q1 * sizeof *bt->K);
-  bt->S = malloc(L * M * Q1 * sizeof *bt->S);
-  bt->W = malloc(cells * Q1 * sizeof *bt->W);
+  bt->K = solver__table_alloc(L * M * Q1 * sizeof *bt->K);
+  bt->S = solver__table_alloc(L * M * Q1 * sizeof *bt->S);
+  bt->W = solver__table_alloc(cells * Q1 * sizeof *bt->W);
   if (!bt->K || !bt->S || !bt->W) goto fail;
 
   for (size_t t = L; t-- > 0;) {

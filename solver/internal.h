@@ -485,6 +485,12 @@ double solver__now(void);
 /* 1 if the deadline (<= 0: none) has passed. */
 int solver__expired(double deadline);
 
+/* --- Memory for large tables (tables.c) -----------------------------------
+ * A block of `bytes` for a table written whole right after allocation,
+ * with transparent huge pages requested where the kernel offers them (a
+ * speed hint only). Freed with free(); NULL when out of memory. */
+void *solver__table_alloc(size_t bytes);
+
 /* --- Several models (multi.c, multi_lagrange.c, multi_ilp.c) -------------
  * The multi-instance with each model's presolved cost tables. The presolve
  * of each model stays valid jointly: a dominating option uses no more

@@ -238,9 +238,9 @@ solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalt
   size_t cells = 0;
   for (size_t t = 0; t < L; t++)
     for (size_t j = 0; j < M; j++) st->w_off[t * M + j] = cells, cells += (st->R[j] + 1) * Q1;
-  st->W = malloc(cells * sizeof *st->W);
-  st->K = malloc(L * M * Q1 * sizeof *st->K);
-  st->S = malloc(L * M * Q1 * sizeof *st->S);
+  st->W = solver__table_alloc(cells * sizeof *st->W);
+  st->K = solver__table_alloc(L * M * Q1 * sizeof *st->K);
+  st->S = solver__table_alloc(L * M * Q1 * sizeof *st->S);
   size_t most = 1; /* options of the layer with the most: a frontier per server */
   for (size_t l = 0; l < L; l++)
     if (pb->opt_begin[l + 1] - pb->opt_begin[l] > most) most = pb->opt_begin[l + 1] - pb->opt_begin[l];
