@@ -280,15 +280,17 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
         if (solver__penalty_alloc(&stab_pen, M)) goto oom;
         memcpy(stab_pen.storage, seg_pen.storage, M * sizeof *stab_pen.storage);
         memcpy(stab_pen.count, seg_pen.count, M * sizeof *stab_pen.count);
-        solver__stab *tuned_st = solver__stab_lagrange(pb, &stab_pen, inc, STAB_TUNE_ITERATIONS,
-                                                       gap, deadline, &tuned);
-        const solver__penalty *spen = &seg_pen;
-        if (tuned_st != NULL) {
+        /* st_pen is rebuilt in place with the tuned multipliers, which it
+         * then borrows from stab_pen; without memory it is dropped and the
+         * search goes on without it. */
+        const solver__penalty *spen = &stab_pen;
+        if (solver__stab_lagrange(pb, &stab_pen, st_pen, inc, STAB_TUNE_ITERATIONS, gap, deadline,
+                                  &tuned) != 0) {
           solver__stab_free(st_pen);
-          st_pen = tuned_st, spen = &stab_pen;
-          if (tuned > out->budget) out->budget = tuned;
-          if (tuned > out->lower) out->lower = tuned;
+          st_pen = NULL;
         }
+        if (tuned > out->budget) out->budget = tuned;
+        if (tuned > out->lower) out->lower = tuned;
         long long sn2 = 0;
         if (isfinite(inc->value) && out->lower >= inc->value * (1 - gap)) {
           out->status = SOLVER_OPTIMAL; /* the tuned bound meets the incumbent */

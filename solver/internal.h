@@ -275,16 +275,18 @@ double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t r, 
  * servers alone and its errors the budget, in units; it may reuse a server
  * past its storage. The budget search's incumbents start from it. */
 int solver__stab_path(const solver__stab *st, int *srv, int *opt);
-/* The storage-charged tables under storage and cap multipliers tuned for
- * them by subgradient ascent (at most max_iter builds, Polyak steps toward
- * the incumbent), starting from pen's, which it overwrites with the best
- * (its error multiplier is set to 0). Every path met is offered to inc,
- * repaired. Returns the tables built with pen (borrowing its arrays) and
- * sets *bound to their root minus the multipliers' sum (with the checker's
- * slack), a lower bound on T*; NULL when the tables cannot be built. */
-solver__stab *solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen,
-                                    solver__incumbent *inc, int max_iter, double gap,
-                                    double deadline, double *bound);
+/* Tunes the storage and cap multipliers of st, built by solver__stab_alloc
+ * with pen (whose arrays it borrows), by subgradient ascent over these
+ * tables (at most max_iter builds, Polyak steps toward the incumbent),
+ * overwriting pen with the best (its error multiplier is set to 0). Every
+ * path met is offered to inc, repaired. st is rebuilt in place, in its own
+ * memory, and ends built with the best multipliers, borrowing pen's arrays;
+ * *bound gets its root minus the multipliers' sum (with the checker's
+ * slack), a lower bound on T*. Returns 0, or -1 without memory (st's values
+ * are then unusable: free it). */
+int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solver__stab *st,
+                          solver__incumbent *inc, int max_iter, double gap, double deadline,
+                          double *bound);
 
 /* The branch and bound under the budget (bsearch.c): layer by layer, with
  * the tables (bt, and bt_pen built with the storage multipliers of pen;

@@ -137,6 +137,26 @@ static size_t choose_div(const double *v, const size_t *first, size_t groups, do
  * float moves by at most half an ulp, 2^-24 < 1e-7 relative. */
 static float down(double v) { return (float)(v * (1 - 1e-7)); }
 
+/* wr[q] = min(wr[q], down(c + from[q])) for q < n: one option's step of
+ * the build, which is most of its time. The rows never overlap (wr is in
+ * W[t], from in W[t + 1]), and saying so with restrict, in blocks of a
+ * fixed length, lets the compiler use vector instructions at -O2; each
+ * entry gets exactly the operations of the scalar loop, so the tables are
+ * bit-identical to it. */
+static void stab_relax(float *restrict wr, const float *restrict from, size_t n, double c) {
+  enum { BLOCK = 16 };
+  size_t q = 0;
+  for (; q + BLOCK <= n; q += BLOCK)
+    for (size_t k = 0; k < BLOCK; k++) {
+      const float v = down(c + (double)from[q + k]);
+      wr[q + k] = v < wr[q + k] ? v : wr[q + k];
+    }
+  for (; q < n; q++) {
+    const float v = down(c + (double)from[q]);
+    wr[q] = v < wr[q] ? v : wr[q];
+  }
+}
+
 /* The frontier of layer t on every server: options that fit the server
  * and the budget alone, none with no more storage, error and cost than
  * another. Server j's entries are fu/fe/fc[fb[j] .. fb[j + 1] - 1] (storage
@@ -176,16 +196,16 @@ static void stab_frontier(const solver__stab *st, size_t t, size_t *fb, int *fu,
   fb[M] = n;
 }
 
-solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalty *pen) {
+/* The units and the tables' memory, without their values: they depend on
+ * the instance alone, not on the multipliers, so one allocation serves
+ * every build of solver__stab_lagrange. NULL when the instance is too
+ * large for useful units or memory is short. */
+static solver__stab *stab_setup(const solver__problem *pb) {
   const size_t L = pb->L, M = pb->M, N = pb->n_opt;
   if (!pb->has_budget || !(pb->budget > 0) || L == 0) return NULL;
   solver__stab *st = calloc(1, sizeof *st);
   if (st == NULL) return NULL;
   st->pb = pb, st->L = L, st->M = M;
-  if (pen != NULL) {
-    st->pen.storage = pen->storage, st->pen.count = pen->count, st->pen.error = 0;
-    st->penalized = 1;
-  }
   st->R = calloc(M, sizeof *st->R);
   st->su = malloc((N ? N : 1) * sizeof *st->su);
   st->eu = malloc((N ? N : 1) * sizeof *st->eu);
@@ -241,15 +261,34 @@ solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalt
   st->W = solver__table_alloc(cells * sizeof *st->W);
   st->K = solver__table_alloc(L * M * Q1 * sizeof *st->K);
   st->S = solver__table_alloc(L * M * Q1 * sizeof *st->S);
+  if (!st->W || !st->K || !st->S) goto fail;
+  return st;
+fail:
+  solver__stab_free(st);
+  return NULL;
+}
+
+/* Fills st's tables with their values under pen's storage and cap
+ * multipliers (none when pen is NULL; its arrays are borrowed, not
+ * copied). Every entry is written, so the memory of an earlier build
+ * needs no clearing. Returns 0, or -1 without memory (st's values are
+ * then unusable). */
+static int stab_build(solver__stab *st, const solver__penalty *pen) {
+  const solver__problem *pb = st->pb;
+  const size_t L = st->L, M = st->M, Q1 = st->Q + 1;
+  st->penalized = pen != NULL;
+  st->pen.storage = pen != NULL ? pen->storage : NULL;
+  st->pen.count = pen != NULL ? pen->count : NULL;
+  st->pen.error = 0;
   size_t most = 1; /* options of the layer with the most: a frontier per server */
   for (size_t l = 0; l < L; l++)
     if (pb->opt_begin[l + 1] - pb->opt_begin[l] > most) most = pb->opt_begin[l + 1] - pb->opt_begin[l];
   int *fu = malloc(most * M * sizeof *fu), *fe = malloc(most * M * sizeof *fe);
   double *fc = malloc(most * M * sizeof *fc);
   size_t *fb = malloc((M + 1) * sizeof *fb);
-  if (!st->W || !st->K || !st->S || !fu || !fe || !fc || !fb) {
+  if (!fu || !fe || !fc || !fb) {
     free(fu), free(fe), free(fc), free(fb);
-    goto fail;
+    return -1;
   }
   /* The frontier of layer t + 1 on each server (fb, fu, fe, fc), kept from
    * the previous round; built for layer t after W[t]. */
@@ -280,14 +319,7 @@ solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalt
       for (size_t f = fb[j]; f < fb[j + 1]; f++) {
         const size_t u = (size_t)fu[f], e = (size_t)fe[f];
         const double c = fc[f];
-        for (size_t r = u; r <= Rj; r++) {
-          float *wr = &w[r * Q1 + e];
-          const float *from = &nw[(r - u) * Q1];
-          for (size_t q = 0; q + e < Q1; q++) {
-            const float v = down(c + (double)from[q]);
-            wr[q] = v < wr[q] ? v : wr[q];
-          }
-        }
+        for (size_t r = u; r <= Rj; r++) stab_relax(&w[r * Q1 + e], &nw[(r - u) * Q1], Q1 - e, c);
       }
     }
     stab_frontier(st, t, fb, fu, fe, fc, NULL);
@@ -309,10 +341,16 @@ solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalt
   st->root = INFINITY;
   for (size_t j = 0; j < M; j++)
     if (st->S[j * Q1 + st->Q] < st->root) st->root = st->S[j * Q1 + st->Q];
+  return 0;
+}
+
+solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalty *pen) {
+  solver__stab *st = stab_setup(pb);
+  if (st != NULL && stab_build(st, pen) != 0) {
+    solver__stab_free(st);
+    st = NULL;
+  }
   return st;
-fail:
-  solver__stab_free(st);
-  return NULL;
 }
 
 /* One optimal path of the relaxation (solver__stab_path). Every value is
@@ -391,16 +429,16 @@ done:
 #define STAB_STALL 4
 #define STAB_THETA_MIN 1e-3
 
-solver__stab *solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen,
-                                    solver__incumbent *inc, int max_iter, double gap,
-                                    double deadline, double *bound) {
+int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solver__stab *st,
+                          solver__incumbent *inc, int max_iter, double gap, double deadline,
+                          double *bound) {
   const size_t L = pb->L, M = pb->M;
   solver__penalty w = {NULL, NULL, 0};
   int *srv = malloc(L * sizeof *srv), *opt = malloc(L * sizeof *opt);
   double *used = malloc(M * sizeof *used), *gs = malloc(M * sizeof *gs);
   double *gc = malloc(M * sizeof *gc);
   size_t *count = malloc(M * sizeof *count);
-  solver__stab *out = NULL;
+  int rc = -1;
   *bound = -INFINITY;
   if (!srv || !opt || !used || !gs || !gc || !count || solver__penalty_alloc(&w, M) != 0) goto done;
   memcpy(w.storage, pen->storage, M * sizeof *w.storage);
@@ -408,19 +446,23 @@ solver__stab *solver__stab_lagrange(const solver__problem *pb, solver__penalty *
   w.error = pen->error = 0;
   double best = -INFINITY, theta = 1.0;
   int stall = 0;
+  /* Whether st holds the values of the best multipliers (it is built with
+   * pen's, the first iterate, on entry). Rebuilding in place spares the
+   * kernel clearing fresh pages for every build, which had been as much as
+   * the builds themselves. */
+  int holds_best = 0;
   for (int it = 0; it < max_iter; it++) {
-    solver__stab *s = solver__stab_alloc(pb, &w);
-    if (s == NULL) break;
-    const double b = s->root - solver__penalty_constant(pb, &w) * (1 + 1e-9);
+    if (it > 0 && stab_build(st, &w) != 0) goto done;
+    const double b = st->root - solver__penalty_constant(pb, &w) * (1 + 1e-9);
+    holds_best = 0;
     if (b > best) {
-      best = b, stall = 0;
+      best = b, stall = 0, holds_best = 1;
       memcpy(pen->storage, w.storage, M * sizeof *w.storage);
       memcpy(pen->count, w.count, M * sizeof *w.count);
     } else if (++stall >= STAB_STALL) {
       theta /= 2, stall = 0;
     }
-    const int have = isfinite(s->root) && solver__stab_path(s, srv, opt);
-    solver__stab_free(s);
+    const int have = isfinite(st->root) && solver__stab_path(st, srv, opt);
     if (!have) break;
     if (!solver__incumbent_offer(inc, pb, srv, opt)) solver__repair(pb, inc, srv, opt, deadline);
     if (isfinite(inc->value) && best >= inc->value * (1 - gap)) break;
@@ -441,12 +483,18 @@ solver__stab *solver__stab_lagrange(const solver__problem *pb, solver__penalty *
       w.count[i] = fmax(0.0, w.count[i] + step * gc[i]);
     }
   }
-  if (best > -INFINITY) {
-    out = solver__stab_alloc(pb, pen);
-    if (out != NULL) *bound = out->root - solver__penalty_constant(pb, pen) * (1 + 1e-9);
+  /* st ends with pen's multipliers (the best, or the first iterate when no
+   * bound was finite), borrowing pen's arrays: when it holds their values
+   * already, only the borrowed arrays change. */
+  if (holds_best) {
+    st->pen.storage = pen->storage, st->pen.count = pen->count;
+  } else if (stab_build(st, pen) != 0) {
+    goto done;
   }
+  if (best > -INFINITY) *bound = st->root - solver__penalty_constant(pb, pen) * (1 + 1e-9);
+  rc = 0;
 done:
   solver__penalty_free(&w);
   free(srv), free(opt), free(used), free(gs), free(gc), free(count);
-  return out;
+  return rc;
 }

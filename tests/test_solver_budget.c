@@ -141,11 +141,31 @@ static int stab_ok(const solver_instance *in, double want, const int *bsrv, cons
     for (size_t l = 0; l < L; l++) srv[l] = bsrv[l];
     if (good) solver__incumbent_offer(&inc, pb, srv, opt);
     double tuned = -INFINITY;
-    solver__stab *ts = solver__stab_lagrange(pb, &pen, &inc, 10, 1e-9, INFINITY, &tuned);
+    solver__stab *ts = solver__stab_alloc(pb, &pen);
+    if (ts != NULL && solver__stab_lagrange(pb, &pen, ts, &inc, 10, 1e-9, INFINITY, &tuned) != 0)
+      abort();
     if (good && ts != NULL && !(tuned <= want * (1 + 1e-9))) {
       diag("  tuned stab root %.12g > optimum %.12g", tuned, want);
       good = 0;
     }
+    /* The tuning rebuilds its tables in place: they must equal, entry for
+     * entry, tables built afresh with the tuned multipliers, or an earlier
+     * build has left values behind. */
+    solver__stab *fresh = ts != NULL ? solver__stab_alloc(pb, &pen) : NULL;
+    if (good && fresh != NULL) {
+      size_t differ = solver__stab_root(fresh) != solver__stab_root(ts);
+      const size_t Q = solver__stab_units(ts, INFINITY);
+      for (size_t t = 0; t < L; t++)
+        for (size_t j = 0; j < M; j++)
+          for (size_t r = 0, R = solver__stab_room(ts, j, INFINITY); r <= R; r++)
+            for (size_t q = 0; q <= Q; q++)
+              differ += solver__stab_after(ts, t, j, r, q) != solver__stab_after(fresh, t, j, r, q);
+      if (differ) {
+        diag("  %zu entries of the tuned stab tables differ from a fresh build", differ);
+        good = 0;
+      }
+    }
+    solver__stab_free(fresh);
     solver__stab_free(ts);
     solver__incumbent_clear(&inc);
     solver__penalty_free(&pen);
