@@ -238,6 +238,12 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
       /* The widths and the placement solved in turn (bwidth.c): on long
        * chains the moves above cannot trade error between layers. */
       if (solver__alternate_widths(pb, inc, deadline) < 0) goto oom;
+      /* The boundaries and widths for the incumbent's order of servers,
+       * reversed, and with the servers it leaves out (order.c): the local
+       * moves above change one layer at a time. */
+      if (st != NULL) {
+        if (solver__order_improve(pb, inc, solver__stab_error_unit(st), 0, deadline) < 0) goto oom;
+      }
     }
     if (isfinite(inc->value) && inc->value - out->lower <= gap * inc->value) {
       out->status = SOLVER_OPTIMAL;
@@ -277,6 +283,13 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
       if (searched == 0 && sn > first && budget > first && st_pen != NULL &&
           !solver__expired(deadline)) {
         double tuned = -INFINITY;
+        /* Every order of the incumbent's servers as well, before the
+         * tuning aims at the incumbent: on the instances that get here the
+         * search had found its optimum late. */
+        if (st != NULL) {
+          if (solver__order_improve(pb, inc, solver__stab_error_unit(st), 1, deadline) < 0)
+            goto oom;
+        }
         if (solver__penalty_alloc(&stab_pen, M)) goto oom;
         memcpy(stab_pen.storage, seg_pen.storage, M * sizeof *stab_pen.storage);
         memcpy(stab_pen.count, seg_pen.count, M * sizeof *stab_pen.count);

@@ -275,6 +275,27 @@ double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t r, 
  * servers alone and its errors the budget, in units; it may reuse a server
  * past its storage. The budget search's incumbents start from it. */
 int solver__stab_path(const solver__stab *st, int *srv, int *opt);
+/* The tables' error unit (error per unit). */
+double solver__stab_error_unit(const solver__stab *st);
+
+/* Under a budget, the cheapest placement whose maximal segments lie on
+ * servers seq[p_1], seq[p_2], ... with p_1 < p_2 < ... (seq: n distinct
+ * servers), error counted in units of eu_unit and storage in units it
+ * chooses (bytes each, to *su_unit when not NULL and the units were set),
+ * both rounded up, capacities and the budget down (order.c). Returns 1 and
+ * fills srv/opt, 0 when none fits or the units make the tables too large,
+ * -1 without memory. The placement may break the layer cap, or storage by
+ * a floating-point hair: check it. */
+int solver__order_dp(const solver__problem *pb, const int *seq, size_t n, double eu_unit,
+                     int *srv, int *opt, double *su_unit);
+/* Incumbents from solver__order_dp: the incumbent's own servers in their
+ * order and reversed, with every server it leaves out before or after them,
+ * and (every_order) all orders of at most five servers; repeated while one
+ * improves (at most three rounds). Returns 1 if inc improved, 0 if not, -1
+ * without memory. */
+int solver__order_improve(const solver__problem *pb, solver__incumbent *inc, double eu_unit,
+                          int every_order, double deadline);
+
 /* Tunes the storage and cap multipliers of st, built by solver__stab_alloc
  * with pen (whose arrays it borrows), by subgradient ascent over these
  * tables (at most max_iter builds, Polyak steps toward the incumbent),

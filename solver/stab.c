@@ -107,6 +107,8 @@ double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t r, 
 
 double solver__stab_root(const solver__stab *st) { return st->root; }
 
+double solver__stab_error_unit(const solver__stab *st) { return st->eu_unit; }
+
 /* The divisions N in [lo, hi] of `scale` that lose least when the values
  * v (n of them, in groups: group k is v[first[k]] .. v[first[k + 1] - 1])
  * are rounded down to units scale/N: the loss is Σ over groups of the
