@@ -275,6 +275,13 @@ double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t r, 
  * servers alone and its errors the budget, in units; it may reuse a server
  * past its storage. The budget search's incumbents start from it. */
 int solver__stab_path(const solver__stab *st, int *srv, int *opt);
+/* The share of `scale` lost when the values v (in groups: group k is
+ * v[first[k]] .. v[first[k + 1] - 1]) are rounded to units scale/N, down
+ * (up = 0) or up: Σ over groups of the largest fraction of a unit any
+ * value of the group gains or drops, over N. Values above scale are not
+ * counted. stab.c and order.c choose their units by it. */
+double solver__unit_share(const double *v, const size_t *first, size_t groups, double scale,
+                          size_t N, int up);
 /* The tables' error unit (error per unit). */
 double solver__stab_error_unit(const solver__stab *st);
 

@@ -190,17 +190,7 @@ static int order_setup(order_dp *d, order_ws *ws, double eu_unit) {
   if (share == NULL) return -1;
   double best = INFINITY;
   for (size_t div = ORDER_MIN_R; div <= hi; div++) {
-    const double unit = widest / (double)div;
-    double loss = 0;
-    for (size_t l = 0; l < L; l++) {
-      double worst = 0;
-      for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++) {
-        const double x = pb->storage[g] / unit;
-        if (x <= (double)div) worst = fmax(worst, ceil(x - 1e-6) - x);
-      }
-      loss += worst;
-    }
-    share[div] = loss / (double)div;
+    share[div] = solver__unit_share(pb->storage, pb->opt_begin, L, widest, div, 1);
     if (share[div] < best) best = share[div];
   }
   size_t best_n = hi;

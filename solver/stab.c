@@ -120,19 +120,25 @@ static size_t choose_div(const double *v, const size_t *first, size_t groups, do
   size_t best_n = hi;
   double best = INFINITY;
   for (size_t N = lo; N <= hi; N++) {
-    const double unit = scale / (double)N;
-    double loss = 0;
-    for (size_t k = 0; k < groups; k++) {
-      double worst = 0;
-      for (size_t g = first[k]; g < first[k + 1]; g++) {
-        const double x = v[g] / unit;
-        if (x > 0 && x <= (double)N) worst = fmax(worst, x - floor(x));
-      }
-      loss += worst;
-    }
-    if (loss / (double)N < best * (1 - 1e-9)) best = loss / (double)N, best_n = N;
+    const double share = solver__unit_share(v, first, groups, scale, N, 0);
+    if (share < best * (1 - 1e-9)) best = share, best_n = N;
   }
   return best_n;
+}
+
+double solver__unit_share(const double *v, const size_t *first, size_t groups, double scale,
+                          size_t N, int up) {
+  const double unit = scale / (double)N;
+  double loss = 0;
+  for (size_t k = 0; k < groups; k++) {
+    double worst = 0;
+    for (size_t g = first[k]; g < first[k + 1]; g++) {
+      const double x = v[g] / unit;
+      if (x > 0 && x <= (double)N) worst = fmax(worst, up ? ceil(x - 1e-6) - x : x - floor(x));
+    }
+    loss += worst;
+  }
+  return loss / (double)N;
 }
 
 /* A float no larger than v >= 0 (every cost is): rounding to the nearest

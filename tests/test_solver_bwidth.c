@@ -118,14 +118,8 @@ int main(void) {
   gsl_rng_set(r, 20261205);
   int feasible = 0, helps_total = 0;
   for (int k = 0; k < INSTANCES; k++) {
-    const fixture_spec s = budget_shape(r, k);
-    solver_instance *in = fixture_random(r, &s);
+    solver_instance *in = budget_instance(r, k);
     const size_t L = in->n_layers, B = in->n_bits, M = in->n_servers;
-    for (size_t l = 0; l < L; l++) {
-      const size_t first = gsl_rng_uniform_int(r, B - 1);
-      for (size_t b = 0; b < B; b++) in->allowed[l * B + b] = b >= first;
-    }
-    budget_set(in, fx_uniform(r, 0.25, 0.85));
     int *bsrv = calloc(L, sizeof *bsrv), *bbits = calloc(L, sizeof *bbits);
     if (bsrv == NULL || bbits == NULL) abort();
     const double want = brute_force(in, -1, -1, 0, bsrv, bbits);
