@@ -241,9 +241,8 @@ int solver__repair(const solver__problem *pb, solver__incumbent *inc, const int 
 #define PERMUTE_MAX_SEGMENTS 5
 #define PERMUTE_ROUNDS 3
 
-/* The next permutation of p[0..k-1] in lexicographic order; 0 after the
- * last. */
-static int next_permutation(int *p, size_t k) {
+int solver__next_permutation(int *p, size_t k) {
+  if (k < 2) return 0;
   size_t i = k - 1;
   while (i > 0 && p[i - 1] >= p[i]) i--;
   if (i == 0) return 0;
@@ -278,7 +277,7 @@ void solver__permute_segments(const solver__problem *pb, solver__incumbent *inc,
     }
     if (k < 2) break;
     for (size_t s = 0; s < k; s++) perm[s] = (int)s;
-    while (next_permutation(perm, k) && !solver__expired(deadline)) {
+    while (solver__next_permutation(perm, k) && !solver__expired(deadline)) {
       for (size_t l = 0; l < L; l++) srv[l] = server[perm[seg[l]]];
       solver__repair(pb, inc, srv, opt, deadline);
     }

@@ -275,6 +275,9 @@ double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t r, 
  * servers alone and its errors the budget, in units; it may reuse a server
  * past its storage. The budget search's incumbents start from it. */
 int solver__stab_path(const solver__stab *st, int *srv, int *opt);
+/* The next permutation of p[0..k-1] in lexicographic order; 0 after the
+ * last (heuristic.c). */
+int solver__next_permutation(int *p, size_t k);
 /* The share of `scale` lost when the values v (in groups: group k is
  * v[first[k]] .. v[first[k + 1] - 1]) are rounded to units scale/N, down
  * (up = 0) or up: Σ over groups of the largest fraction of a unit any

@@ -404,21 +404,6 @@ static size_t order_of(const solver__problem *pb, const int *srv, int *seq, unsi
   return n;
 }
 
-/* The next permutation of a[0..n-1] in lexicographic order; 0 after the
- * last. */
-static int next_order(int *a, size_t n) {
-  if (n < 2) return 0;
-  size_t i = n - 1;
-  while (i > 0 && a[i - 1] >= a[i]) i--;
-  if (i == 0) return 0;
-  size_t k = n - 1;
-  while (a[k] <= a[i - 1]) k--;
-  int x = a[i - 1];
-  a[i - 1] = a[k], a[k] = x;
-  for (size_t lo = i, hi = n - 1; lo < hi; lo++, hi--) x = a[lo], a[lo] = a[hi], a[hi] = x;
-  return 1;
-}
-
 /* Offers the best placement following seq (repaired when the exact check
  * fails it); 1 if the incumbent improved, -1 without memory. */
 static int order_try(const solver__problem *pb, order_ws *ws, solver__incumbent *inc, const int *seq,
@@ -477,7 +462,7 @@ int solver__order_improve(const solver__problem *pb, solver__incumbent *inc, dou
      * (five would be 120 DPs, as long as the search they save). */
     if (every_order && k <= 4) {
       memcpy(seq, perm, k * sizeof *seq);
-      /* Sorted first, so that next_order visits all k! orders. */
+      /* Sorted first, so that all k! orders are visited. */
       for (size_t i = 1; i < k; i++)
         for (size_t m = i; m > 0 && seq[m - 1] > seq[m]; m--) {
           const int x = seq[m];
@@ -487,7 +472,7 @@ int solver__order_improve(const solver__problem *pb, solver__incumbent *inc, dou
         if (solver__expired(deadline)) break;
         if ((r = order_try(pb, &ws, inc, seq, k, eu_unit, srv, opt, deadline)) < 0) goto oom;
         better |= r;
-      } while (next_order(seq, k));
+      } while (solver__next_permutation(seq, k));
     }
     improved |= better;
     every_order = 0; /* later rounds: the cheap orders only */

@@ -250,16 +250,11 @@ int main(void) {
   int feasible = 0, binding = 0, infeasible = 0, by_search = 0, plain_checked = 0, by_ilp = 0;
   int stab_stronger = 0, stab_paths = 0, perm_applies = 0, perm_helps = 0;
   for (int k = 0; k < INSTANCES; k++) {
-    const fixture_spec s = budget_shape(r, k);
-    solver_instance *in = fixture_random(r, &s);
-    /* The fixture's allowed sets were cut at half the spend; restore them
-     * from a fresh draw of which widths each layer allows, then cut again. */
+    /* The fixture's allowed sets were cut at half the spend; budget_instance
+     * restores them from a fresh draw of which widths each layer allows,
+     * then cuts again. */
+    solver_instance *in = budget_instance(r, k);
     const size_t L = in->n_layers, B = in->n_bits;
-    for (size_t l = 0; l < L; l++) {
-      const size_t first = gsl_rng_uniform_int(r, B - 1);
-      for (size_t b = 0; b < B; b++) in->allowed[l * B + b] = b >= first;
-    }
-    budget_set(in, fx_uniform(r, 0.25, 0.85));
     int *bsrv = calloc(L, sizeof *bsrv), *bbits = calloc(L, sizeof *bbits);
     if (bsrv == NULL || bbits == NULL) abort();
     const double want = brute_force(in, -1, -1, 0, bsrv, bbits);
