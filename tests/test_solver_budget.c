@@ -254,7 +254,7 @@ int main(void) {
      * restores them from a fresh draw of which widths each layer allows,
      * then cuts again. */
     solver_instance *in = budget_instance(r, k);
-    const size_t L = in->n_layers, B = in->n_bits;
+    const size_t L = in->n_layers, B = in->n_bits, M = in->n_servers;
     int *bsrv = calloc(L, sizeof *bsrv), *bbits = calloc(L, sizeof *bbits);
     if (bsrv == NULL || bbits == NULL) abort();
     const double want = brute_force(in, -1, -1, 0, bsrv, bbits);
@@ -297,11 +297,11 @@ int main(void) {
         ok(0, "instance %d: %s solve failed", k, tag);
       } else if (!isfinite(want)) {
         ok_int(res.status, SOLVER_INFEASIBLE, "instance %d (L=%zu M=%zu B=%zu): %s says infeasible",
-               k, s.L, s.M, s.B, tag);
+               k, L, M, B, tag);
       } else {
         ok(res.status == SOLVER_OPTIMAL && fabs(res.objective - want) <= 1e-9 * want,
-           "instance %d (L=%zu M=%zu B=%zu): %s optimum %.12g equals brute force %.12g", k, s.L,
-           s.M, s.B, tag, res.objective, want);
+           "instance %d (L=%zu M=%zu B=%zu): %s optimum %.12g equals brute force %.12g", k, L,
+           M, B, tag, res.objective, want);
         if (res.status != SOLVER_OPTIMAL) diag("  status %s", solver_status_name(res.status));
         ok(res.status != SOLVER_OPTIMAL || res.proof != SOLVER_PROOF_NONE,
            "instance %d: %s optimal only with a proof (%s)", k, tag, solver_proof_name(res.proof));
