@@ -46,6 +46,25 @@
  * equal states have bit-identical keys when the same layers were added in
  * the same order.
  *
+ * Interchangeable layers (a model's decoder blocks: the same options,
+ * each with the same storage, error and cost on every server;
+ * solver__layer_twin) are kept in order inside a segment: layer t may join
+ * the segment of layers t - 2 and t - 1 only when, if those two are
+ * interchangeable, the width of t - 2 is not above that of t - 1 (by option
+ * rank). Sorting the widths of a run of interchangeable layers inside one
+ * segment, its last layer left alone, changes no server's storage or
+ * count, the error spent, the compute cost or any transfer (a transfer
+ * depends only on the width of the segment's last layer), so every
+ * placement has an equal-cost one the rule keeps, and each order of
+ * widths is no longer searched once per permutation. Why: under a binding
+ * budget the blocks of a segment take a mix of two or three widths, and
+ * the orders of that mix differ in their float sums, so the table of
+ * visited states merged only some of them (bench-budget M = 16: 2 of 20
+ * runs timed out at 60 s; with the rule all proven, the slower of them in
+ * 5.5 s). Whether layer t may stay is part of a node's state: the key of
+ * the table below includes it, so two merged nodes have the same
+ * completions.
+ *
  * Children are tried cheapest bound first. The search runs until it
  * finishes (a proof: no placement beats the incumbent by the gap) or the
  * deadline or node budget stops it. Then every placement it has not ruled
@@ -102,7 +121,20 @@ typedef struct {
   uint64_t *key;
   size_t *q_bt, *q_sb;      /* n_opt: units of error left after each option of layer t,
                               for the tables and for the storage-charged tables */
+  unsigned char *twin;     /* L: 1 when layer t is interchangeable with layer t - 1 */
 } bsearch_state;
+
+int solver__layer_twin(const solver__problem *pb, size_t t) {
+  if (t == 0 || t >= pb->L) return 0;
+  const size_t a = pb->opt_begin[t - 1], b = pb->opt_begin[t], n = b - a;
+  if (pb->opt_begin[t + 1] - b != n) return 0;
+  for (size_t k = 0; k < n; k++) {
+    if (pb->storage[a + k] != pb->storage[b + k] || pb->error[a + k] != pb->error[b + k]) return 0;
+    for (size_t j = 0; j < pb->M; j++)
+      if (solver__cost_x(pb, t - 1, a + k, j) != solver__cost_x(pb, t, b + k, j)) return 0;
+  }
+  return 1;
+}
 
 static int bchild_cmp(const void *a, const void *b) {
   const double x = ((const bchild *)a)->lb, y = ((const bchild *)b)->lb;
@@ -111,13 +143,21 @@ static int bchild_cmp(const void *a, const void *b) {
 
 static double limit_of(const bsearch_state *st) { return st->inc->value * (1 - st->gap); }
 
+/* 1 when layer t may go on the server of layer t - 1. Layers t - 2 and
+ * t - 1 on that server both become interior to the segment then. */
+static int stay_allowed(const bsearch_state *st, size_t t) {
+  if (t < 2 || !st->twin[t - 1] || st->srv[t - 2] != st->srv[t - 1]) return 1;
+  const solver__problem *pb = st->pb;
+  return (size_t)st->opt[t - 2] - pb->opt_begin[t - 2] <= (size_t)st->opt[t - 1] - pb->opt_begin[t - 1];
+}
+
 static int seen(bsearch_state *st, size_t t, double g, double err) {
   const solver__problem *pb = st->pb;
   const size_t M = pb->M;
   if (st->memo == NULL) return 0;
   size_t w = 0;
   st->key[w++] = (uint64_t)t * (M + 1) + (uint64_t)(st->srv[t - 1] + 1);
-  st->key[w++] = (uint64_t)st->opt[t - 1];
+  st->key[w++] = (uint64_t)st->opt[t - 1] * 2 + (uint64_t)stay_allowed(st, t);
   for (size_t i = 0; i < M; i++, w++) memcpy(&st->key[w], &st->used[i], sizeof st->key[w]);
   for (size_t i = 0; pb->cap > 0 && i < M; i++) st->key[w++] = st->count[i];
   return solver__memo_visit(st->memo, st->key, g, err);
@@ -148,6 +188,7 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
   if (t > 0 && seen(st, t, g, err)) return;
   const int p = t > 0 ? st->srv[t - 1] : -1;
   const size_t gp = t > 0 ? (size_t)st->opt[t - 1] : 0;
+  const int may_stay = t > 0 ? stay_allowed(st, t) : 1;
   /* The packing bound for every child that starts a new segment at t
    * (O(M³)): computed when the first such child survives the other
    * bounds. */
@@ -167,6 +208,7 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
   for (size_t j = 0; j < M; j++) {
     if (!pb->usable[j]) continue;
     const int stay = (int)j == p;
+    if (stay && !may_stay) continue;
     const double tr = t == 0 || stay ? 0.0 : solver__cm(pb, gp, (size_t)p, j);
     if (!isfinite(tr)) continue;
     if (!(lb_parent < limit_of(st))) continue;
@@ -286,11 +328,12 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   st.key = malloc((2 + 2 * M) * sizeof *st.key);
   st.q_bt = malloc((pb->n_opt ? pb->n_opt : 1) * sizeof *st.q_bt);
   st.q_sb = malloc((pb->n_opt ? pb->n_opt : 1) * sizeof *st.q_sb);
+  st.twin = calloc(L, 1);
   st.pack = solver__pack_alloc_weighted(pb, st.lam);
   st.memo = solver__memo_alloc(2 + (pb->cap > 0 ? 2 * M : M), BMEMO_PAIRS, BMEMO_BYTES);
   int result = -1;
   if (st.emin && st.used && st.count && st.srv && st.opt && st.pool_off && st.pool && st.key &&
-      st.q_bt && st.q_sb &&
+      st.q_bt && st.q_sb && st.twin &&
       st.pack && bt != NULL) {
     st.emin[L] = 0;
     for (size_t t = L; t-- > 0;) {
@@ -300,6 +343,7 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
       st.emin[t] = st.emin[t + 1] + e;
     }
     for (size_t t = 0; t < L; t++) st.pool_off[t] = pb->opt_begin[t] * M;
+    for (size_t t = 1; t < L; t++) st.twin[t] = (unsigned char)solver__layer_twin(pb, t);
     dfs(&st, 0, 0.0, 0.0, 0.0, 0.0, -INFINITY);
     result = st.stopped ? 0 : 1;
   }
@@ -308,6 +352,6 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   solver__pack_free(st.pack);
   solver__memo_free(st.memo);
   free(st.emin), free(st.used), free(st.count), free(st.srv), free(st.opt);
-  free(st.pool_off), free(st.pool), free(st.key), free(st.q_bt), free(st.q_sb);
+  free(st.pool_off), free(st.pool), free(st.key), free(st.q_bt), free(st.q_sb), free(st.twin);
   return result;
 }
