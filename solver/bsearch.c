@@ -46,23 +46,27 @@
  * equal states have bit-identical keys when the same layers were added in
  * the same order.
  *
- * Interchangeable layers (a model's decoder blocks: the same options,
- * each with the same storage, error and cost on every server;
- * solver__layer_twin) are kept in order inside a segment: layer t may join
- * the segment of layers t - 2 and t - 1 only when, if those two are
- * interchangeable, the width of t - 2 is not above that of t - 1 (by option
- * rank). Sorting the widths of a run of interchangeable layers inside one
- * segment, its last layer left alone, changes no server's storage or
- * count, the error spent, the compute cost or any transfer (a transfer
+ * Interchangeable layers (a model's decoder blocks, or the same linear
+ * layer of every block: the same options, each with the same storage,
+ * error and cost on every server; solver__layers_alike) are kept in order
+ * inside a segment. When layer t joins the segment of layer t - 1, t - 1
+ * becomes interior to it; if the nearest earlier layer s alike to t - 1
+ * (solver__alike_before) lies in the same segment, the option of s must
+ * not rank above that of t - 1. Sorting the widths of the interior layers
+ * of one class inside one segment by position changes no server's storage
+ * or count, the error spent, the compute cost or any transfer (a transfer
  * depends only on the width of the segment's last layer), so every
- * placement has an equal-cost one the rule keeps, and each order of
- * widths is no longer searched once per permutation. Why: under a binding
- * budget the blocks of a segment take a mix of two or three widths, and
- * the orders of that mix differ in their float sums, so the table of
- * visited states merged only some of them (bench-budget M = 16: 2 of 20
- * runs timed out at 60 s; with the rule all proven, the slower of them in
- * 5.5 s). Whether layer t may stay is part of a node's state: the key of
- * the table below includes it, so two merged nodes have the same
+ * placement has one of equal cost that meets every such pair, and each mix
+ * of widths is searched in one order rather than in all. Why: under a
+ * binding budget the blocks of a segment take a mix of two or three
+ * widths, and the orders of that mix differ in their float sums, so the
+ * table of visited states merged only some of them (bench-budget M = 16:
+ * 2 of 20 runs timed out at 60 s; with the rule all proven, the slower in
+ * 5.5 s).
+ * Which stays the rule allows depends on the prefix only through whether
+ * layer t may stay and, for each later layer, the rank of its alike layer
+ * when that lies at or before t - 2 in the current segment; the key of the
+ * table below includes both (rule_word), so two merged nodes have the same
  * completions.
  *
  * Children are tried cheapest bound first. The search runs until it
@@ -121,19 +125,30 @@ typedef struct {
   uint64_t *key;
   size_t *q_bt, *q_sb;      /* n_opt: units of error left after each option of layer t,
                               for the tables and for the storage-charged tables */
-  unsigned char *twin;     /* L: 1 when layer t is interchangeable with layer t - 1 */
+  long *alike;             /* L: the nearest earlier layer interchangeable with t, -1 none */
+  size_t *seg;             /* L: first layer of the segment holding layer t */
 } bsearch_state;
 
-int solver__layer_twin(const solver__problem *pb, size_t t) {
-  if (t == 0 || t >= pb->L) return 0;
-  const size_t a = pb->opt_begin[t - 1], b = pb->opt_begin[t], n = b - a;
+/* Options a layer may have for its rank to fit the memo key's 5 bits. */
+#define ALIKE_MAX_OPTIONS 30
+
+int solver__layers_alike(const solver__problem *pb, size_t s, size_t t) {
+  if (s >= t || t >= pb->L) return 0;
+  const size_t a = pb->opt_begin[s], b = pb->opt_begin[t], n = pb->opt_begin[s + 1] - a;
   if (pb->opt_begin[t + 1] - b != n) return 0;
   for (size_t k = 0; k < n; k++) {
     if (pb->storage[a + k] != pb->storage[b + k] || pb->error[a + k] != pb->error[b + k]) return 0;
     for (size_t j = 0; j < pb->M; j++)
-      if (solver__cost_x(pb, t - 1, a + k, j) != solver__cost_x(pb, t, b + k, j)) return 0;
+      if (solver__cost_x(pb, s, a + k, j) != solver__cost_x(pb, t, b + k, j)) return 0;
   }
   return 1;
+}
+
+long solver__alike_before(const solver__problem *pb, size_t t) {
+  if (t >= pb->L || pb->opt_begin[t + 1] - pb->opt_begin[t] > ALIKE_MAX_OPTIONS) return -1;
+  for (size_t d = 1; d <= SOLVER__ALIKE_WINDOW && d <= t; d++)
+    if (solver__layers_alike(pb, t - d, t)) return (long)(t - d);
+  return -1;
 }
 
 static int bchild_cmp(const void *a, const void *b) {
@@ -143,12 +158,34 @@ static int bchild_cmp(const void *a, const void *b) {
 
 static double limit_of(const bsearch_state *st) { return st->inc->value * (1 - st->gap); }
 
-/* 1 when layer t may go on the server of layer t - 1. Layers t - 2 and
- * t - 1 on that server both become interior to the segment then. */
+static size_t rank_of(const bsearch_state *st, size_t l) {
+  return (size_t)st->opt[l] - st->pb->opt_begin[l];
+}
+
+/* 1 when layer t may go on the server of layer t - 1, which then becomes
+ * interior to its segment: not when an earlier layer alike to it in the
+ * same segment has a wider option (by rank). */
 static int stay_allowed(const bsearch_state *st, size_t t) {
-  if (t < 2 || !st->twin[t - 1] || st->srv[t - 2] != st->srv[t - 1]) return 1;
-  const solver__problem *pb = st->pb;
-  return (size_t)st->opt[t - 2] - pb->opt_begin[t - 2] <= (size_t)st->opt[t - 1] - pb->opt_begin[t - 1];
+  const long s = t > 0 ? st->alike[t - 1] : -1;
+  if (s < 0 || (size_t)s < st->seg[t - 1]) return 1;
+  return rank_of(st, (size_t)s) <= rank_of(st, t - 1);
+}
+
+/* What the rule needs of layers before t - 1 to judge the stays after
+ * t: whether t may stay, and for each layer v >= t that may become
+ * interior, the rank of its alike layer when that lies at or before t - 2
+ * in the current segment (5 bits each, 0 when none). Nodes with the same
+ * word face the same rule. */
+static uint64_t rule_word(const bsearch_state *st, size_t t) {
+  const size_t L = st->pb->L;
+  uint64_t w = (uint64_t)stay_allowed(st, t);
+  for (size_t v = t, k = 0; v + 1 < L && k < SOLVER__ALIKE_WINDOW - 1; v++, k++) {
+    const long s = st->alike[v];
+    const uint64_t r = s >= 0 && (size_t)s + 2 <= t && (size_t)s >= st->seg[t - 1]
+                           ? rank_of(st, (size_t)s) + 1 : 0;
+    w |= r << (1 + 5 * k);
+  }
+  return w;
 }
 
 static int seen(bsearch_state *st, size_t t, double g, double err) {
@@ -157,7 +194,9 @@ static int seen(bsearch_state *st, size_t t, double g, double err) {
   if (st->memo == NULL) return 0;
   size_t w = 0;
   st->key[w++] = (uint64_t)t * (M + 1) + (uint64_t)(st->srv[t - 1] + 1);
-  st->key[w++] = (uint64_t)st->opt[t - 1] * 2 + (uint64_t)stay_allowed(st, t);
+  /* The option below 2^20 (checked when the search starts), the rule's
+   * word (at most 1 + 5·(SOLVER__ALIKE_WINDOW - 1) bits) above it. */
+  st->key[w++] = (uint64_t)st->opt[t - 1] | rule_word(st, t) << 20;
   for (size_t i = 0; i < M; i++, w++) memcpy(&st->key[w], &st->used[i], sizeof st->key[w]);
   for (size_t i = 0; pb->cap > 0 && i < M; i++) st->key[w++] = st->count[i];
   return solver__memo_visit(st->memo, st->key, g, err);
@@ -280,6 +319,7 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
     const double u0 = st->used[c->j];
     st->srv[t] = c->j;
     st->opt[t] = c->o;
+    st->seg[t] = t > 0 && st->srv[t - 1] == c->j ? st->seg[t - 1] : t;
     st->used[c->j] += pb->storage[c->o];
     st->count[c->j]++;
     if (t + 1 == L) {
@@ -328,12 +368,13 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   st.key = malloc((2 + 2 * M) * sizeof *st.key);
   st.q_bt = malloc((pb->n_opt ? pb->n_opt : 1) * sizeof *st.q_bt);
   st.q_sb = malloc((pb->n_opt ? pb->n_opt : 1) * sizeof *st.q_sb);
-  st.twin = calloc(L, 1);
+  st.alike = malloc(L * sizeof *st.alike);
+  st.seg = malloc(L * sizeof *st.seg);
   st.pack = solver__pack_alloc_weighted(pb, st.lam);
   st.memo = solver__memo_alloc(2 + (pb->cap > 0 ? 2 * M : M), BMEMO_PAIRS, BMEMO_BYTES);
   int result = -1;
   if (st.emin && st.used && st.count && st.srv && st.opt && st.pool_off && st.pool && st.key &&
-      st.q_bt && st.q_sb && st.twin &&
+      st.q_bt && st.q_sb && st.alike && st.seg &&
       st.pack && bt != NULL) {
     st.emin[L] = 0;
     for (size_t t = L; t-- > 0;) {
@@ -343,7 +384,8 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
       st.emin[t] = st.emin[t + 1] + e;
     }
     for (size_t t = 0; t < L; t++) st.pool_off[t] = pb->opt_begin[t] * M;
-    for (size_t t = 1; t < L; t++) st.twin[t] = (unsigned char)solver__layer_twin(pb, t);
+    for (size_t t = 0; t < L; t++)
+      st.alike[t] = pb->n_opt < ((size_t)1 << 20) ? solver__alike_before(pb, t) : -1;
     dfs(&st, 0, 0.0, 0.0, 0.0, 0.0, -INFINITY);
     result = st.stopped ? 0 : 1;
   }
@@ -352,6 +394,7 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   solver__pack_free(st.pack);
   solver__memo_free(st.memo);
   free(st.emin), free(st.used), free(st.count), free(st.srv), free(st.opt);
-  free(st.pool_off), free(st.pool), free(st.key), free(st.q_bt), free(st.q_sb), free(st.twin);
+  free(st.pool_off), free(st.pool), free(st.key), free(st.q_bt), free(st.q_sb), free(st.alike),
+      free(st.seg);
   return result;
 }

@@ -340,13 +340,19 @@ typedef struct {
   double mu_pen;  /* s per budget */
 } solver__bdual;
 
-/* 1 when layers t - 1 and t (0 < t < L) are interchangeable inside a
- * segment: the same options in the same order, each with the same storage,
- * error and cost on every server. The transfers out of them may differ;
- * they only count at a segment's last layer. The budget search keeps the
- * widths of such layers non-decreasing inside a segment, the segment's
- * last layer excepted (bsearch.c says why that loses no optimum). */
-int solver__layer_twin(const solver__problem *pb, size_t t);
+/* 1 when layers s < t are interchangeable inside a segment: the same
+ * options in the same order, each with the same storage, error and cost
+ * on every server. The transfers out of them may differ; they only count
+ * at a segment's last layer. The budget search keeps the widths of such
+ * layers in order inside a segment, the segment's last layer excepted
+ * (bsearch.c says why that loses no optimum). */
+int solver__layers_alike(const solver__problem *pb, size_t s, size_t t);
+/* How far back the search looks for a layer alike to t (a model's blocks
+ * split into their linear layers repeat every 6). */
+#define SOLVER__ALIKE_WINDOW 8
+/* The nearest layer before t, at most SOLVER__ALIKE_WINDOW back, alike to
+ * t; -1 when none (or t has more than 30 options). */
+long solver__alike_before(const solver__problem *pb, size_t t);
 
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
                     const solver__stab *sb, const solver__stab *sb_pen, const solver__penalty *pen,
