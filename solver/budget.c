@@ -86,12 +86,13 @@ struct solver__btab {
   double *K, *S;    /* L x M x (Q + 1) each */
   double *W;        /* W[t][j][k], k = 0..min(L - 1 - t, kmax[j]), each Q + 1 */
   size_t *w_off;    /* L x M: offset of W[t][j][0] */
+  double *spre;     /* L + 1, bytes: Σ of the smallest storage of the layers before l */
 };
 
 void solver__btab_free(solver__btab *bt) {
   if (bt == NULL) return;
   free(bt->units), free(bt->fr_begin), free(bt->fr_u), free(bt->fr_c), free(bt->fr_g), free(bt->len);
-  free(bt->kmax), free(bt->K), free(bt->S), free(bt->W), free(bt->w_off);
+  free(bt->kmax), free(bt->K), free(bt->S), free(bt->W), free(bt->w_off), free(bt->spre);
   free(bt);
 }
 
@@ -203,8 +204,12 @@ static solver__btab *btab_build(const solver__problem *pb, const solver__penalty
   bt->len = malloc(L * M * sizeof *bt->len);
   bt->kmax = calloc(M, sizeof *bt->kmax);
   bt->w_off = malloc(L * M * sizeof *bt->w_off);
-  if (!bt->units || !bt->fr_begin || !bt->fr_u || !bt->fr_c || !bt->fr_g || !bt->len || !bt->kmax || !bt->w_off)
+  bt->spre = malloc((L + 1) * sizeof *bt->spre);
+  if (!bt->units || !bt->fr_begin || !bt->fr_u || !bt->fr_c || !bt->fr_g || !bt->len || !bt->kmax ||
+      !bt->w_off || !bt->spre)
     goto fail;
+  bt->spre[0] = 0;
+  for (size_t l = 0; l < L; l++) bt->spre[l + 1] = bt->spre[l] + pb->smin[l];
   for (size_t j = 0; j < M; j++)
     for (size_t s = 0; s < L; s++) {
       const size_t n = solver__segment_max_len(pb, s, j);
@@ -484,13 +489,22 @@ done:
 
 size_t solver__btab_room_after(const solver__problem *pb, const solver__btab *bt, size_t t, size_t j,
                                double bytes, size_t cnt) {
-  size_t k = 0;
-  const size_t r = solver__btab_reach(bt, t, j);
-  while (k < r) {
-    bytes += pb->smin[t + k + 1];
-    if (bytes > pb->capacity[j] * (1 + 1e-9)) break;
-    if (pb->cap > 0 && cnt + k + 1 > (size_t)pb->cap) break;
-    k++;
+  size_t hi = solver__btab_reach(bt, t, j);
+  if (pb->cap > 0) {
+    const size_t slots = cnt < (size_t)pb->cap ? (size_t)pb->cap - cnt : 0;
+    if (slots < hi) hi = slots;
   }
-  return k;
+  /* The most layers after t whose smallest storage fits what j has left:
+   * a binary search over prefix sums. Their rounding differs from adding
+   * the layers one by one, so the test allows 1e-12 more than the
+   * checker's slack: k can only come out larger, which weakens the bound
+   * looked up with it, never makes it exceed a completion. */
+  const double room = pb->capacity[j] * (1 + 1e-9) * (1 + 1e-12) - bytes + bt->spre[t + 1];
+  size_t lo = 0;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo + 1) / 2;
+    if (bt->spre[t + 1 + mid] <= room) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
