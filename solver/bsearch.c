@@ -129,8 +129,10 @@ typedef struct {
   size_t *seg;             /* L: first layer of the segment holding layer t */
 } bsearch_state;
 
-/* Options a layer may have for its rank to fit the memo key's 5 bits. */
+/* Options a layer may have for its rank (plus one) to fit the memo key's
+ * 5 bits, and options in all for them to fit below the key's bit 20. */
 #define ALIKE_MAX_OPTIONS 30
+#define ALIKE_MAX_ALL ((size_t)1 << 20)
 
 int solver__layers_alike(const solver__problem *pb, size_t s, size_t t) {
   if (s >= t || t >= pb->L) return 0;
@@ -145,7 +147,7 @@ int solver__layers_alike(const solver__problem *pb, size_t s, size_t t) {
 }
 
 long solver__alike_before(const solver__problem *pb, size_t t) {
-  if (t >= pb->L || pb->opt_begin[t + 1] - pb->opt_begin[t] > ALIKE_MAX_OPTIONS) return -1;
+  if (t >= pb->L) return -1;
   for (size_t d = 1; d <= SOLVER__ALIKE_WINDOW && d <= t; d++)
     if (solver__layers_alike(pb, t - d, t)) return (long)(t - d);
   return -1;
@@ -171,14 +173,15 @@ static int stay_allowed(const bsearch_state *st, size_t t) {
   return rank_of(st, (size_t)s) <= rank_of(st, t - 1);
 }
 
-/* What the rule needs of layers before t - 1 to judge the stays after
- * t: whether t may stay, and for each layer v >= t that may become
+/* What the rule needs of layers before t - 1 to judge the stays from t
+ * on: whether t may stay (may_stay, from stay_allowed), and for each layer
+ * v >= t that may become
  * interior, the rank of its alike layer when that lies at or before t - 2
  * in the current segment (5 bits each, 0 when none). Nodes with the same
  * word face the same rule. */
-static uint64_t rule_word(const bsearch_state *st, size_t t) {
+static uint64_t rule_word(const bsearch_state *st, size_t t, int may_stay) {
   const size_t L = st->pb->L;
-  uint64_t w = (uint64_t)stay_allowed(st, t);
+  uint64_t w = (uint64_t)may_stay;
   for (size_t v = t, k = 0; v + 1 < L && k < SOLVER__ALIKE_WINDOW - 1; v++, k++) {
     const long s = st->alike[v];
     const uint64_t r = s >= 0 && (size_t)s + 2 <= t && (size_t)s >= st->seg[t - 1]
@@ -188,15 +191,18 @@ static uint64_t rule_word(const bsearch_state *st, size_t t) {
   return w;
 }
 
-static int seen(bsearch_state *st, size_t t, double g, double err) {
+static int seen(bsearch_state *st, size_t t, double g, double err, int may_stay) {
   const solver__problem *pb = st->pb;
   const size_t M = pb->M;
   if (st->memo == NULL) return 0;
   size_t w = 0;
   st->key[w++] = (uint64_t)t * (M + 1) + (uint64_t)(st->srv[t - 1] + 1);
-  /* The option below 2^20 (checked when the search starts), the rule's
-   * word (at most 1 + 5·(SOLVER__ALIKE_WINDOW - 1) bits) above it. */
-  st->key[w++] = (uint64_t)st->opt[t - 1] | rule_word(st, t) << 20;
+  /* The option below bit 20, the rule's word (at most
+   * 1 + 5·(SOLVER__ALIKE_WINDOW - 1) bits) above it. With more options
+   * the rule is off (every stay allowed), so the option alone is the key. */
+  st->key[w++] = pb->n_opt < ALIKE_MAX_ALL
+                     ? (uint64_t)st->opt[t - 1] | rule_word(st, t, may_stay) << 20
+                     : (uint64_t)st->opt[t - 1];
   for (size_t i = 0; i < M; i++, w++) memcpy(&st->key[w], &st->used[i], sizeof st->key[w]);
   for (size_t i = 0; pb->cap > 0 && i < M; i++) st->key[w++] = st->count[i];
   return solver__memo_visit(st->memo, st->key, g, err);
@@ -224,10 +230,10 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
     st->open_lb = fmin(st->open_lb, lb_parent); /* this node's subtree is left */
     return;
   }
-  if (t > 0 && seen(st, t, g, err)) return;
+  const int may_stay = t > 0 ? stay_allowed(st, t) : 1;
+  if (t > 0 && seen(st, t, g, err, may_stay)) return;
   const int p = t > 0 ? st->srv[t - 1] : -1;
   const size_t gp = t > 0 ? (size_t)st->opt[t - 1] : 0;
-  const int may_stay = t > 0 ? stay_allowed(st, t) : 1;
   /* The packing bound for every child that starts a new segment at t
    * (O(M³)): computed when the first such child survives the other
    * bounds. */
@@ -384,8 +390,11 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
       st.emin[t] = st.emin[t + 1] + e;
     }
     for (size_t t = 0; t < L; t++) st.pool_off[t] = pb->opt_begin[t] * M;
+    /* Without room in the memo key for the ranks, the rule is off. */
     for (size_t t = 0; t < L; t++)
-      st.alike[t] = pb->n_opt < ((size_t)1 << 20) ? solver__alike_before(pb, t) : -1;
+      st.alike[t] = pb->n_opt < ALIKE_MAX_ALL &&
+                            pb->opt_begin[t + 1] - pb->opt_begin[t] <= ALIKE_MAX_OPTIONS
+                        ? solver__alike_before(pb, t) : -1;
     dfs(&st, 0, 0.0, 0.0, 0.0, 0.0, -INFINITY);
     result = st.stopped ? 0 : 1;
   }

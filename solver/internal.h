@@ -351,7 +351,7 @@ int solver__layers_alike(const solver__problem *pb, size_t s, size_t t);
  * split into their linear layers repeat every 6). */
 #define SOLVER__ALIKE_WINDOW 8
 /* The nearest layer before t, at most SOLVER__ALIKE_WINDOW back, alike to
- * t; -1 when none (or t has more than 30 options). */
+ * t; -1 when none. */
 long solver__alike_before(const solver__problem *pb, size_t t);
 
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
