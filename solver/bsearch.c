@@ -125,6 +125,10 @@ typedef struct {
   uint64_t *key;
   size_t *q_bt, *q_sb;      /* n_opt: units of error left after each option of layer t,
                               for the tables and for the storage-charged tables */
+  /* M x n_opt, server-major: option o on server j's cost_x, s, and its
+   * penalty under npen and under spen (NULL without bt_pen), computed once
+   * per search rather than once per child. */
+  double *cx, *pn, *ps;
   long *alike;             /* L: the nearest earlier layer interchangeable with t, -1 none */
   size_t *seg;             /* L: first layer of the segment holding layer t */
 } bsearch_state;
@@ -257,23 +261,40 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
     const double tr = t == 0 || stay ? 0.0 : solver__cm(pb, gp, (size_t)p, j);
     if (!isfinite(tr)) continue;
     if (!(lb_parent < limit_of(st))) continue;
+    const size_t jo = j * pb->n_opt;
+    /* The tables' rows for (t, j), and the room the last child on j left:
+     * a child with more bytes leaves no more (bsearch on layers' smallest
+     * storage, budget.c). */
+    solver__btab_row r_bt = {NULL, 0, 0}, r_pen = r_bt, r_dual = r_bt, r_dpen = r_bt;
+    if (t + 1 < L) {
+      r_bt = solver__btab_row_of(st->bt, t, j);
+      if (st->bt_pen != NULL) r_pen = solver__btab_row_of(st->bt_pen, t, j);
+      if (st->dual.plain != NULL) r_dual = solver__btab_row_of(st->dual.plain, t, j);
+      if (st->dual.pen != NULL && st->bt_pen != NULL) r_dpen = solver__btab_row_of(st->dual.pen, t, j);
+    }
+    size_t k_last = (size_t)-1;
+    double bytes_last = 0;
     for (size_t o = pb->opt_begin[t]; o < pb->opt_begin[t + 1]; o++) {
       const double e2 = err + pb->error[o];
       if (e2 + st->emin[t + 1] > st->limit_err * (1 + 1e-12)) continue;
       const double bytes = st->used[j] + pb->storage[o];
       if (bytes > pb->capacity[j] * (1 + 1e-9)) continue;
       if (pb->cap > 0 && st->count[j] + 1 > (size_t)pb->cap) continue;
-      const double cx = solver__cost_x(pb, t, o, j);
+      const double cx = st->cx[jo + o];
       const double cost = g + tr + cx;
       if (!isfinite(cost)) continue;
       double costp = gp_cost + tr + cx, costs = gs_cost + tr + cx;
-      if (st->bt_pen != NULL) costp += solver__penalty_option(pb, &st->npen, o, j);
-      if (st->sb_pen != NULL) costs += solver__penalty_option(pb, &st->spen, o, j);
+      if (st->bt_pen != NULL) costp += st->pn[jo + o];
+      if (st->sb_pen != NULL) costs += st->ps[jo + o];
       double lb = cost;
       if (t + 1 < L) {
         const size_t q = st->q_bt[o];
-        const size_t k = solver__btab_room_after(st->pb, st->bt, t, j, bytes, st->count[j] + 1);
-        lb += solver__btab_after(st->bt, t, j, k, q);
+        const size_t k =
+            k_last != (size_t)-1 && bytes >= bytes_last
+                ? solver__btab_room_below(pb, st->bt, t, j, bytes, st->count[j] + 1, k_last)
+                : solver__btab_room_after(pb, st->bt, t, j, bytes, st->count[j] + 1);
+        k_last = k, bytes_last = bytes;
+        lb += solver__btab_row_at(&r_bt, k, q);
         if (st->sb != NULL && lb < limit_of(st)) {
           const size_t r = solver__stab_room(st->sb, j, pb->capacity[j] * (1 + 1e-9) - bytes);
           const double lbs = cost + solver__stab_after(st->sb, t, j, r, st->q_sb[o]);
@@ -286,19 +307,19 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
           if (lbp > lb) lb = lbp;
         }
         if (st->bt_pen != NULL && lb < limit_of(st)) {
-          const double lbp = costp + solver__btab_after(st->bt_pen, t, j, k, q) - st->pconst;
+          const double lbp = costp + solver__btab_row_at(&r_pen, k, q) - st->pconst;
           if (lbp > lb) lb = lbp;
         }
         /* The budget relaxed: the rest keeps at most `left` error, so it
          * pays at most mu·left/E of the tables' error charge. */
         const double left = st->limit_err - (err + pb->error[o]);
         if (st->dual.plain != NULL && lb < limit_of(st)) {
-          const double lbd = cost + solver__btab_after(st->dual.plain, t, j, k, 0) -
+          const double lbd = cost + solver__btab_row_at(&r_dual, k, 0) -
                              st->dual.mu * left / pb->budget;
           if (lbd > lb) lb = lbd;
         }
         if (st->dual.pen != NULL && st->bt_pen != NULL && lb < limit_of(st)) {
-          const double lbd = costp + solver__btab_after(st->dual.pen, t, j, k, 0) -
+          const double lbd = costp + solver__btab_row_at(&r_dpen, k, 0) -
                              st->dual.mu_pen * left / pb->budget - st->pconst;
           if (lbd > lb) lb = lbd;
         }
@@ -376,12 +397,24 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   st.q_sb = malloc((pb->n_opt ? pb->n_opt : 1) * sizeof *st.q_sb);
   st.alike = malloc(L * sizeof *st.alike);
   st.seg = malloc(L * sizeof *st.seg);
+  const size_t nx = (pb->n_opt ? pb->n_opt : 1) * M;
+  st.cx = malloc(nx * sizeof *st.cx);
+  st.pn = st.bt_pen != NULL ? malloc(nx * sizeof *st.pn) : NULL;
+  st.ps = st.sb_pen != NULL ? malloc(nx * sizeof *st.ps) : NULL;
   st.pack = solver__pack_alloc_weighted(pb, st.lam);
   st.memo = solver__memo_alloc(2 + (pb->cap > 0 ? 2 * M : M), BMEMO_PAIRS, BMEMO_BYTES);
   int result = -1;
   if (st.emin && st.used && st.count && st.srv && st.opt && st.pool_off && st.pool && st.key &&
-      st.q_bt && st.q_sb && st.alike && st.seg &&
-      st.pack && bt != NULL) {
+      st.q_bt && st.q_sb && st.alike && st.seg && st.cx && (st.bt_pen == NULL || st.pn) &&
+      (st.sb_pen == NULL || st.ps) && st.pack && bt != NULL) {
+    for (size_t j = 0; j < M; j++)
+      for (size_t t = 0; t < L; t++)
+        for (size_t o = pb->opt_begin[t]; o < pb->opt_begin[t + 1]; o++) {
+          st.cx[j * pb->n_opt + o] = solver__cost_x(pb, t, o, j);
+          if (st.pn) st.pn[j * pb->n_opt + o] = solver__penalty_option(pb, &st.npen, o, j);
+          if (st.ps) st.ps[j * pb->n_opt + o] = solver__penalty_option(pb, &st.spen, o, j);
+        }
+
     st.emin[L] = 0;
     for (size_t t = L; t-- > 0;) {
       double e = INFINITY;
@@ -404,6 +437,6 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   solver__memo_free(st.memo);
   free(st.emin), free(st.used), free(st.count), free(st.srv), free(st.opt);
   free(st.pool_off), free(st.pool), free(st.key), free(st.q_bt), free(st.q_sb), free(st.alike),
-      free(st.seg);
+      free(st.seg), free(st.cx), free(st.pn), free(st.ps);
   return result;
 }

@@ -114,6 +114,12 @@ double solver__btab_after(const solver__btab *bt, size_t t, size_t j, size_t k, 
   return bt->W[bt->w_off[t * bt->M + j] + k * (bt->Q + 1) + q];
 }
 
+solver__btab_row solver__btab_row_of(const solver__btab *bt, size_t t, size_t j) {
+  const solver__btab_row row = {&bt->W[bt->w_off[t * bt->M + j]], solver__btab_reach(bt, t, j),
+                                bt->Q + 1};
+  return row;
+}
+
 double solver__btab_root(const solver__btab *bt) {
   double best = INFINITY;
   for (size_t j = 0; j < bt->M; j++)
@@ -507,4 +513,21 @@ size_t solver__btab_room_after(const solver__problem *pb, const solver__btab *bt
     else hi = mid - 1;
   }
   return lo;
+}
+
+size_t solver__btab_room_below(const solver__problem *pb, const solver__btab *bt, size_t t,
+                               size_t j, double bytes, size_t cnt, size_t k_max) {
+  size_t k = solver__btab_reach(bt, t, j);
+  if (pb->cap > 0) {
+    const size_t slots = cnt < (size_t)pb->cap ? (size_t)pb->cap - cnt : 0;
+    if (slots < k) k = slots;
+  }
+  if (k_max < k) k = k_max;
+  /* The room as solver__btab_room_after computes it, so the k is the same:
+   * the largest k at most the reach and the cap's slots with spre[t + 1 +
+   * k] <= room, every larger k having failed for the child with fewer
+   * bytes (the prefix sums only grow). */
+  const double room = pb->capacity[j] * (1 + 1e-9) * (1 + 1e-12) - bytes + bt->spre[t + 1];
+  while (k > 0 && bt->spre[t + 1 + k] > room) k--;
+  return k;
 }

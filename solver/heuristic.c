@@ -107,34 +107,58 @@ static void consider(move *best, const move *mv, int repairing, double scale) {
   if (better(mv, best, repairing)) *best = *mv;
 }
 
-/* Finds the best move; returns 0 if none qualifies. */
+/* Finds the best move; returns 0 if none qualifies. The terms that do not
+ * depend on the candidate's server or option (each server's violation as
+ * it stands, the transfer into a moved layer, the budget's violation) are
+ * computed once rather than per candidate: the same values, so the same
+ * moves, at a fraction of the calls. */
 static int best_move(state *st, int repairing, double scale, move *out) {
   const solver__problem *pb = st->pb;
   const size_t L = pb->L, M = pb->M;
   const int *srv = st->srv, *opt = st->opt;
   move best = {0};
+  double exs[M > 0 ? M : 1]; /* each server's violation as it stands */
+  for (size_t j = 0; j < M; j++) exs[j] = server_excess(st, j, 0, 0);
+  const double be0 = budget_excess(st, 0);
+  size_t most = 1;
+  for (size_t l = 0; l < L; l++)
+    if (pb->opt_begin[l + 1] - pb->opt_begin[l] > most) most = pb->opt_begin[l + 1] - pb->opt_begin[l];
+  double be[most]; /* the budget's violation with each option of layer l */
   /* Relocate one layer, possibly with another option. */
   for (size_t l = 0; l < L; l++) {
     const int a = srv[l], ga = opt[l];
+    const size_t g0 = pb->opt_begin[l];
     const double old = solver__cost_x(pb, l, (size_t)ga, (size_t)a) +
-                       (l > 0 ? link(pb, l - 1, opt[l - 1], srv[l - 1], a) : 0) +
-                       (l + 1 < L ? link(pb, l, ga, a, srv[l + 1]) : 0);
-    const double ex_a = server_excess(st, (size_t)a, 0, 0);
+                     (l > 0 ? link(pb, l - 1, opt[l - 1], srv[l - 1], a) : 0) +
+                     (l + 1 < L ? link(pb, l, ga, a, srv[l + 1]) : 0);
+    const double ex_a = exs[a];
+    /* While repairing, a move must lower the violation. Moving layer l or
+     * changing its option adds nothing to any violation but that of its
+     * server a and of the budget (each at least what it was unless it
+     * lowers that one), so when neither is violated no move of l
+     * qualifies. */
+    if (repairing && ex_a <= 0 && be0 <= 0) continue;
+    const double ex_a_out = server_excess(st, (size_t)a, -pb->storage[ga], -1);
+    for (size_t g = g0; g < pb->opt_begin[l + 1]; g++)
+      be[g - g0] = budget_excess(st, pb->error[g] - pb->error[ga]);
     for (size_t j = 0; j < M; j++) {
       if (!pb->usable[j]) continue;
-      for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++) {
+      const double in = l > 0 ? link(pb, l - 1, opt[l - 1], srv[l - 1], (int)j) : 0;
+      for (size_t g = g0; g < pb->opt_begin[l + 1]; g++) {
         if ((int)j == a && (int)g == ga) continue;
         move mv = {1, l, l, 0, 0, (int)j, (int)g, 0, 0};
-        mv.dcost = solver__cost_x(pb, l, g, j) +
-                   (l > 0 ? link(pb, l - 1, opt[l - 1], srv[l - 1], (int)j) : 0) +
+        mv.dcost = solver__cost_x(pb, l, g, j) + in +
                    (l + 1 < L ? link(pb, l, (int)g, (int)j, srv[l + 1]) : 0) - old;
+        /* Once feasible, a move must beat the best cost drop so far
+         * (consider, better): the rest need no violation. */
+        if (!repairing && !(mv.dcost < -SOLVER__REL_EPS * scale && (best.kind == 0 || mv.dcost < best.dcost)))
+          continue;
         const double ds = pb->storage[g] - pb->storage[ga];
         if ((int)j == a)
           mv.dexcess = server_excess(st, j, ds, 0) - ex_a;
         else
-          mv.dexcess = server_excess(st, j, pb->storage[g], 1) - server_excess(st, j, 0, 0) +
-                       server_excess(st, (size_t)a, -pb->storage[ga], -1) - ex_a;
-        mv.dexcess += budget_excess(st, pb->error[g] - pb->error[ga]) - budget_excess(st, 0);
+          mv.dexcess = server_excess(st, j, pb->storage[g], 1) - exs[j] + ex_a_out - ex_a;
+        mv.dexcess += be[g - g0] - be0;
         consider(&best, &mv, repairing, scale);
       }
     }
@@ -148,9 +172,11 @@ static int best_move(state *st, int repairing, double scale, move *out) {
   for (size_t r = 0; r < R; r++) {
     const size_t s = rs[r], e = re[r];
     const int a = srv[s];
+    if (repairing && exs[a] <= 0) continue; /* as above: only a's violation could fall */
     double bytes = 0;
     for (size_t l = s; l <= e; l++) bytes += pb->storage[opt[l]];
     const long n = (long)(e - s + 1);
+    const double ex_a_out = server_excess(st, (size_t)a, -bytes, -n);
     for (size_t j = 0; j < M; j++) {
       if (!pb->usable[j] || (int)j == a) continue;
       move mv = {2, s, e, 0, 0, (int)j, -1, 0, 0};
@@ -160,8 +186,8 @@ static int best_move(state *st, int repairing, double scale, move *out) {
       if (s > 0) d += link(pb, s - 1, opt[s - 1], srv[s - 1], (int)j) - link(pb, s - 1, opt[s - 1], srv[s - 1], a);
       if (e + 1 < L) d += link(pb, e, opt[e], (int)j, srv[e + 1]) - link(pb, e, opt[e], a, srv[e + 1]);
       mv.dcost = d;
-      mv.dexcess = server_excess(st, j, bytes, n) - server_excess(st, j, 0, 0) +
-                   server_excess(st, (size_t)a, -bytes, -n) - server_excess(st, (size_t)a, 0, 0);
+      if (!repairing && !(d < -SOLVER__REL_EPS * scale && (best.kind == 0 || d < best.dcost))) continue;
+      mv.dexcess = server_excess(st, j, bytes, n) - exs[j] + ex_a_out - exs[a];
       consider(&best, &mv, repairing, scale);
     }
   }

@@ -13,6 +13,7 @@
 #ifndef DILEMMA_SOLVER_INTERNAL_H
 #define DILEMMA_SOLVER_INTERNAL_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,7 +79,12 @@ static inline double solver__cout(const solver__problem *pb, size_t g, size_t i)
 }
 /* Objective terms charged to x[l, g, i]: compute, plus the origin's input on
  * the first layer and the output back on the last. */
-double solver__cost_x(const solver__problem *pb, size_t l, size_t g, size_t i);
+static inline double solver__cost_x(const solver__problem *pb, size_t l, size_t g, size_t i) {
+  double c = solver__cp(pb, g, i);
+  if (l == 0) c += pb->cin[i];
+  if (l + 1 == pb->L) c += solver__cout(pb, g, i);
+  return c;
+}
 
 /* Objective of a placement from the tables (+inf if a route is missing). */
 double solver__eval(const solver__problem *pb, const int *srv, const int *opt);
@@ -246,10 +252,28 @@ size_t solver__btab_reach(const solver__btab *bt, size_t t, size_t j);
  * with. */
 size_t solver__btab_room_after(const solver__problem *pb, const solver__btab *bt, size_t t, size_t j,
                                double bytes, size_t cnt);
+/* The same for a child on j with more bytes than one whose k was k_max
+ * (same t, j and cnt): the answer is then at most k_max, and a scan down
+ * from it takes a step or two where the search above takes several. */
+size_t solver__btab_room_below(const solver__problem *pb, const solver__btab *bt, size_t t,
+                               size_t j, double bytes, size_t cnt, size_t k_max);
 /* Lower bound on the cost of the layers after t when layer t is on j, the
  * segment holding it can take at most k more layers, and q units of error
  * are left. */
 double solver__btab_after(const solver__btab *bt, size_t t, size_t j, size_t k, size_t q);
+/* The entries of solver__btab_after for one (t, j), so that the budget
+ * search looks up every child on j without a call each:
+ * solver__btab_row_at(row, k, q) == solver__btab_after(bt, t, j, k, q). */
+typedef struct solver__btab_row {
+  const double *w; /* W[t][j][0][0] */
+  size_t reach;    /* solver__btab_reach(bt, t, j) */
+  size_t q1;       /* units + 1 */
+} solver__btab_row;
+solver__btab_row solver__btab_row_of(const solver__btab *bt, size_t t, size_t j);
+static inline double solver__btab_row_at(const solver__btab_row *row, size_t k, size_t q) {
+  if (q == (size_t)-1) return INFINITY;
+  return row->w[(k < row->reach ? k : row->reach) * row->q1 + q];
+}
 
 /* The segment relaxation charged the storage of the widths each segment
  * uses, with the budget kept exactly (stab.c states it), with the storage

@@ -214,13 +214,6 @@ fail:
   return NULL;
 }
 
-double solver__cost_x(const solver__problem *pb, size_t l, size_t g, size_t i) {
-  double c = solver__cp(pb, g, i);
-  if (l == 0) c += pb->cin[i];
-  if (l + 1 == pb->L) c += solver__cout(pb, g, i);
-  return c;
-}
-
 double solver__eval(const solver__problem *pb, const int *srv, const int *opt) {
   double t = 0;
   for (size_t l = 0; l < pb->L; l++) {
