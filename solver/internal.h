@@ -331,14 +331,16 @@ int solver__order_improve(const solver__problem *pb, solver__incumbent *inc, dou
                           int every_order, double deadline);
 
 /* Tunes the storage and cap multipliers of st, built by solver__stab_alloc
- * with pen (whose arrays it borrows), by subgradient ascent over these
- * tables (at most max_iter builds, Polyak steps toward the incumbent),
- * overwriting pen with the best (its error multiplier is set to 0). Every
- * path met is offered to inc, repaired. st is rebuilt in place, in its own
- * memory, and ends built with the best multipliers, borrowing pen's arrays;
- * *bound gets its root minus the multipliers' sum (with the checker's
- * slack), a lower bound on T*. Returns 0, or -1 without memory (st's values
- * are then unusable: free it). */
+ * with pen (whose arrays it borrows), by subgradient ascent over the same
+ * relaxation (at most max_iter builds of tables with an eighth of st's
+ * entries, or of st itself when those cannot be had; Polyak steps toward
+ * the incumbent), overwriting pen with the best (its error multiplier is
+ * set to 0). Every path met is offered to inc, repaired. st ends built, in
+ * its own memory, with the best multipliers, borrowing pen's arrays;
+ * *bound gets the larger of its root and the small tables' best, minus the
+ * multipliers' sum (with the checker's slack), a lower bound on T*.
+ * Returns 0, or -1 without memory (st's values are then unusable: free
+ * it). */
 int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solver__stab *st,
                           solver__incumbent *inc, int max_iter, double gap, double deadline,
                           double *bound);

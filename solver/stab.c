@@ -204,11 +204,12 @@ static void stab_frontier(const solver__stab *st, size_t t, size_t *fb, int *fu,
   fb[M] = n;
 }
 
-/* The units and the tables' memory, without their values: they depend on
- * the instance alone, not on the multipliers, so one allocation serves
- * every build of solver__stab_lagrange. NULL when the instance is too
- * large for useful units or memory is short. */
-static solver__stab *stab_setup(const solver__problem *pb) {
+/* The units and the tables' memory, without their values, for at most
+ * max_cells entries of W: they depend on the instance alone, not on the
+ * multipliers, so one allocation serves every build of
+ * solver__stab_lagrange. NULL when the instance is too large for useful
+ * units or memory is short. */
+static solver__stab *stab_setup(const solver__problem *pb, size_t max_cells) {
   const size_t L = pb->L, M = pb->M, N = pb->n_opt;
   if (!pb->has_budget || !(pb->budget > 0) || L == 0) return NULL;
   solver__stab *st = calloc(1, sizeof *st);
@@ -242,7 +243,7 @@ static solver__stab *stab_setup(const solver__problem *pb) {
   for (;;) {
     st->Q = choose_div(pb->error, pb->opt_begin, L, pb->budget, STAB_MIN_Q, qmax);
     /* Σ_j (R_j + 1) <= cells per (layer, q); R_j ≈ rmax·c_j/widest. */
-    const double per = (double)STAB_CELLS / (double)L / (double)(st->Q + 1) - (double)usable;
+    const double per = (double)max_cells / (double)L / (double)(st->Q + 1) - (double)usable;
     const double r = per * widest / sum;
     rmax = r > STAB_MAX_R ? STAB_MAX_R : r < 0 ? 0 : (size_t)r;
     if (rmax >= 2 * STAB_MIN_R || qmax <= STAB_MIN_Q) break;
@@ -353,7 +354,7 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
 }
 
 solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalty *pen) {
-  solver__stab *st = stab_setup(pb);
+  solver__stab *st = stab_setup(pb, STAB_CELLS);
   if (st != NULL && stab_build(st, pen) != 0) {
     solver__stab_free(st);
     st = NULL;
@@ -433,15 +434,26 @@ done:
  * finished. Any multipliers give a valid bound (a placement's cost is at
  * least its penalized cost minus their sum), so the ascent needs no
  * convergence for soundness. Iterations without a better bound before θ is
- * halved, and the smallest θ worth another step (as in lagrange.c). */
+ * halved, and the smallest θ worth another step (as in lagrange.c).
+ *
+ * The ascent's iterations build tables with an eighth of the entries
+ * (coarser units), and only the multipliers they choose are built at full
+ * size, once. Why: the builds were nearly all of the tuning's time (30 of
+ * 12 ms at M = 24), and the multipliers the small tables choose serve the
+ * search about as well: on bench-budget runs 0-19 at M = 24 and 48 the
+ * search nodes after the tuning were within a few percent in total, some
+ * runs more and some fewer, and the tuning took an eighth of the time
+ * (docs/solver.md). */
 #define STAB_STALL 4
 #define STAB_THETA_MIN 1e-3
+#define STAB_TUNE_CELLS (STAB_CELLS / 8)
 
 int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solver__stab *st,
                           solver__incumbent *inc, int max_iter, double gap, double deadline,
                           double *bound) {
   const size_t L = pb->L, M = pb->M;
   solver__penalty w = {NULL, NULL, 0};
+  solver__stab *small = NULL;
   int *srv = malloc(L * sizeof *srv), *opt = malloc(L * sizeof *opt);
   double *used = malloc(M * sizeof *used), *gs = malloc(M * sizeof *gs);
   double *gc = malloc(M * sizeof *gc);
@@ -459,18 +471,22 @@ int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solve
    * kernel clearing fresh pages for every build, which had been as much as
    * the builds themselves. */
   int holds_best = 0;
+  /* The tables the iterations build: small ones when they can be had,
+   * else st itself (which holds the first iterate's values already). */
+  small = stab_setup(pb, STAB_TUNE_CELLS);
+  solver__stab *tt = small != NULL ? small : st;
   for (int it = 0; it < max_iter; it++) {
-    if (it > 0 && stab_build(st, &w) != 0) goto done;
-    const double b = st->root - solver__penalty_constant(pb, &w) * (1 + 1e-9);
+    if ((it > 0 || tt != st) && stab_build(tt, &w) != 0) goto done;
+    const double b = tt->root - solver__penalty_constant(pb, &w) * (1 + 1e-9);
     holds_best = 0;
     if (b > best) {
-      best = b, stall = 0, holds_best = 1;
+      best = b, stall = 0, holds_best = tt == st;
       memcpy(pen->storage, w.storage, M * sizeof *w.storage);
       memcpy(pen->count, w.count, M * sizeof *w.count);
     } else if (++stall >= STAB_STALL) {
       theta /= 2, stall = 0;
     }
-    const int have = isfinite(st->root) && solver__stab_path(st, srv, opt);
+    const int have = isfinite(tt->root) && solver__stab_path(tt, srv, opt);
     if (!have) break;
     if (!solver__incumbent_offer(inc, pb, srv, opt)) solver__repair(pb, inc, srv, opt, deadline);
     if (isfinite(inc->value) && best >= inc->value * (1 - gap)) break;
@@ -499,9 +515,12 @@ int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solve
   } else if (stab_build(st, pen) != 0) {
     goto done;
   }
-  if (best > -INFINITY) *bound = st->root - solver__penalty_constant(pb, pen) * (1 + 1e-9);
+  /* Both tables' roots under pen are bounds (the small tables' units are
+   * coarser, not wrong), and either may be the higher. */
+  if (best > -INFINITY) *bound = fmax(best, st->root - solver__penalty_constant(pb, pen) * (1 + 1e-9));
   rc = 0;
 done:
+  solver__stab_free(small);
   solver__penalty_free(&w);
   free(srv), free(opt), free(used), free(gs), free(gc), free(count);
   return rc;
