@@ -263,8 +263,8 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
     if (!(lb_parent < limit_of(st))) continue;
     const size_t jo = j * pb->n_opt;
     /* The tables' rows for (t, j), and the room the last child on j left:
-     * a child with more bytes leaves no more (bsearch on layers' smallest
-     * storage, budget.c). */
+     * a child with more bytes leaves no more, so its room is scanned down
+     * from there (solver__btab_room_below). */
     solver__btab_row r_bt = {NULL, 0, 0}, r_pen = r_bt, r_dual = r_bt, r_dpen = r_bt;
     if (t + 1 < L) {
       r_bt = solver__btab_row_of(st->bt, t, j);
@@ -414,7 +414,6 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
           if (st.pn) st.pn[j * pb->n_opt + o] = solver__penalty_option(pb, &st.npen, o, j);
           if (st.ps) st.ps[j * pb->n_opt + o] = solver__penalty_option(pb, &st.spen, o, j);
         }
-
     st.emin[L] = 0;
     for (size_t t = L; t-- > 0;) {
       double e = INFINITY;

@@ -493,21 +493,33 @@ done:
   return result;
 }
 
-size_t solver__btab_room_after(const solver__problem *pb, const solver__btab *bt, size_t t, size_t j,
-                               double bytes, size_t cnt) {
+/* The most layers after t a child on j may count, before storage: the
+ * tables' reach and the cap's slots left once j holds cnt layers. */
+static size_t room_most(const solver__problem *pb, const solver__btab *bt, size_t t, size_t j,
+                        size_t cnt) {
   size_t hi = solver__btab_reach(bt, t, j);
   if (pb->cap > 0) {
     const size_t slots = cnt < (size_t)pb->cap ? (size_t)pb->cap - cnt : 0;
     if (slots < hi) hi = slots;
   }
-  /* The most layers after t whose smallest storage fits what j has left:
-   * a binary search over prefix sums. Their rounding differs from adding
-   * the layers one by one, so the test allows 1e-12 more than the
-   * checker's slack: k can only come out larger, which weakens the bound
-   * looked up with it, never makes it exceed a completion. */
-  const double room = pb->capacity[j] * (1 + 1e-9) * (1 + 1e-12) - bytes + bt->spre[t + 1];
-  size_t lo = 0;
-  while (lo < hi) {
+  return hi;
+}
+
+/* The prefix sum the next layers' smallest storages may reach: k layers
+ * fit when spre[t + 1 + k] <= this. Their rounding differs from adding
+ * the layers one by one, so it allows 1e-12 more than the checker's slack:
+ * k can only come out larger, which weakens the bound looked up with it,
+ * never makes it exceed a completion. */
+static double room_reach(const solver__problem *pb, const solver__btab *bt, size_t t, size_t j,
+                         double bytes) {
+  return pb->capacity[j] * (1 + 1e-9) * (1 + 1e-12) - bytes + bt->spre[t + 1];
+}
+
+size_t solver__btab_room_after(const solver__problem *pb, const solver__btab *bt, size_t t, size_t j,
+                               double bytes, size_t cnt) {
+  size_t lo = 0, hi = room_most(pb, bt, t, j, cnt);
+  const double room = room_reach(pb, bt, t, j, bytes);
+  while (lo < hi) { /* a binary search over the prefix sums */
     const size_t mid = lo + (hi - lo + 1) / 2;
     if (bt->spre[t + 1 + mid] <= room) lo = mid;
     else hi = mid - 1;
@@ -517,17 +529,11 @@ size_t solver__btab_room_after(const solver__problem *pb, const solver__btab *bt
 
 size_t solver__btab_room_below(const solver__problem *pb, const solver__btab *bt, size_t t,
                                size_t j, double bytes, size_t cnt, size_t k_max) {
-  size_t k = solver__btab_reach(bt, t, j);
-  if (pb->cap > 0) {
-    const size_t slots = cnt < (size_t)pb->cap ? (size_t)pb->cap - cnt : 0;
-    if (slots < k) k = slots;
-  }
+  size_t k = room_most(pb, bt, t, j, cnt);
   if (k_max < k) k = k_max;
-  /* The room as solver__btab_room_after computes it, so the k is the same:
-   * the largest k at most the reach and the cap's slots with spre[t + 1 +
-   * k] <= room, every larger k having failed for the child with fewer
-   * bytes (the prefix sums only grow). */
-  const double room = pb->capacity[j] * (1 + 1e-9) * (1 + 1e-12) - bytes + bt->spre[t + 1];
+  /* Every k above k_max failed for the child with fewer bytes (the prefix
+   * sums only grow), so the largest k that fits is the binary search's. */
+  const double room = room_reach(pb, bt, t, j, bytes);
   while (k > 0 && bt->spre[t + 1 + k] > room) k--;
   return k;
 }

@@ -107,6 +107,13 @@ static void consider(move *best, const move *mv, int repairing, double scale) {
   if (better(mv, best, repairing)) *best = *mv;
 }
 
+/* Once feasible, whether a move that lowers the cost by -dcost could still
+ * be chosen by consider over best (better): if not, its violation need not
+ * be computed. */
+static int may_beat(const move *best, double dcost, double scale) {
+  return dcost < -SOLVER__REL_EPS * scale && (best->kind == 0 || dcost < best->dcost);
+}
+
 /* Finds the best move; returns 0 if none qualifies. The terms that do not
  * depend on the candidate's server or option (each server's violation as
  * it stands, the transfer into a moved layer, the budget's violation) are
@@ -149,10 +156,7 @@ static int best_move(state *st, int repairing, double scale, move *out) {
         move mv = {1, l, l, 0, 0, (int)j, (int)g, 0, 0};
         mv.dcost = solver__cost_x(pb, l, g, j) + in +
                    (l + 1 < L ? link(pb, l, (int)g, (int)j, srv[l + 1]) : 0) - old;
-        /* Once feasible, a move must beat the best cost drop so far
-         * (consider, better): the rest need no violation. */
-        if (!repairing && !(mv.dcost < -SOLVER__REL_EPS * scale && (best.kind == 0 || mv.dcost < best.dcost)))
-          continue;
+        if (!repairing && !may_beat(&best, mv.dcost, scale)) continue;
         const double ds = pb->storage[g] - pb->storage[ga];
         if ((int)j == a)
           mv.dexcess = server_excess(st, j, ds, 0) - ex_a;
@@ -186,7 +190,7 @@ static int best_move(state *st, int repairing, double scale, move *out) {
       if (s > 0) d += link(pb, s - 1, opt[s - 1], srv[s - 1], (int)j) - link(pb, s - 1, opt[s - 1], srv[s - 1], a);
       if (e + 1 < L) d += link(pb, e, opt[e], (int)j, srv[e + 1]) - link(pb, e, opt[e], a, srv[e + 1]);
       mv.dcost = d;
-      if (!repairing && !(d < -SOLVER__REL_EPS * scale && (best.kind == 0 || d < best.dcost))) continue;
+      if (!repairing && !may_beat(&best, d, scale)) continue;
       mv.dexcess = server_excess(st, j, bytes, n) - exs[j] + ex_a_out - exs[a];
       consider(&best, &mv, repairing, scale);
     }

@@ -66,6 +66,28 @@ static int dual_ok(const solver__problem *pb, const solver__penalty *pen, double
     count[j]++;
     spent += pb->error[g];
     const size_t k = solver__btab_room_after(pb, bd, t, j, used[j], count[j]);
+    /* The room by hand: the smallest storages of the next layers added one
+     * by one up to j's capacity, the cap and the tables' reach. The prefix
+     * sums may round a hair up (k one larger at an exact tie), never down. */
+    size_t kr = 0;
+    for (double b = used[j]; kr < solver__btab_reach(bd, t, j); kr++) {
+      b += pb->smin[t + kr + 1];
+      if (b > pb->capacity[j] * (1 + 1e-9) || (pb->cap > 0 && count[j] + kr + 1 > (size_t)pb->cap))
+        break;
+    }
+    if (k < kr || k > kr + 1) {
+      diag("  room after layer %zu on %zu: %zu, by hand %zu", t, j, k, kr);
+      good = 0;
+    }
+    /* The scan down from a child with fewer bytes gives the binary search's k. */
+    for (int step = 1; step <= 3; step++) {
+      const double more = used[j] + step * 0.5 * pb->smin[t + 1];
+      const size_t kb = solver__btab_room_below(pb, bd, t, j, more, count[j], k);
+      if (kb != solver__btab_room_after(pb, bd, t, j, more, count[j])) {
+        diag("  room below at layer %zu on %zu, step %d: %zu", t, j, step, kb);
+        good = 0;
+      }
+    }
     const double lb = cost + solver__btab_after(bd, t, j, k, 0) - mu * (limit - spent) / pb->budget -
                       pconst;
     if (!(lb <= want * (1 + 1e-9))) {
