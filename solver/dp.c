@@ -59,40 +59,50 @@ static double step_cost(const solver__problem *pb, const solver__penalty *pen, s
   return solver__cost_x(pb, l, g, i) + solver__penalty_option(pb, pen, g, i);
 }
 
+/* h[j] = min(h[j], f + row[j]) for j < M, in blocks of a fixed length so
+ * that the compiler uses vector instructions at -O2; the same comparison as
+ * a scalar loop, so the minima are the same floats. */
+static void dp_relax(double *restrict h, const double *restrict row, double f, size_t M) {
+  enum { BLOCK = 8 };
+  size_t j = 0;
+  for (; j + BLOCK <= M; j += BLOCK)
+    for (size_t k = 0; k < BLOCK; k++) {
+      const double v = f + row[j + k];
+      h[j + k] = v < h[j + k] ? v : h[j + k];
+    }
+  for (; j < M; j++) {
+    const double v = f + row[j];
+    h[j] = v < h[j] ? v : h[j];
+  }
+}
+
 double solver__dp_solve(const solver__problem *pb, const solver__penalty *pen, int *srv,
                         int *opt) {
   const size_t L = pb->L, M = pb->M, N = pb->n_opt;
-  double *f = malloc(N * M * sizeof *f);       /* f[g*M+i]: best cost ending at (g, i) */
-  double *h = malloc(M * sizeof *h);           /* best arrival at server j */
-  int *back_srv = malloc(L * M * sizeof *back_srv); /* (l, j): previous layer's server */
-  int *back_opt = malloc(L * M * sizeof *back_opt); /* (l, j): previous layer's option */
-  if (!f || !h || !back_srv || !back_opt) {
-    free(f), free(h), free(back_srv), free(back_opt);
+  /* f[g*M+i]: best cost ending at (g, i), every layer kept for the path;
+   * h[l*M+j]: best arrival at server j for layer l (l >= 1). The forward
+   * pass keeps only minima (no branches, vectorized); the path is read
+   * back by finding, for each layer, the first (option, server) in the
+   * order the minima were taken whose sum meets the minimum exactly, which
+   * is the one a scan keeping the first strict improvement would keep. */
+  double *f = malloc(N * M * sizeof *f);
+  double *h = malloc(L * M * sizeof *h);
+  if (!f || !h) {
+    free(f), free(h);
     return NAN;
   }
   for (size_t g = pb->opt_begin[0]; g < pb->opt_begin[1]; g++)
     for (size_t i = 0; i < M; i++) f[g * M + i] = step_cost(pb, pen, 0, g, i);
   for (size_t l = 0; l + 1 < L; l++) {
-    for (size_t j = 0; j < M; j++) {
-      h[j] = INFINITY;
-      back_srv[(l + 1) * M + j] = -1;
-      back_opt[(l + 1) * M + j] = -1;
-    }
+    double *hl = &h[(l + 1) * M];
+    for (size_t j = 0; j < M; j++) hl[j] = INFINITY;
     for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++)
       for (size_t i = 0; i < M; i++) {
         const double fi = f[g * M + i];
-        if (!isfinite(fi)) continue;
-        for (size_t j = 0; j < M; j++) {
-          const double v = fi + solver__cm(pb, g, i, j);
-          if (v < h[j]) {
-            h[j] = v;
-            back_srv[(l + 1) * M + j] = (int)i;
-            back_opt[(l + 1) * M + j] = (int)g;
-          }
-        }
+        if (isfinite(fi)) dp_relax(hl, &pb->cm[(g * M + i) * M], fi, M);
       }
     for (size_t g = pb->opt_begin[l + 1]; g < pb->opt_begin[l + 2]; g++)
-      for (size_t j = 0; j < M; j++) f[g * M + j] = h[j] + step_cost(pb, pen, l + 1, g, j);
+      for (size_t j = 0; j < M; j++) f[g * M + j] = hl[j] + step_cost(pb, pen, l + 1, g, j);
   }
   double best = INFINITY;
   size_t bg = 0, bi = 0;
@@ -104,10 +114,18 @@ double solver__dp_solve(const solver__problem *pb, const solver__penalty *pen, i
     opt[L - 1] = (int)bg;
     for (size_t l = L - 1; l > 0; l--) {
       const size_t j = (size_t)srv[l];
-      srv[l - 1] = back_srv[l * M + j];
-      opt[l - 1] = back_opt[l * M + j];
+      const double target = h[l * M + j];
+      srv[l - 1] = opt[l - 1] = -1;
+      for (size_t g = pb->opt_begin[l - 1]; g < pb->opt_begin[l] && srv[l - 1] < 0; g++)
+        for (size_t i = 0; i < M; i++) {
+          const double fi = f[g * M + i];
+          if (isfinite(fi) && fi + solver__cm(pb, g, i, j) == target) {
+            srv[l - 1] = (int)i, opt[l - 1] = (int)g;
+            break;
+          }
+        }
     }
   }
-  free(f), free(h), free(back_srv), free(back_opt);
+  free(f), free(h);
   return best;
 }
