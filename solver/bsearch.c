@@ -297,13 +297,13 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
         lb += solver__btab_row_at(&r_bt, k, q);
         if (st->sb != NULL && lb < limit_of(st)) {
           const size_t r = solver__stab_room(st->sb, j, pb->capacity[j] * (1 + 1e-9) - bytes);
-          const double lbs = cost + solver__stab_after(st->sb, t, j, r, st->q_sb[o]);
+          const double lbs = cost + solver__stab_after(st->sb, t, j, o, r, st->q_sb[o]);
           if (lbs > lb) lb = lbs;
         }
         if (st->sb_pen != NULL && lb < limit_of(st)) {
           const size_t r = solver__stab_room(st->sb_pen, j, pb->capacity[j] * (1 + 1e-9) - bytes);
           const double lbp = costs - st->sconst +
-                             solver__stab_after(st->sb_pen, t, j, r, st->q_sb[o]);
+                             solver__stab_after(st->sb_pen, t, j, o, r, st->q_sb[o]);
           if (lbp > lb) lb = lbp;
         }
         if (st->bt_pen != NULL && lb < limit_of(st)) {

@@ -24,7 +24,7 @@
  *    units: any placement within the budget (E' = E·(1 + 1e-9), the
  *    checker's slack) has Σ ⌊err/u⌋ <= ⌊E'/u⌋ = Q, so the counted problem
  *    is a relaxation, and the loss is under one unit per layer. Q is
- *    chosen to lose least (choose_units); with the analytic bound's errors
+ *    chosen to lose least (solver__unit_choose); with the analytic bound's errors
  *    4^-b it puts the common widths on whole units. On that relaxed
  *    budget the segment relaxation is solved exactly by a backward DP with
  *    the units left as a state:
@@ -160,31 +160,6 @@ static void frontier(solver__btab *bt, size_t l, size_t j, size_t *n) {
   }
 }
 
-/* The units in the budget, Q in [BTAB_MIN_Q, qmax]: the one that loses
- * least to rounding, measured as Σ_l (the largest fraction of a unit any
- * option of l drops) / Q, the most a path can gain over the budget as a
- * share of it; ties keep the smaller Q (smaller tables). Errors that are
- * multiples of one another (the analytic bound's 4^-b) then fall on whole
- * units. O(qmax · options). */
-static size_t choose_units(const solver__problem *pb, size_t qmax) {
-  size_t best_q = qmax;
-  double best = INFINITY;
-  for (size_t Q = BTAB_MIN_Q; Q <= qmax; Q++) {
-    const double unit = pb->budget / (double)Q;
-    double loss = 0;
-    for (size_t l = 0; l < pb->L; l++) {
-      double worst = 0;
-      for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++) {
-        const double x = pb->error[g] / unit;
-        if (x > 0 && x <= (double)Q) worst = fmax(worst, x - floor(x));
-      }
-      loss += worst;
-    }
-    if (loss / (double)Q < best * (1 - 1e-9)) best = loss / (double)Q, best_q = Q;
-  }
-  return best_q;
-}
-
 /* The tables with the error in units (dual = 0), or with no units and the
  * budget relaxed by mu s per budget on every option's error (dual = 1). */
 static solver__btab *btab_build(const solver__problem *pb, const solver__penalty *pen, int dual,
@@ -236,7 +211,9 @@ static solver__btab *btab_build(const solver__problem *pb, const solver__penalty
   /* The dual tables keep no units: Q = 0 and every option within the
    * budget alone counts 0 (the unit is infinite, so no error left rounds
    * to a unit). */
-  bt->Q = dual ? 0 : choose_units(pb, qmax > BTAB_MIN_Q + 1 ? qmax - 1 : BTAB_MIN_Q);
+  bt->Q = dual ? 0
+                : solver__unit_choose(pb->error, pb->opt_begin, L, pb->budget, BTAB_MIN_Q,
+                                      qmax > BTAB_MIN_Q + 1 ? qmax - 1 : BTAB_MIN_Q);
   bt->unit = dual ? INFINITY : pb->budget / (double)bt->Q;
   for (size_t k = 0; k < L * M; k++) bt->w_off[k] *= bt->Q + 1;
   for (size_t g = 0; g < N; g++) {

@@ -291,9 +291,11 @@ double solver__stab_root(const solver__stab *st);
  * `err_left` (rounded so as only to relax); (size_t)-1 when negative. */
 size_t solver__stab_room(const solver__stab *st, size_t j, double bytes_left);
 size_t solver__stab_units(const solver__stab *st, double err_left);
-/* Lower bound on the cost of the layers after t when layer t is on j, the
- * segment holding it has r storage units left and q error units are left. */
-double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t r, size_t q);
+/* Lower bound on the cost of the layers after t when layer t is on j with
+ * option g, the segment holding it has r storage units left and q error
+ * units are left (the transfer out of t, if the segment ends there, at g's
+ * width). */
+double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t g, size_t r, size_t q);
 /* One optimal path of the relaxation into srv/opt (L each): 1, or 0 when
  * none was found (no finite value, or memory). Its segments fit their
  * servers alone and its errors the budget, in units; it may reuse a server
@@ -305,10 +307,16 @@ int solver__next_permutation(int *p, size_t k);
 /* The share of `scale` lost when the values v (in groups: group k is
  * v[first[k]] .. v[first[k + 1] - 1]) are rounded to units scale/N, down
  * (up = 0) or up: Σ over groups of the largest fraction of a unit any
- * value of the group gains or drops, over N. Values above scale are not
- * counted. stab.c and order.c choose their units by it. */
+ * value of the group gains or drops, over N (the most a sequence with one
+ * value per group gains or loses, as a share of scale). Values above scale
+ * are not counted (units.c). */
 double solver__unit_share(const double *v, const size_t *first, size_t groups, double scale,
                           size_t N, int up);
+/* The division N in [lo, hi] of `scale` whose units, rounding down, lose
+ * the least share as above; ties keep the smaller N (smaller tables).
+ * budget.c, stab.c and order.c choose their units by it. */
+size_t solver__unit_choose(const double *v, const size_t *first, size_t groups, double scale,
+                           size_t lo, size_t hi);
 /* The tables' error unit (error per unit). */
 double solver__stab_error_unit(const solver__stab *st);
 

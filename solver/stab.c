@@ -19,20 +19,33 @@
  * Σ ⌊s/u_s⌋ <= ⌊κ·(1 + 1e-9)/u_s⌋ = R_j and a placement within the budget
  * Σ ⌊e/u_e⌋ <= ⌊E·(1 + 1e-9)/u_e⌋ = Q, so the counted problem is a
  * relaxation. It is solved exactly by a backward DP:
- *   K[t][j][q]    cheapest cost of the layers after t when a segment ends
- *                 at t on j, with q error units (the cheapest transfer out
- *                 of t, then a new segment on another server);
- *   W[t][j][r][q] the layers after t when layer t is on j, the segment
- *                 holding it has r storage units left and q error units
- *                 are left: min(K[t][j][q], min over options o of layer
- *                 t + 1 on j of c(o) + W[t + 1][j][r - su(o)][q - eu(o)]);
+ *   X[t][j][o][q] the layers after t when a segment ends at t on j with
+ *                 option o and q error units are left: o's own transfer
+ *                 out of t to another server i, then S[t + 1][i][q] (0
+ *                 after the last layer);
+ *   W[t][j][r][q] the layers after t when layer t is on j and layer t + 1
+ *                 joins its segment, which has r storage units left, with
+ *                 q error units left: min over options o of layer t + 1
+ *                 on j of c(o) + V(t + 1, j, o, r - su(o), q - eu(o));
+ *   V(t, j, o, r, q) = min(W[t][j][r][q], X[t][j][o][q]): go on or end;
  *   S[s][j][q]    a segment starting at s on j: min over o of
- *                 c(o) + W[s][j][R_j - su(o)][q - eu(o)].
+ *                 c(o) + V(s, j, o, R_j - su(o), q - eu(o)).
  * min_j S[0][j][Q] is a lower bound on T*, and the search (bsearch.c)
- * looks W up for a child with layer t on j, the storage j has left and
- * the error left. With the storage and cap multipliers π of the segment
- * Lagrangian on the costs, the same tables bound the penalized cost
- * (minus Σ π, as in budget.c).
+ * looks V up for a child with layer t on j at option o, the storage j has
+ * left and the error left. With the storage and cap multipliers π of the
+ * segment Lagrangian on the costs, the same tables bound the penalized
+ * cost (minus Σ π, as in budget.c).
+ *
+ * A segment's end pays the transfer at its last layer's width, as the
+ * placement does. Why: the first form charged every end the cheapest
+ * option's transfer (K below, now only a fallback), so a path could end a
+ * segment on a wide, error-free layer at a narrow layer's transfer; with
+ * the paper's cost model a transfer grows with the width. On bench-budget
+ * at M = 24 the search nodes fell on all 20 runs (by 2 to 77 %), the root
+ * of run 4 rose from 4.137 to 4.163 s (optimum 4.256 s), and the tables
+ * beat budget.c's root on 74 of the test's instances instead of 62.
+ * Options are kept on the frontier only when they send no dearer to any
+ * server as well, so that the option they bound ends no cheaper.
  *
  * Units are chosen to lose least: with weights of params·b/8 bytes, a unit
  * of a block's storage at two bits per weight puts every width of the
@@ -41,8 +54,8 @@
  * are coarser and the bound weaker, never wrong. Entries are stored as
  * floats rounded down, which only lowers a bound.
  *
- * Costs O(Σ W·F) to build, F the options per (layer, server) on the
- * (storage, error, cost) frontier.
+ * Costs O(Σ W·F + L·M²·F·Q) to build, F the options per (layer, server)
+ * on the (storage, error, cost, transfer) frontier.
  *
  * Floating point: units are floor(x/u) and the units left floor(x/u +
  * 1e-6); a computed quotient exceeds the true one by a few ulps, far below
@@ -70,20 +83,29 @@ struct solver__stab {
   const solver__problem *pb;
   solver__penalty pen; /* storage and cap multipliers on the costs (error: 0), or none */
   int penalized;
-  size_t L, M, Q;
+  size_t L, M, Q, G; /* G: the most options of a layer */
   double su_unit;   /* bytes per storage unit */
   double eu_unit;   /* error per error unit */
   size_t *R;        /* M: storage units of server j (0 when not usable) */
   int *su, *eu;     /* n_opt: the option's storage and error in whole units (rounded down) */
   size_t *w_off;    /* L x M: offset of W[t][j][0][0]; r-major, Q + 1 per r */
-  float *W;
-  double *K, *S;    /* L x M x (Q + 1) each */
+  float *W;         /* s: the segment goes on past t (C in the file comment) */
+  float *X;         /* L x M x G x (Q + 1), s: the segment ends at t with the option (by its
+                     * index in layer t); written for the options on the frontier only */
+  int *map;         /* L x M x G: the index of a frontier option that bounds option g of
+                     * layer t on j (itself or one that dominates it), -1 for none */
+  double *K, *S;    /* L x M x (Q + 1) each; K: the cheapest option's transfer out */
   double root;
 };
+
+/* A float no larger than v >= 0 (every cost is): rounding to the nearest
+ * float moves by at most half an ulp, 2^-24 < 1e-7 relative. */
+static float down(double v) { return (float)(v * (1 - 1e-7)); }
 
 void solver__stab_free(solver__stab *st) {
   if (st == NULL) return;
   free(st->R), free(st->su), free(st->eu), free(st->w_off), free(st->W), free(st->K), free(st->S);
+  free(st->X), free(st->map);
   free(st);
 }
 
@@ -99,79 +121,79 @@ size_t solver__stab_units(const solver__stab *st, double err_left) {
   return q >= (double)st->Q ? st->Q : (size_t)q;
 }
 
-double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t r, size_t q) {
+double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t g, size_t r, size_t q) {
   if (r == (size_t)-1 || q == (size_t)-1) return INFINITY;
   if (r > st->R[j]) r = st->R[j];
-  return (double)st->W[st->w_off[t * st->M + j] + r * (st->Q + 1) + q];
+  const size_t Q1 = st->Q + 1, gi = g - st->pb->opt_begin[t];
+  const float c = st->W[st->w_off[t * st->M + j] + r * Q1 + q];
+  const int m = gi < st->G ? st->map[(t * st->M + j) * st->G + gi] : -1;
+  /* An option with no frontier entry to bound it (one that no placement
+   * can use) ends its segment at the cheapest transfer instead. */
+  const float e = m >= 0 ? st->X[((t * st->M + j) * st->G + (size_t)m) * Q1 + q]
+                         : down(st->K[(t * st->M + j) * Q1 + q]);
+  return (double)(c < e ? c : e);
 }
 
 double solver__stab_root(const solver__stab *st) { return st->root; }
 
 double solver__stab_error_unit(const solver__stab *st) { return st->eu_unit; }
 
-/* The divisions N in [lo, hi] of `scale` that lose least when the values
- * v (n of them, in groups: group k is v[first[k]] .. v[first[k + 1] - 1])
- * are rounded down to units scale/N: the loss is Σ over groups of the
- * largest fraction of a unit any value of the group drops, over N, the
- * most a sequence with one value per group gains as a share of scale.
- * Values above scale are never counted. Ties keep the smaller N. */
-static size_t choose_div(const double *v, const size_t *first, size_t groups, double scale,
-                         size_t lo, size_t hi) {
-  size_t best_n = hi;
-  double best = INFINITY;
-  for (size_t N = lo; N <= hi; N++) {
-    const double share = solver__unit_share(v, first, groups, scale, N, 0);
-    if (share < best * (1 - 1e-9)) best = share, best_n = N;
-  }
-  return best_n;
-}
-
-double solver__unit_share(const double *v, const size_t *first, size_t groups, double scale,
-                          size_t N, int up) {
-  const double unit = scale / (double)N;
-  double loss = 0;
-  for (size_t k = 0; k < groups; k++) {
-    double worst = 0;
-    for (size_t g = first[k]; g < first[k + 1]; g++) {
-      const double x = v[g] / unit;
-      if (x > 0 && x <= (double)N) worst = fmax(worst, up ? ceil(x - 1e-6) - x : x - floor(x));
-    }
-    loss += worst;
-  }
-  return loss / (double)N;
-}
-
-/* A float no larger than v >= 0 (every cost is): rounding to the nearest
- * float moves by at most half an ulp, 2^-24 < 1e-7 relative. */
-static float down(double v) { return (float)(v * (1 - 1e-7)); }
-
-/* wr[q] = min(wr[q], down(c + from[q])) for q < n: one option's step of
- * the build, which is most of its time. The rows never overlap (wr is in
- * W[t], from in W[t + 1]), and saying so with restrict, in blocks of a
- * fixed length, lets the compiler use vector instructions at -O2; each
- * entry gets exactly the operations of the scalar loop, so the tables are
- * bit-identical to it. */
-static void stab_relax(float *restrict wr, const float *restrict from, size_t n, double c) {
+/* wr[q] = min(wr[q], down(c + min(go[q], end[q]))) for q < n: one option's
+ * step of the build (the next layer joins the segment with it, and the
+ * segment then goes on, go, or ends there, end), which is most of its
+ * time. The rows never overlap (wr is in W[t], go in W[t + 1], end in X),
+ * and saying so with restrict, in blocks of a fixed length, lets the
+ * compiler use vector instructions at -O2; each entry gets exactly the
+ * operations of the scalar loop, which solver__stab_path repeats. */
+static void stab_relax(float *restrict wr, const float *restrict go, const float *restrict end,
+                       size_t n, double c) {
   enum { BLOCK = 16 };
   size_t q = 0;
   for (; q + BLOCK <= n; q += BLOCK)
     for (size_t k = 0; k < BLOCK; k++) {
-      const float v = down(c + (double)from[q + k]);
+      const float x = go[q + k] < end[q + k] ? go[q + k] : end[q + k];
+      const float v = down(c + (double)x);
       wr[q + k] = v < wr[q + k] ? v : wr[q + k];
     }
   for (; q < n; q++) {
-    const float v = down(c + (double)from[q]);
+    const float x = go[q] < end[q] ? go[q] : end[q];
+    const float v = down(c + (double)x);
     wr[q] = v < wr[q] ? v : wr[q];
   }
 }
 
+/* Whether option a of layer t on j costs no more than option b to send to
+ * every other server (always, after the last layer: the output is part of
+ * the option's cost). */
+static int sends_no_more(const solver__stab *st, size_t t, size_t a, size_t b, size_t j) {
+  const solver__problem *pb = st->pb;
+  if (t + 1 == st->L) return 1;
+  for (size_t i = 0; i < st->M; i++)
+    if (i != j && pb->usable[i] && !(solver__cm(pb, a, j, i) <= solver__cm(pb, b, j, i))) return 0;
+  return 1;
+}
+
+/* Option g of layer t on j: its cost in the tables, or +inf when it cannot
+ * be in them (it does not fit the server or the budget alone). */
+static double frontier_cost(const solver__stab *st, size_t t, size_t g, size_t j) {
+  const solver__problem *pb = st->pb;
+  if (!pb->usable[j] || (size_t)st->su[g] > st->R[j] || st->eu[g] > (int)st->Q) return INFINITY;
+  if (pb->storage[g] > pb->capacity[j] * (1 + 1e-9)) return INFINITY;
+  double c = solver__cost_x(pb, t, g, j);
+  if (st->penalized) c += solver__penalty_option(pb, &st->pen, g, j);
+  return c;
+}
+
 /* The frontier of layer t on every server: options that fit the server
  * and the budget alone, none with no more storage, error and cost than
- * another. Server j's entries are fu/fe/fc[fb[j] .. fb[j + 1] - 1] (storage
- * units, error units, cost) and fg (may be NULL) their options. The build
- * and solver__stab_path both call it, so their costs are bit-identical. */
+ * another and no dearer a transfer to any server (a segment that ends
+ * with it pays its own). Server j's entries are fu/fe/fc/fg[fb[j] ..
+ * fb[j + 1] - 1] (storage units, error units, cost, option). With map
+ * (L x M x G as in the struct), also the entry that bounds each option of
+ * layer t. The build and solver__stab_path both call it, so their costs
+ * are bit-identical. */
 static void stab_frontier(const solver__stab *st, size_t t, size_t *fb, int *fu, int *fe,
-                          double *fc, int *fg) {
+                          double *fc, int *fg, int *map) {
   const solver__problem *pb = st->pb;
   const size_t M = st->M;
   size_t n = 0;
@@ -179,26 +201,34 @@ static void stab_frontier(const solver__stab *st, size_t t, size_t *fb, int *fu,
     fb[j] = n;
     const size_t first = n;
     for (size_t g = pb->opt_begin[t]; pb->usable[j] && g < pb->opt_begin[t + 1]; g++) {
-      if ((size_t)st->su[g] > st->R[j] || st->eu[g] > (int)st->Q) continue;
-      if (pb->storage[g] > pb->capacity[j] * (1 + 1e-9)) continue;
-      double c = solver__cost_x(pb, t, g, j);
-      if (st->penalized) c += solver__penalty_option(pb, &st->pen, g, j);
+      const double c = frontier_cost(st, t, g, j);
       if (!isfinite(c)) continue;
       int dominated = 0;
       for (size_t f = first; f < n && !dominated; f++)
-        dominated = fu[f] <= st->su[g] && fe[f] <= st->eu[g] && fc[f] <= c;
+        dominated = fu[f] <= st->su[g] && fe[f] <= st->eu[g] && fc[f] <= c &&
+                    sends_no_more(st, t, (size_t)fg[f], g, j);
       if (dominated) continue;
       size_t w2 = first;
       for (size_t f = first; f < n; f++)
-        if (!(st->su[g] <= fu[f] && st->eu[g] <= fe[f] && c <= fc[f])) {
-          fu[w2] = fu[f], fe[w2] = fe[f], fc[w2] = fc[f];
-          if (fg) fg[w2] = fg[f];
+        if (!(st->su[g] <= fu[f] && st->eu[g] <= fe[f] && c <= fc[f] &&
+              sends_no_more(st, t, g, (size_t)fg[f], j))) {
+          fu[w2] = fu[f], fe[w2] = fe[f], fc[w2] = fc[f], fg[w2] = fg[f];
           w2++;
         }
       n = w2;
-      fu[n] = st->su[g], fe[n] = st->eu[g], fc[n] = c;
-      if (fg) fg[n] = (int)g;
+      fu[n] = st->su[g], fe[n] = st->eu[g], fc[n] = c, fg[n] = (int)g;
       n++;
+    }
+    /* Dominance is transitive, so every option that fits is bounded by an
+     * entry that is left. */
+    for (size_t g = pb->opt_begin[t]; map != NULL && g < pb->opt_begin[t + 1]; g++) {
+      int *m = &map[(t * M + j) * st->G + (g - pb->opt_begin[t])];
+      *m = -1;
+      const double c = frontier_cost(st, t, g, j);
+      for (size_t f = first; f < n && *m < 0 && isfinite(c); f++)
+        if (fu[f] <= st->su[g] && fe[f] <= st->eu[g] && fc[f] <= c &&
+            sends_no_more(st, t, (size_t)fg[f], g, j))
+          *m = fg[f] - (int)pb->opt_begin[t];
     }
   }
   fb[M] = n;
@@ -241,7 +271,7 @@ static solver__stab *stab_setup(const solver__problem *pb, size_t max_cells) {
   const double limit = pb->budget * (1 + 1e-9);
   size_t qmax = STAB_MAX_Q, rmax = 0;
   for (;;) {
-    st->Q = choose_div(pb->error, pb->opt_begin, L, pb->budget, STAB_MIN_Q, qmax);
+    st->Q = solver__unit_choose(pb->error, pb->opt_begin, L, pb->budget, STAB_MIN_Q, qmax);
     /* Σ_j (R_j + 1) <= cells per (layer, q); R_j ≈ rmax·c_j/widest. */
     const double per = (double)max_cells / (double)L / (double)(st->Q + 1) - (double)usable;
     const double r = per * widest / sum;
@@ -250,7 +280,7 @@ static solver__stab *stab_setup(const solver__problem *pb, size_t max_cells) {
     qmax /= 2;
   }
   if (rmax < STAB_MIN_R) goto fail; /* too large an instance for a useful table */
-  const size_t R = choose_div(pb->storage, pb->opt_begin, L, widest, STAB_MIN_R, rmax);
+  const size_t R = solver__unit_choose(pb->storage, pb->opt_begin, L, widest, STAB_MIN_R, rmax);
   st->su_unit = widest / (double)R;
   st->eu_unit = pb->budget / (double)st->Q;
   for (size_t j = 0; j < M; j++)
@@ -267,10 +297,15 @@ static solver__stab *stab_setup(const solver__problem *pb, size_t max_cells) {
   size_t cells = 0;
   for (size_t t = 0; t < L; t++)
     for (size_t j = 0; j < M; j++) st->w_off[t * M + j] = cells, cells += (st->R[j] + 1) * Q1;
+  st->G = 1;
+  for (size_t l = 0; l < L; l++)
+    if (pb->opt_begin[l + 1] - pb->opt_begin[l] > st->G) st->G = pb->opt_begin[l + 1] - pb->opt_begin[l];
   st->W = solver__table_alloc(cells * sizeof *st->W);
   st->K = solver__table_alloc(L * M * Q1 * sizeof *st->K);
   st->S = solver__table_alloc(L * M * Q1 * sizeof *st->S);
-  if (!st->W || !st->K || !st->S) goto fail;
+  st->X = solver__table_alloc(L * M * st->G * Q1 * sizeof *st->X);
+  st->map = malloc(L * M * st->G * sizeof *st->map);
+  if (!st->W || !st->K || !st->S || !st->X || !st->map) goto fail;
   return st;
 fail:
   solver__stab_free(st);
@@ -284,24 +319,24 @@ fail:
  * then unusable). */
 static int stab_build(solver__stab *st, const solver__penalty *pen) {
   const solver__problem *pb = st->pb;
-  const size_t L = st->L, M = st->M, Q1 = st->Q + 1;
+  const size_t L = st->L, M = st->M, Q1 = st->Q + 1, G = st->G;
   st->penalized = pen != NULL;
   st->pen.storage = pen != NULL ? pen->storage : NULL;
   st->pen.count = pen != NULL ? pen->count : NULL;
   st->pen.error = 0;
-  size_t most = 1; /* options of the layer with the most: a frontier per server */
-  for (size_t l = 0; l < L; l++)
-    if (pb->opt_begin[l + 1] - pb->opt_begin[l] > most) most = pb->opt_begin[l + 1] - pb->opt_begin[l];
-  int *fu = malloc(most * M * sizeof *fu), *fe = malloc(most * M * sizeof *fe);
-  double *fc = malloc(most * M * sizeof *fc);
+  int *fu = malloc(G * M * sizeof *fu), *fe = malloc(G * M * sizeof *fe);
+  int *fg = malloc(G * M * sizeof *fg);
+  double *fc = malloc(G * M * sizeof *fc), *row = malloc(Q1 * sizeof *row);
   size_t *fb = malloc((M + 1) * sizeof *fb);
-  if (!fu || !fe || !fc || !fb) {
-    free(fu), free(fe), free(fc), free(fb);
+  if (!fu || !fe || !fg || !fc || !row || !fb) {
+    free(fu), free(fe), free(fg), free(fc), free(row), free(fb);
     return -1;
   }
-  /* The frontier of layer t + 1 on each server (fb, fu, fe, fc), kept from
-   * the previous round; built for layer t after W[t]. */
+  /* The frontier of layer t + 1 on each server (fb, fu, fe, fc, fg), kept
+   * from the previous round; built for layer t after W[t]. */
   for (size_t t = L; t-- > 0;) {
+    /* K[t]: the segment ends at t at the cheapest option's transfer (only
+     * for options without a frontier entry; see solver__stab_after). */
     for (size_t j = 0; j < M; j++) {
       double *k = &st->K[(t * M + j) * Q1];
       for (size_t q = 0; q < Q1; q++) k[q] = t + 1 == L ? 0.0 : INFINITY;
@@ -317,21 +352,35 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
           if (c + s[q] < k[q]) k[q] = c + s[q];
       }
     }
+    /* W[t]: layer t + 1 joins the segment (+inf after the last layer). */
     for (size_t j = 0; j < M; j++) {
       float *w = &st->W[st->w_off[t * M + j]];
-      const double *k = &st->K[(t * M + j) * Q1];
       const size_t Rj = st->R[j];
-      for (size_t q = 0; q < Q1; q++) w[q] = down(k[q]);
-      for (size_t r = 1; r <= Rj; r++) memcpy(&w[r * Q1], w, Q1 * sizeof *w);
+      for (size_t q = 0; q < (Rj + 1) * Q1; q++) w[q] = INFINITY;
       if (t + 1 == L) continue;
       const float *nw = &st->W[st->w_off[(t + 1) * M + j]];
       for (size_t f = fb[j]; f < fb[j + 1]; f++) {
         const size_t u = (size_t)fu[f], e = (size_t)fe[f];
-        const double c = fc[f];
-        for (size_t r = u; r <= Rj; r++) stab_relax(&w[r * Q1 + e], &nw[(r - u) * Q1], Q1 - e, c);
+        const float *x = &st->X[(((t + 1) * M + j) * G + (size_t)fg[f] - pb->opt_begin[t + 1]) * Q1];
+        for (size_t r = u; r <= Rj; r++) stab_relax(&w[r * Q1 + e], &nw[(r - u) * Q1], x, Q1 - e, fc[f]);
       }
     }
-    stab_frontier(st, t, fb, fu, fe, fc, NULL);
+    stab_frontier(st, t, fb, fu, fe, fc, fg, st->map);
+    /* X[t]: the segment ends at t with each frontier option, which pays
+     * its own transfer to the next segment's server. */
+    for (size_t j = 0; j < M; j++)
+      for (size_t f = fb[j]; f < fb[j + 1]; f++) {
+        float *x = &st->X[((t * M + j) * G + (size_t)fg[f] - pb->opt_begin[t]) * Q1];
+        for (size_t q = 0; q < Q1; q++) row[q] = t + 1 == L ? 0.0 : INFINITY;
+        for (size_t i = 0; t + 1 < L && i < M; i++) {
+          const double c = i == j || !pb->usable[i] ? INFINITY : solver__cm(pb, (size_t)fg[f], j, i);
+          if (!isfinite(c)) continue;
+          const double *s = &st->S[((t + 1) * M + i) * Q1];
+          for (size_t q = 0; q < Q1; q++) row[q] = c + s[q] < row[q] ? c + s[q] : row[q];
+        }
+        for (size_t q = 0; q < Q1; q++) x[q] = down(row[q]);
+      }
+    /* S[t]: a segment starts at t. */
     for (size_t j = 0; j < M; j++) {
       double *s = &st->S[(t * M + j) * Q1];
       for (size_t q = 0; q < Q1; q++) s[q] = INFINITY;
@@ -339,14 +388,16 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
       const size_t Rj = st->R[j];
       for (size_t f = fb[j]; f < fb[j + 1]; f++) {
         const size_t u = (size_t)fu[f], e = (size_t)fe[f];
+        const float *x = &st->X[((t * M + j) * G + (size_t)fg[f] - pb->opt_begin[t]) * Q1];
         for (size_t q = e; q < Q1; q++) {
-          const double v = fc[f] + (double)w[(Rj - u) * Q1 + q - e];
+          const float a = w[(Rj - u) * Q1 + q - e], b = x[q - e];
+          const double v = fc[f] + (double)(a < b ? a : b);
           if (v < s[q]) s[q] = v;
         }
       }
     }
   }
-  free(fu), free(fe), free(fc), free(fb);
+  free(fu), free(fe), free(fg), free(fc), free(row), free(fb);
   st->root = INFINITY;
   for (size_t j = 0; j < M; j++)
     if (st->S[j * Q1 + st->Q] < st->root) st->root = st->S[j * Q1 + st->Q];
@@ -366,13 +417,10 @@ solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalt
  * recomputed with the operations of the build, so equality is exact. */
 int solver__stab_path(const solver__stab *st, int *srv, int *opt) {
   const solver__problem *pb = st->pb;
-  const size_t L = st->L, M = st->M, Q1 = st->Q + 1;
-  size_t most = 1;
-  for (size_t l = 0; l < L; l++)
-    if (pb->opt_begin[l + 1] - pb->opt_begin[l] > most) most = pb->opt_begin[l + 1] - pb->opt_begin[l];
-  int *fu = malloc(most * M * sizeof *fu), *fe = malloc(most * M * sizeof *fe);
-  int *fg = malloc(most * M * sizeof *fg);
-  double *fc = malloc(most * M * sizeof *fc);
+  const size_t L = st->L, M = st->M, Q1 = st->Q + 1, G = st->G;
+  int *fu = malloc(G * M * sizeof *fu), *fe = malloc(G * M * sizeof *fe);
+  int *fg = malloc(G * M * sizeof *fg);
+  double *fc = malloc(G * M * sizeof *fc);
   size_t *fb = malloc((M + 1) * sizeof *fb);
   int ok = 0;
   if (!fu || !fe || !fg || !fc || !fb || !isfinite(st->root)) goto done;
@@ -382,39 +430,54 @@ int solver__stab_path(const solver__stab *st, int *srv, int *opt) {
   if (j == M) goto done;
   for (;;) {
     /* A segment starts at t on j with S[t][j][q]: its first option. */
-    stab_frontier(st, t, fb, fu, fe, fc, fg);
+    stab_frontier(st, t, fb, fu, fe, fc, fg, NULL);
     const float *w = &st->W[st->w_off[t * M + j]];
     const size_t Rj = st->R[j];
     const double target = st->S[(t * M + j) * Q1 + q];
     size_t pick = fb[j + 1], r = 0;
     for (size_t f = fb[j]; f < fb[j + 1] && pick == fb[j + 1]; f++) {
       const size_t u = (size_t)fu[f], e = (size_t)fe[f];
-      if (u <= Rj && e <= q && fc[f] + (double)w[(Rj - u) * Q1 + q - e] == target) pick = f;
+      if (u > Rj || e > q) continue;
+      const float a = w[(Rj - u) * Q1 + q - e];
+      const float b = st->X[((t * M + j) * G + (size_t)fg[f] - pb->opt_begin[t]) * Q1 + q - e];
+      if (fc[f] + (double)(a < b ? a : b) == target) pick = f;
     }
     if (pick == fb[j + 1]) goto done;
     srv[t] = (int)j, opt[t] = fg[pick];
     r = Rj - (size_t)fu[pick], q -= (size_t)fe[pick];
-    /* Stay on j while W's value comes from staying. */
+    /* Stay on j while going on is below ending (as the min was taken). */
     for (;;) {
       if (t + 1 == L) {
         ok = 1;
         goto done;
       }
       const float wv = st->W[st->w_off[t * M + j] + r * Q1 + q];
-      if (wv == down(st->K[(t * M + j) * Q1 + q])) break;
-      stab_frontier(st, t + 1, fb, fu, fe, fc, fg);
+      const float xv = st->X[((t * M + j) * G + (size_t)opt[t] - pb->opt_begin[t]) * Q1 + q];
+      if (!(wv < xv)) break;
+      stab_frontier(st, t + 1, fb, fu, fe, fc, fg, NULL);
       const float *nw = &st->W[st->w_off[(t + 1) * M + j]];
       size_t f = fb[j];
       for (; f < fb[j + 1]; f++) {
         const size_t u = (size_t)fu[f], e = (size_t)fe[f];
-        if (u <= r && e <= q && down(fc[f] + (double)nw[(r - u) * Q1 + q - e]) == wv) break;
+        if (u > r || e > q) continue;
+        const float a = nw[(r - u) * Q1 + q - e];
+        const float b = st->X[(((t + 1) * M + j) * G + (size_t)fg[f] - pb->opt_begin[t + 1]) * Q1 + q - e];
+        if (down(fc[f] + (double)(a < b ? a : b)) == wv) break;
       }
       if (f == fb[j + 1]) goto done;
       t++;
       srv[t] = (int)j, opt[t] = fg[f];
       r -= (size_t)fu[f], q -= (size_t)fe[f];
     }
-    const size_t next = solver__table_leave(pb, st->K, st->S, Q1, t, j, q);
+    /* The segment ends at t: the next server is one whose transfer from
+     * j at layer t's option, plus its suffix, gives X's entry. */
+    const float xv = st->X[((t * M + j) * G + (size_t)opt[t] - pb->opt_begin[t]) * Q1 + q];
+    size_t next = M;
+    for (size_t i = 0; i < M && next == M; i++) {
+      if (i == j || !pb->usable[i]) continue;
+      const double c = solver__cm(pb, (size_t)opt[t], j, i);
+      if (isfinite(c) && down(c + st->S[((t + 1) * M + i) * Q1 + q]) == xv) next = i;
+    }
     if (next == M) goto done;
     t++, j = next;
   }

@@ -18,10 +18,13 @@
  * storage layer t's server has left and the error left), must be at most
  * the optimum; and the root must beat the budgeted segment tables of
  * budget.c, which fit segments at the narrowest widths, on some instances,
- * so that the check sees a bound that does something. The tables' optimal
- * path (solver__stab_path, where the search's incumbents start) must cost,
- * summed independently from the cost tables (each layer's compute and the
- * cheapest transfer between segments), the root to 1e-5 relative: entries
+ * so that the check sees a bound that does something. A segment's end
+ * pays the transfer at its last layer's width: planted bugs that charge it
+ * 1.25 times that, or bound every option by the frontier's last entry,
+ * fail 254 and 58 checks. The tables' optimal path (solver__stab_path,
+ * where the search's incumbents start) must cost, summed independently
+ * from the cost tables (each layer's compute and, between segments, the
+ * transfer at the last layer's width), the root to 1e-5 relative: entries
  * are floats rounded down, at most 2^-23 + 1e-7 relative per step over at
  * most 6 steps. The same tables under multipliers tuned for them
  * (solver__stab_lagrange) must keep their root minus the multipliers' sum
@@ -87,12 +90,8 @@ static int stab_ok(const solver_instance *in, double want, const int *bsrv, cons
         good = j < M && g >= pb->opt_begin[l] && g < pb->opt_begin[l + 1];
         if (!good) break;
         c += solver__cost_x(pb, l, g, j);
-        if (l + 1 < L && srv[l + 1] != srv[l]) {
-          double tr = INFINITY;
-          for (size_t h = pb->opt_begin[l]; h < pb->opt_begin[l + 1]; h++)
-            tr = fmin(tr, solver__cm(pb, h, j, (size_t)srv[l + 1]));
-          c += tr;
-        }
+        /* A segment's end pays the transfer at its last layer's width. */
+        if (l + 1 < L && srv[l + 1] != srv[l]) c += solver__cm(pb, g, j, (size_t)srv[l + 1]);
       }
       if (good && !(fabs(c - *root_out) <= 1e-5 * *root_out)) {
         diag("  stab path costs %.12g, root %.12g", c, *root_out);
@@ -126,7 +125,7 @@ static int stab_ok(const solver_instance *in, double want, const int *bsrv, cons
       spent += pb->error[g];
       const size_t r = solver__stab_room(st, j, pb->capacity[j] * (1 + 1e-9) - used[j]);
       const size_t q = solver__stab_units(st, pb->budget * (1 + 1e-9) - spent);
-      const double lb = cost + (t + 1 < L ? solver__stab_after(st, t, j, r, q) : 0.0);
+      const double lb = cost + (t + 1 < L ? solver__stab_after(st, t, j, g, r, q) : 0.0);
       if (!(lb <= want * (1 + 1e-9))) {
         diag("  stab lookup at layer %zu: %.12g > optimum %.12g", t, lb, want);
         good = 0;
@@ -157,9 +156,10 @@ static int stab_ok(const solver_instance *in, double want, const int *bsrv, cons
       const size_t Q = solver__stab_units(ts, INFINITY);
       for (size_t t = 0; t < L; t++)
         for (size_t j = 0; j < M; j++)
-          for (size_t r = 0, R = solver__stab_room(ts, j, INFINITY); r <= R; r++)
-            for (size_t q = 0; q <= Q; q++)
-              differ += solver__stab_after(ts, t, j, r, q) != solver__stab_after(fresh, t, j, r, q);
+          for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
+            for (size_t r = 0, R = solver__stab_room(ts, j, INFINITY); r <= R; r++)
+              for (size_t q = 0; q <= Q; q++)
+                differ += solver__stab_after(ts, t, j, g, r, q) != solver__stab_after(fresh, t, j, g, r, q);
       if (differ) {
         diag("  %zu entries of the tuned stab tables differ from a fresh build", differ);
         good = 0;
