@@ -343,7 +343,7 @@ int solver__order_improve(const solver__problem *pb, solver__incumbent *inc, dou
  * relaxation (at most max_iter builds of tables with an eighth of st's
  * entries, or of st itself when those cannot be had; Polyak steps toward
  * the incumbent), overwriting pen with the best (its error multiplier is
- * set to 0). Every path met is offered to inc, repaired. st ends built, in
+ * set to 0). Every path met is offered to inc as it is. st ends built, in
  * its own memory, with the best multipliers, borrowing pen's arrays;
  * *bound gets the larger of its root and the small tables' best, minus the
  * multipliers' sum (with the checker's slack), a lower bound on T*.

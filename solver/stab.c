@@ -94,6 +94,8 @@ struct solver__stab {
                      * index in layer t); written for the options on the frontier only */
   int *map;         /* L x M x G: the index of a frontier option that bounds option g of
                      * layer t on j (itself or one that dominates it), -1 for none */
+  unsigned char *sends; /* L x M x G x G: 1 when option a of layer t on j sends no dearer
+                         * than option b to every other server (by their indices) */
   double *K, *S;    /* L x M x (Q + 1) each; K: the cheapest option's transfer out */
   double root;
 };
@@ -105,7 +107,7 @@ static float down(double v) { return (float)(v * (1 - 1e-7)); }
 void solver__stab_free(solver__stab *st) {
   if (st == NULL) return;
   free(st->R), free(st->su), free(st->eu), free(st->w_off), free(st->W), free(st->K), free(st->S);
-  free(st->X), free(st->map);
+  free(st->X), free(st->map), free(st->sends);
   free(st);
 }
 
@@ -164,13 +166,35 @@ static void stab_relax(float *restrict wr, const float *restrict go, const float
 
 /* Whether option a of layer t on j costs no more than option b to send to
  * every other server (always, after the last layer: the output is part of
- * the option's cost). */
+ * the option's cost). The transfers do not depend on the multipliers, so
+ * stab_setup tabulates this once for every build. */
 static int sends_no_more(const solver__stab *st, size_t t, size_t a, size_t b, size_t j) {
+  const size_t base = st->pb->opt_begin[t];
+  return st->sends[((t * st->M + j) * st->G + (a - base)) * st->G + (b - base)];
+}
+
+static int sends_no_more_direct(const solver__stab *st, size_t t, size_t a, size_t b, size_t j) {
   const solver__problem *pb = st->pb;
   if (t + 1 == st->L) return 1;
   for (size_t i = 0; i < st->M; i++)
     if (i != j && pb->usable[i] && !(solver__cm(pb, a, j, i) <= solver__cm(pb, b, j, i))) return 0;
   return 1;
+}
+
+/* row[q] = min(row[q], c + s[q]) for q < n, in blocks of a fixed length
+ * (vector instructions at -O2, the scalar loop's values). */
+static void stab_min_add(double *restrict row, const double *restrict s, size_t n, double c) {
+  enum { BLOCK = 8 };
+  size_t q = 0;
+  for (; q + BLOCK <= n; q += BLOCK)
+    for (size_t k = 0; k < BLOCK; k++) {
+      const double v = c + s[q + k];
+      row[q + k] = v < row[q + k] ? v : row[q + k];
+    }
+  for (; q < n; q++) {
+    const double v = c + s[q];
+    row[q] = v < row[q] ? v : row[q];
+  }
 }
 
 /* Option g of layer t on j: its cost in the tables, or +inf when it cannot
@@ -305,7 +329,14 @@ static solver__stab *stab_setup(const solver__problem *pb, size_t max_cells) {
   st->S = solver__table_alloc(L * M * Q1 * sizeof *st->S);
   st->X = solver__table_alloc(L * M * st->G * Q1 * sizeof *st->X);
   st->map = malloc(L * M * st->G * sizeof *st->map);
-  if (!st->W || !st->K || !st->S || !st->X || !st->map) goto fail;
+  st->sends = malloc(L * M * st->G * st->G);
+  if (!st->W || !st->K || !st->S || !st->X || !st->map || !st->sends) goto fail;
+  for (size_t t = 0; t < L; t++)
+    for (size_t j = 0; j < M; j++)
+      for (size_t a = pb->opt_begin[t]; a < pb->opt_begin[t + 1]; a++)
+        for (size_t b = pb->opt_begin[t]; b < pb->opt_begin[t + 1]; b++)
+          st->sends[((t * M + j) * st->G + (a - pb->opt_begin[t])) * st->G + (b - pb->opt_begin[t])] =
+              (unsigned char)sends_no_more_direct(st, t, a, b, j);
   return st;
 fail:
   solver__stab_free(st);
@@ -347,9 +378,7 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
         for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
           if (solver__cm(pb, g, j, i) < c) c = solver__cm(pb, g, j, i);
         if (!isfinite(c)) continue;
-        const double *s = &st->S[((t + 1) * M + i) * Q1];
-        for (size_t q = 0; q < Q1; q++)
-          if (c + s[q] < k[q]) k[q] = c + s[q];
+        stab_min_add(k, &st->S[((t + 1) * M + i) * Q1], Q1, c);
       }
     }
     /* W[t]: layer t + 1 joins the segment (+inf after the last layer). */
@@ -375,8 +404,7 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
         for (size_t i = 0; t + 1 < L && i < M; i++) {
           const double c = i == j || !pb->usable[i] ? INFINITY : solver__cm(pb, (size_t)fg[f], j, i);
           if (!isfinite(c)) continue;
-          const double *s = &st->S[((t + 1) * M + i) * Q1];
-          for (size_t q = 0; q < Q1; q++) row[q] = c + s[q] < row[q] ? c + s[q] : row[q];
+          stab_min_add(row, &st->S[((t + 1) * M + i) * Q1], Q1, c);
         }
         for (size_t q = 0; q < Q1; q++) x[q] = down(row[q]);
       }
@@ -551,7 +579,11 @@ int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solve
     }
     const int have = isfinite(tt->root) && solver__stab_path(tt, srv, opt);
     if (!have) break;
-    if (!solver__incumbent_offer(inc, pb, srv, opt)) solver__repair(pb, inc, srv, opt, deadline);
+    /* Offered as it is, not repaired: on bench-budget runs 0-19 at M = 24
+     * and 48 no repaired path of the 30 iterations ever beat the
+     * incumbent (the every-order DP before the tuning had found it), and
+     * the repairs took 0.1-0.2 s of a 1 s solve at M = 48. */
+    solver__incumbent_offer(inc, pb, srv, opt);
     if (isfinite(inc->value) && best >= inc->value * (1 - gap)) break;
     if (theta < STAB_THETA_MIN || solver__expired(deadline)) break;
     solver__usage(pb, srv, opt, used, count);
