@@ -146,8 +146,16 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   }
 
   /* 2. Bounds: Lagrangian on storage over the DP, and over segments. */
-  out->lagrangian = solver__lagrange(pb, SOLVER__RELAX_DP, bound_inc, &lag_pen,
-                                     SOLVER__LAGRANGE_ITERATIONS, gap, deadline);
+  /* Under a budget with the segment Lagrangian to come, the ascent over
+   * the storage-free DP is not run: for the same multipliers the segment
+   * relaxation is never weaker (its paths are DP paths whose segments fit),
+   * and on bench-budget (120 runs, M = 8-48) the ascent changed no search
+   * node, bound or incumbent while its 300 DPs took 0.03-0.08 s a solve.
+   * Its value at zero multipliers, the DP bound, is reported. */
+  const int skip_dp_lagrange = pb->has_budget && pb->budget > 0 && !dp_fits;
+  out->lagrangian = skip_dp_lagrange ? out->dp
+                                     : solver__lagrange(pb, SOLVER__RELAX_DP, bound_inc, &lag_pen,
+                                                        SOLVER__LAGRANGE_ITERATIONS, gap, deadline);
   if (isnan(out->lagrangian)) goto oom;
   if (out->lagrangian > out->lower) out->lower = out->lagrangian;
   if (!dp_fits) {
