@@ -254,13 +254,16 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
     st->q_sb[o] = st->sb != NULL ? solver__stab_units(st->sb, left)
                   : st->sb_pen != NULL ? solver__stab_units(st->sb_pen, left) : 0;
   }
+  /* The incumbent cannot change while the children are made (leaves are
+   * offered below), so the limit is read once for all the bound tests. */
+  const double lim = limit_of(st);
   for (size_t j = 0; j < M; j++) {
     if (!pb->usable[j]) continue;
     const int stay = (int)j == p;
     if (stay && !may_stay) continue;
     const double tr = t == 0 || stay ? 0.0 : solver__cm(pb, gp, (size_t)p, j);
     if (!isfinite(tr)) continue;
-    if (!(lb_parent < limit_of(st))) continue;
+    if (!(lb_parent < lim)) continue;
     const size_t jo = j * pb->n_opt;
     /* The tables' rows for (t, j), and the room the last child on j left:
      * a child with more bytes leaves no more, so its room is scanned down
@@ -295,30 +298,30 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
                 : solver__btab_room_after(pb, st->bt, t, j, bytes, st->count[j] + 1);
         k_last = k, bytes_last = bytes;
         lb += solver__btab_row_at(&r_bt, k, q);
-        if (st->sb != NULL && lb < limit_of(st)) {
+        if (st->sb != NULL && lb < lim) {
           const size_t r = solver__stab_room(st->sb, j, pb->capacity[j] * (1 + 1e-9) - bytes);
           const double lbs = cost + solver__stab_after(st->sb, t, j, o, r, st->q_sb[o]);
           if (lbs > lb) lb = lbs;
         }
-        if (st->sb_pen != NULL && lb < limit_of(st)) {
+        if (st->sb_pen != NULL && lb < lim) {
           const size_t r = solver__stab_room(st->sb_pen, j, pb->capacity[j] * (1 + 1e-9) - bytes);
           const double lbp = costs - st->sconst +
                              solver__stab_after(st->sb_pen, t, j, o, r, st->q_sb[o]);
           if (lbp > lb) lb = lbp;
         }
-        if (st->bt_pen != NULL && lb < limit_of(st)) {
+        if (st->bt_pen != NULL && lb < lim) {
           const double lbp = costp + solver__btab_row_at(&r_pen, k, q) - st->pconst;
           if (lbp > lb) lb = lbp;
         }
         /* The budget relaxed: the rest keeps at most `left` error, so it
          * pays at most mu·left/E of the tables' error charge. */
         const double left = st->limit_err - (err + pb->error[o]);
-        if (st->dual.plain != NULL && lb < limit_of(st)) {
+        if (st->dual.plain != NULL && lb < lim) {
           const double lbd = cost + solver__btab_row_at(&r_dual, k, 0) -
                              st->dual.mu * left / pb->budget;
           if (lbd > lb) lb = lbd;
         }
-        if (st->dual.pen != NULL && st->bt_pen != NULL && lb < limit_of(st)) {
+        if (st->dual.pen != NULL && st->bt_pen != NULL && lb < lim) {
           const double lbd = costp + solver__btab_row_at(&r_dpen, k, 0) -
                              st->dual.mu_pen * left / pb->budget - st->pconst;
           if (lbd > lb) lb = lbd;
@@ -327,14 +330,14 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
         lb = costp - st->pconst;
       }
       if (lb_parent > lb) lb = lb_parent;
-      if (!(lb < limit_of(st))) continue;
+      if (!(lb < lim)) continue;
       if (!stay && st->pack != NULL) {
         if (isnan(lb_move)) {
           const double left = st->limit_err - err;
           lb_move = g + solver__pack_bound(st->pack, t, st->used, st->count) - st->lam * left;
         }
         if (lb_move > lb) lb = lb_move;
-        if (!(lb < limit_of(st))) continue;
+        if (!(lb < lim)) continue;
       }
       kids[n++] = (bchild){(int)j, (int)o, cost, costp, costs, lb};
     }
