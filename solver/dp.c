@@ -59,23 +59,6 @@ static double step_cost(const solver__problem *pb, const solver__penalty *pen, s
   return solver__cost_x(pb, l, g, i) + solver__penalty_option(pb, pen, g, i);
 }
 
-/* h[j] = min(h[j], f + row[j]) for j < M, in blocks of a fixed length so
- * that the compiler uses vector instructions at -O2; the same comparison as
- * a scalar loop, so the minima are the same floats. */
-static void dp_relax(double *restrict h, const double *restrict row, double f, size_t M) {
-  enum { BLOCK = 8 };
-  size_t j = 0;
-  for (; j + BLOCK <= M; j += BLOCK)
-    for (size_t k = 0; k < BLOCK; k++) {
-      const double v = f + row[j + k];
-      h[j + k] = v < h[j + k] ? v : h[j + k];
-    }
-  for (; j < M; j++) {
-    const double v = f + row[j];
-    h[j] = v < h[j] ? v : h[j];
-  }
-}
-
 double solver__dp_solve(const solver__problem *pb, const solver__penalty *pen, int *srv,
                         int *opt) {
   const size_t L = pb->L, M = pb->M, N = pb->n_opt;
@@ -99,7 +82,7 @@ double solver__dp_solve(const solver__problem *pb, const solver__penalty *pen, i
     for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++)
       for (size_t i = 0; i < M; i++) {
         const double fi = f[g * M + i];
-        if (isfinite(fi)) dp_relax(hl, &pb->cm[(g * M + i) * M], fi, M);
+        if (isfinite(fi)) solver__min_add(hl, &pb->cm[(g * M + i) * M], M, fi);
       }
     for (size_t g = pb->opt_begin[l + 1]; g < pb->opt_begin[l + 2]; g++)
       for (size_t j = 0; j < M; j++) f[g * M + j] = hl[j] + step_cost(pb, pen, l + 1, g, j);

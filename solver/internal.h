@@ -77,6 +77,24 @@ static inline double solver__cm(const solver__problem *pb, size_t g, size_t i, s
 static inline double solver__cout(const solver__problem *pb, size_t g, size_t i) {
   return pb->cout[(g - pb->opt_begin[pb->L - 1]) * pb->M + i];
 }
+/* row[q] = min(row[q], c + s[q]) for q < n: the min-plus step of the DPs
+ * (dp.c, stab.c). In blocks of a fixed length, so that GCC uses vector
+ * instructions at -O2; each entry gets the scalar loop's operations, so the
+ * minima are the same floats and paths read back by equality find them. */
+static inline void solver__min_add(double *restrict row, const double *restrict s, size_t n,
+                                   double c) {
+  enum { BLOCK = 8 };
+  size_t q = 0;
+  for (; q + BLOCK <= n; q += BLOCK)
+    for (size_t k = 0; k < BLOCK; k++) {
+      const double v = c + s[q + k];
+      row[q + k] = v < row[q + k] ? v : row[q + k];
+    }
+  for (; q < n; q++) {
+    const double v = c + s[q];
+    row[q] = v < row[q] ? v : row[q];
+  }
+}
 /* Objective terms charged to x[l, g, i]: compute, plus the origin's input on
  * the first layer and the output back on the last. */
 static inline double solver__cost_x(const solver__problem *pb, size_t l, size_t g, size_t i) {

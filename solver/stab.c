@@ -181,22 +181,6 @@ static int sends_no_more_direct(const solver__stab *st, size_t t, size_t a, size
   return 1;
 }
 
-/* row[q] = min(row[q], c + s[q]) for q < n, in blocks of a fixed length
- * (vector instructions at -O2, the scalar loop's values). */
-static void stab_min_add(double *restrict row, const double *restrict s, size_t n, double c) {
-  enum { BLOCK = 8 };
-  size_t q = 0;
-  for (; q + BLOCK <= n; q += BLOCK)
-    for (size_t k = 0; k < BLOCK; k++) {
-      const double v = c + s[q + k];
-      row[q + k] = v < row[q + k] ? v : row[q + k];
-    }
-  for (; q < n; q++) {
-    const double v = c + s[q];
-    row[q] = v < row[q] ? v : row[q];
-  }
-}
-
 /* Option g of layer t on j: its cost in the tables, or +inf when it cannot
  * be in them (it does not fit the server or the budget alone). */
 static double frontier_cost(const solver__stab *st, size_t t, size_t g, size_t j) {
@@ -378,7 +362,7 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
         for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
           if (solver__cm(pb, g, j, i) < c) c = solver__cm(pb, g, j, i);
         if (!isfinite(c)) continue;
-        stab_min_add(k, &st->S[((t + 1) * M + i) * Q1], Q1, c);
+        solver__min_add(k, &st->S[((t + 1) * M + i) * Q1], Q1, c);
       }
     }
     /* W[t]: layer t + 1 joins the segment (+inf after the last layer). */
@@ -404,7 +388,7 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
         for (size_t i = 0; t + 1 < L && i < M; i++) {
           const double c = i == j || !pb->usable[i] ? INFINITY : solver__cm(pb, (size_t)fg[f], j, i);
           if (!isfinite(c)) continue;
-          stab_min_add(row, &st->S[((t + 1) * M + i) * Q1], Q1, c);
+          solver__min_add(row, &st->S[((t + 1) * M + i) * Q1], Q1, c);
         }
         for (size_t q = 0; q < Q1; q++) x[q] = down(row[q]);
       }
