@@ -46,12 +46,10 @@ static inline double budget_set(solver_instance *in, double frac) {
   return worst;
 }
 
-/* Instance k of the budget tests that draw widths at random: budget_shape,
- * each layer allowed its widths from a random one up, and a budget of
- * 0.25-0.85 of what the cheapest widths spend. */
-static inline solver_instance *budget_instance(gsl_rng *r, int k) {
-  const fixture_spec s = budget_shape(r, k);
-  solver_instance *in = fixture_random(r, &s);
+/* An instance of shape s with each layer allowed its widths from a random
+ * one up, and a budget of 0.25-0.85 of what the cheapest widths spend. */
+static inline solver_instance *budget_instance_of(gsl_rng *r, const fixture_spec *s) {
+  solver_instance *in = fixture_random(r, s);
   const size_t L = in->n_layers, B = in->n_bits;
   for (size_t l = 0; l < L; l++) {
     const size_t first = gsl_rng_uniform_int(r, B - 1);
@@ -59,6 +57,13 @@ static inline solver_instance *budget_instance(gsl_rng *r, int k) {
   }
   budget_set(in, fx_uniform(r, 0.25, 0.85));
   return in;
+}
+
+/* Instance k of the budget tests that draw widths at random: budget_shape,
+ * then budget_instance_of. */
+static inline solver_instance *budget_instance(gsl_rng *r, int k) {
+  const fixture_spec s = budget_shape(r, k);
+  return budget_instance_of(r, &s);
 }
 
 /* The solver's problem of `in` without restrictions; NULL on failure. */

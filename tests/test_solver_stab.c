@@ -121,13 +121,8 @@ int main(void) {
   for (int k = 0; k < INSTANCES; k++) {
     fixture_spec s = budget_shape(r, k);
     if (s.L > 4) s.L = 2 + (size_t)k % 3; /* exhaustive over the problem: keep it small */
-    solver_instance *in = fixture_random(r, &s);
+    solver_instance *in = budget_instance_of(r, &s);
     const size_t L = in->n_layers, B = in->n_bits;
-    for (size_t l = 0; l < L; l++) {
-      const size_t first = gsl_rng_uniform_int(r, B - 1);
-      for (size_t b = 0; b < B; b++) in->allowed[l * B + b] = b >= first;
-    }
-    budget_set(in, fx_uniform(r, 0.25, 0.85));
     solver__problem *pb = budget_problem(in);
     if (pb == NULL) abort();
     rewrite_costs(pb);
