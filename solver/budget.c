@@ -24,10 +24,10 @@
  *    units: any placement within the budget (E' = E·(1 + 1e-9), the
  *    checker's slack) has Σ ⌊err/u⌋ <= ⌊E'/u⌋ = Q, so the counted problem
  *    is a relaxation, and the loss is under one unit per layer. Q is
- *    chosen to lose least (solver__unit_choose); with the analytic bound's errors
- *    4^-b it puts the common widths on whole units. On that relaxed
- *    budget the segment relaxation is solved exactly by a backward DP with
- *    the units left as a state:
+ *    chosen to lose least (solver__unit_choose); with the analytic
+ *    bound's errors 4^-b it puts the common widths on whole units. On
+ *    that relaxed budget the segment relaxation is solved exactly by a
+ *    backward DP with the units left as a state:
  *      K[e][j][q]  cheapest cost of the layers after e, when a segment ends
  *                  at e on j, with at most q units (transfer out of e at the
  *                  cheapest option of e);

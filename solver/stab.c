@@ -38,8 +38,8 @@
  *
  * A segment's end pays the transfer at its last layer's width, as the
  * placement does. Why: the first form charged every end the cheapest
- * option's transfer (K below, now only a fallback), so a path could end a
- * segment on a wide, error-free layer at a narrow layer's transfer; with
+ * option's transfer, so a path could end a segment on a wide, error-free
+ * layer at a narrow layer's transfer; with
  * the paper's cost model a transfer grows with the width. On bench-budget
  * at M = 24 the search nodes fell on all 20 runs (by 2 to 77 %), the root
  * of run 4 rose from 4.137 to 4.163 s (optimum 4.256 s), and the tables
@@ -89,14 +89,14 @@ struct solver__stab {
   size_t *R;        /* M: storage units of server j (0 when not usable) */
   int *su, *eu;     /* n_opt: the option's storage and error in whole units (rounded down) */
   size_t *w_off;    /* L x M: offset of W[t][j][0][0]; r-major, Q + 1 per r */
-  float *W;         /* s: the segment goes on past t (C in the file comment) */
+  float *W;         /* s: the segment goes on past t */
   float *X;         /* L x M x G x (Q + 1), s: the segment ends at t with the option (by its
                      * index in layer t); written for the options on the frontier only */
   int *map;         /* L x M x G: the index of a frontier option that bounds option g of
                      * layer t on j (itself or one that dominates it), -1 for none */
   unsigned char *sends; /* L x M x G x G: 1 when option a of layer t on j sends no dearer
                          * than option b to every other server (by their indices) */
-  double *K, *S;    /* L x M x (Q + 1) each; K: the cheapest option's transfer out */
+  double *S;        /* L x M x (Q + 1) */
   double root;
 };
 
@@ -104,9 +104,19 @@ struct solver__stab {
  * float moves by at most half an ulp, 2^-24 < 1e-7 relative. */
 static float down(double v) { return (float)(v * (1 - 1e-7)); }
 
+/* The lesser of going on (a, from W) and ending (b, from X): V in the file
+ * comment. The build and the path reading both take it this way, so their
+ * values are bit-identical. */
+static float go_or_end(float a, float b) { return a < b ? a : b; }
+
+/* X's row for option g of layer t on j (g on the layer's frontier there). */
+static float *x_row(const solver__stab *st, size_t t, size_t j, size_t g) {
+  return &st->X[((t * st->M + j) * st->G + (g - st->pb->opt_begin[t])) * (st->Q + 1)];
+}
+
 void solver__stab_free(solver__stab *st) {
   if (st == NULL) return;
-  free(st->R), free(st->su), free(st->eu), free(st->w_off), free(st->W), free(st->K), free(st->S);
+  free(st->R), free(st->su), free(st->eu), free(st->w_off), free(st->W), free(st->S);
   free(st->X), free(st->map), free(st->sends);
   free(st);
 }
@@ -126,14 +136,13 @@ size_t solver__stab_units(const solver__stab *st, double err_left) {
 double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t g, size_t r, size_t q) {
   if (r == (size_t)-1 || q == (size_t)-1) return INFINITY;
   if (r > st->R[j]) r = st->R[j];
-  const size_t Q1 = st->Q + 1, gi = g - st->pb->opt_begin[t];
-  const float c = st->W[st->w_off[t * st->M + j] + r * Q1 + q];
+  const size_t gi = g - st->pb->opt_begin[t];
   const int m = gi < st->G ? st->map[(t * st->M + j) * st->G + gi] : -1;
-  /* An option with no frontier entry to bound it (one that no placement
-   * can use) ends its segment at the cheapest transfer instead. */
-  const float e = m >= 0 ? st->X[((t * st->M + j) * st->G + (size_t)m) * Q1 + q]
-                         : down(st->K[(t * st->M + j) * Q1 + q]);
-  return (double)(c < e ? c : e);
+  /* An option no frontier entry bounds does not fit the server or the
+   * budget alone: no placement has it, so no completion either. */
+  if (m < 0) return INFINITY;
+  const float c = st->W[st->w_off[t * st->M + j] + r * (st->Q + 1) + q];
+  return (double)go_or_end(c, x_row(st, t, j, st->pb->opt_begin[t] + (size_t)m)[q]);
 }
 
 double solver__stab_root(const solver__stab *st) { return st->root; }
@@ -153,13 +162,11 @@ static void stab_relax(float *restrict wr, const float *restrict go, const float
   size_t q = 0;
   for (; q + BLOCK <= n; q += BLOCK)
     for (size_t k = 0; k < BLOCK; k++) {
-      const float x = go[q + k] < end[q + k] ? go[q + k] : end[q + k];
-      const float v = down(c + (double)x);
+      const float v = down(c + (double)go_or_end(go[q + k], end[q + k]));
       wr[q + k] = v < wr[q + k] ? v : wr[q + k];
     }
   for (; q < n; q++) {
-    const float x = go[q] < end[q] ? go[q] : end[q];
-    const float v = down(c + (double)x);
+    const float v = down(c + (double)go_or_end(go[q], end[q]));
     wr[q] = v < wr[q] ? v : wr[q];
   }
 }
@@ -309,12 +316,11 @@ static solver__stab *stab_setup(const solver__problem *pb, size_t max_cells) {
   for (size_t l = 0; l < L; l++)
     if (pb->opt_begin[l + 1] - pb->opt_begin[l] > st->G) st->G = pb->opt_begin[l + 1] - pb->opt_begin[l];
   st->W = solver__table_alloc(cells * sizeof *st->W);
-  st->K = solver__table_alloc(L * M * Q1 * sizeof *st->K);
   st->S = solver__table_alloc(L * M * Q1 * sizeof *st->S);
   st->X = solver__table_alloc(L * M * st->G * Q1 * sizeof *st->X);
   st->map = malloc(L * M * st->G * sizeof *st->map);
   st->sends = malloc(L * M * st->G * st->G);
-  if (!st->W || !st->K || !st->S || !st->X || !st->map || !st->sends) goto fail;
+  if (!st->W || !st->S || !st->X || !st->map || !st->sends) goto fail;
   for (size_t t = 0; t < L; t++)
     for (size_t j = 0; j < M; j++)
       for (size_t a = pb->opt_begin[t]; a < pb->opt_begin[t + 1]; a++)
@@ -350,21 +356,6 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
   /* The frontier of layer t + 1 on each server (fb, fu, fe, fc, fg), kept
    * from the previous round; built for layer t after W[t]. */
   for (size_t t = L; t-- > 0;) {
-    /* K[t]: the segment ends at t at the cheapest option's transfer (only
-     * for options without a frontier entry; see solver__stab_after). */
-    for (size_t j = 0; j < M; j++) {
-      double *k = &st->K[(t * M + j) * Q1];
-      for (size_t q = 0; q < Q1; q++) k[q] = t + 1 == L ? 0.0 : INFINITY;
-      if (t + 1 == L || !pb->usable[j]) continue;
-      for (size_t i = 0; i < M; i++) {
-        if (i == j || !pb->usable[i]) continue;
-        double c = INFINITY;
-        for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
-          if (solver__cm(pb, g, j, i) < c) c = solver__cm(pb, g, j, i);
-        if (!isfinite(c)) continue;
-        solver__min_add(k, &st->S[((t + 1) * M + i) * Q1], Q1, c);
-      }
-    }
     /* W[t]: layer t + 1 joins the segment (+inf after the last layer). */
     for (size_t j = 0; j < M; j++) {
       float *w = &st->W[st->w_off[t * M + j]];
@@ -374,7 +365,7 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
       const float *nw = &st->W[st->w_off[(t + 1) * M + j]];
       for (size_t f = fb[j]; f < fb[j + 1]; f++) {
         const size_t u = (size_t)fu[f], e = (size_t)fe[f];
-        const float *x = &st->X[(((t + 1) * M + j) * G + (size_t)fg[f] - pb->opt_begin[t + 1]) * Q1];
+        const float *x = x_row(st, t + 1, j, (size_t)fg[f]);
         for (size_t r = u; r <= Rj; r++) stab_relax(&w[r * Q1 + e], &nw[(r - u) * Q1], x, Q1 - e, fc[f]);
       }
     }
@@ -383,7 +374,7 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
      * its own transfer to the next segment's server. */
     for (size_t j = 0; j < M; j++)
       for (size_t f = fb[j]; f < fb[j + 1]; f++) {
-        float *x = &st->X[((t * M + j) * G + (size_t)fg[f] - pb->opt_begin[t]) * Q1];
+        float *x = x_row(st, t, j, (size_t)fg[f]);
         for (size_t q = 0; q < Q1; q++) row[q] = t + 1 == L ? 0.0 : INFINITY;
         for (size_t i = 0; t + 1 < L && i < M; i++) {
           const double c = i == j || !pb->usable[i] ? INFINITY : solver__cm(pb, (size_t)fg[f], j, i);
@@ -400,10 +391,9 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
       const size_t Rj = st->R[j];
       for (size_t f = fb[j]; f < fb[j + 1]; f++) {
         const size_t u = (size_t)fu[f], e = (size_t)fe[f];
-        const float *x = &st->X[((t * M + j) * G + (size_t)fg[f] - pb->opt_begin[t]) * Q1];
+        const float *x = x_row(st, t, j, (size_t)fg[f]);
         for (size_t q = e; q < Q1; q++) {
-          const float a = w[(Rj - u) * Q1 + q - e], b = x[q - e];
-          const double v = fc[f] + (double)(a < b ? a : b);
+          const double v = fc[f] + (double)go_or_end(w[(Rj - u) * Q1 + q - e], x[q - e]);
           if (v < s[q]) s[q] = v;
         }
       }
@@ -450,9 +440,8 @@ int solver__stab_path(const solver__stab *st, int *srv, int *opt) {
     for (size_t f = fb[j]; f < fb[j + 1] && pick == fb[j + 1]; f++) {
       const size_t u = (size_t)fu[f], e = (size_t)fe[f];
       if (u > Rj || e > q) continue;
-      const float a = w[(Rj - u) * Q1 + q - e];
-      const float b = st->X[((t * M + j) * G + (size_t)fg[f] - pb->opt_begin[t]) * Q1 + q - e];
-      if (fc[f] + (double)(a < b ? a : b) == target) pick = f;
+      const float v = go_or_end(w[(Rj - u) * Q1 + q - e], x_row(st, t, j, (size_t)fg[f])[q - e]);
+      if (fc[f] + (double)v == target) pick = f;
     }
     if (pick == fb[j + 1]) goto done;
     srv[t] = (int)j, opt[t] = fg[pick];
@@ -464,17 +453,15 @@ int solver__stab_path(const solver__stab *st, int *srv, int *opt) {
         goto done;
       }
       const float wv = st->W[st->w_off[t * M + j] + r * Q1 + q];
-      const float xv = st->X[((t * M + j) * G + (size_t)opt[t] - pb->opt_begin[t]) * Q1 + q];
-      if (!(wv < xv)) break;
+      if (!(wv < x_row(st, t, j, (size_t)opt[t])[q])) break;
       stab_frontier(st, t + 1, fb, fu, fe, fc, fg, NULL);
       const float *nw = &st->W[st->w_off[(t + 1) * M + j]];
       size_t f = fb[j];
       for (; f < fb[j + 1]; f++) {
         const size_t u = (size_t)fu[f], e = (size_t)fe[f];
         if (u > r || e > q) continue;
-        const float a = nw[(r - u) * Q1 + q - e];
-        const float b = st->X[(((t + 1) * M + j) * G + (size_t)fg[f] - pb->opt_begin[t + 1]) * Q1 + q - e];
-        if (down(fc[f] + (double)(a < b ? a : b)) == wv) break;
+        const float v = go_or_end(nw[(r - u) * Q1 + q - e], x_row(st, t + 1, j, (size_t)fg[f])[q - e]);
+        if (down(fc[f] + (double)v) == wv) break;
       }
       if (f == fb[j + 1]) goto done;
       t++;
@@ -483,7 +470,7 @@ int solver__stab_path(const solver__stab *st, int *srv, int *opt) {
     }
     /* The segment ends at t: the next server is one whose transfer from
      * j at layer t's option, plus its suffix, gives X's entry. */
-    const float xv = st->X[((t * M + j) * G + (size_t)opt[t] - pb->opt_begin[t]) * Q1 + q];
+    const float xv = x_row(st, t, j, (size_t)opt[t])[q];
     size_t next = M;
     for (size_t i = 0; i < M && next == M; i++) {
       if (i == j || !pb->usable[i]) continue;
