@@ -314,6 +314,11 @@ size_t solver__stab_units(const solver__stab *st, double err_left);
  * units are left (the transfer out of t, if the segment ends there, at g's
  * width). */
 double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t g, size_t r, size_t q);
+/* Lower bound on the cost of layers t.. when layer t is on j, whatever its
+ * option, the storage j has left and whether t starts a segment, with q
+ * error units left before layer t (S[t][j][q]: a segment starting at t
+ * with all of j's room, which only relaxes). +inf for q == (size_t)-1. */
+double solver__stab_start(const solver__stab *st, size_t t, size_t j, size_t q);
 /* One optimal path of the relaxation into srv/opt (L each): 1, or 0 when
  * none was found (no finite value, or memory). Its segments fit their
  * servers alone and its errors the budget, in units; it may reuse a server

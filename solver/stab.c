@@ -145,6 +145,11 @@ double solver__stab_after(const solver__stab *st, size_t t, size_t j, size_t g, 
   return (double)go_or_end(c, x_row(st, t, j, st->pb->opt_begin[t] + (size_t)m)[q]);
 }
 
+double solver__stab_start(const solver__stab *st, size_t t, size_t j, size_t q) {
+  if (q == (size_t)-1) return INFINITY;
+  return st->S[(t * st->M + j) * (st->Q + 1) + (q > st->Q ? st->Q : q)];
+}
+
 double solver__stab_root(const solver__stab *st) { return st->root; }
 
 double solver__stab_error_unit(const solver__stab *st) { return st->eu_unit; }
