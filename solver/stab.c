@@ -154,26 +154,52 @@ double solver__stab_root(const solver__stab *st) { return st->root; }
 
 double solver__stab_error_unit(const solver__stab *st) { return st->eu_unit; }
 
-/* wr[q] = min(wr[q], down(c + min(go[q], end[q]))) for q < n: one option's
- * step of the build (the next layer joins the segment with it, and the
- * segment then goes on, go, or ends there, end), which is most of its
- * time. The rows never overlap (wr is in W[t], go in W[t + 1], end in X),
- * and saying so with restrict, in blocks of a fixed length, lets the
- * compiler use vector instructions at -O2; each entry gets exactly the
- * operations of the scalar loop, which solver__stab_path repeats. */
+/* wr[q] = min(wr[q], down(c + min(go[q], end[q]))) for q in [at, at +
+ * B): one block of one option's step of the build (the next layer joins
+ * the segment with it, and the segment then goes on, go, or ends there,
+ * end). B is a constant at every call, so GCC unrolls the block and uses
+ * vector instructions at -O2. */
+static inline void relax_block(float *restrict wr, const float *restrict go,
+                               const float *restrict end, size_t at, size_t B, double c) {
+  for (size_t k = at; k < at + B; k++) {
+    const float v = down(c + (double)go_or_end(go[k], end[k]));
+    wr[k] = v < wr[k] ? v : wr[k];
+  }
+}
+
+/* The step over q < n, most of the build's time. The rows never overlap
+ * (wr is in W[t], go in W[t + 1], end in X), which restrict says. Blocks
+ * of 16, and the rest as one more block that ends at n and overlaps the
+ * last (taking the same minimum twice changes nothing), so no entry is
+ * left to a scalar loop unless n < 4: the tuning's tables have 14 error
+ * units, and their scalar rest had been a quarter of the build's samples
+ * in a profile of bench-budget M = 24.
+ * Each entry gets exactly the operations of the scalar loop, which
+ * solver__stab_path repeats. */
 static void stab_relax(float *restrict wr, const float *restrict go, const float *restrict end,
                        size_t n, double c) {
-  enum { BLOCK = 16 };
   size_t q = 0;
-  for (; q + BLOCK <= n; q += BLOCK)
-    for (size_t k = 0; k < BLOCK; k++) {
-      const float v = down(c + (double)go_or_end(go[q + k], end[q + k]));
-      wr[q + k] = v < wr[q + k] ? v : wr[q + k];
-    }
-  for (; q < n; q++) {
-    const float v = down(c + (double)go_or_end(go[q], end[q]));
-    wr[q] = v < wr[q] ? v : wr[q];
+  for (; q + 16 <= n; q += 16) relax_block(wr, go, end, q, 16, c);
+  if (q == n) return;
+  if (n >= 16) {
+    relax_block(wr, go, end, n - 16, 16, c);
+  } else if (n >= 8) {
+    relax_block(wr, go, end, 0, 8, c);
+    relax_block(wr, go, end, n - 8, 8, c);
+  } else if (n >= 4) {
+    relax_block(wr, go, end, 0, 4, c);
+    relax_block(wr, go, end, n - 4, 4, c);
+  } else {
+    for (q = 0; q < n; q++) relax_block(wr, go, end, q, 1, c);
   }
+}
+
+/* w[0..n-1] = +inf, in blocks (so that GCC uses vector stores at -O2). */
+static void stab_fill(float *restrict w, size_t n) {
+  size_t q = 0;
+  for (; q + 16 <= n; q += 16)
+    for (size_t k = 0; k < 16; k++) w[q + k] = INFINITY;
+  for (; q < n; q++) w[q] = INFINITY;
 }
 
 /* Whether option a of layer t on j costs no more than option b to send to
@@ -365,13 +391,18 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
     for (size_t j = 0; j < M; j++) {
       float *w = &st->W[st->w_off[t * M + j]];
       const size_t Rj = st->R[j];
-      for (size_t q = 0; q < (Rj + 1) * Q1; q++) w[q] = INFINITY;
-      if (t + 1 == L) continue;
-      const float *nw = &st->W[st->w_off[(t + 1) * M + j]];
-      for (size_t f = fb[j]; f < fb[j + 1]; f++) {
-        const size_t u = (size_t)fu[f], e = (size_t)fe[f];
-        const float *x = x_row(st, t + 1, j, (size_t)fg[f]);
-        for (size_t r = u; r <= Rj; r++) stab_relax(&w[r * Q1 + e], &nw[(r - u) * Q1], x, Q1 - e, fc[f]);
+      const float *nw = t + 1 < L ? &st->W[st->w_off[(t + 1) * M + j]] : NULL;
+      /* Row by row, every option into the row while it is in cache (the
+       * table is larger than the cache; option by option, each pass
+       * read and wrote it all again). */
+      for (size_t r = 0; r <= Rj; r++) {
+        float *wr = &w[r * Q1];
+        stab_fill(wr, Q1);
+        for (size_t f = fb[j]; nw != NULL && f < fb[j + 1]; f++) {
+          const size_t u = (size_t)fu[f], e = (size_t)fe[f];
+          if (u > r) continue;
+          stab_relax(&wr[e], &nw[(r - u) * Q1], x_row(st, t + 1, j, (size_t)fg[f]), Q1 - e, fc[f]);
+        }
       }
     }
     stab_frontier(st, t, fb, fu, fe, fc, fg, st->map);
