@@ -239,10 +239,16 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
       offer_repaired(pb, inc, srv, op, deadline);
     solver__segdp_free(sd);
     solver__local_search(pb, inc, deadline);
-    /* Under a budget, the same servers in another order (heuristic.c):
-     * it is cheap, and a better start lets the budget search prune more. */
+    /* Under a budget, the same servers in another order (heuristic.c),
+     * when the order DP below cannot run (no storage-charged tables, whose
+     * units it takes). Why not always: the order DP tries the incumbent's
+     * order and its reverse with the boundaries and widths anew, and after
+     * it the permutations changed the search on few runs (bench-budget
+     * runs 0-19 at M = 8-48: the same nodes on 109 of 120, more on 8,
+     * fewer on 3) while they took up to 0.1 s a solve (2.0 s of the 20 runs
+     * at M = 32). The search still permutes each new incumbent. */
     if (pb->has_budget && pb->budget > 0) {
-      solver__permute_segments(pb, inc, deadline);
+      if (st == NULL) solver__permute_segments(pb, inc, deadline);
       /* The widths and the placement solved in turn (bwidth.c): on long
        * chains the moves above cannot trade error between layers. */
       if (solver__alternate_widths(pb, inc, deadline) < 0) goto oom;
