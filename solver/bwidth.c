@@ -37,9 +37,11 @@
 
 /* The placement for the widths of `opt` (they must keep the budget),
  * solved exactly with those widths fixed; into srv/out_opt (options of pb).
- * Returns 1 if a placement was found, 0 if not, -1 without memory. */
-static int place_widths(const solver__problem *pb, const int *opt, double deadline, int *srv,
-                        int *out_opt) {
+ * `seed` (the servers of a placement with those widths, or NULL) is the
+ * solve's first incumbent. Returns 1 if a placement was found, 0 if not,
+ * -1 without memory. */
+static int place_widths(const solver__problem *pb, const int *opt, const int *seed,
+                        double deadline, int *srv, int *out_opt) {
   const solver_instance *in = pb->in;
   const size_t L = pb->L, B = in->n_bits;
   solver_instance sub = *in;
@@ -61,6 +63,17 @@ static int place_widths(const solver__problem *pb, const int *opt, double deadli
   }
   /* The same servers as pb may use (a baseline's restriction). */
   memcpy(sp->usable, pb->usable, pb->M * sizeof *sp->usable);
+  /* The incumbent's placement is one with these widths: offered first, it
+   * gives the bounds' steps their target and the search its limit from
+   * the start (it is kept only if feasible here). */
+  for (size_t l = 0; seed != NULL && l < L; l++) {
+    srv[l] = seed[l];
+    out_opt[l] = -1;
+    for (size_t g = sp->opt_begin[l]; g < sp->opt_begin[l + 1]; g++)
+      if (sp->opt_bits[g] == pb->opt_bits[opt[l]]) out_opt[l] = (int)g;
+    if (out_opt[l] < 0) seed = NULL;
+  }
+  if (seed != NULL) solver__incumbent_offer(&inc, sp, srv, out_opt);
   solver_options o;
   memset(&o, 0, sizeof o);
   o.method = SOLVER_METHOD_ILP;
@@ -150,7 +163,7 @@ int solver__alternate_widths(const solver__problem *pb, solver__incumbent *inc, 
     /* The placement for the incumbent's widths. */
     double left = deadline > 0 ? deadline - solver__now() : INFINITY;
     double cap = fmin(BWIDTH_SOLVE_MAX, BWIDTH_SHARE * left);
-    const int f = place_widths(pb, inc->opt, solver__now() + cap, srv, opt);
+    const int f = place_widths(pb, inc->opt, inc->srv, solver__now() + cap, srv, opt);
     if (f < 0) {
       rc = -1;
       break;
