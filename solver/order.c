@@ -95,30 +95,60 @@ static void order_fill(float *restrict w, size_t n) {
   for (; q < n; q++) w[q] = INFINITY;
 }
 
+/* w[q] = min(w[q], add(c, min(a[q], b[q]))) for q in [at, at + B); B is
+ * a constant at every call, so GCC unrolls the block and uses vector
+ * instructions at -O2. */
+static inline void relax_block(float *restrict w, const float *restrict a,
+                               const float *restrict b, size_t at, size_t B, double c) {
+  for (size_t k = at; k < at + B; k++) {
+    const float x = a[k] < b[k] ? a[k] : b[k];
+    const float v = add(c, x);
+    w[k] = v < w[k] ? v : w[k];
+  }
+}
+
 /* w[q] = min(w[q], add(c, min(a[q], b[q]))) for q < n, or with 0 for the
- * inner min when a is NULL (after the last layer). The rows never overlap;
- * restrict and blocks of a fixed length let the compiler use vector
- * instructions at -O2, with exactly the operations of the scalar loop (so
- * the path, read with add() and value(), meets the same floats). */
+ * inner min when a is NULL (after the last layer). The rows never overlap,
+ * which restrict says; blocks of 16, and the rest as one more block that
+ * ends at n and overlaps the last (the same minimum taken twice changes
+ * nothing), with exactly the operations of the scalar loop (so the path,
+ * read with add() and value(), meets the same floats). */
 static void order_relax(float *restrict w, const float *restrict a, const float *restrict b,
                         size_t n, double c) {
-  enum { BLOCK = 16 };
   size_t q = 0;
   if (a == NULL) {
     const float v = add(c, 0.0f);
     for (; q < n; q++) w[q] = v < w[q] ? v : w[q];
     return;
   }
-  for (; q + BLOCK <= n; q += BLOCK)
-    for (size_t k = 0; k < BLOCK; k++) {
-      const float x = a[q + k] < b[q + k] ? a[q + k] : b[q + k];
-      const float v = add(c, x);
-      w[q + k] = v < w[q + k] ? v : w[q + k];
-    }
-  for (; q < n; q++) {
-    const float x = a[q] < b[q] ? a[q] : b[q];
-    const float v = add(c, x);
-    w[q] = v < w[q] ? v : w[q];
+  for (; q + 16 <= n; q += 16) relax_block(w, a, b, q, 16, c);
+  if (q == n) return;
+  if (n >= 16) {
+    relax_block(w, a, b, n - 16, 16, c);
+  } else {
+    for (; q < n; q++) relax_block(w, a, b, q, 1, c);
+  }
+}
+
+/* e[q] = min(e[q], add(m, s[q])) for q in [at, at + B), as relax_block. */
+static inline void end_block(float *restrict e, const float *restrict s, size_t at, size_t B,
+                             double m) {
+  for (size_t k = at; k < at + B; k++) {
+    const float v = add(m, s[k]);
+    e[k] = v < e[k] ? v : e[k];
+  }
+}
+
+/* e[q] = min(e[q], add(m, s[q])) for q < n: a segment ending into the
+ * next one's start. In blocks, the rest overlapping, as above. */
+static void order_end(float *restrict e, const float *restrict s, size_t n, double m) {
+  size_t q = 0;
+  for (; q + 16 <= n; q += 16) end_block(e, s, q, 16, m);
+  if (q == n) return;
+  if (n >= 16) {
+    end_block(e, s, n - 16, 16, m);
+  } else {
+    for (; q < n; q++) end_block(e, s, q, 1, m);
   }
 }
 
@@ -265,15 +295,11 @@ static void order_build(order_dp *d) {
         for (size_t k = d->k_off[t * n + p]; k < d->k_off[t * n + p + 1]; k++) {
           const size_t g = (size_t)d->keep[k];
           float *e = end_at(d, t, p, g - pb->opt_begin[t]);
-          for (size_t q = 0; q < Q1; q++) e[q] = INFINITY;
+          order_fill(e, Q1);
           for (size_t p2 = p + 1; p2 < n; p2++) {
             const double m = solver__cm(pb, g, (size_t)d->seq[p], (size_t)d->seq[p2]);
             if (!isfinite(m)) continue;
-            const float *s = start_at(d, t + 1, p2);
-            for (size_t q = 0; q < Q1; q++) {
-              const float v = add(m, s[q]);
-              if (v < e[q]) e[q] = v;
-            }
+            order_end(e, start_at(d, t + 1, p2), Q1, m);
           }
         }
       /* Cont[t]: layer t + 1 joins the segment. V(t + 1, ...) is read
@@ -281,16 +307,21 @@ static void order_build(order_dp *d) {
       for (size_t p = 0; p < n; p++) {
         const size_t j = (size_t)d->seq[p], Rp = d->R[p];
         float *w = &d->cont[d->c_off[t * n + p]];
-        order_fill(w, (Rp + 1) * Q1);
         const int last = t + 2 == L;
         const float *nc = last ? NULL : &d->cont[d->c_off[(t + 1) * n + p]];
-        for (size_t k = d->k_off[(t + 1) * n + p]; k < d->k_off[(t + 1) * n + p + 1]; k++) {
-          const size_t o = (size_t)d->keep[k];
-          const double c = solver__cost_x(pb, t + 1, o, j);
-          const size_t u = (size_t)d->su[o], eo = (size_t)d->eu[o];
-          const float *ne = last ? NULL : end_at(d, t + 1, p, o - pb->opt_begin[t + 1]);
-          for (size_t r = u; r <= Rp; r++)
-            order_relax(&w[r * Q1 + eo], last ? NULL : &nc[(r - u) * Q1], ne, Q1 - eo, c);
+        const size_t k0 = d->k_off[(t + 1) * n + p], k1 = d->k_off[(t + 1) * n + p + 1];
+        /* Row by row, every option into the row while it is in cache. */
+        for (size_t r = 0; r <= Rp; r++) {
+          float *wr = &w[r * Q1];
+          order_fill(wr, Q1);
+          for (size_t k = k0; k < k1; k++) {
+            const size_t o = (size_t)d->keep[k];
+            const size_t u = (size_t)d->su[o], eo = (size_t)d->eu[o];
+            if (u > r) continue;
+            const float *ne = last ? NULL : end_at(d, t + 1, p, o - pb->opt_begin[t + 1]);
+            order_relax(&wr[eo], last ? NULL : &nc[(r - u) * Q1], ne, Q1 - eo,
+                        solver__cost_x(pb, t + 1, o, j));
+          }
         }
       }
     }
