@@ -31,7 +31,6 @@ struct solver__segdp {
   size_t *len;   /* L x M: longest segment starting at s that fits j (0: none) */
   double *H, *E, *K, *S; /* L x M each, see the file comment */
   int *e_start;  /* L x M: start of the segment achieving E[e][j] */
-  int *h_prev;   /* L x M: server before the segment achieving H[s][j] */
   double *run;   /* L, scratch */
   const solver__penalty *pen; /* penalties of the last solve (borrowed) */
   int backward;  /* 1 once K and S are filled for the last solve */
@@ -41,7 +40,7 @@ void solver__segdp_free(solver__segdp *sd) {
   if (sd == NULL) return;
   free(sd->c), free(sd->a), free(sd->tmin), free(sd->len);
   free(sd->H), free(sd->E), free(sd->K), free(sd->S);
-  free(sd->e_start), free(sd->h_prev), free(sd->run);
+  free(sd->e_start), free(sd->run);
   free(sd);
 }
 
@@ -72,10 +71,9 @@ solver__segdp *solver__segdp_alloc(const solver__problem *pb) {
   sd->K = malloc(L * M * sizeof *sd->K);
   sd->S = malloc(L * M * sizeof *sd->S);
   sd->e_start = malloc(L * M * sizeof *sd->e_start);
-  sd->h_prev = malloc(L * M * sizeof *sd->h_prev);
   sd->run = malloc(L * sizeof *sd->run);
   if (!sd->c || !sd->a || !sd->tmin || !sd->len || !sd->H || !sd->E || !sd->K ||
-      !sd->S || !sd->e_start || !sd->h_prev || !sd->run) {
+      !sd->S || !sd->e_start || !sd->run) {
     solver__segdp_free(sd);
     return NULL;
   }
@@ -122,16 +120,23 @@ double solver__segdp_solve(solver__segdp *sd, const solver__penalty *pen, int *s
   /* Forward pass: E[s-1] is final once every segment ending there is in,
    * which holds when s is reached in increasing order. */
   for (size_t s = 0; s < L; s++) {
+    /* H[s], one server before at a time: a row of tmin is contiguous in
+     * the server after, so the min-plus step is solver__min_add's, in
+     * vector instructions (by server after, with the server before inner,
+     * it had been a strided scalar scan, O(L·M²) per solve and a tenth of
+     * a budget solve at M = 48). The server before is found again only
+     * along the path read back. */
+    double *hs = &sd->H[s * M];
+    for (size_t j = 0; j < M; j++) hs[j] = s == 0 ? 0.0 : INFINITY;
+    for (size_t i = 0; s > 0 && i < M; i++) {
+      const double ei = sd->E[(s - 1) * M + i];
+      if (!isfinite(ei)) continue; /* +inf + t changes no minimum */
+      const double *row = &sd->tmin[((s - 1) * M + i) * M];
+      solver__min_add(hs, row, i, ei);
+      solver__min_add(hs + i + 1, row + i + 1, M - i - 1, ei);
+    }
     for (size_t j = 0; j < M; j++) {
-      double h = s == 0 ? 0.0 : INFINITY;
-      int prev = -1;
-      for (size_t i = 0; s > 0 && i < M; i++) {
-        if (i == j) continue;
-        const double v = sd->E[(s - 1) * M + i] + sd->tmin[((s - 1) * M + i) * M + j];
-        if (v < h) h = v, prev = (int)i;
-      }
-      sd->H[s * M + j] = h;
-      sd->h_prev[s * M + j] = prev;
+      const double h = hs[j];
       if (!isfinite(h)) continue;
       double cost = h;
       for (size_t n = 0; n < sd->len[s * M + j]; n++) {
@@ -156,7 +161,15 @@ double solver__segdp_solve(solver__segdp *sd, const solver__penalty *pen, int *s
         opt[l] = sd->a[l * M + j];
       }
       if (s == 0) break;
-      j = (size_t)sd->h_prev[s * M + j];
+      /* The server before: the first whose arrival equals H (the same
+       * sums as above, so equality is exact), which is the one a scan by
+       * server before with a strict < keeps. */
+      const double h = sd->H[s * M + j];
+      size_t p = M;
+      for (size_t i = 0; i < M && p == M; i++)
+        if (i != j && sd->E[(s - 1) * M + i] + sd->tmin[((s - 1) * M + i) * M + j] == h) p = i;
+      if (p == M) break; /* cannot happen: H is one of these sums */
+      j = p;
       e = s - 1;
     }
   }
