@@ -204,7 +204,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
      * Lagrangian's storage multipliers, minus their sum, like bt_pen. */
     if ((st = solver__stab_alloc(pb, NULL)) != NULL && solver__stab_root(st) > out->budget)
       out->budget = solver__stab_root(st);
-    if ((st_pen = solver__stab_alloc(pb, &seg_pen)) != NULL) {
+    if ((st_pen = solver__stab_alloc_like(pb, &seg_pen, st)) != NULL) {
       const double sp = solver__stab_root(st_pen) -
                         (solver__penalty_constant(pb, &seg_pen) - seg_pen.error) * (1 + 1e-9);
       if (sp > out->budget) out->budget = sp;
@@ -432,8 +432,8 @@ done:
   solver__btab_free(bt_pen);
   solver__btab_free(bd);
   solver__btab_free(bd_pen);
+  solver__stab_free(st_pen); /* before st, whose transfer table it borrows */
   solver__stab_free(st);
-  solver__stab_free(st_pen);
   solver__penalty_free(&lag_pen);
   solver__penalty_free(&seg_pen);
   solver__penalty_free(&stab_pen);

@@ -95,7 +95,10 @@ struct solver__stab {
   int *map;         /* L x M x G: the index of a frontier option that bounds option g of
                      * layer t on j (itself or one that dominates it), -1 for none */
   unsigned char *sends; /* L x M x G x G: 1 when option a of layer t on j sends no dearer
-                         * than option b to every other server (by their indices) */
+                         * than option b to every other server (by their indices);
+                         * borrowed from another table of the same problem when
+                         * owns_sends is 0 */
+  int owns_sends;
   double *S;        /* L x M x (Q + 1) */
   double root;
 };
@@ -117,7 +120,8 @@ static float *x_row(const solver__stab *st, size_t t, size_t j, size_t g) {
 void solver__stab_free(solver__stab *st) {
   if (st == NULL) return;
   free(st->R), free(st->su), free(st->eu), free(st->w_off), free(st->W), free(st->S);
-  free(st->X), free(st->map), free(st->sends);
+  free(st->X), free(st->map);
+  if (st->owns_sends) free(st->sends);
   free(st);
 }
 
@@ -283,9 +287,12 @@ static void stab_frontier(const solver__stab *st, size_t t, size_t *fb, int *fu,
 /* The units and the tables' memory, without their values, for at most
  * max_cells entries of W: they depend on the instance alone, not on the
  * multipliers, so one allocation serves every build of
- * solver__stab_lagrange. NULL when the instance is too large for useful
+ * solver__stab_lagrange. The table of which options send no dearer is
+ * borrowed from `like` when that was built for pb (it must outlive the
+ * result), else computed. NULL when the instance is too large for useful
  * units or memory is short. */
-static solver__stab *stab_setup(const solver__problem *pb, size_t max_cells) {
+static solver__stab *stab_setup(const solver__problem *pb, size_t max_cells,
+                                const solver__stab *like) {
   const size_t L = pb->L, M = pb->M, N = pb->n_opt;
   if (!pb->has_budget || !(pb->budget > 0) || L == 0) return NULL;
   solver__stab *st = calloc(1, sizeof *st);
@@ -350,8 +357,14 @@ static solver__stab *stab_setup(const solver__problem *pb, size_t max_cells) {
   st->S = solver__table_alloc(L * M * Q1 * sizeof *st->S);
   st->X = solver__table_alloc(L * M * st->G * Q1 * sizeof *st->X);
   st->map = malloc(L * M * st->G * sizeof *st->map);
+  if (!st->W || !st->S || !st->X || !st->map) goto fail;
+  if (like != NULL && like->pb == pb) {
+    st->sends = like->sends; /* the transfers depend on the problem alone */
+    return st;
+  }
   st->sends = malloc(L * M * st->G * st->G);
-  if (!st->W || !st->S || !st->X || !st->map || !st->sends) goto fail;
+  st->owns_sends = 1;
+  if (!st->sends) goto fail;
   for (size_t t = 0; t < L; t++)
     for (size_t j = 0; j < M; j++)
       for (size_t a = pb->opt_begin[t]; a < pb->opt_begin[t + 1]; a++)
@@ -442,13 +455,18 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
   return 0;
 }
 
-solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalty *pen) {
-  solver__stab *st = stab_setup(pb, STAB_CELLS);
+solver__stab *solver__stab_alloc_like(const solver__problem *pb, const solver__penalty *pen,
+                                      const solver__stab *like) {
+  solver__stab *st = stab_setup(pb, STAB_CELLS, like);
   if (st != NULL && stab_build(st, pen) != 0) {
     solver__stab_free(st);
     st = NULL;
   }
   return st;
+}
+
+solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalty *pen) {
+  return solver__stab_alloc_like(pb, pen, NULL);
 }
 
 /* One optimal path of the relaxation (solver__stab_path). Every value is
@@ -571,7 +589,7 @@ int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solve
   int holds_best = 0;
   /* The tables the iterations build: small ones when they can be had,
    * else st itself (which holds the first iterate's values already). */
-  small = stab_setup(pb, STAB_TUNE_CELLS);
+  small = stab_setup(pb, STAB_TUNE_CELLS, st);
   solver__stab *tt = small != NULL ? small : st;
   for (int it = 0; it < max_iter; it++) {
     if ((it > 0 || tt != st) && stab_build(tt, &w) != 0) goto done;
