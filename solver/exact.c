@@ -256,7 +256,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
        * reversed, and with the servers it leaves out (order.c): the local
        * moves above change one layer at a time. */
       if (st != NULL) {
-        if (solver__order_improve(pb, inc, solver__stab_error_unit(st), 0, deadline) < 0) goto oom;
+        if (solver__order_improve(pb, inc, solver__stab_error_unit(st), deadline) < 0) goto oom;
       }
     }
     if (isfinite(inc->value) && inc->value - out->lower <= gap * inc->value) {
@@ -297,8 +297,8 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
       if (searched == 0 && sn > first && budget > first && st_pen != NULL &&
           !solver__expired(deadline)) {
         double tuned = -INFINITY;
-        /* The order DP over every order of the incumbent's servers
-         * (solver__order_improve with every_order) used to run here, so
+        /* The order DP over every order of the incumbent's servers used
+         * to run here (solver__order_improve had an option for it), so
          * that the tuning would aim at a better incumbent. With the search
          * as it is now it no longer pays: on bench-budget runs 0-19 at
          * M = 8-48 without it the search nodes were the same on 114 of 120

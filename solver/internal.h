@@ -359,12 +359,10 @@ double solver__stab_error_unit(const solver__stab *st);
 int solver__order_dp(const solver__problem *pb, const int *seq, size_t n, double eu_unit,
                      int *srv, int *opt, double *su_unit);
 /* Incumbents from solver__order_dp: the incumbent's own servers in their
- * order and reversed, with every server it leaves out before or after them,
- * and (every_order) all orders of at most five servers; repeated while one
- * improves (at most three rounds). Returns 1 if inc improved, 0 if not, -1
- * without memory. */
+ * order and reversed, repeated while one improves (at most three rounds).
+ * Returns 1 if inc improved, 0 if not, -1 without memory. */
 int solver__order_improve(const solver__problem *pb, solver__incumbent *inc, double eu_unit,
-                          int every_order, double deadline);
+                          double deadline);
 
 /* Tunes the storage and cap multipliers of st, built by solver__stab_alloc
  * with pen (whose arrays it borrows), by subgradient ascent over the same

@@ -449,10 +449,10 @@ static int order_try(const solver__problem *pb, order_ws *ws, solver__incumbent 
 }
 
 int solver__order_improve(const solver__problem *pb, solver__incumbent *inc, double eu_unit,
-                          int every_order, double deadline) {
+                          double deadline) {
   const size_t L = pb->L, M = pb->M;
   if (!isfinite(inc->value) || L == 0) return 0;
-  int *seq = malloc(2 * M * sizeof *seq), *perm = malloc(M * sizeof *perm);
+  int *seq = malloc(M * sizeof *seq), *perm = malloc(M * sizeof *perm);
   int *srv = malloc(L * sizeof *srv), *opt = malloc(L * sizeof *opt);
   unsigned char *in = malloc(M);
   order_ws ws = {NULL, NULL, NULL, 0, 0, 0};
@@ -461,8 +461,7 @@ int solver__order_improve(const solver__problem *pb, solver__incumbent *inc, dou
     rc = -1;
     goto done;
   }
-  /* Rounds while one improves, from the new incumbent's order; the
-   * orders that cost most only in the first. */
+  /* Rounds while one improves, from the new incumbent's order. */
   for (int round = 0, better = 1; better && round < 3 && !solver__expired(deadline); round++) {
     better = 0;
     const size_t k = order_of(pb, inc->srv, perm, in);
@@ -473,40 +472,7 @@ int solver__order_improve(const solver__problem *pb, solver__incumbent *inc, dou
     for (size_t i = 0; i < k; i++) seq[i] = perm[k - 1 - i];
     if ((r = order_try(pb, &ws, inc, seq, k, eu_unit, srv, opt, deadline)) < 0) goto oom;
     better |= r;
-    /* When asked: the servers it leaves out, before it or after it (a
-     * server more at either end, or one of its servers traded for
-     * another). */
-    size_t u = 0;
-    for (size_t j = 0; every_order && j < M; j++)
-      if (pb->usable[j] && !in[j]) seq[u++] = (int)j;
-    if (u > 0) {
-      memcpy(&seq[u], perm, k * sizeof *seq);
-      if ((r = order_try(pb, &ws, inc, seq, u + k, eu_unit, srv, opt, deadline)) < 0) goto oom;
-      better |= r;
-      memcpy(seq, perm, k * sizeof *seq);
-      for (size_t j = 0, w = k; j < M; j++)
-        if (pb->usable[j] && !in[j]) seq[w++] = (int)j;
-      if ((r = order_try(pb, &ws, inc, seq, u + k, eu_unit, srv, opt, deadline)) < 0) goto oom;
-      better |= r;
-    }
-    /* Every order of its servers, when asked and there are at most four
-     * (five would be 120 DPs, as long as the search they save). */
-    if (every_order && k <= 4) {
-      memcpy(seq, perm, k * sizeof *seq);
-      /* Sorted first, so that all k! orders are visited. */
-      for (size_t i = 1; i < k; i++)
-        for (size_t m = i; m > 0 && seq[m - 1] > seq[m]; m--) {
-          const int x = seq[m];
-          seq[m] = seq[m - 1], seq[m - 1] = x;
-        }
-      do {
-        if (solver__expired(deadline)) break;
-        if ((r = order_try(pb, &ws, inc, seq, k, eu_unit, srv, opt, deadline)) < 0) goto oom;
-        better |= r;
-      } while (solver__next_permutation(seq, k));
-    }
     improved |= better;
-    every_order = 0; /* later rounds: the cheap orders only */
   }
   rc = improved;
   goto done;

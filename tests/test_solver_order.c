@@ -142,7 +142,7 @@ static int improve_ok(const solver__problem *pb, double eu_unit, double want, in
   *helps = 0;
   if (isfinite(want) && solver__greedy(pb, srv, opt) && solver__incumbent_offer(&inc, pb, srv, opt)) {
     const double greedy = inc.value;
-    if (solver__order_improve(pb, &inc, eu_unit, 1, INFINITY) < 0) good = 0;
+    if (solver__order_improve(pb, &inc, eu_unit, INFINITY) < 0) good = 0;
     good = good && solver__feasible(pb, inc.srv, inc.opt) && inc.value >= want * (1 - 1e-9) &&
            inc.value <= greedy;
     if (!good) diag("  improved %.12g, greedy %.12g, optimum %.12g", inc.value, greedy, want);
