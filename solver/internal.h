@@ -95,6 +95,15 @@ static inline void solver__min_add(double *restrict row, const double *restrict 
     row[q] = v < row[q] ? v : row[q];
   }
 }
+/* w[0..n-1] = +inf, in blocks of a fixed length so that GCC uses vector
+ * stores at -O2 (the min-plus tables of order.c and stab.c start so). */
+static inline void solver__fill_inf(float *restrict w, size_t n) {
+  enum { BLOCK = 16 };
+  size_t q = 0;
+  for (; q + BLOCK <= n; q += BLOCK)
+    for (size_t k = 0; k < BLOCK; k++) w[q + k] = INFINITY;
+  for (; q < n; q++) w[q] = INFINITY;
+}
 /* Objective terms charged to x[l, g, i]: compute, plus the origin's input on
  * the first layer and the output back on the last. */
 static inline double solver__cost_x(const solver__problem *pb, size_t l, size_t g, size_t i) {

@@ -85,16 +85,6 @@ static int order_grow(float **buf, size_t *have, size_t n) {
 
 static float add(double c, float x) { return (float)(c + (double)x); }
 
-/* w[0..n-1] = +inf, in blocks of a fixed length so that the compiler
- * vectorizes it (the tables are mostly this fill and order_relax). */
-static void order_fill(float *restrict w, size_t n) {
-  enum { BLOCK = 16 };
-  size_t q = 0;
-  for (; q + BLOCK <= n; q += BLOCK)
-    for (size_t k = 0; k < BLOCK; k++) w[q + k] = INFINITY;
-  for (; q < n; q++) w[q] = INFINITY;
-}
-
 /* w[q] = min(w[q], add(c, min(a[q], b[q]))) for q in [at, at + B); B is
  * a constant at every call, so GCC unrolls the block and uses vector
  * instructions at -O2. */
@@ -295,7 +285,7 @@ static void order_build(order_dp *d) {
         for (size_t k = d->k_off[t * n + p]; k < d->k_off[t * n + p + 1]; k++) {
           const size_t g = (size_t)d->keep[k];
           float *e = end_at(d, t, p, g - pb->opt_begin[t]);
-          order_fill(e, Q1);
+          solver__fill_inf(e, Q1);
           for (size_t p2 = p + 1; p2 < n; p2++) {
             const double m = solver__cm(pb, g, (size_t)d->seq[p], (size_t)d->seq[p2]);
             if (!isfinite(m)) continue;
@@ -313,7 +303,7 @@ static void order_build(order_dp *d) {
         /* Row by row, every option into the row while it is in cache. */
         for (size_t r = 0; r <= Rp; r++) {
           float *wr = &w[r * Q1];
-          order_fill(wr, Q1);
+          solver__fill_inf(wr, Q1);
           for (size_t k = k0; k < k1; k++) {
             const size_t o = (size_t)d->keep[k];
             const size_t u = (size_t)d->su[o], eo = (size_t)d->eu[o];

@@ -198,14 +198,6 @@ static void stab_relax(float *restrict wr, const float *restrict go, const float
   }
 }
 
-/* w[0..n-1] = +inf, in blocks (so that GCC uses vector stores at -O2). */
-static void stab_fill(float *restrict w, size_t n) {
-  size_t q = 0;
-  for (; q + 16 <= n; q += 16)
-    for (size_t k = 0; k < 16; k++) w[q + k] = INFINITY;
-  for (; q < n; q++) w[q] = INFINITY;
-}
-
 /* Whether option a of layer t on j costs no more than option b to send to
  * every other server (always, after the last layer: the output is part of
  * the option's cost). The transfers do not depend on the multipliers, so
@@ -410,7 +402,7 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
        * read and wrote it all again). */
       for (size_t r = 0; r <= Rj; r++) {
         float *wr = &w[r * Q1];
-        stab_fill(wr, Q1);
+        solver__fill_inf(wr, Q1);
         for (size_t f = fb[j]; nw != NULL && f < fb[j + 1]; f++) {
           const size_t u = (size_t)fu[f], e = (size_t)fe[f];
           if (u > r) continue;
