@@ -284,6 +284,13 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
     if (st->sb_pen != NULL &&
         !(gs_cost + tr - st->sconst + solver__stab_start(st->sb_pen, t, j, qn) < lim))
       continue;
+    /* The same for the tables with the budget relaxed: layers t.. keep at
+     * most the error left before t. */
+    if (st->dual.st != NULL &&
+        !(g + tr + solver__stab_start(st->dual.st, t, j, 0) -
+              st->dual.mu_st * (st->limit_err - err) / pb->budget <
+          lim))
+      continue;
     const size_t jo = j * pb->n_opt;
     /* The tables' rows for (t, j), and the room the last child on j left:
      * a child with more bytes leaves no more, so its room is scanned down
@@ -344,6 +351,12 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
         if (st->dual.pen != NULL && st->bt_pen != NULL && lb < lim) {
           const double lbd = costp + solver__btab_row_at(&r_dpen, k, 0) -
                              st->dual.mu_pen * left / pb->budget - st->pconst;
+          if (lbd > lb) lb = lbd;
+        }
+        if (st->dual.st != NULL && lb < lim) {
+          const size_t r = solver__stab_room(st->dual.st, j, pb->capacity[j] * (1 + 1e-9) - bytes);
+          const double lbd = cost + solver__stab_after(st->dual.st, t, j, o, r, 0) -
+                             st->dual.mu_st * left / pb->budget;
           if (lbd > lb) lb = lbd;
         }
       } else if (st->bt_pen != NULL && costp - st->pconst > lb) {

@@ -93,7 +93,8 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
   solver__incumbent scratch = {NULL, NULL, INFINITY};
   fixing fx = {NULL, NULL, NULL, NULL, NULL, NULL};
   solver__btab *bt = NULL, *bt_pen = NULL, *bd = NULL, *bd_pen = NULL;
-  solver__stab *st = NULL, *st_pen = NULL;
+  solver__stab *st = NULL, *st_pen = NULL, *st_mu = NULL;
+  double mu_st = 0; /* st_mu's budget multiplier, s per budget */
   solver__penalty stab_pen = {NULL, NULL, 0}; /* st_pen's multipliers once tuned */
   double lam = 0; /* the budget dual's multiplier over the segment DP, s per budget */
   out->status = SOLVER_ERROR;
@@ -209,6 +210,14 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
                         (solver__penalty_constant(pb, &seg_pen) - seg_pen.error) * (1 + 1e-9);
       if (sp > out->budget) out->budget = sp;
     }
+    /* The storage-charged tables with the budget relaxed instead of
+     * counted, when the tables above have storage units too coarse for
+     * the layers (long chains of small layers; stab_tune.c says why). */
+    if (solver__stab_coarse(pb, st)) {
+      double sm = -INFINITY;
+      st_mu = solver__stab_dual(pb, lam, bound_inc, deadline, &mu_st, &sm);
+      if (sm > out->budget) out->budget = sm;
+    }
     /* Incumbents from the tables' paths, repaired to storage (the budget
      * they keep up to the rounding of the units) and improved. */
     if (!opt->plain) {
@@ -289,7 +298,7 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
        * builds) and the search starts again with the stronger bound and
        * the incumbent found so far. */
       const long long first = budget < BSEARCH_TUNE_NODES ? budget : BSEARCH_TUNE_NODES;
-      const solver__bdual dual = {bd, lam, bd_pen, seg_pen.error};
+      const solver__bdual dual = {bd, lam, bd_pen, seg_pen.error, st_mu, mu_st};
       searched = solver__bsearch(pb, bt, bt_pen, st, st_pen, &seg_pen, NULL, &dual, lam, inc, gap,
                                  first, deadline, &sn, &open);
       out->search_nodes = sn;
@@ -434,6 +443,7 @@ done:
   solver__btab_free(bt_pen);
   solver__btab_free(bd);
   solver__btab_free(bd_pen);
+  solver__stab_free(st_mu);
   solver__stab_free(st_pen); /* before st, whose transfer table it borrows */
   solver__stab_free(st);
   solver__penalty_free(&lag_pen);

@@ -310,6 +310,34 @@ static inline double solver__btab_row_at(const solver__btab_row *row, size_t k, 
  * At most 32 MB of tables. */
 typedef struct solver__stab solver__stab;
 solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalty *pen);
+/* Entries of the tables' largest part (floats). */
+#define SOLVER__STAB_CELLS ((size_t)8 << 20)
+/* The units and the tables' memory, without their values, for at most
+ * max_cells entries: they depend on the instance alone, not on the
+ * multipliers, so one allocation serves every build of a tuning. With
+ * `dual`, the tables have no error units: the budget is relaxed by a
+ * multiplier instead (solver__stab_build's mu), which leaves the memory to
+ * finer storage units. The table of which options send no dearer is
+ * borrowed from `like` when that was built for pb (it must outlive the
+ * result), else computed. NULL when the instance is too large for useful
+ * units or memory is short. */
+solver__stab *solver__stab_setup(const solver__problem *pb, size_t max_cells,
+                                 const solver__stab *like, int dual);
+/* Fills st's tables with their values under pen's storage and cap
+ * multipliers (none when pen is NULL; its arrays are borrowed, not
+ * copied) and, for dual tables, every option's cost raised by
+ * mu·err/budget (mu in s per budget; ignored otherwise). Every entry is
+ * written, so the memory of an earlier build needs no clearing. Returns 0,
+ * or -1 without memory (st's values are then unusable). */
+int solver__stab_build(solver__stab *st, const solver__penalty *pen, double mu);
+/* Points st's multipliers at pen's arrays (which hold the values st was
+ * built with). */
+void solver__stab_borrow(solver__stab *st, const solver__penalty *pen);
+/* 1 when st is NULL or its storage unit exceeds half the narrowest storage
+ * of the median layer: rounding down then takes most of each layer's
+ * storage, and the tables charge segments little of what their widths
+ * store (OPT-350m at `linear` granularity: 7.2 MB units, 1 MB layers). */
+int solver__stab_coarse(const solver__problem *pb, const solver__stab *st);
 /* The same, sharing `like`'s table of which options send no dearer (it
  * depends on the problem alone; about 5 ms a build at M = 48) when `like`
  * (or NULL) was built for pb: `like` must then be freed after the result. */
@@ -387,6 +415,15 @@ int solver__order_improve(const solver__problem *pb, solver__incumbent *inc, dou
 int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solver__stab *st,
                           solver__incumbent *inc, int max_iter, double gap, double deadline,
                           double *bound);
+/* The storage-charged tables with the budget relaxed (dual tables of
+ * solver__stab_setup), at the multiplier mu >= 0 that maximizes their
+ * root minus mu (with the checker's slack), a lower bound on T* for every
+ * mu: found by a line search from mu0 over the concave, piecewise linear
+ * dual (stab_tune.c). Each path met is repaired and offered to inc.
+ * Returns the tables built at the best mu (*mu, *bound), or NULL without
+ * memory or useful units. */
+solver__stab *solver__stab_dual(const solver__problem *pb, double mu0, solver__incumbent *inc,
+                                double deadline, double *mu, double *bound);
 
 /* The branch and bound under the budget (bsearch.c): layer by layer, with
  * the tables (bt, and bt_pen built with the storage multipliers of pen;
@@ -401,12 +438,15 @@ int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solve
 /* The dual tables the search looks up besides the others: `plain` with
  * the budget dual's multiplier mu on the costs, `pen` with the segment
  * Lagrangian's storage and cap multipliers (those of the search's `pen`)
- * and its error multiplier mu_pen; either may be NULL. */
+ * and its error multiplier mu_pen, and `st`, the storage-charged tables
+ * with the budget relaxed by mu_st; any may be NULL. */
 typedef struct {
   const solver__btab *plain;
   double mu;      /* s per budget */
   const solver__btab *pen;
   double mu_pen;  /* s per budget */
+  const solver__stab *st; /* storage-charged, budget relaxed by mu_st (solver__stab_dual) */
+  double mu_st;   /* s per budget */
 } solver__bdual;
 
 /* 1 when layers s < t are interchangeable inside a segment: the same

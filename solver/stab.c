@@ -72,17 +72,22 @@
  * on, each block rounded down by up to a fifth, and the root bound sat
  * 0.5-4 % lower on half the M = 16 runs. With 8 MB the coarser units had
  * cost the search four times the nodes on bench-budget M = 12-16. */
-#define STAB_CELLS ((size_t)8 << 20)
+#define STAB_CELLS SOLVER__STAB_CELLS
 /* Range of the units in the budget and in the widest server. */
 #define STAB_MIN_Q 8
 #define STAB_MAX_Q 512
 #define STAB_MIN_R 8
 #define STAB_MAX_R 1024
+/* The same with the budget relaxed (no error units): a row per storage
+ * unit is all the memory holds, so the units can be finer. */
+#define STAB_MAX_R_DUAL 4096
 
 struct solver__stab {
   const solver__problem *pb;
   solver__penalty pen; /* storage and cap multipliers on the costs (error: 0), or none */
   int penalized;
+  int dual;         /* 1: the budget relaxed by mu, no error units (Q = 0) */
+  double mu;        /* s per budget: every option costs mu·err/E more (dual tables) */
   size_t L, M, Q, G; /* G: the most options of a layer */
   double su_unit;   /* bytes per storage unit */
   double eu_unit;   /* error per error unit */
@@ -158,6 +163,31 @@ double solver__stab_root(const solver__stab *st) { return st->root; }
 
 double solver__stab_error_unit(const solver__stab *st) { return st->eu_unit; }
 
+static int double_cmp(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+void solver__stab_borrow(solver__stab *st, const solver__penalty *pen) {
+  st->pen.storage = pen->storage, st->pen.count = pen->count;
+}
+
+int solver__stab_coarse(const solver__problem *pb, const solver__stab *st) {
+  if (st == NULL) return 1;
+  const size_t L = pb->L;
+  double *narrow = malloc(L * sizeof *narrow);
+  if (narrow == NULL) return 0;
+  for (size_t l = 0; l < L; l++) {
+    narrow[l] = INFINITY;
+    for (size_t g = pb->opt_begin[l]; g < pb->opt_begin[l + 1]; g++)
+      narrow[l] = fmin(narrow[l], pb->storage[g]);
+  }
+  qsort(narrow, L, sizeof *narrow, double_cmp);
+  const double med = narrow[L / 2];
+  free(narrow);
+  return st->su_unit > 0.5 * med;
+}
+
 /* wr[q] = min(wr[q], down(c + min(go[q], end[q]))) for q in [at, at +
  * B): one block of one option's step of the build (the next layer joins
  * the segment with it, and the segment then goes on, go, or ends there,
@@ -201,7 +231,7 @@ static void stab_relax(float *restrict wr, const float *restrict go, const float
 /* Whether option a of layer t on j costs no more than option b to send to
  * every other server (always, after the last layer: the output is part of
  * the option's cost). The transfers do not depend on the multipliers, so
- * stab_setup tabulates this once for every build. */
+ * solver__stab_setup tabulates this once for every build. */
 static int sends_no_more(const solver__stab *st, size_t t, size_t a, size_t b, size_t j) {
   const size_t base = st->pb->opt_begin[t];
   return st->sends[((t * st->M + j) * st->G + (a - base)) * st->G + (b - base)];
@@ -223,6 +253,7 @@ static double frontier_cost(const solver__stab *st, size_t t, size_t g, size_t j
   if (pb->storage[g] > pb->capacity[j] * (1 + 1e-9)) return INFINITY;
   double c = solver__cost_x(pb, t, g, j);
   if (st->penalized) c += solver__penalty_option(pb, &st->pen, g, j);
+  if (st->dual && st->mu > 0) c += st->mu * pb->error[g] / pb->budget;
   return c;
 }
 
@@ -276,20 +307,13 @@ static void stab_frontier(const solver__stab *st, size_t t, size_t *fb, int *fu,
   fb[M] = n;
 }
 
-/* The units and the tables' memory, without their values, for at most
- * max_cells entries of W: they depend on the instance alone, not on the
- * multipliers, so one allocation serves every build of
- * solver__stab_lagrange. The table of which options send no dearer is
- * borrowed from `like` when that was built for pb (it must outlive the
- * result), else computed. NULL when the instance is too large for useful
- * units or memory is short. */
-static solver__stab *stab_setup(const solver__problem *pb, size_t max_cells,
-                                const solver__stab *like) {
+solver__stab *solver__stab_setup(const solver__problem *pb, size_t max_cells,
+                                const solver__stab *like, int dual) {
   const size_t L = pb->L, M = pb->M, N = pb->n_opt;
   if (!pb->has_budget || !(pb->budget > 0) || L == 0) return NULL;
   solver__stab *st = calloc(1, sizeof *st);
   if (st == NULL) return NULL;
-  st->pb = pb, st->L = L, st->M = M;
+  st->pb = pb, st->L = L, st->M = M, st->dual = dual;
   st->R = calloc(M, sizeof *st->R);
   st->su = malloc((N ? N : 1) * sizeof *st->su);
   st->eu = malloc((N ? N : 1) * sizeof *st->eu);
@@ -312,22 +336,25 @@ static solver__stab *stab_setup(const solver__problem *pb, size_t max_cells,
     }
   if (usable == 0 || !(widest > 0)) goto fail;
   /* The error units first (as budget.c chooses them), then the storage
-   * units the memory leaves; fewer error units when too few are left. */
+   * units the memory leaves; fewer error units when too few are left.
+   * The dual tables have none (Q = 0): an option whose error alone
+   * exceeds the budget is left out, the rest is priced by mu. */
   const double limit = pb->budget * (1 + 1e-9);
   size_t qmax = STAB_MAX_Q, rmax = 0;
   for (;;) {
-    st->Q = solver__unit_choose(pb->error, pb->opt_begin, L, pb->budget, STAB_MIN_Q, qmax);
+    st->Q = dual ? 0 : solver__unit_choose(pb->error, pb->opt_begin, L, pb->budget, STAB_MIN_Q, qmax);
     /* Σ_j (R_j + 1) <= cells per (layer, q); R_j ≈ rmax·c_j/widest. */
     const double per = (double)max_cells / (double)L / (double)(st->Q + 1) - (double)usable;
     const double r = per * widest / sum;
-    rmax = r > STAB_MAX_R ? STAB_MAX_R : r < 0 ? 0 : (size_t)r;
-    if (rmax >= 2 * STAB_MIN_R || qmax <= STAB_MIN_Q) break;
+    const double most = dual ? STAB_MAX_R_DUAL : STAB_MAX_R;
+    rmax = r > most ? (size_t)most : r < 0 ? 0 : (size_t)r;
+    if (dual || rmax >= 2 * STAB_MIN_R || qmax <= STAB_MIN_Q) break;
     qmax /= 2;
   }
   if (rmax < STAB_MIN_R) goto fail; /* too large an instance for a useful table */
   const size_t R = solver__unit_choose(pb->storage, pb->opt_begin, L, widest, STAB_MIN_R, rmax);
   st->su_unit = widest / (double)R;
-  st->eu_unit = pb->budget / (double)st->Q;
+  st->eu_unit = dual ? INFINITY : pb->budget / (double)st->Q;
   for (size_t j = 0; j < M; j++)
     if (pb->usable[j]) {
       const double r = floor(fmin(pb->capacity[j] * (1 + 1e-9), whole) / st->su_unit + 1e-6);
@@ -336,7 +363,7 @@ static solver__stab *stab_setup(const solver__problem *pb, size_t max_cells,
   for (size_t g = 0; g < N; g++) {
     st->su[g] = (int)fmin(floor(pb->storage[g] / st->su_unit), 1e9);
     const double e = pb->error[g];
-    st->eu[g] = !(e > 0) ? 0 : e > limit ? (int)st->Q + 1 : (int)floor(e / st->eu_unit);
+    st->eu[g] = e > limit ? (int)st->Q + 1 : !(e > 0) || dual ? 0 : (int)floor(e / st->eu_unit);
   }
   const size_t Q1 = st->Q + 1;
   size_t cells = 0;
@@ -369,18 +396,14 @@ fail:
   return NULL;
 }
 
-/* Fills st's tables with their values under pen's storage and cap
- * multipliers (none when pen is NULL; its arrays are borrowed, not
- * copied). Every entry is written, so the memory of an earlier build
- * needs no clearing. Returns 0, or -1 without memory (st's values are
- * then unusable). */
-static int stab_build(solver__stab *st, const solver__penalty *pen) {
+int solver__stab_build(solver__stab *st, const solver__penalty *pen, double mu) {
   const solver__problem *pb = st->pb;
   const size_t L = st->L, M = st->M, Q1 = st->Q + 1, G = st->G;
   st->penalized = pen != NULL;
   st->pen.storage = pen != NULL ? pen->storage : NULL;
   st->pen.count = pen != NULL ? pen->count : NULL;
   st->pen.error = 0;
+  st->mu = st->dual ? mu : 0;
   int *fu = malloc(G * M * sizeof *fu), *fe = malloc(G * M * sizeof *fe);
   int *fg = malloc(G * M * sizeof *fg);
   double *fc = malloc(G * M * sizeof *fc), *row = malloc(Q1 * sizeof *row);
@@ -449,8 +472,8 @@ static int stab_build(solver__stab *st, const solver__penalty *pen) {
 
 solver__stab *solver__stab_alloc_like(const solver__problem *pb, const solver__penalty *pen,
                                       const solver__stab *like) {
-  solver__stab *st = stab_setup(pb, STAB_CELLS, like);
-  if (st != NULL && stab_build(st, pen) != 0) {
+  solver__stab *st = solver__stab_setup(pb, STAB_CELLS, like, 0);
+  if (st != NULL && solver__stab_build(st, pen, 0) != 0) {
     solver__stab_free(st);
     st = NULL;
   }
@@ -529,111 +552,4 @@ int solver__stab_path(const solver__stab *st, int *srv, int *opt) {
 done:
   free(fu), free(fe), free(fg), free(fc), free(fb);
   return ok;
-}
-
-/* --- The multipliers tuned for these tables ------------------------------
- * Why: the tables are built under the segment Lagrangian's storage
- * multipliers, which were tuned for the segment DP at the narrowest widths.
- * A path of these tables that reuses a fast server past its storage (a
- * segment on it, one layer on a relay, another segment on it) is charged
- * only through them; on bench-budget M = 12 run 12 such a path held 427 MB
- * on a 144 MB server, and multipliers tuned for these tables raised the
- * root from 4.198 to 4.292 s (optimum 4.369 s), so that the search
- * finished. Any multipliers give a valid bound (a placement's cost is at
- * least its penalized cost minus their sum), so the ascent needs no
- * convergence for soundness. Iterations without a better bound before θ is
- * halved, and the smallest θ worth another step (as in lagrange.c).
- *
- * The ascent's iterations build tables with an eighth of the entries
- * (coarser units), and only the multipliers they choose are built at full
- * size, once. Why: the builds were nearly all of the tuning's time (30 of
- * 12 ms at M = 24), and the multipliers the small tables choose serve the
- * search about as well: on bench-budget runs 0-19 at M = 24 and 48 the
- * search nodes after the tuning were within a few percent in total, some
- * runs more and some fewer, and the tuning took an eighth of the time
- * (docs/solver.md). */
-#define STAB_STALL 4
-#define STAB_THETA_MIN 1e-3
-#define STAB_TUNE_CELLS (STAB_CELLS / 8)
-
-int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solver__stab *st,
-                          solver__incumbent *inc, int max_iter, double gap, double deadline,
-                          double *bound) {
-  const size_t L = pb->L, M = pb->M;
-  solver__penalty w = {NULL, NULL, 0};
-  solver__stab *small = NULL;
-  int *srv = malloc(L * sizeof *srv), *opt = malloc(L * sizeof *opt);
-  double *used = malloc(M * sizeof *used), *gs = malloc(M * sizeof *gs);
-  double *gc = malloc(M * sizeof *gc);
-  size_t *count = malloc(M * sizeof *count);
-  int rc = -1;
-  *bound = -INFINITY;
-  if (!srv || !opt || !used || !gs || !gc || !count || solver__penalty_alloc(&w, M) != 0) goto done;
-  memcpy(w.storage, pen->storage, M * sizeof *w.storage);
-  memcpy(w.count, pen->count, M * sizeof *w.count);
-  w.error = pen->error = 0;
-  double best = -INFINITY, theta = 1.0;
-  int stall = 0;
-  /* Whether st holds the values of the best multipliers (it is built with
-   * pen's, the first iterate, on entry). Rebuilding in place spares the
-   * kernel clearing fresh pages for every build, which had been as much as
-   * the builds themselves. */
-  int holds_best = 0;
-  /* The tables the iterations build: small ones when they can be had,
-   * else st itself (which holds the first iterate's values already). */
-  small = stab_setup(pb, STAB_TUNE_CELLS, st);
-  solver__stab *tt = small != NULL ? small : st;
-  for (int it = 0; it < max_iter; it++) {
-    if ((it > 0 || tt != st) && stab_build(tt, &w) != 0) goto done;
-    const double b = tt->root - solver__penalty_constant(pb, &w) * (1 + 1e-9);
-    holds_best = 0;
-    if (b > best) {
-      best = b, stall = 0, holds_best = tt == st;
-      memcpy(pen->storage, w.storage, M * sizeof *w.storage);
-      memcpy(pen->count, w.count, M * sizeof *w.count);
-    } else if (++stall >= STAB_STALL) {
-      theta /= 2, stall = 0;
-    }
-    const int have = isfinite(tt->root) && solver__stab_path(tt, srv, opt);
-    if (!have) break;
-    /* Offered as it is, not repaired: on bench-budget runs 0-19 at M = 24
-     * and 48 no repaired path of the 30 iterations ever beat the
-     * incumbent (the every-order DP before the tuning had found it), and
-     * the repairs took 0.1-0.2 s of a 1 s solve at M = 48. */
-    solver__incumbent_offer(inc, pb, srv, opt);
-    if (isfinite(inc->value) && best >= inc->value * (1 - gap)) break;
-    if (theta < STAB_THETA_MIN || solver__expired(deadline)) break;
-    solver__usage(pb, srv, opt, used, count);
-    double norm = 0;
-    for (size_t i = 0; i < M; i++) {
-      gs[i] = pb->capacity[i] > 0 && pb->usable[i] ? used[i] / pb->capacity[i] - 1 : 0;
-      if (w.storage[i] <= 0 && gs[i] < 0) gs[i] = 0;
-      gc[i] = pb->cap > 0 ? (double)count[i] / (double)pb->cap - 1 : 0;
-      if (w.count[i] <= 0 && gc[i] < 0) gc[i] = 0;
-      norm += gs[i] * gs[i] + gc[i] * gc[i];
-    }
-    if (norm <= 0 || !isfinite(inc->value) || inc->value <= b) break;
-    const double step = theta * (inc->value - b) / norm;
-    for (size_t i = 0; i < M; i++) {
-      w.storage[i] = fmax(0.0, w.storage[i] + step * gs[i]);
-      w.count[i] = fmax(0.0, w.count[i] + step * gc[i]);
-    }
-  }
-  /* st ends with pen's multipliers (the best, or the first iterate when no
-   * bound was finite), borrowing pen's arrays: when it holds their values
-   * already, only the borrowed arrays change. */
-  if (holds_best) {
-    st->pen.storage = pen->storage, st->pen.count = pen->count;
-  } else if (stab_build(st, pen) != 0) {
-    goto done;
-  }
-  /* Both tables' roots under pen are bounds (the small tables' units are
-   * coarser, not wrong), and either may be the higher. */
-  if (best > -INFINITY) *bound = fmax(best, st->root - solver__penalty_constant(pb, pen) * (1 + 1e-9));
-  rc = 0;
-done:
-  solver__stab_free(small);
-  solver__penalty_free(&w);
-  free(srv), free(opt), free(used), free(gs), free(gc), free(count);
-  return rc;
 }

@@ -1,0 +1,178 @@
+/* test_solver_stab_dual.c: the storage-charged tables with the budget
+ * relaxed by a multiplier (solver__stab_dual, stab_tune.c), and the budget
+ * search that looks them up.
+ *
+ * The reference is an exhaustive search over the problem itself (every
+ * server and option per layer, kept when solver__feasible accepts it,
+ * costed by solver__eval), which shares nothing with the tables. On 300
+ * instances (2-4 layers, 1-3 servers, 3-4 widths, the budget shapes of the
+ * other budget tests) every feasible one must have:
+ *   - the line search's bound at most the optimum, to 1e-9 relative, and
+ *     at least the bound of every multiplier on a grid (0, and 24 values
+ *     from 1e-4 to 1e4 times the one it chose) less the tables' float
+ *     rounding (2L·1.7e-7 of the optimum; grid_holds says why): the dual
+ *     is concave and piecewise linear, and the search claims its maximum;
+ *   - every grid multiplier's bound (root - mu) at most the optimum;
+ *   - every lookup the budget search makes along the optimal placement
+ *     (the cost of layers 0..t plus the tables' value for the rest, minus
+ *     mu times the error left after t) and the bound for all of a server's
+ *     children at once (from the error left before t) at most the optimum;
+ *   - the budget search with these tables and the budget tables (no
+ *     others) finishing with the optimum, to 1e-9.
+ * Planted bugs: the search's lookup (bsearch.c) without "- mu times the
+ * error left" misses the optimum on 59 instances; the line search without
+ * its steps inside the bracket (only 0 and the first falling line) fails
+ * the grid check on 150. */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "tests/budget_fixture.h"
+
+#define INSTANCES 300
+#define GRID 24
+
+/* The cheapest feasible placement of pb by exhaustive search into bsrv and
+ * bopt; +inf when there is none. */
+static double enumerate_best(const solver__problem *pb, int *bsrv, int *bopt) {
+  const size_t L = pb->L, M = pb->M;
+  int *srv = calloc(L, sizeof *srv), *opt = calloc(L, sizeof *opt);
+  size_t *pick = calloc(L, sizeof *pick);
+  if (srv == NULL || opt == NULL || pick == NULL) abort();
+  double best = INFINITY;
+  for (;;) {
+    for (size_t l = 0; l < L; l++) {
+      const size_t n = pb->opt_begin[l + 1] - pb->opt_begin[l];
+      srv[l] = (int)(pick[l] / n);
+      opt[l] = (int)(pb->opt_begin[l] + pick[l] % n);
+    }
+    if (solver__feasible(pb, srv, opt)) {
+      const double v = solver__eval(pb, srv, opt);
+      if (v < best) {
+        best = v;
+        for (size_t l = 0; l < L; l++) bsrv[l] = srv[l], bopt[l] = opt[l];
+      }
+    }
+    size_t l = 0;
+    while (l < L) {
+      const size_t n = (pb->opt_begin[l + 1] - pb->opt_begin[l]) * M;
+      if (++pick[l] < n) break;
+      pick[l++] = 0;
+    }
+    if (l == L) break;
+  }
+  free(srv), free(opt), free(pick);
+  return best;
+}
+
+/* The search's lookups in st (built at mu) along the optimal placement;
+ * 1 if each is at most want. */
+static int lookups_hold(const solver__problem *pb, const solver__stab *st, double mu, double want,
+                        const int *bsrv, const int *bopt) {
+  const size_t L = pb->L, M = pb->M;
+  const double limit = pb->budget * (1 + 1e-9);
+  double *used = calloc(M, sizeof *used);
+  if (used == NULL) abort();
+  double cost = 0, spent = 0;
+  int good = 1;
+  for (size_t t = 0; good && t < L; t++) {
+    const size_t j = (size_t)bsrv[t], g = (size_t)bopt[t];
+    if (t > 0 && bsrv[t - 1] != bsrv[t]) cost += solver__cm(pb, (size_t)bopt[t - 1], (size_t)bsrv[t - 1], j);
+    const double lb0 = cost + solver__stab_start(st, t, j, 0) - mu * (limit - spent) / pb->budget;
+    if (!(lb0 <= want * (1 + 1e-9))) {
+      diag("  start at layer %zu: %.12g > optimum %.12g", t, lb0, want);
+      good = 0;
+    }
+    if (t + 1 == L) break;
+    cost += solver__cost_x(pb, t, g, j);
+    used[j] += pb->storage[g];
+    spent += pb->error[g];
+    const size_t r = solver__stab_room(st, j, pb->capacity[j] * (1 + 1e-9) - used[j]);
+    const double lb = cost + solver__stab_after(st, t, j, g, r, 0) - mu * (limit - spent) / pb->budget;
+    if (!(lb <= want * (1 + 1e-9))) {
+      diag("  lookup at layer %zu: %.12g > optimum %.12g", t, lb, want);
+      good = 0;
+    }
+  }
+  free(used);
+  return good;
+}
+
+/* The grid's bounds against want and against the line search's bound. */
+static int grid_holds(const solver__problem *pb, double mu, double bound, double want) {
+  solver__stab *st = solver__stab_setup(pb, SOLVER__STAB_CELLS, NULL, 1);
+  if (st == NULL) abort();
+  int good = 1;
+  for (int k = 0; k <= GRID && good; k++) {
+    const double m = k == 0 ? 0.0 : (mu > 0 ? mu : 1.0) * pow(10.0, -4.0 + 8.0 * (k - 1) / (GRID - 1));
+    if (solver__stab_build(st, NULL, m) != 0) abort();
+    const double f = solver__stab_root(st) - m * (1 + 1e-9);
+    if (!(f <= want * (1 + 1e-9))) {
+      diag("  mu %.6g: bound %.12g > optimum %.12g", m, f, want);
+      good = 0;
+    }
+    /* The same units as the line search's tables: a grid bound above
+     * the search's can only come from a missed maximum, or from rounding.
+     * The tables' entries are floats rounded down at each of at most 2L
+     * steps, by at most 2^-24 and the 1e-7 of stab.c's down() each, so a
+     * root is within 2L·1.7e-7 of the same DP in exact arithmetic, and
+     * the search's lines, read from roots, are no closer. */
+    const double tol = 2.0 * (double)pb->L * 1.7e-7 * fabs(want);
+    if (!(f <= bound + tol)) {
+      diag("  mu %.6g: bound %.12g above the line search's %.12g (mu %.6g)", m, f, bound, mu);
+      good = 0;
+    }
+  }
+  solver__stab_free(st);
+  return good;
+}
+
+int main(void) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 20261207);
+  int feasible = 0, used_mu = 0;
+  for (int k = 0; k < INSTANCES; k++) {
+    fixture_spec s = budget_shape(r, k);
+    if (s.L > 4) s.L = 2 + (size_t)k % 3; /* exhaustive over the problem: keep it small */
+    solver_instance *in = budget_instance_of(r, &s);
+    const size_t L = in->n_layers, B = in->n_bits;
+    solver__problem *pb = budget_problem(in);
+    if (pb == NULL) abort();
+    int *bsrv = calloc(L, sizeof *bsrv), *bopt = calloc(L, sizeof *bopt);
+    if (bsrv == NULL || bopt == NULL) abort();
+    const double want = enumerate_best(pb, bsrv, bopt);
+    solver__incumbent scratch, inc;
+    if (solver__incumbent_init(&scratch, L) || solver__incumbent_init(&inc, L)) abort();
+    double mu = NAN, bound = NAN;
+    solver__stab *st = solver__stab_dual(pb, 0.0, &scratch, 0, &mu, &bound);
+    if (isfinite(want) && st != NULL) {
+      feasible++;
+      used_mu += mu > 0;
+      ok(bound <= want * (1 + 1e-9) && grid_holds(pb, mu, bound, want) &&
+             lookups_hold(pb, st, mu, want, bsrv, bopt),
+         "instance %d (L=%zu M=%zu B=%zu): budget-relaxed tables' bound %.12g (mu %.6g) <= "
+         "optimum %.12g, the grid's maximum",
+         k, L, pb->M, B, bound, mu, want);
+      solver__btab *bt = solver__btab_alloc(pb, NULL);
+      if (bt == NULL) abort();
+      const solver__bdual dual = {NULL, 0, NULL, 0, st, mu};
+      long long nodes = 0;
+      const int done = solver__bsearch(pb, bt, NULL, NULL, NULL, NULL, NULL, &dual, 0.0, &inc, 0.0,
+                                       LLONG_MAX, 0, &nodes, NULL);
+      ok(done == 1 && fabs(inc.value - want) <= 1e-9 * want,
+         "instance %d: the search with them finds the optimum %.12g (got %.12g, %lld nodes)", k, want,
+         inc.value, nodes);
+      solver__btab_free(bt);
+    }
+    solver__stab_free(st);
+    solver__incumbent_clear(&scratch);
+    solver__incumbent_clear(&inc);
+    free(bsrv), free(bopt);
+    solver__problem_free(pb);
+    solver_instance_free(in);
+  }
+  ok(feasible >= 200, "at least 200 feasible instances with tables (%d)", feasible);
+  ok(used_mu >= 100, "at least 100 with a positive multiplier, the budget binding (%d)", used_mu);
+  gsl_rng_free(r);
+  return tap_done();
+}
