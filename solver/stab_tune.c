@@ -125,7 +125,7 @@ done:
  * charge a segment almost nothing for its widths, and their bound sat
  * below the per_layer optimum. Without error units the same memory holds
  * 0.07 MB units, and relaxing the one budget row over 149 layers loses
- * little: on run 0 at M = 16 the best bound rose from 2.970 to 3.117 s
+ * little: on run 0 at M = 16 the best bound rose from 2.970 to 3.130 s
  * (best placement 3.150 s). On bench-budget's 26 blocks it is weaker than
  * the tables that keep the budget (3.49 against 3.52 s on M = 24 run 0),
  * which is why exact.c builds it only when those have coarse units.
