@@ -100,6 +100,7 @@ typedef struct bchild {
   double g;     /* cost with layer t */
   double gp;    /* penalized cost with layer t */
   double gs;    /* the same under sb_pen's multipliers */
+  double gm;    /* the same under dual.st_pen's */
   double lb;    /* bound */
 } bchild;
 
@@ -114,6 +115,8 @@ typedef struct {
   double pconst;           /* Σ of them, with the checker's slack */
   solver__penalty spen;    /* sb_pen's multipliers (npen's unless tuned for it) */
   double sconst;           /* Σ of them, with the checker's slack */
+  solver__penalty mpen;    /* dual.st_pen's multipliers, error 0 (borrowed; NULL arrays without) */
+  double mconst;           /* Σ of them, with the checker's slack (0 without) */
   solver__pack *pack;      /* packing bound with costs raised by lam·err */
   double lam;              /* s per unit of error (the dual's λ / E) */
   solver__incumbent *inc;
@@ -136,6 +139,7 @@ typedef struct {
    * penalty under npen and under spen (NULL without bt_pen), computed once
    * per search rather than once per child. */
   double *cx, *pn, *ps;
+  double *pm;              /* M x n_opt: the penalty under mpen, NULL without */
   long *alike;             /* L: the nearest earlier layer interchangeable with t, -1 none */
   size_t *seg;             /* L: first layer of the segment holding layer t */
 } bsearch_state;
@@ -232,7 +236,7 @@ static void improved(bsearch_state *st) {
 }
 
 static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs_cost,
-                double err, double lb_parent) {
+                double gm_cost, double err, double lb_parent) {
   const solver__problem *pb = st->pb;
   const size_t L = pb->L, M = pb->M;
   if (st->stopped) return;
@@ -287,7 +291,7 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
     /* The same for the tables with the budget relaxed: layers t.. keep at
      * most the error left before t. */
     if (st->dual.st != NULL &&
-        !(g + tr + solver__stab_start(st->dual.st, t, j, 0) -
+        !(gm_cost + tr - st->mconst + solver__stab_start(st->dual.st, t, j, 0) -
               st->dual.mu_st * (st->limit_err - err) / pb->budget <
           lim))
       continue;
@@ -313,7 +317,8 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
       const double cx = st->cx[jo + o];
       const double cost = g + tr + cx;
       if (!isfinite(cost)) continue;
-      double costp = gp_cost + tr + cx, costs = gs_cost + tr + cx;
+      double costp = gp_cost + tr + cx, costs = gs_cost + tr + cx, costm = gm_cost + tr + cx;
+      if (st->pm != NULL) costm += st->pm[jo + o];
       if (st->bt_pen != NULL) costp += st->pn[jo + o];
       if (st->sb_pen != NULL) costs += st->ps[jo + o];
       double lb = cost;
@@ -355,7 +360,7 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
         }
         if (st->dual.st != NULL && lb < lim) {
           const size_t r = solver__stab_room(st->dual.st, j, pb->capacity[j] * (1 + 1e-9) - bytes);
-          const double lbd = cost + solver__stab_after(st->dual.st, t, j, o, r, 0) -
+          const double lbd = costm - st->mconst + solver__stab_after(st->dual.st, t, j, o, r, 0) -
                              st->dual.mu_st * left / pb->budget;
           if (lbd > lb) lb = lbd;
         }
@@ -372,7 +377,7 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
         if (lb_move > lb) lb = lb_move;
         if (!(lb < lim)) continue;
       }
-      kids[n++] = (bchild){(int)j, (int)o, cost, costp, costs, lb};
+      kids[n++] = (bchild){(int)j, (int)o, cost, costp, costs, costm, lb};
     }
   }
   qsort(kids, n, sizeof *kids, bchild_cmp);
@@ -388,7 +393,7 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
     if (t + 1 == L) {
       if (solver__incumbent_offer(st->inc, pb, st->srv, st->opt)) improved(st);
     }
-    else dfs(st, t + 1, c->g, c->gp, c->gs, err + pb->error[c->o], c->lb);
+    else dfs(st, t + 1, c->g, c->gp, c->gs, c->gm, err + pb->error[c->o], c->lb);
     st->used[c->j] = u0;
     st->count[c->j]--;
     /* Stopped below: the siblings not tried yet are left too; sorted, the
@@ -417,6 +422,11 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
     st.sconst = solver__penalty_constant(pb, &st.spen) * (1 + 1e-9);
   }
   if (dual != NULL) st.dual = *dual;
+  if (st.dual.st != NULL && st.dual.st_pen != NULL) {
+    const solver__penalty *mp = st.dual.st_pen;
+    st.mpen.storage = mp->storage, st.mpen.count = mp->count, st.mpen.error = 0;
+    st.mconst = solver__penalty_constant(pb, &st.mpen) * (1 + 1e-9);
+  }
   st.deadline = deadline, st.max_nodes = max_nodes;
   st.heur_at = -BSEARCH_HEUR_NODES;
   st.limit_err = pb->budget * (1 + 1e-9);
@@ -437,18 +447,21 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   st.cx = malloc(nx * sizeof *st.cx);
   st.pn = st.bt_pen != NULL ? malloc(nx * sizeof *st.pn) : NULL;
   st.ps = st.sb_pen != NULL ? malloc(nx * sizeof *st.ps) : NULL;
+  st.pm = st.mpen.storage != NULL ? malloc(nx * sizeof *st.pm) : NULL;
   st.pack = solver__pack_alloc_weighted(pb, st.lam);
   st.memo = solver__memo_alloc(2 + (pb->cap > 0 ? 2 * M : M), BMEMO_PAIRS, BMEMO_BYTES);
   int result = -1;
   if (st.emin && st.used && st.count && st.srv && st.opt && st.pool_off && st.pool && st.key &&
       st.q_bt && st.q_sb && st.alike && st.seg && st.cx && (st.bt_pen == NULL || st.pn) &&
-      (st.sb_pen == NULL || st.ps) && st.pack && bt != NULL) {
+      (st.sb_pen == NULL || st.ps) && (st.mpen.storage == NULL || st.pm) && st.pack &&
+      bt != NULL) {
     for (size_t j = 0; j < M; j++)
       for (size_t t = 0; t < L; t++)
         for (size_t o = pb->opt_begin[t]; o < pb->opt_begin[t + 1]; o++) {
           st.cx[j * pb->n_opt + o] = solver__cost_x(pb, t, o, j);
           if (st.pn) st.pn[j * pb->n_opt + o] = solver__penalty_option(pb, &st.npen, o, j);
           if (st.ps) st.ps[j * pb->n_opt + o] = solver__penalty_option(pb, &st.spen, o, j);
+          if (st.pm) st.pm[j * pb->n_opt + o] = solver__penalty_option(pb, &st.mpen, o, j);
         }
     st.emin[L] = 0;
     for (size_t t = L; t-- > 0;) {
@@ -463,7 +476,7 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
       st.alike[t] = pb->n_opt < ALIKE_MAX_ALL &&
                             pb->opt_begin[t + 1] - pb->opt_begin[t] <= ALIKE_MAX_OPTIONS
                         ? solver__alike_before(pb, t) : -1;
-    dfs(&st, 0, 0.0, 0.0, 0.0, 0.0, -INFINITY);
+    dfs(&st, 0, 0.0, 0.0, 0.0, 0.0, 0.0, -INFINITY);
     result = st.stopped ? 0 : 1;
   }
   if (nodes) *nodes = st.nodes;
@@ -472,6 +485,6 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   solver__memo_free(st.memo);
   free(st.emin), free(st.used), free(st.count), free(st.srv), free(st.opt);
   free(st.pool_off), free(st.pool), free(st.key), free(st.q_bt), free(st.q_sb), free(st.alike),
-      free(st.seg), free(st.cx), free(st.pn), free(st.ps);
+      free(st.seg), free(st.cx), free(st.pn), free(st.ps), free(st.pm);
   return result;
 }

@@ -333,6 +333,10 @@ int solver__stab_build(solver__stab *st, const solver__penalty *pen, double mu);
 /* Points st's multipliers at pen's arrays (which hold the values st was
  * built with). */
 void solver__stab_borrow(solver__stab *st, const solver__penalty *pen);
+/* The budget's multiplier st was last built with (0 unless dual), and
+ * whether st is dual (no error units). */
+double solver__stab_mu(const solver__stab *st);
+int solver__stab_is_dual(const solver__stab *st);
 /* 1 when st is NULL or its storage unit exceeds half the narrowest storage
  * of the median layer: rounding down then takes most of each layer's
  * storage, and the tables charge segments little of what their widths
@@ -402,14 +406,16 @@ int solver__order_improve(const solver__problem *pb, solver__incumbent *inc, dou
                           double deadline);
 
 /* Tunes the storage and cap multipliers of st, built by solver__stab_alloc
- * with pen (whose arrays it borrows), by subgradient ascent over the same
+ * with pen (whose arrays it borrows), or by solver__stab_dual (whose
+ * budget multiplier it keeps, with pen's zero), by subgradient ascent over the same
  * relaxation (at most max_iter builds of tables with an eighth of st's
  * entries, or of st itself when those cannot be had; Polyak steps toward
  * the incumbent), overwriting pen with the best (its error multiplier is
  * set to 0). Every path met is offered to inc as it is. st ends built, in
  * its own memory, with the best multipliers, borrowing pen's arrays;
  * *bound gets the larger of its root and the small tables' best, minus the
- * multipliers' sum (with the checker's slack), a lower bound on T*.
+ * multipliers' sum and the budget's multiplier (with the checker's slack),
+ * a lower bound on T*.
  * Returns 0, or -1 without memory (st's values are then unusable: free
  * it). */
 int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solver__stab *st,
@@ -439,7 +445,8 @@ solver__stab *solver__stab_dual(const solver__problem *pb, double mu0, solver__i
  * the budget dual's multiplier mu on the costs, `pen` with the segment
  * Lagrangian's storage and cap multipliers (those of the search's `pen`)
  * and its error multiplier mu_pen, and `st`, the storage-charged tables
- * with the budget relaxed by mu_st; any may be NULL. */
+ * with the budget relaxed by mu_st (and built with st_pen's storage and
+ * cap multipliers when that is not NULL); any may be NULL. */
 typedef struct {
   const solver__btab *plain;
   double mu;      /* s per budget */
@@ -447,6 +454,7 @@ typedef struct {
   double mu_pen;  /* s per budget */
   const solver__stab *st; /* storage-charged, budget relaxed by mu_st (solver__stab_dual) */
   double mu_st;   /* s per budget */
+  const solver__penalty *st_pen; /* st's storage and cap multipliers, or NULL for none */
 } solver__bdual;
 
 /* 1 when layers s < t are interchangeable inside a segment: the same

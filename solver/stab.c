@@ -163,6 +163,10 @@ double solver__stab_root(const solver__stab *st) { return st->root; }
 
 double solver__stab_error_unit(const solver__stab *st) { return st->eu_unit; }
 
+double solver__stab_mu(const solver__stab *st) { return st->mu; }
+
+int solver__stab_is_dual(const solver__stab *st) { return st->dual; }
+
 static int double_cmp(const void *a, const void *b) {
   const double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);

@@ -59,11 +59,13 @@ int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solve
   int holds_best = 0;
   /* The tables the iterations build: small ones when they can be had,
    * else st itself (which holds the first iterate's values already). */
-  small = solver__stab_setup(pb, STAB_TUNE_CELLS, st, 0);
+  /* The budget relaxed (dual tables): by the same multiplier throughout. */
+  const double mu = solver__stab_mu(st);
+  small = solver__stab_setup(pb, STAB_TUNE_CELLS, st, solver__stab_is_dual(st));
   solver__stab *tt = small != NULL ? small : st;
   for (int it = 0; it < max_iter; it++) {
-    if ((it > 0 || tt != st) && solver__stab_build(tt, &w, 0) != 0) goto done;
-    const double b = solver__stab_root(tt) - solver__penalty_constant(pb, &w) * (1 + 1e-9);
+    if ((it > 0 || tt != st) && solver__stab_build(tt, &w, mu) != 0) goto done;
+    const double b = solver__stab_root(tt) - (solver__penalty_constant(pb, &w) + mu) * (1 + 1e-9);
     holds_best = 0;
     if (b > best) {
       best = b, stall = 0, holds_best = tt == st;
@@ -102,12 +104,12 @@ int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solve
    * already, only the borrowed arrays change. */
   if (holds_best) {
     solver__stab_borrow(st, pen);
-  } else if (solver__stab_build(st, pen, 0) != 0) {
+  } else if (solver__stab_build(st, pen, mu) != 0) {
     goto done;
   }
   /* Both tables' roots under pen are bounds (the small tables' units are
    * coarser, not wrong), and either may be the higher. */
-  if (best > -INFINITY) *bound = fmax(best, solver__stab_root(st) - solver__penalty_constant(pb, pen) * (1 + 1e-9));
+  if (best > -INFINITY) *bound = fmax(best, solver__stab_root(st) - (solver__penalty_constant(pb, pen) + mu) * (1 + 1e-9));
   rc = 0;
 done:
   solver__stab_free(small);

@@ -18,11 +18,17 @@
  *     mu times the error left after t) and the bound for all of a server's
  *     children at once (from the error left before t) at most the optimum;
  *   - the budget search with these tables and the budget tables (no
- *     others) finishing with the optimum, to 1e-9.
- * Planted bugs: the search's lookup (bsearch.c) without "- mu times the
- * error left" misses the optimum on 59 instances; the line search without
- * its steps inside the bracket (only 0 and the first falling line) fails
- * the grid check on 150. */
+ *     others) finishing with the optimum, to 1e-9;
+ *   - the same with random storage and cap multipliers on the tables
+ *     (the lookups then take the placement's penalized cost less the
+ *     multipliers' sum), and with multipliers tuned from none by
+ *     solver__stab_lagrange, whose bound must be at most the optimum.
+ * Planted bugs (checks failed of 761): the search's lookup (bsearch.c)
+ * without "- mu times the error left" 82, the search missing the optimum;
+ * the same lookup under multipliers without "- their sum" 41; the line
+ * search without its steps inside the bracket (only 0 and the first
+ * falling line) 157, on the grid check; the tuning's bound without "- mu"
+ * (stab_tune.c) 157. */
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -65,15 +71,18 @@ static double enumerate_best(const solver__problem *pb, int *bsrv, int *bopt) {
   return best;
 }
 
-/* The search's lookups in st (built at mu) along the optimal placement;
- * 1 if each is at most want. */
-static int lookups_hold(const solver__problem *pb, const solver__stab *st, double mu, double want,
-                        const int *bsrv, const int *bopt) {
+/* The search's lookups in st (built at mu, and with pen's storage and cap
+ * multipliers unless pen is NULL) along the optimal placement, with the
+ * placement's cost under pen less the multipliers' sum; 1 if each is at
+ * most want. */
+static int lookups_hold(const solver__problem *pb, const solver__stab *st, double mu,
+                        const solver__penalty *pen, double want, const int *bsrv, const int *bopt) {
   const size_t L = pb->L, M = pb->M;
   const double limit = pb->budget * (1 + 1e-9);
+  const double pconst = solver__penalty_constant(pb, pen) * (1 + 1e-9);
   double *used = calloc(M, sizeof *used);
   if (used == NULL) abort();
-  double cost = 0, spent = 0;
+  double cost = -pconst, spent = 0;
   int good = 1;
   for (size_t t = 0; good && t < L; t++) {
     const size_t j = (size_t)bsrv[t], g = (size_t)bopt[t];
@@ -84,7 +93,7 @@ static int lookups_hold(const solver__problem *pb, const solver__stab *st, doubl
       good = 0;
     }
     if (t + 1 == L) break;
-    cost += solver__cost_x(pb, t, g, j);
+    cost += solver__cost_x(pb, t, g, j) + solver__penalty_option(pb, pen, g, j);
     used[j] += pb->storage[g];
     spent += pb->error[g];
     const size_t r = solver__stab_room(st, j, pb->capacity[j] * (1 + 1e-9) - used[j]);
@@ -127,6 +136,56 @@ static int grid_holds(const solver__problem *pb, double mu, double bound, double
   return good;
 }
 
+/* The tables at mu with random storage and cap multipliers (up to half
+ * the optimum each, the scale of a useful multiplier): their root, less
+ * the multipliers' sum and mu, and their lookups along the optimum must
+ * be at most want, and the search with them must find it; then the same
+ * tables with multipliers tuned from none (solver__stab_lagrange, 10
+ * builds): the bound it reports must be at most want. */
+static int pen_holds(gsl_rng *r, const solver__problem *pb, double mu, double want, const int *bsrv,
+                     const int *bopt, const solver__btab *bt) {
+  const size_t L = pb->L, M = pb->M;
+  solver__penalty pen, tuned;
+  solver__incumbent inc, scratch;
+  if (solver__penalty_alloc(&pen, M) || solver__penalty_alloc(&tuned, M) ||
+      solver__incumbent_init(&inc, L) || solver__incumbent_init(&scratch, L))
+    abort();
+  for (size_t i = 0; i < M; i++) {
+    pen.storage[i] = fx_uniform(r, 0, 0.5 * want);
+    pen.count[i] = pb->cap > 0 ? fx_uniform(r, 0, 0.5 * want) : 0;
+  }
+  solver__stab *st = solver__stab_setup(pb, SOLVER__STAB_CELLS, NULL, 1);
+  if (st == NULL || solver__stab_build(st, &pen, mu) != 0) abort();
+  const double root = solver__stab_root(st) - (solver__penalty_constant(pb, &pen) + mu) * (1 + 1e-9);
+  int good = root <= want * (1 + 1e-9);
+  if (!good) diag("  drawn multipliers: root %.12g > optimum %.12g", root, want);
+  good = lookups_hold(pb, st, mu, &pen, want, bsrv, bopt) && good;
+  const solver__bdual dual = {NULL, 0, NULL, 0, st, mu, &pen};
+  long long nodes = 0;
+  const int done = solver__bsearch(pb, bt, NULL, NULL, NULL, NULL, NULL, &dual, 0.0, &inc, 0.0,
+                                   LLONG_MAX, 0, &nodes, NULL);
+  if (!(done == 1 && fabs(inc.value - want) <= 1e-9 * want)) {
+    diag("  drawn multipliers: the search found %.12g, optimum %.12g", inc.value, want);
+    good = 0;
+  }
+  /* Tuned from none, toward the optimum as the incumbent. */
+  if (solver__stab_build(st, NULL, mu) != 0) abort();
+  solver__incumbent_offer(&scratch, pb, bsrv, bopt);
+  double bound = -INFINITY;
+  if (solver__stab_lagrange(pb, &tuned, st, &scratch, 10, 0.0, 0, &bound) != 0) abort();
+  if (!(bound <= want * (1 + 1e-9))) {
+    diag("  tuned multipliers: bound %.12g > optimum %.12g", bound, want);
+    good = 0;
+  }
+  good = lookups_hold(pb, st, mu, &tuned, want, bsrv, bopt) && good;
+  solver__stab_free(st);
+  solver__penalty_free(&pen);
+  solver__penalty_free(&tuned);
+  solver__incumbent_clear(&inc);
+  solver__incumbent_clear(&scratch);
+  return good;
+}
+
 int main(void) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 20261207);
@@ -149,19 +208,23 @@ int main(void) {
       feasible++;
       used_mu += mu > 0;
       ok(bound <= want * (1 + 1e-9) && grid_holds(pb, mu, bound, want) &&
-             lookups_hold(pb, st, mu, want, bsrv, bopt),
+             lookups_hold(pb, st, mu, NULL, want, bsrv, bopt),
          "instance %d (L=%zu M=%zu B=%zu): budget-relaxed tables' bound %.12g (mu %.6g) <= "
          "optimum %.12g, the grid's maximum",
          k, L, pb->M, B, bound, mu, want);
       solver__btab *bt = solver__btab_alloc(pb, NULL);
       if (bt == NULL) abort();
-      const solver__bdual dual = {NULL, 0, NULL, 0, st, mu};
+      const solver__bdual dual = {NULL, 0, NULL, 0, st, mu, NULL};
       long long nodes = 0;
       const int done = solver__bsearch(pb, bt, NULL, NULL, NULL, NULL, NULL, &dual, 0.0, &inc, 0.0,
                                        LLONG_MAX, 0, &nodes, NULL);
       ok(done == 1 && fabs(inc.value - want) <= 1e-9 * want,
          "instance %d: the search with them finds the optimum %.12g (got %.12g, %lld nodes)", k, want,
          inc.value, nodes);
+      ok(pen_holds(r, pb, mu, want, bsrv, bopt, bt),
+         "instance %d: with storage and cap multipliers, drawn and tuned, the bounds are <= "
+         "optimum %.12g and the search finds it",
+         k, want);
       solver__btab_free(bt);
     }
     solver__stab_free(st);
