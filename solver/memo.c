@@ -153,7 +153,12 @@ int solver__memo_visit(solver__memo *m, const uint64_t *key, double cost, double
     s = find(m, key, h);
   }
   m->hash[s] = h;
-  for (size_t k = 0; k < m->pairs; k++) m->cost[s * m->pairs + k] = INFINITY;
+  /* Free pairs hold cost +inf; their error is set too, which pair_visit
+   * reads (to no effect: a free pair stays free) when it tests them. */
+  for (size_t k = 0; k < m->pairs; k++) {
+    m->cost[s * m->pairs + k] = INFINITY;
+    if (m->err) m->err[s * m->pairs + k] = INFINITY;
+  }
   m->cost[s * m->pairs] = cost;
   if (m->err) m->err[s * m->pairs] = err;
   memcpy(&m->keys[s * m->words], key, m->words * sizeof *key);
