@@ -329,10 +329,10 @@ int solver__exact(const solver__problem *pb, const solver_options *opt, double d
           st_pen = NULL;
         }
         /* The budget-relaxed tables' storage and cap multipliers, tuned
-         * the same way from none: with the incumbent of a search as the
-         * target, on bench-linear runs 0-2 at M = 16 and 32 they raised
-         * the root of four of six runs by 0.5-2.7 %. The search then
-         * looks the tables up with the path's cost under them. */
+         * the same way from none: on bench-linear runs 0-2 at M = 16 and
+         * 32 they raised the bound of four of the five runs that time
+         * out, by 0.5-2.8 % (docs/solver.md). The search then looks the
+         * tables up with the path's cost under them. */
         if (st_mu != NULL && !solver__expired(deadline)) {
           double tm = -INFINITY;
           if (solver__penalty_alloc(&mu_pen, M)) goto oom;
