@@ -75,4 +75,39 @@ static inline solver__problem *budget_problem(const solver_instance *in) {
   return solver__problem_alloc(in, &rs, &err);
 }
 
+/* The cheapest feasible placement of the problem pb itself by exhaustive
+ * search (every server and option per layer, kept when solver__feasible
+ * accepts it, costed by solver__eval: nothing the bounds share) into bsrv
+ * and bopt; +inf when there is none. */
+static inline double budget_enumerate(const solver__problem *pb, int *bsrv, int *bopt) {
+  const size_t L = pb->L, M = pb->M;
+  int *srv = calloc(L, sizeof *srv), *opt = calloc(L, sizeof *opt);
+  size_t *pick = calloc(L, sizeof *pick);
+  if (srv == NULL || opt == NULL || pick == NULL) abort();
+  double best = INFINITY;
+  for (;;) {
+    for (size_t l = 0; l < L; l++) {
+      const size_t n = pb->opt_begin[l + 1] - pb->opt_begin[l];
+      srv[l] = (int)(pick[l] / n);
+      opt[l] = (int)(pb->opt_begin[l] + pick[l] % n);
+    }
+    if (solver__feasible(pb, srv, opt)) {
+      const double v = solver__eval(pb, srv, opt);
+      if (v < best) {
+        best = v;
+        for (size_t l = 0; l < L; l++) bsrv[l] = srv[l], bopt[l] = opt[l];
+      }
+    }
+    size_t l = 0;
+    while (l < L) {
+      const size_t n = (pb->opt_begin[l + 1] - pb->opt_begin[l]) * M;
+      if (++pick[l] < n) break;
+      pick[l++] = 0;
+    }
+    if (l == L) break;
+  }
+  free(srv), free(opt), free(pick);
+  return best;
+}
+
 #endif

@@ -34,39 +34,6 @@
 
 #define INSTANCES 300
 
-/* The cheapest feasible placement of pb by exhaustive search into bsrv and
- * bopt; +inf when there is none. */
-static double enumerate_best(const solver__problem *pb, int *bsrv, int *bopt) {
-  const size_t L = pb->L, M = pb->M;
-  int *srv = calloc(L, sizeof *srv), *opt = calloc(L, sizeof *opt);
-  size_t *pick = calloc(L, sizeof *pick);
-  if (srv == NULL || opt == NULL || pick == NULL) abort();
-  double best = INFINITY;
-  for (;;) {
-    for (size_t l = 0; l < L; l++) {
-      const size_t n = pb->opt_begin[l + 1] - pb->opt_begin[l];
-      srv[l] = (int)(pick[l] / n);
-      opt[l] = (int)(pb->opt_begin[l] + pick[l] % n);
-    }
-    if (solver__feasible(pb, srv, opt)) {
-      const double v = solver__eval(pb, srv, opt);
-      if (v < best) {
-        best = v;
-        for (size_t l = 0; l < L; l++) bsrv[l] = srv[l], bopt[l] = opt[l];
-      }
-    }
-    size_t l = 0;
-    while (l < L) {
-      const size_t n = (pb->opt_begin[l + 1] - pb->opt_begin[l]) * M;
-      if (++pick[l] < n) break;
-      pick[l++] = 0;
-    }
-    if (l == L) break;
-  }
-  free(srv), free(opt), free(pick);
-  return best;
-}
-
 /* Reverses the transfers of each layer's options (between distinct
  * servers), so that wider options send less while they still store more
  * and compute for more, and gives every option of a layer the error of
@@ -140,7 +107,7 @@ int main(void) {
     rewrite_costs(pb);
     int *bsrv = calloc(L, sizeof *bsrv), *bopt = calloc(L, sizeof *bopt);
     if (bsrv == NULL || bopt == NULL) abort();
-    const double want = enumerate_best(pb, bsrv, bopt);
+    const double want = budget_enumerate(pb, bsrv, bopt);
     if (isfinite(want)) {
       feasible++;
       ok(stab_holds(pb, want, bsrv, bopt),

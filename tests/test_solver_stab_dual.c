@@ -38,39 +38,6 @@
 #define INSTANCES 300
 #define GRID 24
 
-/* The cheapest feasible placement of pb by exhaustive search into bsrv and
- * bopt; +inf when there is none. */
-static double enumerate_best(const solver__problem *pb, int *bsrv, int *bopt) {
-  const size_t L = pb->L, M = pb->M;
-  int *srv = calloc(L, sizeof *srv), *opt = calloc(L, sizeof *opt);
-  size_t *pick = calloc(L, sizeof *pick);
-  if (srv == NULL || opt == NULL || pick == NULL) abort();
-  double best = INFINITY;
-  for (;;) {
-    for (size_t l = 0; l < L; l++) {
-      const size_t n = pb->opt_begin[l + 1] - pb->opt_begin[l];
-      srv[l] = (int)(pick[l] / n);
-      opt[l] = (int)(pb->opt_begin[l] + pick[l] % n);
-    }
-    if (solver__feasible(pb, srv, opt)) {
-      const double v = solver__eval(pb, srv, opt);
-      if (v < best) {
-        best = v;
-        for (size_t l = 0; l < L; l++) bsrv[l] = srv[l], bopt[l] = opt[l];
-      }
-    }
-    size_t l = 0;
-    while (l < L) {
-      const size_t n = (pb->opt_begin[l + 1] - pb->opt_begin[l]) * M;
-      if (++pick[l] < n) break;
-      pick[l++] = 0;
-    }
-    if (l == L) break;
-  }
-  free(srv), free(opt), free(pick);
-  return best;
-}
-
 /* The search's lookups in st (built at mu, and with pen's storage and cap
  * multipliers unless pen is NULL) along the optimal placement, with the
  * placement's cost under pen less the multipliers' sum; 1 if each is at
@@ -199,7 +166,7 @@ int main(void) {
     if (pb == NULL) abort();
     int *bsrv = calloc(L, sizeof *bsrv), *bopt = calloc(L, sizeof *bopt);
     if (bsrv == NULL || bopt == NULL) abort();
-    const double want = enumerate_best(pb, bsrv, bopt);
+    const double want = budget_enumerate(pb, bsrv, bopt);
     solver__incumbent scratch, inc;
     if (solver__incumbent_init(&scratch, L) || solver__incumbent_init(&inc, L)) abort();
     double mu = NAN, bound = NAN;
