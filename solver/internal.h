@@ -320,9 +320,9 @@ solver__stab *solver__stab_alloc(const solver__problem *pb, const solver__penalt
  * finer storage units. The table of which options send no dearer is
  * borrowed from `like` when that was built for pb (it must outlive the
  * result), else computed. NULL when the instance is too large for useful
- * units or memory is short. */
-solver__stab *solver__stab_setup(const solver__problem *pb, size_t max_cells,
-                                 const solver__stab *like, int dual);
+ * units or memory is short; freed by solver__stab_free. */
+solver__stab *solver__stab_alloc_units(const solver__problem *pb, size_t max_cells,
+                                       const solver__stab *like, int dual);
 /* Fills st's tables with their values under pen's storage and cap
  * multipliers (none when pen is NULL; its arrays are borrowed, not
  * copied) and, for dual tables, every option's cost raised by
@@ -422,7 +422,7 @@ int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solve
                           solver__incumbent *inc, int max_iter, double gap, double deadline,
                           double *bound);
 /* The storage-charged tables with the budget relaxed (dual tables of
- * solver__stab_setup), at the multiplier mu >= 0 that maximizes their
+ * solver__stab_alloc_units), at the multiplier mu >= 0 that maximizes their
  * root minus mu (with the checker's slack), a lower bound on T* for every
  * mu: found by a line search from mu0 over the concave, piecewise linear
  * dual (stab_tune.c). Each path met is repaired and offered to inc.

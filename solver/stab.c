@@ -235,7 +235,7 @@ static void stab_relax(float *restrict wr, const float *restrict go, const float
 /* Whether option a of layer t on j costs no more than option b to send to
  * every other server (always, after the last layer: the output is part of
  * the option's cost). The transfers do not depend on the multipliers, so
- * solver__stab_setup tabulates this once for every build. */
+ * solver__stab_alloc_units tabulates this once for every build. */
 static int sends_no_more(const solver__stab *st, size_t t, size_t a, size_t b, size_t j) {
   const size_t base = st->pb->opt_begin[t];
   return st->sends[((t * st->M + j) * st->G + (a - base)) * st->G + (b - base)];
@@ -311,8 +311,8 @@ static void stab_frontier(const solver__stab *st, size_t t, size_t *fb, int *fu,
   fb[M] = n;
 }
 
-solver__stab *solver__stab_setup(const solver__problem *pb, size_t max_cells,
-                                const solver__stab *like, int dual) {
+solver__stab *solver__stab_alloc_units(const solver__problem *pb, size_t max_cells,
+                                       const solver__stab *like, int dual) {
   const size_t L = pb->L, M = pb->M, N = pb->n_opt;
   if (!pb->has_budget || !(pb->budget > 0) || L == 0) return NULL;
   solver__stab *st = calloc(1, sizeof *st);
@@ -476,7 +476,7 @@ int solver__stab_build(solver__stab *st, const solver__penalty *pen, double mu) 
 
 solver__stab *solver__stab_alloc_like(const solver__problem *pb, const solver__penalty *pen,
                                       const solver__stab *like) {
-  solver__stab *st = solver__stab_setup(pb, STAB_CELLS, like, 0);
+  solver__stab *st = solver__stab_alloc_units(pb, STAB_CELLS, like, 0);
   if (st != NULL && solver__stab_build(st, pen, 0) != 0) {
     solver__stab_free(st);
     st = NULL;

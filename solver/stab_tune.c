@@ -61,7 +61,7 @@ int solver__stab_lagrange(const solver__problem *pb, solver__penalty *pen, solve
    * else st itself (which holds the first iterate's values already). */
   /* The budget relaxed (dual tables): by the same multiplier throughout. */
   const double mu = solver__stab_mu(st);
-  small = solver__stab_setup(pb, STAB_TUNE_CELLS, st, solver__stab_is_dual(st));
+  small = solver__stab_alloc_units(pb, STAB_TUNE_CELLS, st, solver__stab_is_dual(st));
   solver__stab *tt = small != NULL ? small : st;
   for (int it = 0; it < max_iter; it++) {
     if ((it > 0 || tt != st) && solver__stab_build(tt, &w, mu) != 0) goto done;
@@ -170,7 +170,7 @@ static int dual_eval(const solver__problem *pb, solver__stab *st, double mu,
 solver__stab *solver__stab_dual(const solver__problem *pb, double mu0, solver__incumbent *inc,
                                 double deadline, double *mu, double *bound) {
   const size_t L = pb->L, M = pb->M;
-  solver__stab *st = solver__stab_setup(pb, SOLVER__STAB_CELLS, NULL, 1);
+  solver__stab *st = solver__stab_alloc_units(pb, SOLVER__STAB_CELLS, NULL, 1);
   int *srv = malloc(L * sizeof *srv), *opt = malloc(L * sizeof *opt);
   double *used = malloc(M * sizeof *used);
   size_t *count = malloc(M * sizeof *count);

@@ -76,7 +76,7 @@ static int lookups_hold(const solver__problem *pb, const solver__stab *st, doubl
 
 /* The grid's bounds against want and against the line search's bound. */
 static int grid_holds(const solver__problem *pb, double mu, double bound, double want) {
-  solver__stab *st = solver__stab_setup(pb, SOLVER__STAB_CELLS, NULL, 1);
+  solver__stab *st = solver__stab_alloc_units(pb, SOLVER__STAB_CELLS, NULL, 1);
   if (st == NULL) abort();
   int good = 1;
   for (int k = 0; k <= GRID && good; k++) {
@@ -121,7 +121,7 @@ static int pen_holds(gsl_rng *r, const solver__problem *pb, double mu, double wa
     pen.storage[i] = fx_uniform(r, 0, 0.5 * want);
     pen.count[i] = pb->cap > 0 ? fx_uniform(r, 0, 0.5 * want) : 0;
   }
-  solver__stab *st = solver__stab_setup(pb, SOLVER__STAB_CELLS, NULL, 1);
+  solver__stab *st = solver__stab_alloc_units(pb, SOLVER__STAB_CELLS, NULL, 1);
   if (st == NULL || solver__stab_build(st, &pen, mu) != 0) abort();
   const double root = solver__stab_root(st) - (solver__penalty_constant(pb, &pen) + mu) * (1 + 1e-9);
   int good = root <= want * (1 + 1e-9);
