@@ -75,6 +75,14 @@ static inline solver__problem *budget_problem(const solver_instance *in) {
   return solver__problem_alloc(in, &rs, &err);
 }
 
+/* Instance k of the storage-charged tables' tests: a budget shape of at
+ * most 4 layers (2-4), small enough for budget_enumerate. */
+static inline solver_instance *budget_small_instance(gsl_rng *r, int k) {
+  fixture_spec s = budget_shape(r, k);
+  if (s.L > 4) s.L = 2 + (size_t)k % 3;
+  return budget_instance_of(r, &s);
+}
+
 /* The cheapest feasible placement of the problem pb itself by exhaustive
  * search (every server and option per layer, kept when solver__feasible
  * accepts it, costed by solver__eval: nothing the bounds share) into bsrv

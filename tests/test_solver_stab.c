@@ -98,9 +98,7 @@ int main(void) {
   gsl_rng_set(r, 20261206);
   int feasible = 0;
   for (int k = 0; k < INSTANCES; k++) {
-    fixture_spec s = budget_shape(r, k);
-    if (s.L > 4) s.L = 2 + (size_t)k % 3; /* exhaustive over the problem: keep it small */
-    solver_instance *in = budget_instance_of(r, &s);
+    solver_instance *in = budget_small_instance(r, k); /* exhaustive over it: small */
     const size_t L = in->n_layers, B = in->n_bits;
     solver__problem *pb = budget_problem(in);
     if (pb == NULL) abort();
