@@ -402,6 +402,15 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
   }
 }
 
+/* dst borrows src's storage and cap multipliers with the error's set to
+ * 0 (the tables looked up with them count the error themselves); returns
+ * their sum with the checker's slack, what a lookup subtracts. */
+static double penalty_borrow(const solver__problem *pb, solver__penalty *dst,
+                             const solver__penalty *src) {
+  dst->storage = src->storage, dst->count = src->count, dst->error = 0;
+  return solver__penalty_constant(pb, dst) * (1 + 1e-9);
+}
+
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
                     const solver__stab *sb, const solver__stab *sb_pen, const solver__penalty *pen,
                     const solver__penalty *spen, const solver__bdual *dual, double lam,
@@ -415,18 +424,12 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   if (bt_pen != NULL && pen != NULL) {
     st.bt_pen = bt_pen;
     st.sb_pen = sb_pen;
-    st.npen.storage = pen->storage, st.npen.count = pen->count, st.npen.error = 0;
-    st.pconst = solver__penalty_constant(pb, &st.npen) * (1 + 1e-9);
-    const solver__penalty *sp = spen != NULL ? spen : pen;
-    st.spen.storage = sp->storage, st.spen.count = sp->count, st.spen.error = 0;
-    st.sconst = solver__penalty_constant(pb, &st.spen) * (1 + 1e-9);
+    st.pconst = penalty_borrow(pb, &st.npen, pen);
+    st.sconst = penalty_borrow(pb, &st.spen, spen != NULL ? spen : pen);
   }
   if (dual != NULL) st.dual = *dual;
-  if (st.dual.st != NULL && st.dual.st_pen != NULL) {
-    const solver__penalty *mp = st.dual.st_pen;
-    st.mpen.storage = mp->storage, st.mpen.count = mp->count, st.mpen.error = 0;
-    st.mconst = solver__penalty_constant(pb, &st.mpen) * (1 + 1e-9);
-  }
+  if (st.dual.st != NULL && st.dual.st_pen != NULL)
+    st.mconst = penalty_borrow(pb, &st.mpen, st.dual.st_pen);
   st.deadline = deadline, st.max_nodes = max_nodes;
   st.heur_at = -BSEARCH_HEUR_NODES;
   st.limit_err = pb->budget * (1 + 1e-9);
