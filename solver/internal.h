@@ -388,6 +388,9 @@ size_t solver__unit_choose(const double *v, const size_t *first, size_t groups, 
                            size_t lo, size_t hi);
 /* The tables' error unit (error per unit). */
 double solver__stab_error_unit(const solver__stab *st);
+/* Bytes per storage unit of st's tables (an option of s bytes counts
+ * floor(s / unit) units). */
+double solver__stab_storage_unit(const solver__stab *st);
 
 /* Under a budget, the cheapest placement whose maximal segments lie on
  * servers seq[p_1], seq[p_2], ... with p_1 < p_2 < ... (seq: n distinct
