@@ -58,7 +58,8 @@ typedef struct {
   double su_unit;     /* bytes per storage unit */
   size_t *R;          /* n: storage units of seq[p] */
   int *su, *eu;       /* n_opt: units, rounded up */
-  size_t *c_off;      /* L x n: offset of Cont[t][p][0][0] */
+  size_t *qt;         /* L: the error units past which Cont[t] and End[t] are constant */
+  size_t *c_off;      /* L x n: offset of Cont[t][p][0][0]; qt[t] + 1 per r */
   size_t *k_off;      /* L x n + 1: layer t's options kept on seq[p] are keep[k_off[t n + p] ..] */
   int *keep;
   float *cont, *end, *start; /* borrowed from an order_ws */
@@ -120,6 +121,22 @@ static void order_relax(float *restrict w, const float *restrict a, const float 
   }
 }
 
+/* order_relax for rows a and b that hold na entries and the same as
+ * their last past it (rows that stopped at qt, below): q < na as above,
+ * and the rest with the last entries, so every w[q] gets the value a full
+ * row would give, bit for bit. */
+static void order_relax_sat(float *restrict w, const float *restrict a, const float *restrict b,
+                            size_t n, size_t na, double c) {
+  if (a == NULL || n <= na) {
+    order_relax(w, a, b, n, c);
+    return;
+  }
+  order_relax(w, a, b, na, c);
+  const float x = a[na - 1] < b[na - 1] ? a[na - 1] : b[na - 1];
+  const float v = add(c, x);
+  for (size_t q = na; q < n; q++) w[q] = v < w[q] ? v : w[q];
+}
+
 /* e[q] = min(e[q], add(m, s[q])) for q in [at, at + B), as relax_block. */
 static inline void end_block(float *restrict e, const float *restrict s, size_t at, size_t B,
                              double m) {
@@ -152,13 +169,14 @@ static float *start_at(const order_dp *d, size_t t, size_t p) {
 /* V(t, p, g, r, q) as above. */
 static float value(const order_dp *d, size_t t, size_t p, size_t g, size_t r, size_t q) {
   if (t + 1 == d->L) return 0.0f;
-  const float e = end_at(d, t, p, g - d->pb->opt_begin[t])[q];
-  const float c = d->cont[d->c_off[t * d->n + p] + r * d->Q1 + q];
+  const size_t qt = d->qt[t], k = q < qt ? q : qt;
+  const float e = end_at(d, t, p, g - d->pb->opt_begin[t])[k];
+  const float c = d->cont[d->c_off[t * d->n + p] + r * (qt + 1) + k];
   return c < e ? c : e;
 }
 
 static void order_free(order_dp *d) {
-  free(d->R), free(d->su), free(d->eu), free(d->c_off), free(d->k_off), free(d->keep);
+  free(d->R), free(d->su), free(d->eu), free(d->qt), free(d->c_off), free(d->k_off), free(d->keep);
 }
 
 /* Units and memory; 0, or 1 when the order is too long for ORDER_CELLS, or
@@ -176,7 +194,8 @@ static int order_setup(order_dp *d, order_ws *ws, double eu_unit) {
   d->su = malloc((N ? N : 1) * sizeof *d->su);
   d->eu = malloc((N ? N : 1) * sizeof *d->eu);
   d->c_off = malloc(L * n * sizeof *d->c_off);
-  if (!d->R || !d->su || !d->eu || !d->c_off) return -1;
+  d->qt = malloc(L * sizeof *d->qt);
+  if (!d->R || !d->su || !d->eu || !d->c_off || !d->qt) return -1;
   /* A segment never needs more than the whole model at its widest. */
   double whole = 0;
   for (size_t l = 0; l < L; l++) {
@@ -264,9 +283,23 @@ static int order_setup(order_dp *d, order_ws *ws, double eu_unit) {
       }
     }
   d->k_off[L * n] = kept;
+  /* The most error units the layers after t can spend (each at its
+   * largest kept option), at most Q: with that many left every
+   * completion keeps the budget, so Cont[t] and End[t] are the same for
+   * every larger q (stab.c's tables stop their rows the same way, and
+   * say why it is exact). */
+  size_t after = 0;
+  for (size_t t = L; t-- > 0;) {
+    d->qt[t] = after;
+    size_t most = 0;
+    for (size_t k = d->k_off[t * n]; k < d->k_off[(t + 1) * n]; k++)
+      if ((size_t)d->eu[d->keep[k]] > most) most = (size_t)d->eu[d->keep[k]];
+    after = after + most < d->Q1 - 1 ? after + most : d->Q1 - 1;
+  }
   size_t cells = 0;
   for (size_t t = 0; t < L; t++)
-    for (size_t p = 0; p < n; p++) d->c_off[t * n + p] = cells, cells += (d->R[p] + 1) * d->Q1;
+    for (size_t p = 0; p < n; p++)
+      d->c_off[t * n + p] = cells, cells += (d->R[p] + 1) * (d->qt[t] + 1);
   if (order_grow(&ws->cont, &ws->cont_n, cells) || order_grow(&ws->end, &ws->end_n, L * n * d->G * d->Q1) ||
       order_grow(&ws->start, &ws->start_n, L * n * d->Q1))
     return -1;
@@ -278,18 +311,20 @@ static void order_build(order_dp *d) {
   const solver__problem *pb = d->pb;
   const size_t L = d->L, n = d->n, Q1 = d->Q1;
   for (size_t t = L; t-- > 0;) {
+    const size_t qt = d->qt[t];
     if (t + 1 < L) {
+      const size_t qn = d->qt[t + 1];
       /* End[t]: the segment ends at t with option g, the next starts at
        * a later position. */
       for (size_t p = 0; p < n; p++)
         for (size_t k = d->k_off[t * n + p]; k < d->k_off[t * n + p + 1]; k++) {
           const size_t g = (size_t)d->keep[k];
           float *e = end_at(d, t, p, g - pb->opt_begin[t]);
-          solver__fill_inf(e, Q1);
+          solver__fill_inf(e, qt + 1);
           for (size_t p2 = p + 1; p2 < n; p2++) {
             const double m = solver__cm(pb, g, (size_t)d->seq[p], (size_t)d->seq[p2]);
             if (!isfinite(m)) continue;
-            order_end(e, start_at(d, t + 1, p2), Q1, m);
+            order_end(e, start_at(d, t + 1, p2), qt + 1, m);
           }
         }
       /* Cont[t]: layer t + 1 joins the segment. V(t + 1, ...) is read
@@ -302,15 +337,15 @@ static void order_build(order_dp *d) {
         const size_t k0 = d->k_off[(t + 1) * n + p], k1 = d->k_off[(t + 1) * n + p + 1];
         /* Row by row, every option into the row while it is in cache. */
         for (size_t r = 0; r <= Rp; r++) {
-          float *wr = &w[r * Q1];
-          solver__fill_inf(wr, Q1);
+          float *wr = &w[r * (qt + 1)];
+          solver__fill_inf(wr, qt + 1);
           for (size_t k = k0; k < k1; k++) {
             const size_t o = (size_t)d->keep[k];
             const size_t u = (size_t)d->su[o], eo = (size_t)d->eu[o];
-            if (u > r) continue;
+            if (u > r || eo > qt) continue;
             const float *ne = last ? NULL : end_at(d, t + 1, p, o - pb->opt_begin[t + 1]);
-            order_relax(&wr[eo], last ? NULL : &nc[(r - u) * Q1], ne, Q1 - eo,
-                        solver__cost_x(pb, t + 1, o, j));
+            order_relax_sat(&wr[eo], last ? NULL : &nc[(r - u) * (qn + 1)], ne, qt + 1 - eo, qn + 1,
+                            solver__cost_x(pb, t + 1, o, j));
           }
         }
       }
@@ -325,8 +360,8 @@ static void order_build(order_dp *d) {
         const double c = solver__cost_x(pb, t, o, j);
         const size_t u = (size_t)d->su[o], eo = (size_t)d->eu[o];
         const int last = t + 1 == L;
-        order_relax(&s[eo], last ? NULL : &d->cont[d->c_off[t * n + p] + (Rp - u) * Q1],
-                    last ? NULL : end_at(d, t, p, o - pb->opt_begin[t]), Q1 - eo, c);
+        order_relax_sat(&s[eo], last ? NULL : &d->cont[d->c_off[t * n + p] + (Rp - u) * (qt + 1)],
+                        last ? NULL : end_at(d, t, p, o - pb->opt_begin[t]), Q1 - eo, qt + 1, c);
       }
     }
   }
@@ -361,8 +396,9 @@ static int order_path(const order_dp *d, int *srv, int *opt) {
     srv[t] = (int)j, opt[t] = (int)g;
     for (;;) {
       if (t + 1 == L) return 1;
-      const float e = end_at(d, t, p, g - pb->opt_begin[t])[q];
-      const float c = d->cont[d->c_off[t * n + p] + r * d->Q1 + q];
+      const size_t qt = d->qt[t], qk = q < qt ? q : qt;
+      const float e = end_at(d, t, p, g - pb->opt_begin[t])[qk];
+      const float c = d->cont[d->c_off[t * n + p] + r * (qt + 1) + qk];
       if (c < e) {
         size_t o2 = pb->opt_begin[t + 2];
         for (size_t k = d->k_off[(t + 1) * n + p];
@@ -396,7 +432,7 @@ static int order_solve(const solver__problem *pb, order_ws *ws, const int *seq, 
                        double eu_unit, int *srv, int *opt, double *su_unit) {
   if (n == 0 || pb->L == 0 || !pb->has_budget || !(pb->budget > 0) || !(eu_unit > 0))
     return 0;
-  order_dp d = {pb, seq, n, pb->L, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+  order_dp d = {pb, seq, n, pb->L, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
   const int rc = order_setup(&d, ws, eu_unit);
   if (su_unit != NULL) *su_unit = d.su_unit;
   int found = 0;
