@@ -84,7 +84,8 @@ struct solver__btab {
   size_t *len;      /* L x M: longest segment from s that fits j alone */
   size_t *kmax;     /* M: the longest of them, less one (W's last k) */
   double *K, *S;    /* L x M x (Q + 1) each */
-  double *W;        /* W[t][j][k], k = 0..min(L - 1 - t, kmax[j]), each Q + 1 */
+  double *W;        /* W[t][j][k], k = 0..min(L - 1 - t, kmax[j]), each qt[t] + 1 */
+  size_t *qt;       /* L: the error units past which W[t] and K[t] are constant (below) */
   size_t *w_off;    /* L x M: offset of W[t][j][0] */
   double *spre;     /* L + 1, bytes: Σ of the smallest storage of the layers before l */
 };
@@ -92,7 +93,7 @@ struct solver__btab {
 void solver__btab_free(solver__btab *bt) {
   if (bt == NULL) return;
   free(bt->units), free(bt->fr_begin), free(bt->fr_u), free(bt->fr_c), free(bt->fr_g), free(bt->len);
-  free(bt->kmax), free(bt->K), free(bt->S), free(bt->W), free(bt->w_off), free(bt->spre);
+  free(bt->kmax), free(bt->K), free(bt->S), free(bt->W), free(bt->qt), free(bt->w_off), free(bt->spre);
   free(bt);
 }
 
@@ -111,12 +112,13 @@ double solver__btab_after(const solver__btab *bt, size_t t, size_t j, size_t k, 
   if (q == (size_t)-1) return INFINITY;
   const size_t r = solver__btab_reach(bt, t, j);
   if (k > r) k = r;
-  return bt->W[bt->w_off[t * bt->M + j] + k * (bt->Q + 1) + q];
+  const size_t qt = bt->qt[t];
+  return bt->W[bt->w_off[t * bt->M + j] + k * (qt + 1) + (q < qt ? q : qt)];
 }
 
 solver__btab_row solver__btab_row_of(const solver__btab *bt, size_t t, size_t j) {
   const solver__btab_row row = {&bt->W[bt->w_off[t * bt->M + j]], solver__btab_reach(bt, t, j),
-                                bt->Q + 1};
+                                bt->qt[t]};
   return row;
 }
 
@@ -185,9 +187,10 @@ static solver__btab *btab_build(const solver__problem *pb, const solver__penalty
   bt->len = malloc(L * M * sizeof *bt->len);
   bt->kmax = calloc(M, sizeof *bt->kmax);
   bt->w_off = malloc(L * M * sizeof *bt->w_off);
+  bt->qt = malloc(L * sizeof *bt->qt);
   bt->spre = malloc((L + 1) * sizeof *bt->spre);
   if (!bt->units || !bt->fr_begin || !bt->fr_u || !bt->fr_c || !bt->fr_g || !bt->len || !bt->kmax ||
-      !bt->w_off || !bt->spre)
+      !bt->w_off || !bt->qt || !bt->spre)
     goto fail;
   bt->spre[0] = 0;
   for (size_t l = 0; l < L; l++) bt->spre[l + 1] = bt->spre[l] + pb->smin[l];
@@ -197,14 +200,11 @@ static solver__btab *btab_build(const solver__problem *pb, const solver__penalty
       bt->len[s * M + j] = n;
       if (n > 0 && n - 1 > bt->kmax[j]) bt->kmax[j] = n - 1;
     }
-  /* W's entries per unit of Q, then Q within the memory budget. */
+  /* W's rows, then Q within the memory budget for full rows (the rows
+   * are shortened below, which only uses less). */
   size_t cells = 0;
   for (size_t t = 0; t < L; t++)
-    for (size_t j = 0; j < M; j++) {
-      bt->w_off[t * M + j] = cells; /* scaled by Q + 1 below */
-      const size_t room = L - 1 - t;
-      cells += (room < bt->kmax[j] ? room : bt->kmax[j]) + 1;
-    }
+    for (size_t j = 0; j < M; j++) cells += solver__btab_reach(bt, t, j) + 1;
   const size_t per_q = (cells + 2 * L * M) * sizeof(double);
   size_t qmax = BTAB_BYTES / per_q;
   if (qmax > BTAB_MAX_Q + 1) qmax = BTAB_MAX_Q + 1;
@@ -215,13 +215,29 @@ static solver__btab *btab_build(const solver__problem *pb, const solver__penalty
                 : solver__unit_choose(pb->error, pb->opt_begin, L, pb->budget, BTAB_MIN_Q,
                                       qmax > BTAB_MIN_Q + 1 ? qmax - 1 : BTAB_MIN_Q);
   bt->unit = dual ? INFINITY : pb->budget / (double)bt->Q;
-  for (size_t k = 0; k < L * M; k++) bt->w_off[k] *= bt->Q + 1;
   for (size_t g = 0; g < N; g++) {
     const double e = pb->error[g];
     if (!(e > 0)) bt->units[g] = 0;
     else if (e > bt->limit) bt->units[g] = (int)bt->Q + 1;
     else bt->units[g] = dual ? 0 : (int)floor(e / bt->unit);
   }
+  /* The most error units the layers after t can spend, at most Q: with
+   * that many left every completion keeps the budget, so W[t] and K[t]
+   * are the same for every larger q (stab.c's tables stop their rows the
+   * same way, and say why it is exact). W's rows stop at qt[t]; K's are
+   * filled past it with their last entry. */
+  size_t after = 0;
+  for (size_t t = L; t-- > 0;) {
+    bt->qt[t] = after;
+    int most = 0;
+    for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
+      if (bt->units[g] <= (int)bt->Q && bt->units[g] > most) most = bt->units[g];
+    after = after + (size_t)most < bt->Q ? after + (size_t)most : bt->Q;
+  }
+  cells = 0;
+  for (size_t t = 0; t < L; t++)
+    for (size_t j = 0; j < M; j++)
+      bt->w_off[t * M + j] = cells, cells += (solver__btab_reach(bt, t, j) + 1) * (bt->qt[t] + 1);
   size_t n = 0;
   for (size_t l = 0; l < L; l++)
     for (size_t j = 0; j < M; j++) {
@@ -232,10 +248,11 @@ static solver__btab *btab_build(const solver__problem *pb, const solver__penalty
   const size_t Q1 = bt->Q + 1;
   bt->K = solver__table_alloc(L * M * Q1 * sizeof *bt->K);
   bt->S = solver__table_alloc(L * M * Q1 * sizeof *bt->S);
-  bt->W = solver__table_alloc(cells * Q1 * sizeof *bt->W);
+  bt->W = solver__table_alloc(cells * sizeof *bt->W);
   if (!bt->K || !bt->S || !bt->W) goto fail;
 
   for (size_t t = L; t-- > 0;) {
+    const size_t qt = bt->qt[t], qn = t + 1 < L ? bt->qt[t + 1] : 0;
     /* K[t]: leave j after t for another server i, which starts a segment. */
     for (size_t j = 0; j < M; j++) {
       double *k = &bt->K[(t * M + j) * Q1];
@@ -251,28 +268,31 @@ static solver__btab *btab_build(const solver__problem *pb, const solver__penalty
         for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
           if (solver__cm(pb, g, j, i) < tr) tr = solver__cm(pb, g, j, i);
         if (!isfinite(tr)) continue;
-        const double *s = &bt->S[((t + 1) * M + i) * Q1];
-        for (size_t q = 0; q < Q1; q++)
-          if (tr + s[q] < k[q]) k[q] = tr + s[q];
+        solver__min_add(k, &bt->S[((t + 1) * M + i) * Q1], qt + 1, tr);
       }
+      for (size_t q = qt + 1; q < Q1; q++) k[q] = k[qt];
     }
     /* W[t]: stay on j for layer t + 1 (at most k more layers) or leave. */
     for (size_t j = 0; j < M; j++) {
       const size_t r = solver__btab_reach(bt, t, j);
       const double *k0 = &bt->K[(t * M + j) * Q1];
       for (size_t k = 0; k <= r; k++) {
-        double *w = &bt->W[bt->w_off[t * M + j] + k * Q1];
-        memcpy(w, k0, Q1 * sizeof *w);
+        double *w = &bt->W[bt->w_off[t * M + j] + k * (qt + 1)];
+        memcpy(w, k0, (qt + 1) * sizeof *w);
         if (k == 0) continue;
         const double *next = &bt->W[bt->w_off[(t + 1) * M + j] +
                                     (k - 1 < solver__btab_reach(bt, t + 1, j)
                                          ? k - 1
-                                         : solver__btab_reach(bt, t + 1, j)) * Q1];
+                                         : solver__btab_reach(bt, t + 1, j)) * (qn + 1)];
         for (size_t f = bt->fr_begin[(t + 1) * M + j]; f < bt->fr_begin[(t + 1) * M + j + 1]; f++) {
           const size_t u = (size_t)bt->fr_u[f];
           const double c = bt->fr_c[f];
-          for (size_t q = u; q < Q1; q++)
-            if (c + next[q - u] < w[q]) w[q] = c + next[q - u];
+          /* next stops at qn; past it its last entry, the same for all q. */
+          if (u > qt) continue;
+          const size_t top = qt < qn + u ? qt : qn + u;
+          solver__min_add(&w[u], next, top - u + 1, c);
+          const double v = c + next[qn];
+          for (size_t q = top + 1; q <= qt; q++) w[q] = v < w[q] ? v : w[q];
         }
       }
     }
@@ -282,12 +302,15 @@ static solver__btab *btab_build(const solver__problem *pb, const solver__penalty
       for (size_t q = 0; q < Q1; q++) s[q] = INFINITY;
       const size_t n_len = bt->len[t * M + j];
       if (n_len == 0) continue;
-      const double *w = &bt->W[bt->w_off[t * M + j] + (n_len - 1) * Q1];
+      const double *w = &bt->W[bt->w_off[t * M + j] + (n_len - 1) * (qt + 1)];
       for (size_t f = bt->fr_begin[t * M + j]; f < bt->fr_begin[t * M + j + 1]; f++) {
         const size_t u = (size_t)bt->fr_u[f];
         const double c = bt->fr_c[f];
-        for (size_t q = u; q < Q1; q++)
-          if (c + w[q - u] < s[q]) s[q] = c + w[q - u];
+        if (u >= Q1) continue;
+        const size_t top = Q1 - 1 < qt + u ? Q1 - 1 : qt + u;
+        solver__min_add(&s[u], w, top - u + 1, c);
+        const double v = c + w[qt];
+        for (size_t q = top + 1; q < Q1; q++) s[q] = v < s[q] ? v : s[q];
       }
     }
   }
@@ -311,14 +334,15 @@ solver__btab *solver__btab_alloc_dual(const solver__problem *pb, const solver__p
  * are recomputed with the same operations as in the build, so equality is
  * exact. */
 static long stay_step(const solver__btab *bt, size_t t, size_t j, size_t k, size_t q) {
-  const size_t M = bt->M, Q1 = bt->Q + 1;
-  const double w = bt->W[bt->w_off[t * M + j] + k * Q1 + q];
+  const size_t M = bt->M, Q1 = bt->Q + 1, qt = bt->qt[t];
+  const double w = bt->W[bt->w_off[t * M + j] + k * (qt + 1) + (q < qt ? q : qt)];
   if (k == 0 || w == bt->K[(t * M + j) * Q1 + q]) return -1;
+  const size_t qn = bt->qt[t + 1]; /* k >= 1: layer t + 1 exists */
   const size_t r1 = solver__btab_reach(bt, t + 1, j);
-  const double *next = &bt->W[bt->w_off[(t + 1) * M + j] + (k - 1 < r1 ? k - 1 : r1) * Q1];
+  const double *next = &bt->W[bt->w_off[(t + 1) * M + j] + (k - 1 < r1 ? k - 1 : r1) * (qn + 1)];
   for (size_t f = bt->fr_begin[(t + 1) * M + j]; f < bt->fr_begin[(t + 1) * M + j + 1]; f++) {
     const size_t u = (size_t)bt->fr_u[f];
-    if (u <= q && bt->fr_c[f] + next[q - u] == w) return (long)f;
+    if (u <= q && bt->fr_c[f] + next[q - u < qn ? q - u : qn] == w) return (long)f;
   }
   return -1;
 }
@@ -335,12 +359,13 @@ int solver__btab_path(const solver__btab *bt, int *srv, int *opt) {
   for (;;) {
     /* A segment starts at t on j with S[t][j][q]: its first option. */
     const size_t n_len = bt->len[t * M + j];
-    const double *w = &bt->W[bt->w_off[t * M + j] + (n_len - 1) * Q1];
+    const size_t qt = bt->qt[t];
+    const double *w = &bt->W[bt->w_off[t * M + j] + (n_len - 1) * (qt + 1)];
     const double target = bt->S[(t * M + j) * Q1 + q];
     long pick = -1;
     for (size_t f = bt->fr_begin[t * M + j]; f < bt->fr_begin[t * M + j + 1] && pick < 0; f++) {
       const size_t u = (size_t)bt->fr_u[f];
-      if (u <= q && bt->fr_c[f] + w[q - u] == target) pick = (long)f;
+      if (u <= q && bt->fr_c[f] + w[q - u < qt ? q - u : qt] == target) pick = (long)f;
     }
     if (pick < 0) return 0;
     srv[t] = (int)j, opt[t] = bt->fr_g[pick];

@@ -294,12 +294,12 @@ double solver__btab_after(const solver__btab *bt, size_t t, size_t j, size_t k, 
 typedef struct solver__btab_row {
   const double *w; /* W[t][j][0][0] */
   size_t reach;    /* solver__btab_reach(bt, t, j) */
-  size_t q1;       /* units + 1 */
+  size_t qt;       /* the row's last error level: entries past it equal it */
 } solver__btab_row;
 solver__btab_row solver__btab_row_of(const solver__btab *bt, size_t t, size_t j);
 static inline double solver__btab_row_at(const solver__btab_row *row, size_t k, size_t q) {
   if (q == (size_t)-1) return INFINITY;
-  return row->w[(k < row->reach ? k : row->reach) * row->q1 + q];
+  return row->w[(k < row->reach ? k : row->reach) * (row->qt + 1) + (q < row->qt ? q : row->qt)];
 }
 
 /* The segment relaxation charged the storage of the widths each segment
