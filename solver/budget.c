@@ -226,14 +226,7 @@ static solver__btab *btab_build(const solver__problem *pb, const solver__penalty
    * are the same for every larger q (stab.c's tables stop their rows the
    * same way, and say why it is exact). W's rows stop at qt[t]; K's are
    * filled past it with their last entry. */
-  size_t after = 0;
-  for (size_t t = L; t-- > 0;) {
-    bt->qt[t] = after;
-    int most = 0;
-    for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
-      if (bt->units[g] <= (int)bt->Q && bt->units[g] > most) most = bt->units[g];
-    after = after + (size_t)most < bt->Q ? after + (size_t)most : bt->Q;
-  }
+  solver__units_after(bt->units, pb->opt_begin, L, bt->Q, bt->qt);
   cells = 0;
   for (size_t t = 0; t < L; t++)
     for (size_t j = 0; j < M; j++)

@@ -386,6 +386,13 @@ double solver__unit_share(const double *v, const size_t *first, size_t groups, d
  * budget.c, stab.c and order.c choose their units by it. */
 size_t solver__unit_choose(const double *v, const size_t *first, size_t groups, double scale,
                            size_t lo, size_t hi);
+/* qt[t] for each group t: the units the groups after t can spend, each
+ * at its most (counting only units <= Q), capped at Q. With that many
+ * units left after t every completion keeps the budget, so the entries of
+ * a table for t are the same for every larger level: budget.c and stab.c
+ * stop their rows there (units.c). */
+void solver__units_after(const int *units, const size_t *first, size_t groups, size_t Q,
+                         size_t *qt);
 /* The tables' error unit (error per unit). */
 double solver__stab_error_unit(const solver__stab *st);
 /* Bytes per storage unit of st's tables (an option of s bytes counts

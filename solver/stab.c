@@ -393,14 +393,7 @@ solver__stab *solver__stab_alloc_units(const solver__problem *pb, size_t max_cel
    * last entry, bit for bit what a full row holds. On bench-budget (26
    * blocks, a 10-bit block spends 16 of the budget's 208 units) the rows
    * of the last 13 layers are shorter: 27 % fewer cells to fill. */
-  size_t after = 0;
-  for (size_t t = L; t-- > 0;) {
-    st->qt[t] = after;
-    int most = 0;
-    for (size_t g = pb->opt_begin[t]; g < pb->opt_begin[t + 1]; g++)
-      if (st->eu[g] <= (int)st->Q && st->eu[g] > most) most = st->eu[g];
-    after = after + (size_t)most < st->Q ? after + (size_t)most : st->Q;
-  }
+  solver__units_after(st->eu, pb->opt_begin, L, st->Q, st->qt);
   size_t cells = 0;
   for (size_t t = 0; t < L; t++)
     for (size_t j = 0; j < M; j++)

@@ -6,7 +6,9 @@
  * multiples of one another (the analytic errors 4^-b, the storage of a
  * block at b bits) fall on whole units for some divisions of the scale and
  * not for others, so each table picks its division by the share it loses,
- * computed here once for all three. */
+ * computed here once for all three. It also says where a table's rows
+ * may stop: past the units the layers after a layer can spend, every
+ * entry is the same. */
 #include "solver/internal.h"
 
 #include <math.h>
@@ -35,4 +37,16 @@ size_t solver__unit_choose(const double *v, const size_t *first, size_t groups, 
     if (share < best * (1 - 1e-9)) best = share, best_n = N;
   }
   return best_n;
+}
+
+void solver__units_after(const int *units, const size_t *first, size_t groups, size_t Q,
+                         size_t *qt) {
+  size_t after = 0;
+  for (size_t t = groups; t-- > 0;) {
+    qt[t] = after;
+    int most = 0;
+    for (size_t g = first[t]; g < first[t + 1]; g++)
+      if (units[g] <= (int)Q && units[g] > most) most = units[g];
+    after = after + (size_t)most < Q ? after + (size_t)most : Q;
+  }
 }
