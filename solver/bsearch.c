@@ -82,7 +82,7 @@
  * out lies below a node left unexplored (the one it stopped at, and the
  * siblings not yet tried on the path to it), so the least of their bounds,
  * or the incumbent's limit if smaller, is a lower bound on the optimum. */
-#include "solver/internal.h"
+#include "solver/internal_budget.h"
 
 #include <math.h>
 #include <stdlib.h>

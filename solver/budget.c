@@ -54,7 +54,7 @@
  * a few ulps (< 1e-12 for quotients up to 10^4), so a path's computed
  * units exceed its true Σ err/u by under L·1e-12, far below the 1e-6
  * added to what is left: rounding can only relax. */
-#include "solver/internal.h"
+#include "solver/internal_budget.h"
 
 #include <math.h>
 #include <stdlib.h>

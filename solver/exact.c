@@ -22,7 +22,7 @@
  *      which case the incumbent is optimal within the gap.
  * With opt->plain the whole model goes to lp_solve without any of this; the
  * bounds are still computed, for the report only. */
-#include "solver/internal.h"
+#include "solver/internal_budget.h"
 
 #include <limits.h>
 #include <math.h>

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "solver/internal.h"
+#include "solver/internal_multi.h"
 
 /* Relative slack of the shared rows, as the single-model checker's. */
 #define MULTI_SLACK 1e-9

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "solver/internal.h"
+#include "solver/internal_multi.h"
 
 /* Models ordered by weight, heaviest first (ties by index), for the
  * sequential baseline; under `max` by their time alone, slowest first. */

@@ -13,7 +13,7 @@
  * the objective), so that lp_solve answers INFEASIBLE exactly when no
  * placement beats it. */
 #define _POSIX_C_SOURCE 200809L
-#include "solver/internal.h"
+#include "solver/internal_multi.h"
 
 #include <lp_lib.h>
 #include <math.h>

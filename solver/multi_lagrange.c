@@ -26,7 +26,7 @@
  * (solver__multi_fit), with the current utilization prices steering it
  * away from busy servers; then each model is re-fitted in turn on what the
  * others leave while that improves the objective (solver__multi_improve). */
-#include "solver/internal.h"
+#include "solver/internal_multi.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "solver/internal.h"
+#include "solver/internal_multi.h"
 
 /* Overload below this (a fraction of a row) counts as none; the joint
  * checker allows 1e-9. */

@@ -37,7 +37,7 @@
  * Costs O(L · Σ_p (R_p + 1)(Q + 1) · F + L · n² · F · Q), F the options per
  * layer: with the incumbent's four or five servers, a fraction of one build
  * of the storage-charged tables (stab.c), whose units it takes. */
-#include "solver/internal.h"
+#include "solver/internal_budget.h"
 
 #include <math.h>
 #include <stdlib.h>

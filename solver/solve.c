@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "solver/internal.h"
+#include "solver/internal_budget.h"
 
 /* Restarts of the random baseline before it reports failure. */
 #define RANDOM_ATTEMPTS 100

@@ -60,7 +60,7 @@
  * Floating point: units are floor(x/u) and the units left floor(x/u +
  * 1e-6); a computed quotient exceeds the true one by a few ulps, far below
  * the 1e-6 added to what is left, so rounding only relaxes. */
-#include "solver/internal.h"
+#include "solver/internal_budget.h"
 
 #include <math.h>
 #include <stdlib.h>

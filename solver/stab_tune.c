@@ -2,7 +2,7 @@
  * the storage and cap multipliers of the penalized tables, and the budget's
  * multiplier of the tables that relax the budget instead of counting it.
  * Any multipliers give a lower bound; these look for the highest. */
-#include "solver/internal.h"
+#include "solver/internal_budget.h"
 
 #include <math.h>
 #include <stdlib.h>

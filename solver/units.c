@@ -9,7 +9,7 @@
  * computed here once for all three. It also says where a table's rows
  * may stop: past the units the layers after a layer can spend, every
  * entry is the same. */
-#include "solver/internal.h"
+#include "solver/internal_budget.h"
 
 #include <math.h>
 

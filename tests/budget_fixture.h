@@ -5,7 +5,7 @@
 #ifndef DILEMMA_TESTS_BUDGET_FIXTURE_H
 #define DILEMMA_TESTS_BUDGET_FIXTURE_H
 
-#include "solver/internal.h"
+#include "solver/internal_budget.h"
 #include "tests/solver_fixture.h"
 
 /* Instance k's shape: 2-6 layers, 1-3 servers, 3-4 widths, a budget, and

@@ -2,7 +2,8 @@
 # layout.sh: the dependency rule of docs/architecture.md, checked on the
 # sources. Each folder may include the public headers of the folders listed
 # for it and nothing else of ours; code outside a folder never includes that
-# folder's internal.h (tests excepted); sim/ has no source at its top level.
+# folder's internal headers (internal.h, internal_*.h; tests excepted);
+# sim/ has no source at its top level.
 # The table here and the one in docs/architecture.md say the same; when a
 # folder gains a dependency both change together.
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -38,7 +39,7 @@ for dir in sim/core sim/model sim/des sim/hardware sim/topology sim/weights solv
         *" $target "*) ;;
         *) bad="$bad $f:$inc" ;;
       esac
-      case $inc in */internal.h) bad="$bad $f:$inc(internal)" ;; esac
+      case $inc in */internal.h | */internal_*.h) bad="$bad $f:$inc(internal)" ;; esac
     done
   done
   is "$bad" "" "$dir includes only the folders it may depend on"

@@ -36,7 +36,7 @@
 #include <limits.h>
 #include <math.h>
 
-#include "solver/internal.h"
+#include "solver/internal_budget.h"
 #include "tests/budget_fixture.h"
 #include "tests/solver_fixture.h"
 #include "tests/tap.h"

@@ -48,7 +48,7 @@
  * cost model and an origin. */
 #include <gsl/gsl_rng.h>
 
-#include "solver/internal.h"
+#include "solver/internal_budget.h"
 #include "tests/budget_fixture.h"
 #include "tests/solver_fixture.h"
 #include "tests/tap.h"

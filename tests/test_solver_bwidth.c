@@ -25,7 +25,7 @@
  * on 16 instances. */
 #include <gsl/gsl_rng.h>
 
-#include "solver/internal.h"
+#include "solver/internal_budget.h"
 #include "tests/budget_fixture.h"
 #include "tests/solver_fixture.h"
 #include "tests/tap.h"

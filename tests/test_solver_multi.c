@@ -19,7 +19,7 @@
  * each model's own optimum, and a hand-computed case of that. */
 #include <gsl/gsl_rng.h>
 
-#include "solver/internal.h"
+#include "solver/internal_multi.h"
 #include "tests/solver_fixture.h"
 #include "tests/tap.h"
 
