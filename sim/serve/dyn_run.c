@@ -1,7 +1,8 @@
 /* dyn_run.c: the load experiment under changing conditions: requests on
  * servers and links whose rates change in time, placements that change
  * while requests run, and the moves between them (internal.h describes the
- * state; docs/simulation.md, "Dynamic conditions", the model).
+ * state, dyn_move.c makes the moves; docs/simulation.md, "Dynamic
+ * conditions", states the model).
  *
  * Rules of the model:
  * - a request runs to its end on the placement that was current when it
@@ -22,18 +23,16 @@
 
 #include "sim/serve/internal.h"
 
-static void fail(sim__dyn *d, int code) {
+void sim__dyn_fail(sim__dyn *d, int code) {
   if (d->status == SIM_OK) d->status = code;
   sim_des_stop(d->des);
 }
 
 static sim_event *schedule(sim__dyn *d, double t, sim_event_fn fn, void *data) {
   sim_event *ev = sim_event_schedule(d->des, t, fn, d, data);
-  if (ev == NULL) fail(d, t >= sim_des_now(d->des) ? SIM_ENOMEM : SIM_EINTERNAL);
+  if (ev == NULL) sim__dyn_fail(d, t >= sim_des_now(d->des) ? SIM_ENOMEM : SIM_EINTERNAL);
   return ev;
 }
-
-static inline size_t link_index(const sim__dyn *d, size_t i, size_t j) { return d->M + i * d->M + j; }
 
 int sim__dyn_alive(const sim__dyn *d) {
   return d->arrived < d->cfg.requests || d->work_events > 0 || d->target != NULL;
@@ -43,7 +42,7 @@ int sim__dyn_alive(const sim__dyn *d) {
 
 /* Every directed link has a fixed entity here (after the M servers). */
 static size_t link_index_fn(void *ctx, int i, int j) {
-  return link_index(ctx, (size_t)i, (size_t)j);
+  return sim__dyn_link(ctx, (size_t)i, (size_t)j);
 }
 
 static void plan_free(dyn_plan *pl) {
@@ -56,7 +55,7 @@ static void plan_free(dyn_plan *pl) {
 /* The plan of placement p (copied), kept in d->plans; NULL with
  * d->status unchanged and *why = SIM_EINFEASIBLE when a route is missing,
  * SIM_ENOMEM when out of memory. */
-static dyn_plan *plan_alloc(sim__dyn *d, const solver_placement *p, int *why) {
+dyn_plan *sim__dyn_plan_alloc(sim__dyn *d, const solver_placement *p, int *why) {
   const solver_instance *in = d->in;
   dyn_plan *pl = calloc(1, sizeof *pl);
   *why = SIM_ENOMEM;
@@ -98,7 +97,6 @@ double sim__dyn_plan_cost(sim__dyn *d, const solver_placement *pl) {
 /* ---- service at a changing rate ---------------------------------------------- */
 
 static void task_finished(sim_des *des, void *ctx, void *data);
-static void task_enter(sim__dyn *d, dyn_task *t);
 
 static void serving_remove(dyn_entity *e, dyn_task *t) {
   if (t->s_prev) t->s_prev->s_next = t->s_next;
@@ -171,7 +169,7 @@ static void record(sim__dyn *d, dyn_task *t, double now) {
   int bad = sim__hist_add(&d->latency, lat) | sim__hist_add(&d->ttft, ttft);
   if (tokens > 1) bad |= sim__hist_add(&d->tpot, (lat - ttft) / (double)(tokens - 1));
   bad |= sim__hist_add(&d->phase[t->arrival >= d->p->phase_at], lat);
-  if (bad) fail(d, SIM_ENOMEM);
+  if (bad) sim__dyn_fail(d, SIM_ENOMEM);
   if (d->p->slo > 0 && lat > d->p->slo) d->late++;
   d->completed++;
   /* Decimation: keep every stride-th completion; when the series is full,
@@ -199,20 +197,20 @@ static void record(sim__dyn *d, dyn_task *t, double now) {
 static void request_advance(sim__dyn *d, dyn_task *t) {
   const double now = sim_des_now(d->des);
   if (++t->step < t->plan->n_steps) {
-    task_enter(d, t);
+    sim__dyn_task_enter(d, t);
     return;
   }
   if (t->pass == d->first_decode) t->first_token = now;
   if (++t->pass < d->n_passes) {
     t->step = 0;
-    task_enter(d, t);
+    sim__dyn_task_enter(d, t);
     return;
   }
   record(d, t, now);
   sim__pool_put(&d->tasks, t);
 }
 
-static void task_enter(sim__dyn *d, dyn_task *t) {
+void sim__dyn_task_enter(sim__dyn *d, dyn_task *t) {
   t->entity = t->kind == DYN_PIECE ? t->entity : t->plan->steps[t->step].entity;
   dyn_entity *e = &d->ents[t->entity];
   if (e->busy < e->slots) {
@@ -230,154 +228,18 @@ static void request_start(sim__dyn *d, dyn_task *t) {
   t->plan = d->current;
   t->pass = 0;
   t->step = 0;
-  task_enter(d, t);
+  sim__dyn_task_enter(d, t);
 }
 
 /* Starts the held requests, in arrival order, once the current placement
  * can serve them. */
-static void release_held(sim__dyn *d) {
+void sim__dyn_release_held(sim__dyn *d) {
   while (d->held_head != NULL && plan_available(d, d->current)) {
     dyn_task *t = d->held_head;
     d->held_head = t->next;
     if (d->held_head == NULL) d->held_tail = NULL;
     request_start(d, t);
   }
-}
-
-/* ---- moves ---------------------------------------------------------------------- */
-
-static void move_done(sim__dyn *d) {
-  const double now = sim_des_now(d->des);
-  d->current = d->target;
-  d->target = NULL;
-  d->res->migration_time += now - d->decided;
-  if (d->decision >= 0) d->res->decisions[d->decision].live = now;
-  release_held(d);
-  if (d->pending_replan) {
-    d->pending_replan = 0;
-    sim__dyn_replan(d);
-  }
-}
-
-static void piece_arrived(sim__dyn *d, dyn_task *t) {
-  sim__pool_put(&d->tasks, t);
-  if (--d->pieces_left == 0) move_done(d);
-}
-
-/* Where layer weights for server dst come from when their server `from` is
- * gone: the origin when it is present, else the present server with the
- * fastest observed route to dst. -1 if none. */
-static long piece_source(sim__dyn *d, long from, long dst) {
-  const size_t M = d->M;
-  if (d->up[from] && d->in->bandwidth[(size_t)from * M + (size_t)dst] > 0) return from;
-  const long o = d->in->origin;
-  if (o >= 0 && o != dst && d->up[o] && d->in->bandwidth[(size_t)o * M + (size_t)dst] > 0) return o;
-  long best = -1;
-  double best_bw = 0;
-  for (size_t i = 0; i < M; i++) {
-    const double bw = d->in->bandwidth[i * M + (size_t)dst] * d->est_f[i * M + (size_t)dst];
-    if ((long)i != dst && d->up[i] && bw > best_bw) {
-      best_bw = bw;
-      best = (long)i;
-    }
-  }
-  return best;
-}
-
-double sim__dyn_move_time(sim__dyn *d, const solver_placement *np) {
-  const size_t M = d->M;
-  const solver_placement *old = d->current->pl;
-  double *per_link = calloc(M * M, sizeof *per_link), worst = 0;
-  if (per_link == NULL) return INFINITY;
-  for (size_t l = 0; l < np->n_layers; l++) {
-    if (np->server[l] == old->server[l]) continue;
-    const long src = piece_source(d, old->server[l], np->server[l]);
-    if (src < 0) continue;
-    const size_t ij = (size_t)src * M + (size_t)np->server[l];
-    const double bits = (double)d->in->layers[l].params * (double)d->in->bits[np->bits[l]];
-    per_link[ij] += bits / d->view_bw[ij];
-    const double t = per_link[ij] + d->in->latency[ij];
-    if (t > worst) worst = t;
-  }
-  free(per_link);
-  return worst;
-}
-
-int sim__dyn_migrate(sim__dyn *d, const solver_placement *np) {
-  int why;
-  dyn_plan *pl = plan_alloc(d, np, &why);
-  if (pl == NULL) {
-    if (why == SIM_ENOMEM) fail(d, SIM_ENOMEM);
-    return -1;
-  }
-  const solver_instance *in = d->in;
-  const solver_placement *old = d->current->pl;
-  d->target = pl;
-  d->decided = sim_des_now(d->des);
-  d->pieces_left = 0;
-  sim_dyn_result *r = d->res;
-  r->migrations++;
-  sim_dyn_decision *dec = NULL;
-  d->decision = -1; /* a move past the kept decisions is only counted */
-  if (r->n_decisions < SIM_DYN_DECISIONS_MAX) {
-    d->decision = (long)r->n_decisions;
-    dec = &r->decisions[r->n_decisions];
-    memset(dec, 0, sizeof *dec);
-    dec->decided = d->decided;
-    dec->live = NAN;
-    if ((dec->placement = solver_placement_alloc(in->n_layers)) == NULL) {
-      fail(d, SIM_ENOMEM);
-      return -1;
-    }
-    solver_placement_copy(dec->placement, np);
-    r->n_decisions++;
-  }
-  /* Count the pieces first, so a piece that completes at once cannot end
-   * the move before the others are queued. */
-  dyn_task *pieces = NULL;
-  for (size_t l = 0; l < in->n_layers; l++) {
-    if (np->server[l] == old->server[l]) continue;
-    const double bytes = (double)in->layers[l].params * (double)in->bits[np->bits[l]] / 8.0;
-    r->layers_moved++;
-    r->bytes_moved += bytes;
-    if (dec) {
-      dec->layers++;
-      dec->bytes += bytes;
-    }
-    const long src = piece_source(d, old->server[l], np->server[l]);
-    if (src < 0) continue; /* nowhere to fetch from: loaded locally, no transfer */
-    dyn_task *t = sim__pool_get(&d->tasks);
-    if (t == NULL) {
-      fail(d, SIM_ENOMEM);
-      return -1;
-    }
-    memset(t, 0, sizeof *t);
-    t->kind = DYN_PIECE;
-    t->entity = link_index(d, (size_t)src, (size_t)np->server[l]);
-    t->latency = in->latency[(size_t)src * d->M + (size_t)np->server[l]];
-    t->work0 = bytes * 8.0 / d->ents[t->entity].nominal;
-    t->next = pieces;
-    pieces = t;
-    d->pieces_left++;
-  }
-  if (d->pieces_left == 0) {
-    move_done(d);
-    return 0;
-  }
-  /* Queue them in layer order (the list was built backwards). */
-  dyn_task *rev = NULL;
-  while (pieces) {
-    dyn_task *n = pieces->next;
-    pieces->next = rev;
-    rev = pieces;
-    pieces = n;
-  }
-  while (rev) {
-    dyn_task *n = rev->next;
-    task_enter(d, rev);
-    rev = n;
-  }
-  return 0;
 }
 
 /* ---- event handlers ----------------------------------------------------------------- */
@@ -387,7 +249,7 @@ static void delivered(sim_des *des, void *ctx, void *data) {
   sim__dyn *d = ctx;
   dyn_task *t = data;
   d->work_events--;
-  if (t->kind == DYN_PIECE) piece_arrived(d, t);
+  if (t->kind == DYN_PIECE) sim__dyn_piece_arrived(d, t);
   else request_advance(d, t);
 }
 
@@ -444,7 +306,7 @@ static void arrival(sim_des *des, void *ctx, void *data) {
   const double now = sim_des_now(des);
   dyn_task *t = sim__pool_get(&d->tasks);
   if (t == NULL) {
-    fail(d, SIM_ENOMEM);
+    sim__dyn_fail(d, SIM_ENOMEM);
     return;
   }
   memset(t, 0, sizeof *t);
@@ -511,7 +373,7 @@ static void server_returns(sim_des *des, void *ctx, void *data) {
   const size_t i = (size_t)d->p->depart;
   d->up[i] = 1;
   entity_set_rate(d, &d->ents[i], 1.0);
-  release_held(d);
+  sim__dyn_release_held(d);
   sim__dyn_changed(d, 0);
 }
 
@@ -678,7 +540,7 @@ int sim_dyn_run(const solver_instance *in, const solver_placement *initial,
   sim__dyn *d = dyn_alloc(in, cfg, dyn, solve, res);
   if (d == NULL) return sim_error_set(err, SIM_ENOMEM, "out of memory building the dynamic run");
   int why;
-  if ((d->current = plan_alloc(d, initial, &why)) == NULL) {
+  if ((d->current = sim__dyn_plan_alloc(d, initial, &why)) == NULL) {
     dyn_free(d);
     return why == SIM_ENOMEM ? sim_error_set(err, SIM_ENOMEM, "out of memory")
                              : sim_error_set(err, SIM_EINFEASIBLE, "the placement needs a route "

@@ -238,14 +238,33 @@ typedef struct sim__dyn {
 /* dyn_run.c: the estimated T of a plan on the controller's view (+inf when
  * it uses a server that is gone). */
 double sim__dyn_plan_cost(sim__dyn *d, const solver_placement *pl);
-/* dyn_run.c: the estimated time (s) of the move to np on the controller's
+/* dyn_move.c: the estimated time (s) of the move to np on the controller's
  * view: per link, the bits shipped over its viewed bandwidth; the slowest
  * link plus its latency. */
 double sim__dyn_move_time(sim__dyn *d, const solver_placement *np);
-/* dyn_run.c: starts moving to placement np (copied); 0, or -1 with d->status set. */
+/* dyn_move.c: starts moving to placement np (copied); 0, or -1 with d->status set. */
 int sim__dyn_migrate(sim__dyn *d, const solver_placement *np);
+/* dyn_move.c: one piece of a move has arrived (t goes back to the pool);
+ * the last one makes the target placement current. */
+void sim__dyn_piece_arrived(sim__dyn *d, dyn_task *t);
 /* dyn_run.c: 1 when some work is in progress or still to arrive. */
 int sim__dyn_alive(const sim__dyn *d);
+/* dyn_run.c: records the first error (code) and stops the run. */
+void sim__dyn_fail(sim__dyn *d, int code);
+/* dyn_run.c: the plan of placement p (copied), kept in d->plans; NULL with
+ * d->status unchanged and *why = SIM_EINFEASIBLE when a route is missing,
+ * SIM_ENOMEM when out of memory. */
+dyn_plan *sim__dyn_plan_alloc(sim__dyn *d, const solver_placement *p, int *why);
+/* dyn_run.c: task t joins its entity's queue (FIFO) or starts at once. */
+void sim__dyn_task_enter(sim__dyn *d, dyn_task *t);
+/* dyn_run.c: starts the held requests, in arrival order, once the current
+ * placement can serve them. */
+void sim__dyn_release_held(sim__dyn *d);
+/* The entity of the directed link i -> j: every link has a fixed one,
+ * after the M servers. */
+static inline size_t sim__dyn_link(const sim__dyn *d, size_t i, size_t j) {
+  return d->M + i * d->M + j;
+}
 
 /* controller.c: fills d->view from the true (oracle) or observed conditions. */
 void sim__dyn_view_update(sim__dyn *d, int truth);
