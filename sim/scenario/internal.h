@@ -115,6 +115,25 @@ void sim__perr(sim__pctx *ctx, const yaml_node_t *node, const char *path, const 
 
 /* The node a key path was read from, NULL if it took its default. */
 const yaml_node_t *sim__mark_find(const sim__pctx *ctx, const char *path);
+/* Records that key path was read from node, for sim__mark_find (a mark
+ * lost to memory only makes a later message less precise). */
+void sim__mark_add(sim__pctx *ctx, const char *path, const yaml_node_t *node);
+/* The node of the document with the given id. */
+static inline yaml_node_t *sim__node_at(sim__pctx *ctx, int id) {
+  return yaml_document_get_node(ctx->doc, id);
+}
+/* Records "file: out of memory reading the scenario"; returns -1. */
+int sim__parse_oom(sim__pctx *ctx);
+/* The most elements of any list a scenario may hold: it keeps a hostile
+ * scenario from asking for absurd memory. */
+#define SIM__MAX_LIST 100000
+
+/* The list-valued keys (scenario_lists.c): model.layers, models and
+ * simulation.outages, each read into ctx->sc. 0, or -1 after recording
+ * the problems. */
+int sim__parse_layers(sim__pctx *ctx, const yaml_node_t *n, const char *path);
+int sim__parse_models(sim__pctx *ctx, const yaml_node_t *n, const char *path);
+int sim__parse_outages(sim__pctx *ctx, const yaml_node_t *n, const char *path);
 
 int sim__parse_map(sim__pctx *ctx, const yaml_node_t *n, const char *path, const sim__key *keys,
                    size_t present_off);

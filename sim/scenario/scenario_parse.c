@@ -2,7 +2,9 @@
  *
  * Every value is checked where it is read, against its key's type and range;
  * problems are collected (not printed) with the file, line and column of the
- * offending node, the dotted key path and the allowed values. Cross-field
+ * offending node, the dotted key path and the allowed values. The
+ * list-valued keys are read in scenario_lists.c, the sweep in
+ * scenario_sweep.c and the hardware keys in scenario_hw.c; cross-field
  * rules live in scenario_check.c. */
 #include "sim/scenario/internal.h"
 
@@ -14,9 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Caps that keep a hostile scenario from asking for absurd memory. */
-#define MAX_LIST 100000     /* elements of any list */
-#define MAX_SWEEP_POINTS 100000
+/* A cap that keeps a hostile scenario from flooding the report (the
+ * others are SIM__MAX_LIST and scenario_sweep.c's). */
 #define MAX_ERRORS 100      /* problems reported per file */
 
 void sim__perr(sim__pctx *ctx, const yaml_node_t *node, const char *path, const char *fmt, ...) {
@@ -36,7 +37,7 @@ void sim__perr(sim__pctx *ctx, const yaml_node_t *node, const char *path, const 
                 path && *path ? path : "(top level)", msg);
 }
 
-static void mark(sim__pctx *ctx, const char *path, const yaml_node_t *node) {
+void sim__mark_add(sim__pctx *ctx, const char *path, const yaml_node_t *node) {
   if (ctx->n_marks == ctx->cap_marks) {
     size_t cap = ctx->cap_marks ? 2 * ctx->cap_marks : 64;
     sim__mark *m = realloc(ctx->marks, cap * sizeof *m);
@@ -53,10 +54,6 @@ const yaml_node_t *sim__mark_find(const sim__pctx *ctx, const char *path) {
   for (size_t i = ctx->n_marks; i-- > 0;)
     if (strcmp(ctx->marks[i].path, path) == 0) return ctx->marks[i].node;
   return NULL;
-}
-
-static yaml_node_t *node_at(sim__pctx *ctx, int id) {
-  return yaml_document_get_node(ctx->doc, id);
 }
 
 int sim__parse_subkey(sim__pctx *ctx, const yaml_node_t *kn, const char *path,
@@ -162,7 +159,7 @@ static char *dup_str(const char *s) {
   return d;
 }
 
-static int oom(sim__pctx *ctx) {
+int sim__parse_oom(sim__pctx *ctx) {
   sim_error_set(ctx->err, SIM_ENOMEM, "%s: out of memory reading the scenario", ctx->file);
   return -1;
 }
@@ -186,17 +183,17 @@ static int parse_spec(sim__pctx *ctx, const yaml_node_t *n, const char *path, co
       sim__perr(ctx, n, path, "the list is empty; give one value per server");
       return -1;
     }
-    if (cnt > MAX_LIST) {
-      sim__perr(ctx, n, path, "%zu values is too many; at most %d", cnt, MAX_LIST);
+    if (cnt > SIM__MAX_LIST) {
+      sim__perr(ctx, n, path, "%zu values is too many; at most %d", cnt, SIM__MAX_LIST);
       return -1;
     }
     spec->list = calloc(cnt, sizeof *spec->list);
-    if (spec->list == NULL) return oom(ctx);
+    if (spec->list == NULL) return sim__parse_oom(ctx);
     spec->n_list = cnt;
     int bad = 0;
     for (size_t i = 0; i < cnt; i++) {
       snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-      if (sim__parse_number(ctx, node_at(ctx, n->data.sequence.items.start[i]), sub, k,
+      if (sim__parse_number(ctx, sim__node_at(ctx, n->data.sequence.items.start[i]), sub, k,
                             &spec->list[i]) != 0)
         bad = 1;
     }
@@ -211,14 +208,14 @@ static int parse_spec(sim__pctx *ctx, const yaml_node_t *n, const char *path, co
   const yaml_node_t *n_min = NULL, *n_max = NULL, *n_ratio = NULL, *n_value = NULL;
   int bad = 0;
   for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-    yaml_node_t *kn = node_at(ctx, p->key), *vn = node_at(ctx, p->value);
+    yaml_node_t *kn = sim__node_at(ctx, p->key), *vn = sim__node_at(ctx, p->value);
     const char *key = sim__yaml_scalar(kn);
     if (key == NULL) { sim__perr(ctx, kn, path, "keys must be plain words"); bad = 1; continue; }
     /* `unit` is the last name, allowed only for a spec that takes one. */
     int idx = sim__parse_subkey(ctx, kn, path, spec_keys, (k->flags & SIM_KF_UNIT) ? 5 : 4, sub,
                                 sizeof sub);
     if (idx < 0) { bad = 1; continue; }
-    mark(ctx, sub, vn);
+    sim__mark_add(ctx, sub, vn);
     if (idx == 0) { n_min = vn; bad |= sim__parse_number(ctx, vn, sub, k, &spec->min) != 0; }
     if (idx == 1) { n_max = vn; bad |= sim__parse_number(ctx, vn, sub, k, &spec->max) != 0; }
     if (idx == 2) {
@@ -260,255 +257,6 @@ static int parse_spec(sim__pctx *ctx, const yaml_node_t *n, const char *path, co
   return 0;
 }
 
-/* The number of items of the list n into *cnt; -1 after recording
- * "expected a list of <item_shape>; got ..." when n is not a list. The
- * list-valued keys (model.layers, simulation.outages) start here. */
-static int list_count(sim__pctx *ctx, const yaml_node_t *n, const char *path,
-                      const char *item_shape, size_t *cnt) {
-  if (n->type != YAML_SEQUENCE_NODE) {
-    sim__perr(ctx, n, path, "expected a list of %s; got %s", item_shape, sim__yaml_describe(n));
-    return -1;
-  }
-  *cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-  return 0;
-}
-
-static int parse_layers(sim__pctx *ctx, const yaml_node_t *n, const char *path) {
-  sim_scenario *sc = ctx->sc;
-  size_t cnt;
-  if (list_count(ctx, n, path, "{name, params, flops, act_elems}", &cnt) != 0) return -1;
-  if (cnt == 0 || cnt > MAX_LIST) {
-    sim__perr(ctx, n, path, "needs between 1 and %d layers, got %zu", MAX_LIST, cnt);
-    return -1;
-  }
-  free(sc->model.layers);
-  sc->model.layers = calloc(cnt, sizeof *sc->model.layers);
-  if (sc->model.layers == NULL) return oom(ctx);
-  sc->model.n_layers = cnt;
-  static const sim__key fields[] = {
-    {"params", SIM_K_NUM, 0, 0, 1e15, 0, NULL, NULL, 0, NULL, NULL},
-    {"flops", SIM_K_NUM, 0, 0, 1e18, 0, NULL, NULL, 0, "FLOP", NULL},
-    {"act_elems", SIM_K_NUM, 0, 0, 1e12, 0, NULL, NULL, 0, NULL, NULL},
-    {"kv_elems", SIM_K_NUM, 0, 0, 1e12, 0, NULL, NULL, 0, NULL, NULL},
-  };
-  static const char *const names[] = {"name", "params", "flops", "act_elems", "kv_elems", NULL};
-  int bad = 0;
-  char sub[192];
-  for (size_t i = 0; i < cnt; i++) {
-    yaml_node_t *item = node_at(ctx, n->data.sequence.items.start[i]);
-    sim_layer *ly = &sc->model.layers[i];
-    snprintf(ly->name, sizeof ly->name, "layer.%zu", i);
-    snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-    if (item->type != YAML_MAPPING_NODE) {
-      sim__perr(ctx, item, sub, "expected {name, params, flops, act_elems}; got %s",
-                sim__yaml_describe(item));
-      bad = 1;
-      continue;
-    }
-    int seen_params = 0;
-    for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top; p++) {
-      yaml_node_t *kn = node_at(ctx, p->key), *vn = node_at(ctx, p->value);
-      char fp[224];
-      int idx = sim__parse_subkey(ctx, kn, sub, names, 5, fp, sizeof fp);
-      if (idx < 0) { bad = 1; continue; }
-      if (idx == 0) {
-        const char *s = sim__yaml_scalar(vn);
-        if (s == NULL || strlen(s) >= sizeof ly->name) {
-          sim__perr(ctx, vn, fp, "expected a name of at most %zu characters", sizeof ly->name - 1);
-          bad = 1;
-        } else {
-          snprintf(ly->name, sizeof ly->name, "%s", s);
-        }
-        continue;
-      }
-      double v;
-      if (sim__parse_number(ctx, vn, fp, &fields[idx - 1], &v) != 0) { bad = 1; continue; }
-      if (idx == 1) {
-        if (v != floor(v)) { sim__perr(ctx, vn, fp, "%s is not an integer", sim__yaml_scalar(vn)); bad = 1; }
-        ly->params = (int64_t)v;
-        seen_params = 1;
-      }
-      if (idx == 2) ly->flops = v;
-      if (idx == 3) ly->act_elems = v;
-      if (idx == 4) ly->kv_elems = v;
-    }
-    if (!seen_params) { sim__perr(ctx, item, sub, "missing 'params'"); bad = 1; }
-  }
-  return bad ? -1 : 0;
-}
-
-const char *const sim__model_entry_keys[] = {"name",  "granularity", "delta",  "budget",
-                                             "tokens", "batch",      "prompt", "rate",
-                                             "weight", "origin",     NULL};
-
-/* One number of a `models:` entry into *v; integers when `integer`. */
-static int entry_number(sim__pctx *ctx, const yaml_node_t *vn, const char *path, double lo,
-                        double hi, unsigned flags, int integer, double *v) {
-  const sim__key k = {"", SIM_K_NUM, 0, lo, hi, flags, NULL, NULL, 0, NULL, NULL};
-  if (sim__parse_number(ctx, vn, path, &k, v) != 0) return -1;
-  if (integer && *v != floor(*v)) {
-    sim__perr(ctx, vn, path, "%s is not an integer", sim__yaml_scalar(vn));
-    return -1;
-  }
-  return 0;
-}
-
-static int parse_models(sim__pctx *ctx, const yaml_node_t *n, const char *path) {
-  sim_scenario *sc = ctx->sc;
-  size_t cnt;
-  if (list_count(ctx, n, path, "{name, rate, ...}", &cnt) != 0) return -1;
-  if (cnt == 0 || cnt > 64) {
-    sim__perr(ctx, n, path, "needs between 1 and 64 models, got %zu", cnt);
-    return -1;
-  }
-  for (size_t m = 0; m < sc->n_models; m++) free(sc->models[m].name);
-  free(sc->models);
-  sc->models = calloc(cnt, sizeof *sc->models);
-  if (sc->models == NULL) return oom(ctx);
-  sc->n_models = cnt;
-  int bad = 0;
-  char sub[192];
-  for (size_t i = 0; i < cnt; i++) {
-    yaml_node_t *item = node_at(ctx, n->data.sequence.items.start[i]);
-    sim_model_entry *e = &sc->models[i];
-    e->delta = e->budget = e->weight = NAN;
-    e->tokens = e->batch = e->prompt = -1;
-    e->rate = 1;
-    e->origin = -2;
-    snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-    int name_bad = 0; /* a bad name was reported already */
-    if (item->type != YAML_MAPPING_NODE) {
-      sim__perr(ctx, item, sub, "expected {name, rate, ...}; got %s", sim__yaml_describe(item));
-      bad = 1;
-      continue;
-    }
-    for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top; p++) {
-      yaml_node_t *kn = node_at(ctx, p->key), *vn = node_at(ctx, p->value);
-      char fp[224];
-      const int idx = sim__parse_subkey(ctx, kn, sub, sim__model_entry_keys, 10, fp, sizeof fp);
-      if (idx < 0) { bad = 1; continue; }
-      const char *str = sim__yaml_scalar(vn);
-      double v = 0;
-      switch (idx) {
-      case 0:
-        name_bad = 1;
-        if (str == NULL || sim_arch_find(str) == NULL) {
-          char names[512] = "";
-          size_t len = 0;
-          for (size_t a = 0; sim_arch_builtin(a) != NULL && len < sizeof names; a++)
-            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", a ? ", " : "",
-                                    sim_arch_builtin(a)->name);
-          sim__perr(ctx, vn, fp, "unknown model %s; allowed: %s", str ? str : "(not a string)", names);
-          bad = 1;
-        } else {
-          name_bad = 0;
-          free(e->name);
-          const size_t len = strlen(str) + 1;
-          if ((e->name = malloc(len)) == NULL) return oom(ctx);
-          memcpy(e->name, str, len);
-        }
-        break;
-      case 1: {
-        const int g = str ? sim__names_index(sim__granularity_names, str) : -1;
-        if (g < 0) {
-          sim__perr(ctx, vn, fp, "expected block or linear; got %s", sim__yaml_describe(vn));
-          bad = 1;
-        } else {
-          e->granularity = (sim_granularity)g;
-          e->has_granularity = 1;
-        }
-        break;
-      }
-      case 2: bad |= entry_number(ctx, vn, fp, 0, 1e6, 0, 0, &e->delta) != 0; break;
-      case 3: bad |= entry_number(ctx, vn, fp, 0, 1e12, 0, 0, &e->budget) != 0; break;
-      case 4: if (!(bad |= entry_number(ctx, vn, fp, 1, 1e9, 0, 1, &v) != 0)) e->tokens = (int64_t)v; break;
-      case 5: if (!(bad |= entry_number(ctx, vn, fp, 1, 1e6, 0, 1, &v) != 0)) e->batch = (int64_t)v; break;
-      case 6: if (!(bad |= entry_number(ctx, vn, fp, 0, 1e9, 0, 1, &v) != 0)) e->prompt = (int64_t)v; break;
-      case 7: bad |= entry_number(ctx, vn, fp, 0, 1e9, 0, 0, &e->rate) != 0; break;
-      case 8: bad |= entry_number(ctx, vn, fp, 0, 1e12, SIM_KF_LO_OPEN, 0, &e->weight) != 0; break;
-      case 9:
-        if (str != NULL && strcmp(str, "none") == 0) e->origin = -1;
-        else if (!(bad |= entry_number(ctx, vn, fp, 0, 4096, 0, 1, &v) != 0)) e->origin = (int64_t)v;
-        break;
-      }
-    }
-    if (e->name == NULL && !name_bad) {
-      sim__perr(ctx, item, sub, "missing 'name'");
-      bad = 1;
-    }
-  }
-  return bad ? -1 : 0;
-}
-
-static int parse_outages(sim__pctx *ctx, const yaml_node_t *n, const char *path) {
-  sim_scenario *sc = ctx->sc;
-  size_t cnt;
-  if (list_count(ctx, n, path, "{server: i | link: [i, j], start, end}", &cnt) != 0) return -1;
-  if (cnt > MAX_LIST) { sim__perr(ctx, n, path, "at most %d outages", MAX_LIST); return -1; }
-  free(sc->sim.outages);
-  sc->sim.outages = calloc(cnt ? cnt : 1, sizeof *sc->sim.outages);
-  if (sc->sim.outages == NULL) return oom(ctx);
-  sc->sim.n_outages = cnt;
-  static const sim__key idx_key = {"index", SIM_K_INT, 0, 0, 4096, 0, NULL, NULL, 0, NULL, NULL};
-  static const sim__key t_key = {"time", SIM_K_NUM, 0, 0, 1e12, 0, NULL, NULL, 0, "s", NULL};
-  static const char *const names[] = {"server", "link", "start", "end", NULL};
-  int bad = 0;
-  char sub[192], fp[224];
-  for (size_t i = 0; i < cnt; i++) {
-    yaml_node_t *item = node_at(ctx, n->data.sequence.items.start[i]);
-    sim_outage *o = &sc->sim.outages[i];
-    snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-    mark(ctx, sub, item);
-    if (item->type != YAML_MAPPING_NODE) {
-      sim__perr(ctx, item, sub, "expected {server: i | link: [i, j], start, end}; got %s",
-                sim__yaml_describe(item));
-      bad = 1;
-      continue;
-    }
-    int have[4] = {0};
-    for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top; p++) {
-      yaml_node_t *kn = node_at(ctx, p->key), *vn = node_at(ctx, p->value);
-      int idx = sim__parse_subkey(ctx, kn, sub, names, 4, fp, sizeof fp);
-      if (idx < 0) { bad = 1; continue; }
-      have[idx] = 1;
-      int64_t v;
-      if (idx == 0) {
-        if (sim__parse_int(ctx, vn, fp, &idx_key, &v) != 0) bad = 1;
-        o->is_link = 0;
-        o->a = (long)v;
-      } else if (idx == 1) {
-        if (vn->type != YAML_SEQUENCE_NODE || vn->data.sequence.items.top - vn->data.sequence.items.start != 2) {
-          sim__perr(ctx, vn, fp, "expected a pair [from, to] of server indices; got %s", sim__yaml_describe(vn));
-          bad = 1;
-          continue;
-        }
-        int64_t a = 0, b = 0;
-        if (sim__parse_int(ctx, node_at(ctx, vn->data.sequence.items.start[0]), fp, &idx_key, &a) != 0 ||
-            sim__parse_int(ctx, node_at(ctx, vn->data.sequence.items.start[1]), fp, &idx_key, &b) != 0) {
-          bad = 1;
-          continue;
-        }
-        o->is_link = 1;
-        o->a = (long)a;
-        o->b = (long)b;
-      } else {
-        double t;
-        if (sim__parse_number(ctx, vn, fp, &t_key, &t) != 0) { bad = 1; continue; }
-        if (idx == 2) o->start = t; else o->end = t;
-      }
-    }
-    if (have[0] == have[1]) {
-      sim__perr(ctx, item, sub, "give exactly one of 'server' or 'link'");
-      bad = 1;
-    }
-    if (!have[2] || !have[3]) {
-      sim__perr(ctx, item, sub, "needs both 'start' and 'end' (seconds)");
-      bad = 1;
-    }
-  }
-  return bad ? -1 : 0;
-}
-
 static int parse_enumset(sim__pctx *ctx, const yaml_node_t *n, const char *path, const sim__key *k,
                          unsigned *out) {
   if (n->type != YAML_SEQUENCE_NODE) {
@@ -523,7 +271,7 @@ static int parse_enumset(sim__pctx *ctx, const yaml_node_t *n, const char *path,
   for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
     int v;
     snprintf(sub, sizeof sub, "%s[%zu]", path, (size_t)(it - n->data.sequence.items.start));
-    if (parse_enum_text(ctx, node_at(ctx, *it), sub, k->enums, &v) != 0) bad = 1;
+    if (parse_enum_text(ctx, sim__node_at(ctx, *it), sub, k->enums, &v) != 0) bad = 1;
     else set |= 1u << v;
   }
   *out = set;
@@ -533,7 +281,7 @@ static int parse_enumset(sim__pctx *ctx, const yaml_node_t *n, const char *path,
 int sim__parse_value(sim__pctx *ctx, const yaml_node_t *n, const char *path, const sim__key *k) {
   char *base = (char *)ctx->sc;
   void *field = base + k->off;
-  mark(ctx, path, n);
+  sim__mark_add(ctx, path, n);
   switch (k->type) {
   case SIM_K_MAP:
     return sim__parse_map(ctx, n, path, k->children, k->present_off);
@@ -585,7 +333,7 @@ int sim__parse_value(sim__pctx *ctx, const yaml_node_t *n, const char *path, con
       return 0;
     }
     char *d = dup_str(s);
-    if (d == NULL) return oom(ctx);
+    if (d == NULL) return sim__parse_oom(ctx);
     free(*(char **)field);
     *(char **)field = d;
     return 0;
@@ -611,11 +359,11 @@ int sim__parse_value(sim__pctx *ctx, const yaml_node_t *n, const char *path, con
   case SIM_K_ENUMSET:
     return parse_enumset(ctx, n, path, k, (unsigned *)field);
   case SIM_K_LAYERS:
-    return parse_layers(ctx, n, path);
+    return sim__parse_layers(ctx, n, path);
   case SIM_K_OUTAGES:
-    return parse_outages(ctx, n, path);
+    return sim__parse_outages(ctx, n, path);
   case SIM_K_MODELS:
-    return parse_models(ctx, n, path);
+    return sim__parse_models(ctx, n, path);
   case SIM_K_SWEEP:
     return sim__parse_sweep(ctx, n, path);
   case SIM_K_DEVICES:
@@ -643,12 +391,12 @@ int sim__parse_map(sim__pctx *ctx, const yaml_node_t *n, const char *path, const
   int bad = 0;
   char sub[160];
   long *first = sim__yaml_duplicates(ctx->doc, n);
-  if (first == NULL) return oom(ctx);
+  if (first == NULL) return sim__parse_oom(ctx);
   for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
     /* Past a screenful of problems more would not be read, and a hostile
      * file could have a hundred thousand. */
     if (too_many(ctx)) { bad = 1; break; }
-    yaml_node_t *kn = node_at(ctx, p->key), *vn = node_at(ctx, p->value);
+    yaml_node_t *kn = sim__node_at(ctx, p->key), *vn = sim__node_at(ctx, p->value);
     const char *key = sim__yaml_scalar(kn);
     if (key == NULL) {
       sim__perr(ctx, kn, path, "keys must be plain words, got %s", sim__yaml_describe(kn));
@@ -660,7 +408,7 @@ int sim__parse_map(sim__pctx *ctx, const yaml_node_t *n, const char *path, const
      * wins" hides typos in long scenarios, so reject them. */
     if (first != NULL && first[p - n->data.mapping.pairs.start] >= 0) {
       sim__perr(ctx, kn, sub, "duplicate key (first given at line %zu)",
-                sim__yaml_line(node_at(ctx, n->data.mapping.pairs.start[first[p - n->data.mapping.pairs.start]].key)));
+                sim__yaml_line(sim__node_at(ctx, n->data.mapping.pairs.start[first[p - n->data.mapping.pairs.start]].key)));
       bad = 1;
       continue;
     }

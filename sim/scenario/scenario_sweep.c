@@ -16,7 +16,6 @@
 #define MAX_DIM_POINTS 10000
 #define MAX_POINTS 100000
 
-static yaml_node_t *node_at(sim__pctx *ctx, int id) { return yaml_document_get_node(ctx->doc, id); }
 
 /* The key that bounds a swept value: the key itself, or for a spec's
  * `ratio` sub-key the ratio's own range. */
@@ -101,7 +100,7 @@ static int parse_range(sim__pctx *ctx, const yaml_node_t *rn, const char *path, 
   int have[3] = {0}, bad = 0;
   char sub[320];
   for (yaml_node_pair_t *p = rn->data.mapping.pairs.start; p < rn->data.mapping.pairs.top; p++) {
-    yaml_node_t *kn = node_at(ctx, p->key), *vn = node_at(ctx, p->value);
+    yaml_node_t *kn = sim__node_at(ctx, p->key), *vn = sim__node_at(ctx, p->value);
     int idx = sim__parse_subkey(ctx, kn, path, names, 3, sub, sizeof sub);
     if (idx < 0) { bad = 1; continue; }
     have[idx] = 1;
@@ -142,7 +141,7 @@ static int parse_dim(sim__pctx *ctx, const yaml_node_t *n, const char *path, sim
   int bad = 0;
   char sub[224];
   for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-    yaml_node_t *kn = node_at(ctx, p->key);
+    yaml_node_t *kn = sim__node_at(ctx, p->key);
     int idx = sim__parse_subkey(ctx, kn, path, names, 4, sub, sizeof sub);
     if (idx < 0) { bad = 1; continue; }
     if (node[idx] != NULL) {
@@ -150,7 +149,7 @@ static int parse_dim(sim__pctx *ctx, const yaml_node_t *n, const char *path, sim
       bad = 1;
       continue;
     }
-    node[idx] = node_at(ctx, p->value);
+    node[idx] = sim__node_at(ctx, p->value);
   }
   if (bad) return -1;
   if (node[0] == NULL) {
@@ -202,7 +201,7 @@ static int parse_dim(sim__pctx *ctx, const yaml_node_t *n, const char *path, sim
     else d->values = calloc(cnt, sizeof *d->values);
     if (d->strings == NULL && d->values == NULL) return -1;
     for (size_t i = 0; i < cnt; i++) {
-      const yaml_node_t *item = node_at(ctx, vn->data.sequence.items.start[i]);
+      const yaml_node_t *item = sim__node_at(ctx, vn->data.sequence.items.start[i]);
       char ip[352];
       snprintf(ip, sizeof ip, "%s[%zu]", sub, i);
       double num = 0;
@@ -258,7 +257,7 @@ int sim__parse_sweep(sim__pctx *ctx, const yaml_node_t *n, const char *path) {
   } else if (n->type == YAML_SEQUENCE_NODE) {
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
       if (cnt == 3) break;
-      items[cnt++] = node_at(ctx, *it);
+      items[cnt++] = sim__node_at(ctx, *it);
     }
   } else {
     sim__perr(ctx, n, path, "expected a list of one or two {key, values | log | linear}; got %s",
