@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "sim/core/core.h"
+#include "sim/scenario/scenario.h"
 
 /* What a figure needs beyond the summary it reads. */
 typedef enum {
@@ -65,5 +66,42 @@ void analysis__gp_string(sim_buf *b, const char *name, const char *value);
 
 /* Runs `gnuplot -e vars script`; SIM_EIO when gnuplot is missing or fails. */
 int analysis__gnuplot(const char *vars, const char *script, sim_error *err);
+
+/* --- The figures (plot.c, plot_multi.c) ----------------------------------- */
+
+/* Bytes of a directory path, and of a file path in one, in the plots. */
+enum { ANALYSIS__DIR_LEN = 4200, ANALYSIS__PATH_LEN = 4400 };
+
+/* What every figure of one experiment directory shares (plot.c opens
+ * it; plot.c and plot_multi.c draw from it). */
+typedef struct {
+  const char *dir;            /* the experiment directory */
+  const char *adir;           /* where the gnuplot scripts are */
+  sim_scenario *sc;           /* DIR/scenario.resolved.yaml */
+  char *summary, *runs;       /* the texts of summary.csv and runs.csv */
+  char figdir[ANALYSIS__DIR_LEN];       /* DIR/figures */
+  char data[ANALYSIS__DIR_LEN];         /* where gnuplot reads runs.csv and summary.csv: DIR, or a
+                                 temporary directory with schema-3 copies of older files */
+  int upgraded;               /* 1: data is that temporary directory */
+  char title[512];            /* "name: description" */
+  solver_method order[SOLVER_METHOD_COUNT]; /* methods in the order of runs.csv */
+  size_t n_methods;
+} analysis__plot_ctx;
+
+/* The variables every script reads: dir, out (DIR/figures/NAME) and title;
+ * `input` names the CSV file the script reads and `file` its variable. */
+void analysis__vars_common(const analysis__plot_ctx *c, sim_buf *vars, const char *name,
+                           const char *file, const char *input);
+/* The caption under every sweep figure's title. */
+void analysis__vars_caption(const analysis__plot_ctx *c, sim_buf *vars);
+/* Appends the legend entry of a method to a list of quoted entries: its
+ * label, and when some of its runs have no objective how many. */
+int analysis__legend_append(const analysis__plot_ctx *c, const char *method, const char *model,
+                            const char *label, sim_buf *list, sim_error *err);
+/* Smallest and largest positive value of a column in a CSV text. */
+void analysis__column_range(const char *csv, const char *name, double *lo, double *hi);
+/* The figures of a several-model experiment (plot_multi.c); *made counts
+ * the figures drawn. */
+int analysis__plot_multi(const analysis__plot_ctx *c, int *made, sim_error *err);
 
 #endif

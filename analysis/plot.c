@@ -23,23 +23,6 @@
 
 extern char **environ;
 
-enum { DIR_LEN = 4200, PATH_LEN = 4400 };
-
-/* What every figure of one directory shares. */
-typedef struct {
-  const char *dir;            /* the experiment directory */
-  const char *adir;           /* where the gnuplot scripts are */
-  sim_scenario *sc;           /* DIR/scenario.resolved.yaml */
-  char *summary, *runs;       /* the texts of summary.csv and runs.csv */
-  char figdir[DIR_LEN];       /* DIR/figures */
-  char data[DIR_LEN];         /* where gnuplot reads runs.csv and summary.csv: DIR, or a
-                                 temporary directory with schema-3 copies of older files */
-  int upgraded;               /* 1: data is that temporary directory */
-  char title[512];            /* "name: description" */
-  solver_method order[SOLVER_METHOD_COUNT]; /* methods in the order of runs.csv */
-  size_t n_methods;
-} plot_ctx;
-
 /* Where the gnuplot scripts are: $DILEMMA_ANALYSIS_DIR, the source tree
  * (running from a build), or the installed data directory. */
 const char *analysis__scripts_dir(void) {
@@ -72,7 +55,7 @@ int analysis__gnuplot(const char *vars, const char *script, sim_error *err) {
 }
 
 /* Smallest and largest positive value of a column in a CSV text. */
-static void column_range(const char *csv, const char *name, double *lo, double *hi) {
+void analysis__column_range(const char *csv, const char *name, double *lo, double *hi) {
   *lo = INFINITY;
   *hi = -INFINITY;
   const char *nl = strchr(csv, '\n');
@@ -105,8 +88,8 @@ static void column_range(const char *csv, const char *name, double *lo, double *
 /* A directory of schema 1 or 2: runs.csv in schema 3 and summary.csv
  * recomputed from it (the summary is a function of runs.csv), both written
  * to a temporary directory for gnuplot. */
-static int ctx_upgrade(plot_ctx *c, sim_error *err) {
-  char version[64], path[PATH_LEN], *runs = NULL, *summary = NULL;
+static int ctx_upgrade(analysis__plot_ctx *c, sim_error *err) {
+  char version[64], path[ANALYSIS__PATH_LEN], *runs = NULL, *summary = NULL;
   size_t len;
   analysis__dir_version(c->dir, version, sizeof version);
   int rc = analysis_schema_upgrade(c->runs, strlen(c->runs), c->sc, version, &runs, &len, err);
@@ -141,8 +124,8 @@ static int ctx_upgrade(plot_ctx *c, sim_error *err) {
  * is an I/O error that sim_file_read has already described; a damaged one
  * is an input error naming it. Files of schema 1 or 2 are read in schema 3
  * (ctx_upgrade). */
-static int ctx_open(plot_ctx *c, const char *dir, sim_error *err) {
-  char path[PATH_LEN];
+static int ctx_open(analysis__plot_ctx *c, const char *dir, sim_error *err) {
+  char path[ANALYSIS__PATH_LEN];
   memset(c, 0, sizeof *c);
   c->dir = dir;
   c->adir = analysis__scripts_dir();
@@ -175,9 +158,9 @@ static int ctx_open(plot_ctx *c, const char *dir, sim_error *err) {
   return SIM_OK;
 }
 
-static void ctx_close(plot_ctx *c) {
+static void ctx_close(analysis__plot_ctx *c) {
   if (c->upgraded) {
-    char path[PATH_LEN];
+    char path[ANALYSIS__PATH_LEN];
     snprintf(path, sizeof path, "%s/runs.csv", c->data);
     remove(path);
     snprintf(path, sizeof path, "%s/summary.csv", c->data);
@@ -191,9 +174,9 @@ static void ctx_close(plot_ctx *c) {
 
 /* The variables every script reads: dir, out (DIR/figures/NAME) and title;
  * `input` names the CSV file the script reads and `file` its variable. */
-static void vars_common(const plot_ctx *c, sim_buf *vars, const char *name, const char *file,
-                        const char *input) {
-  char path[PATH_LEN];
+void analysis__vars_common(const analysis__plot_ctx *c, sim_buf *vars, const char *name,
+                           const char *file, const char *input) {
+  char path[ANALYSIS__PATH_LEN];
   analysis__gp_string(vars, "dir", c->adir);
   snprintf(path, sizeof path, "%s/%s", c->figdir, name);
   analysis__gp_string(vars, "out", path);
@@ -205,8 +188,8 @@ static void vars_common(const plot_ctx *c, sim_buf *vars, const char *name, cons
 /* Appends the legend entry of a method to a list of quoted entries: its
  * label, and when some of its runs have no objective how many (the count
  * analysis_summary_legend words after the method's name). */
-static int legend_append(const plot_ctx *c, const char *method, const char *model, const char *label,
-                         sim_buf *list, sim_error *err) {
+int analysis__legend_append(const analysis__plot_ctx *c, const char *method, const char *model,
+                            const char *label, sim_buf *list, sim_error *err) {
   char text[256];
   int rc = analysis_summary_legend(c->summary, method, model, text, sizeof text, err);
   if (rc == SIM_OK)
@@ -216,14 +199,14 @@ static int legend_append(const plot_ctx *c, const char *method, const char *mode
 }
 
 /* The caption under every sweep figure's title. */
-static void vars_caption(const plot_ctx *c, sim_buf *vars) {
+void analysis__vars_caption(const analysis__plot_ctx *c, sim_buf *vars) {
   char caption[128];
   snprintf(caption, sizeof caption, "%lld runs per point; bars: 95 %% CI", (long long)c->sc->runs);
   analysis__gp_string(vars, "caption", caption);
 }
 
 /* Lines per method (fig3.gp): splits and their legend entries. */
-static int vars_methods(const plot_ctx *c, sim_buf *vars, sim_error *err) {
+static int vars_methods(const analysis__plot_ctx *c, sim_buf *vars, sim_error *err) {
   sim_buf list;
   sim_buf_init(&list);
   for (size_t i = 0; i < c->n_methods; i++)
@@ -232,7 +215,7 @@ static int vars_methods(const plot_ctx *c, sim_buf *vars, sim_error *err) {
   sim_buf_clear(&list);
   int rc = SIM_OK;
   for (size_t i = 0; i < c->n_methods && rc == SIM_OK; i++)
-    rc = legend_append(c, solver_method_name(c->order[i]), NULL, NULL, &list, err);
+    rc = analysis__legend_append(c, solver_method_name(c->order[i]), NULL, NULL, &list, err);
   if (rc == SIM_OK) analysis__gp_string(vars, "titles", list.data ? list.data : "");
   sim_buf_free(&list);
   return rc;
@@ -240,13 +223,13 @@ static int vars_methods(const plot_ctx *c, sim_buf *vars, sim_error *err) {
 
 /* The main method and the baselines (paired.gp). The ratio panel turns
  * logarithmic when the paired means span more than a factor 4. */
-static int vars_paired(const plot_ctx *c, sim_buf *vars, sim_error *err) {
+static int vars_paired(const analysis__plot_ctx *c, sim_buf *vars, sim_error *err) {
   const char *main_name = solver_method_name(c->order[0]);
   sim_buf list;
   sim_buf_init(&list);
   analysis__gp_string(vars, "main", main_name);
   /* One entry, "label ...", written without its quotes. */
-  int rc = legend_append(c, main_name, NULL, NULL, &list, err);
+  int rc = analysis__legend_append(c, main_name, NULL, NULL, &list, err);
   if (list.data != NULL && list.len > 1) list.data[list.len - 1] = '\0';
   if (rc == SIM_OK) analysis__gp_string(vars, "main_title", list.data ? list.data + 1 : "");
   sim_buf_clear(&list);
@@ -255,20 +238,20 @@ static int vars_paired(const plot_ctx *c, sim_buf *vars, sim_error *err) {
   analysis__gp_string(vars, "baselines", list.data ? list.data : "");
   sim_buf_clear(&list);
   for (size_t i = 1; i < c->n_methods && rc == SIM_OK; i++)
-    rc = legend_append(c, solver_method_name(c->order[i]), NULL, NULL, &list, err);
+    rc = analysis__legend_append(c, solver_method_name(c->order[i]), NULL, NULL, &list, err);
   if (rc == SIM_OK) analysis__gp_string(vars, "btitles", list.data ? list.data : "");
   char label[160];
   snprintf(label, sizeof label, "T / T of %s, same run", analysis_method_label(main_name));
   analysis__gp_string(vars, "ratio_ylabel", label);
   double lo, hi;
-  column_range(c->summary, "paired_ratio_mean", &lo, &hi);
+  analysis__column_range(c->summary, "paired_ratio_mean", &lo, &hi);
   sim_buf_printf(vars, "ratio_logy=%d; ", hi / lo > 4.0);
   sim_buf_free(&list);
   return rc;
 }
 
 /* Lines per value of the second swept key, for the main method (sweep.gp). */
-static void vars_second_key(const plot_ctx *c, sim_buf *vars) {
+static void vars_second_key(const analysis__plot_ctx *c, sim_buf *vars) {
   const sim_scenario *sc = c->sc;
   sim_buf list;
   sim_buf_init(&list);
@@ -290,7 +273,7 @@ static void vars_second_key(const plot_ctx *c, sim_buf *vars) {
 /* Sums a summary column over every row (counts such as n_unstable). */
 static double column_sum(const char *csv, const char *name) {
   double lo, hi, sum = 0.0;
-  column_range(csv, name, &lo, &hi);
+  analysis__column_range(csv, name, &lo, &hi);
   if (!(hi > 0)) return 0.0;
   const char *nl = strchr(csv, '\n');
   size_t n = 1;
@@ -317,15 +300,15 @@ static double column_sum(const char *csv, const char *name) {
 }
 
 /* The figure of the first swept key, as the table in figures.c says. */
-static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *err) {
+static int plot_sweep(const analysis__plot_ctx *c, const analysis_figure *f, sim_error *err) {
   const sim_sweep_dim *d0 = &c->sc->sweep[0];
   /* Two keys: one line per value of the second, whatever the row says. */
   const int serving = f->needs == ANALYSIS_NEEDS_SERVING;
   const char *script = c->sc->n_sweep == 2 && !serving ? "sweep.gp" : f->script;
   sim_buf vars;
   sim_buf_init(&vars);
-  vars_common(c, &vars, f->name, "summary", "summary.csv");
-  vars_caption(c, &vars);
+  analysis__vars_common(c, &vars, f->name, "summary", "summary.csv");
+  analysis__vars_caption(c, &vars);
   char xcol[256];
   sim_scenario_sweep_column(d0->key, xcol, sizeof xcol);
   analysis__gp_string(&vars, "xkey", xcol);
@@ -338,7 +321,7 @@ static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *er
     char mean[128];
     double lo, hi;
     snprintf(mean, sizeof mean, "%s_mean", f->ycol);
-    column_range(c->summary, mean, &lo, &hi);
+    analysis__column_range(c->summary, mean, &lo, &hi);
     logy = hi / lo > ANALYSIS_LOGY_SPAN;
   }
   sim_buf_printf(&vars, "logx=%d; logy=%d; ", d0->log_scale, logy);
@@ -358,7 +341,7 @@ static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *er
     rc = vars_methods(c, &vars, err);
   }
   if (rc == SIM_OK) {
-    char path[PATH_LEN];
+    char path[ANALYSIS__PATH_LEN];
     snprintf(path, sizeof path, "%s/%s", c->adir, script);
     rc = analysis__gnuplot(vars.data, path, err);
   }
@@ -370,7 +353,7 @@ static int plot_sweep(const plot_ctx *c, const analysis_figure *f, sim_error *er
  * the points are categories, so category.gp draws every method's mean at
  * each name (x labelled by name) for T and, with catalogue devices, for the
  * energy per token. Returns the number of figures drawn through *made. */
-static int plot_categories(const plot_ctx *c, int *made, sim_error *err) {
+static int plot_categories(const analysis__plot_ctx *c, int *made, sim_error *err) {
   const sim_sweep_dim *d0 = &c->sc->sweep[0];
   static const struct { const char *col, *name, *label; } figs[] = {
     {"objective_s", "objective", "completion time T (s)"},
@@ -384,12 +367,12 @@ static int plot_categories(const plot_ctx *c, int *made, sim_error *err) {
     char mean[128];
     double lo, hi;
     snprintf(mean, sizeof mean, "%s_mean", figs[k].col);
-    column_range(c->summary, mean, &lo, &hi);
+    analysis__column_range(c->summary, mean, &lo, &hi);
     if (!(hi > 0)) continue;
     sim_buf vars;
     sim_buf_init(&vars);
-    vars_common(c, &vars, figs[k].name, "summary", "summary.csv");
-    vars_caption(c, &vars);
+    analysis__vars_common(c, &vars, figs[k].name, "summary", "summary.csv");
+    analysis__vars_caption(c, &vars);
     analysis__gp_string(&vars, "xkey", "point");
     analysis__gp_string(&vars, "labels", labels.data ? labels.data : "");
     analysis__gp_string(&vars, "xlabel", d0->key);
@@ -397,7 +380,7 @@ static int plot_categories(const plot_ctx *c, int *made, sim_error *err) {
     analysis__gp_string(&vars, "ycol", figs[k].col);
     rc = vars_methods(c, &vars, err);
     if (rc == SIM_OK) {
-      char path[PATH_LEN];
+      char path[ANALYSIS__PATH_LEN];
       snprintf(path, sizeof path, "%s/category.gp", c->adir);
       rc = analysis__gnuplot(vars.data, path, err);
       *made += rc == SIM_OK;
@@ -410,11 +393,11 @@ static int plot_categories(const plot_ctx *c, int *made, sim_error *err) {
 
 /* Energy per token against T, one point per placement, drawn when the
  * servers are catalogue devices (runs.csv has the energy columns). */
-static int plot_energy(const plot_ctx *c, sim_error *err) {
+static int plot_energy(const analysis__plot_ctx *c, sim_error *err) {
   sim_buf vars, list;
   sim_buf_init(&vars);
   sim_buf_init(&list);
-  vars_common(c, &vars, "energy-latency", "runs", "runs.csv");
+  analysis__vars_common(c, &vars, "energy-latency", "runs", "runs.csv");
   for (size_t i = 0; i < c->n_methods; i++)
     sim_buf_printf(&list, "%s%s", i ? " " : "", solver_method_name(c->order[i]));
   analysis__gp_string(&vars, "splits", list.data ? list.data : "");
@@ -422,7 +405,7 @@ static int plot_energy(const plot_ctx *c, sim_error *err) {
   for (size_t i = 0; i < c->n_methods; i++)
     sim_buf_printf(&list, "%s\"%s\"", i ? " " : "", analysis_method_label(solver_method_name(c->order[i])));
   analysis__gp_string(&vars, "titles", list.data ? list.data : "");
-  char script[PATH_LEN];
+  char script[ANALYSIS__PATH_LEN];
   snprintf(script, sizeof script, "%s/energy.gp", c->adir);
   int rc = analysis__gnuplot(vars.data, script, err);
   sim_buf_free(&vars);
@@ -432,11 +415,11 @@ static int plot_energy(const plot_ctx *c, sim_error *err) {
 
 /* Table 1 (figures/table1.csv and .md) from the runs of a δ sweep; the
  * Markdown also goes to stdout unless quiet. */
-static int write_table1(const plot_ctx *c, int quiet, sim_error *err) {
+static int write_table1(const analysis__plot_ctx *c, int quiet, sim_error *err) {
   sim_buf csv, md;
   sim_buf_init(&csv);
   sim_buf_init(&md);
-  char path[PATH_LEN];
+  char path[ANALYSIS__PATH_LEN];
   char col[256];
   sim_scenario_sweep_column(c->sc->sweep[0].key, col, sizeof col);
   int rc = analysis_table1_build(c->runs, c->summary, col, solver_method_name(c->sc->solver.method), &csv, &md,
@@ -456,11 +439,11 @@ static int write_table1(const plot_ctx *c, int quiet, sim_error *err) {
 }
 
 /* Analytic against simulated T, drawn when the runs were replayed. */
-static int plot_validation(const plot_ctx *c, sim_error *err) {
+static int plot_validation(const analysis__plot_ctx *c, sim_error *err) {
   sim_buf vars;
   sim_buf_init(&vars);
-  vars_common(c, &vars, "validation", "runs", "runs.csv");
-  char script[PATH_LEN];
+  analysis__vars_common(c, &vars, "validation", "runs", "runs.csv");
+  char script[ANALYSIS__PATH_LEN];
   snprintf(script, sizeof script, "%s/validation.gp", c->adir);
   int rc = analysis__gnuplot(vars.data, script, err);
   sim_buf_free(&vars);
@@ -472,7 +455,7 @@ static int plot_validation(const plot_ctx *c, sim_error *err) {
  * key, so the policies at the highest volatility of the shipped study), or
  * every point with one key; the main method's series. Drawn when the runs
  * wrote time series (simulation.timeseries). */
-static int plot_timeseries(const plot_ctx *c, sim_error *err) {
+static int plot_timeseries(const analysis__plot_ctx *c, sim_error *err) {
   const sim_scenario *sc = c->sc;
   const size_t points = sim_scenario_points(sc);
   const size_t n1 = sc->n_sweep == 2 ? sc->sweep[1].n : points;
@@ -482,7 +465,7 @@ static int plot_timeseries(const plot_ctx *c, sim_error *err) {
   sim_buf_init(&titles);
   sim_buf_init(&vars);
   for (size_t p = first; p < points; p++) {
-    char path[PATH_LEN], label[128] = "";
+    char path[ANALYSIS__PATH_LEN], label[128] = "";
     snprintf(path, sizeof path, "%s/timeseries/p%zu-r0-%s.csv", c->dir, p,
              solver_method_name(sc->solver.method));
     sim_buf_printf(&files, "%s%s", files.len ? " " : "", path);
@@ -493,7 +476,7 @@ static int plot_timeseries(const plot_ctx *c, sim_error *err) {
     }
     sim_buf_printf(&titles, "%s\"%s\"", titles.len ? " " : "", sc->n_sweep ? label : "run 0");
   }
-  vars_common(c, &vars, "latency-time", "runs", "runs.csv");
+  analysis__vars_common(c, &vars, "latency-time", "runs", "runs.csv");
   analysis__gp_string(&vars, "files", files.data ? files.data : "");
   analysis__gp_string(&vars, "titles", titles.data ? titles.data : "");
   char marks[128] = "", caption[256];
@@ -510,7 +493,7 @@ static int plot_timeseries(const plot_ctx *c, sim_error *err) {
     snprintf(caption, sizeof caption, "run 0, %s%s", solver_method_name(sc->solver.method),
              y->phase_at > 0 ? "; dashed: phase boundary" : "");
   analysis__gp_string(&vars, "caption", caption);
-  char script[PATH_LEN];
+  char script[ANALYSIS__PATH_LEN];
   snprintf(script, sizeof script, "%s/timeseries.gp", c->adir);
   int rc = files.oom || titles.oom || vars.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory")
                                                : analysis__gnuplot(vars.data, script, err);
@@ -520,138 +503,11 @@ static int plot_timeseries(const plot_ctx *c, sim_error *err) {
   return rc;
 }
 
-/* One sweep.gp figure of several models: ycol against the first swept
- * key, one line per value of splitcol (`splits`, legend `titles`), rows
- * where filtercol is filterval. */
-static int plot_multi_one(const plot_ctx *c, const char *name, const char *ycol, const char *ylabel,
-                          const char *splitcol, const char *splits, const char *titles,
-                          const char *filtercol, const char *filterval, sim_error *err) {
-  const sim_sweep_dim *d0 = &c->sc->sweep[0];
-  char xcol[256], path[PATH_LEN];
-  sim_scenario_sweep_column(d0->key, xcol, sizeof xcol);
-  sim_buf vars;
-  sim_buf_init(&vars);
-  vars_common(c, &vars, name, "summary", "summary.csv");
-  vars_caption(c, &vars);
-  analysis__gp_string(&vars, "xkey", xcol);
-  analysis__gp_string(&vars, "xlabel", strcmp(d0->key, "models_used") == 0 ? "models placed jointly" : d0->key);
-  analysis__gp_string(&vars, "ylabel", ylabel);
-  analysis__gp_string(&vars, "ycol", ycol);
-  analysis__gp_string(&vars, "splitcol", splitcol);
-  analysis__gp_string(&vars, "splits", splits);
-  analysis__gp_string(&vars, "titles", titles);
-  analysis__gp_string(&vars, "filtercol", filtercol);
-  analysis__gp_string(&vars, "filterval", filterval);
-  analysis__gp_string(&vars, "keypos", "top left");
-  char mean[128];
-  double lo, hi;
-  snprintf(mean, sizeof mean, "%s_mean", ycol);
-  column_range(c->summary, mean, &lo, &hi);
-  sim_buf_printf(&vars, "logx=%d; logy=%d; ", d0->log_scale, hi / lo > ANALYSIS_LOGY_SPAN);
-  snprintf(path, sizeof path, "%s/sweep.gp", c->adir);
-  int rc = vars.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : analysis__gnuplot(vars.data, path, err);
-  sim_buf_free(&vars);
-  return rc;
-}
-
-/* The figure of how hard the joint exact solve was at each point (solve
- * time and gap against the swept key, the paper's hardness claim
- * measured), and its table beside it (figures/multi-solve.csv). The times
- * come from timing.csv; without that file the figure draws the gaps
- * alone. */
-static int plot_multi_solve(const plot_ctx *c, sim_error *err) {
-  const sim_sweep_dim *d0 = &c->sc->sweep[0];
-  char xcol[256], path[PATH_LEN], *table = NULL, *timing = NULL;
-  sim_scenario_sweep_column(d0->key, xcol, sizeof xcol);
-  snprintf(path, sizeof path, "%s/timing.csv", c->dir);
-  struct stat st;
-  if (stat(path, &st) == 0) {
-    size_t len;
-    timing = sim_file_read(path, &len, err);
-    if (timing == NULL) return err->code;
-  }
-  int rc = analysis_solve_table(c->runs, timing, solver_multi_method_name(SOLVER_MULTI_EXACT), "all", xcol,
-                                &table, err);
-  free(timing);
-  snprintf(path, sizeof path, "%s/multi-solve.csv", c->figdir);
-  if (rc == SIM_OK) rc = sim_file_write_atomic(path, table, strlen(table), err);
-  free(table);
-  if (rc != SIM_OK) return rc;
-  sim_buf vars;
-  sim_buf_init(&vars);
-  analysis__gp_string(&vars, "dir", c->adir);
-  analysis__gp_string(&vars, "table", path);
-  snprintf(path, sizeof path, "%s/multi-solve", c->figdir);
-  analysis__gp_string(&vars, "out", path);
-  analysis__gp_string(&vars, "title", c->title);
-  char caption[160];
-  snprintf(caption, sizeof caption, "DILEMMA's joint exact solve, %lld runs per point", (long long)c->sc->runs);
-  analysis__gp_string(&vars, "caption", caption);
-  analysis__gp_string(&vars, "xlabel", strcmp(d0->key, "models_used") == 0 ? "models placed jointly" : d0->key);
-  sim_buf_printf(&vars, "limit=%.17g; ", c->sc->solver.time_limit > 0 ? c->sc->solver.time_limit : 0.0);
-  snprintf(path, sizeof path, "%s/solve.gp", c->adir);
-  rc = vars.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory") : analysis__gnuplot(vars.data, path, err);
-  sim_buf_free(&vars);
-  return rc;
-}
-
-/* Several models (models:) with a swept key, usually models_used: the
- * joint objective (the aggregate rows, model `all`) of the exact method
- * and every multi-model baseline, and with the load experiment each
- * model's p95 latency under DILEMMA's placement. */
-static int plot_multi(const plot_ctx *c, int *made, sim_error *err) {
-  sim_buf splits, titles;
-  sim_buf_init(&splits);
-  sim_buf_init(&titles);
-  for (int m = 0; m < SOLVER_MULTI_METHOD_COUNT; m++) {
-    if (m == SOLVER_MULTI_ILP) continue; /* the same optimum as the exact method */
-    const char *name = solver_multi_method_name((solver_multi_method)m);
-    sim_buf_printf(&splits, "%s%s", splits.len ? " " : "", name);
-    /* Means are over the runs each method finished (timeouts and
-     * infeasible runs have none): the legend says how many. */
-    if (!splits.oom && legend_append(c, name, "all", m == SOLVER_MULTI_EXACT ? "DILEMMA (joint, exact)" : NULL,
-                                     &titles, err) != SIM_OK) {
-      sim_buf_free(&splits);
-      sim_buf_free(&titles);
-      return err->code;
-    }
-  }
-  const char *ylabel = c->sc->solver.aggregate == SOLVER_MULTI_MAX ? "largest completion time max T_m (s)"
-                                                                   : "weighted completion time sum w_m T_m (s)";
-  int rc = splits.oom || titles.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory")
-                                    : plot_multi_one(c, "multi", "objective_s", ylabel, "method", splits.data,
-                                                     titles.data, "model", "all", err);
-  *made += rc == SIM_OK;
-  if (rc == SIM_OK) {
-    rc = plot_multi_solve(c, err);
-    *made += rc == SIM_OK;
-  }
-  if (rc == SIM_OK && c->sc->sim.load) {
-    sim_buf_clear(&splits);
-    sim_buf_clear(&titles);
-    for (size_t m = 0; m < c->sc->n_models; m++) {
-      char label[128];
-      sim_scenario_model_label(c->sc, m, label, sizeof label);
-      sim_buf_printf(&splits, "%s%s", m ? " " : "", label);
-      sim_buf_printf(&titles, "%s\"%s\"", m ? " " : "", label);
-    }
-    rc = splits.oom || titles.oom ? sim_error_set(err, SIM_ENOMEM, "out of memory")
-                                  : plot_multi_one(c, "multi-load", "lat_p95_s",
-                                                   "p95 latency under load, DILEMMA's placement (s)", "model",
-                                                   splits.data, titles.data, "method",
-                                                   solver_multi_method_name(SOLVER_MULTI_EXACT), err);
-    *made += rc == SIM_OK;
-  }
-  sim_buf_free(&splits);
-  sim_buf_free(&titles);
-  return rc;
-}
-
 int analysis_plot_dir(const char *dir, int quiet, sim_error *err) {
-  plot_ctx c;
+  analysis__plot_ctx c;
   int rc = ctx_open(&c, dir, err), made = 0;
   if (rc == SIM_OK && c.sc->n_models > 0 && c.sc->n_sweep >= 1) {
-    rc = plot_multi(&c, &made, err);
+    rc = analysis__plot_multi(&c, &made, err);
   } else if (rc == SIM_OK && c.sc->n_sweep == 1 && c.sc->sweep[0].strings != NULL) {
     rc = plot_categories(&c, &made, err);
   } else if (rc == SIM_OK && c.sc->n_sweep >= 1) {
@@ -662,12 +518,12 @@ int analysis_plot_dir(const char *dir, int quiet, sim_error *err) {
     if (rc == SIM_OK && f->table1) rc = write_table1(&c, quiet, err);
   }
   double lo, hi;
-  if (rc == SIM_OK) column_range(c.runs, "energy_j_per_token", &lo, &hi);
+  if (rc == SIM_OK) analysis__column_range(c.runs, "energy_j_per_token", &lo, &hi);
   if (rc == SIM_OK && hi > 0) {
     rc = plot_energy(&c, err);
     made += rc == SIM_OK;
   }
-  if (rc == SIM_OK) column_range(c.runs, "sim_s", &lo, &hi);
+  if (rc == SIM_OK) analysis__column_range(c.runs, "sim_s", &lo, &hi);
   if (rc == SIM_OK && hi > 0) {
     rc = plot_validation(&c, err);
     made += rc == SIM_OK;
