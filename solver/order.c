@@ -71,11 +71,6 @@ typedef struct {
 typedef struct {
   float *cont, *end, *start;
   size_t cont_n, end_n, start_n; /* entries allocated */
-  /* The storage division chosen last and what it was chosen from (the
-   * widest server's bytes, the most divisions): an order and its reverse
-   * have the same servers, and the choice scans every division. */
-  double unit_widest;
-  size_t unit_hi, unit_n;
 } order_ws;
 
 static void order_ws_free(order_ws *w) { free(w->cont), free(w->end), free(w->start); }
@@ -230,22 +225,17 @@ static int order_setup(order_dp *d, order_ws *ws, double eu_unit) {
    * M = 24 the units within 2 % gave the same incumbents as the finest (the
    * same search nodes on six runs) in two thirds of the time, while 5 %
    * lost the optimum's placement on two of them. */
-  size_t best_n = hi;
-  if (ws->unit_n > 0 && ws->unit_widest == widest && ws->unit_hi == hi) {
-    best_n = ws->unit_n;
-  } else {
-    double *share = malloc((hi + 1) * sizeof *share);
-    if (share == NULL) return -1;
-    double best = INFINITY;
-    for (size_t div = ORDER_MIN_R; div <= hi; div++) {
-      share[div] = solver__unit_share(pb->storage, pb->opt_begin, L, widest, div, 1);
-      if (share[div] < best) best = share[div];
-    }
-    for (size_t div = hi; div >= ORDER_MIN_R; div--)
-      if (share[div] <= best + 2e-2) best_n = div;
-    free(share);
-    ws->unit_widest = widest, ws->unit_hi = hi, ws->unit_n = best_n;
+  double *share = malloc((hi + 1) * sizeof *share);
+  if (share == NULL) return -1;
+  double best = INFINITY;
+  for (size_t div = ORDER_MIN_R; div <= hi; div++) {
+    share[div] = solver__unit_share(pb->storage, pb->opt_begin, L, widest, div, 1);
+    if (share[div] < best) best = share[div];
   }
+  size_t best_n = hi;
+  for (size_t div = hi; div >= ORDER_MIN_R; div--)
+    if (share[div] <= best + 2e-2) best_n = div;
+  free(share);
   const double su_unit = d->su_unit = widest / (double)best_n;
   size_t per_layer = 0;
   for (size_t p = 0; p < n; p++) {
@@ -456,7 +446,7 @@ static int order_solve(const solver__problem *pb, order_ws *ws, const int *seq, 
 
 int solver__order_dp(const solver__problem *pb, const int *seq, size_t n, double eu_unit,
                      int *srv, int *opt, double *su_unit) {
-  order_ws ws = {NULL, NULL, NULL, 0, 0, 0, 0, 0, 0};
+  order_ws ws = {NULL, NULL, NULL, 0, 0, 0};
   const int rc = order_solve(pb, &ws, seq, n, eu_unit, srv, opt, su_unit);
   order_ws_free(&ws);
   return rc;
@@ -491,7 +481,7 @@ int solver__order_improve(const solver__problem *pb, solver__incumbent *inc, dou
   int *seq = malloc(M * sizeof *seq), *perm = malloc(M * sizeof *perm);
   int *srv = malloc(L * sizeof *srv), *opt = malloc(L * sizeof *opt);
   unsigned char *in = malloc(M);
-  order_ws ws = {NULL, NULL, NULL, 0, 0, 0, 0, 0, 0};
+  order_ws ws = {NULL, NULL, NULL, 0, 0, 0};
   int improved = 0, rc = 0;
   if (!seq || !perm || !srv || !opt || !in) {
     rc = -1;
