@@ -27,6 +27,10 @@
  *   - the same tables built with the segment Lagrangian's storage and cap
  *     multipliers π on the costs, added to the path's penalized cost,
  *     minus Σ π: they see a fast server reused past its storage;
+ *   - the storage-charged tables with the room of a server used before t
+ *     cut to a level that holds what it has left (stab_level.c), built
+ *     once the search has met that server and level often enough: every
+ *     later segment on it fits that room;
  *   - the parent's bound, which holds for every descendant.
  * Before any of that, every child on server j is skipped at once when
  * the cost so far, the transfer into j and the storage-charged tables for
@@ -110,6 +114,7 @@ typedef struct {
   const solver__btab *bt_pen; /* the tables under the storage multipliers, or NULL */
   const solver__stab *sb;  /* the tables with the widths' storage, or NULL */
   const solver__stab *sb_pen; /* the same under the storage multipliers, or NULL */
+  solver__stab_levels *levels; /* the same with a used server's room cut (on demand), or NULL */
   solver__bdual dual;      /* the tables with the budget relaxed (tables NULL when absent) */
   solver__penalty npen;    /* those multipliers, the error's set to 0 (borrowed arrays) */
   double pconst;           /* Σ of them, with the checker's slack */
@@ -142,6 +147,10 @@ typedef struct {
   double *pm;              /* M x n_opt: the penalty under mpen, NULL without */
   long *alike;             /* L: the nearest earlier layer interchangeable with t, -1 none */
   size_t *seg;             /* L: first layer of the segment holding layer t */
+  /* L slices of M: at the node placing layer t, the level tables
+   * (stab_level.c) of the servers used before it, and those servers. */
+  const solver__stab **lv_tab;
+  size_t *lv_srv;
 } bsearch_state;
 
 /* Options a layer may have for its rank (plus one) to fit the memo key's
@@ -272,6 +281,19 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
    * bound on every child on a server (below). */
   const solver__stab *sbq = st->sb != NULL ? st->sb : st->sb_pen;
   const size_t qn = sbq != NULL ? solver__stab_units(sbq, st->limit_err - err) : 0;
+  /* The servers earlier layers used, with the tables that cut their room
+   * to what they have left (stab_level.c): every later segment on such a
+   * server fits that room, and so does the rest of the current segment
+   * when the child is on it (its room, from the child's bytes, is within
+   * the level too). */
+  const solver__stab **lvt = st->lv_tab != NULL ? st->lv_tab + t * M : NULL;
+  size_t *lvs = st->lv_srv != NULL ? st->lv_srv + t * M : NULL, nlv = 0;
+  for (size_t i = 0; st->levels != NULL && t + 1 < L && i < M; i++) {
+    if (st->count[i] == 0) continue;
+    const solver__stab *x =
+        solver__stab_levels_get(st->levels, i, pb->capacity[i] * (1 + 1e-9) - st->used[i]);
+    if (x != NULL) lvt[nlv] = x, lvs[nlv++] = i;
+  }
   for (size_t j = 0; j < M; j++) {
     if (!pb->usable[j]) continue;
     const int stay = (int)j == p;
@@ -364,6 +386,13 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
                              st->dual.mu_st * left / pb->budget;
           if (lbd > lb) lb = lbd;
         }
+        for (size_t x = 0; x < nlv && lb < lim; x++) {
+          const solver__stab *lt = lvt[x];
+          const size_t r = solver__stab_room(lt, j, pb->capacity[j] * (1 + 1e-9) - bytes);
+          const double lbl =
+              cost + solver__stab_after(lt, t, j, o, r, solver__stab_units(lt, left));
+          if (lbl > lb) lb = lbl;
+        }
       } else if (st->bt_pen != NULL && costp - st->pconst > lb) {
         lb = costp - st->pconst;
       }
@@ -412,7 +441,8 @@ static double penalty_borrow(const solver__problem *pb, solver__penalty *dst,
 }
 
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
-                    const solver__stab *sb, const solver__stab *sb_pen, const solver__penalty *pen,
+                    const solver__stab *sb, const solver__stab *sb_pen,
+                    solver__stab_levels *levels, const solver__penalty *pen,
                     const solver__penalty *spen, const solver__bdual *dual, double lam,
                     solver__incumbent *inc, double gap, long long max_nodes, double deadline,
                     long long *nodes, double *open_bound) {
@@ -446,6 +476,11 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   st.q_sb = malloc((pb->n_opt ? pb->n_opt : 1) * sizeof *st.q_sb);
   st.alike = malloc(L * sizeof *st.alike);
   st.seg = malloc(L * sizeof *st.seg);
+  if (levels != NULL) {
+    st.levels = levels;
+    st.lv_tab = malloc(L * M * sizeof *st.lv_tab);
+    st.lv_srv = malloc(L * M * sizeof *st.lv_srv);
+  }
   const size_t nx = (pb->n_opt ? pb->n_opt : 1) * M;
   st.cx = malloc(nx * sizeof *st.cx);
   st.pn = st.bt_pen != NULL ? malloc(nx * sizeof *st.pn) : NULL;
@@ -455,7 +490,8 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   st.memo = solver__memo_alloc(2 + (pb->cap > 0 ? 2 * M : M), BMEMO_PAIRS, BMEMO_BYTES);
   int result = -1;
   if (st.emin && st.used && st.count && st.srv && st.opt && st.pool_off && st.pool && st.key &&
-      st.q_bt && st.q_sb && st.alike && st.seg && st.cx && (st.bt_pen == NULL || st.pn) &&
+      st.q_bt && st.q_sb && st.alike && st.seg && st.cx &&
+      (st.levels == NULL || (st.lv_tab && st.lv_srv)) && (st.bt_pen == NULL || st.pn) &&
       (st.sb_pen == NULL || st.ps) && (st.mpen.storage == NULL || st.pm) && st.pack &&
       bt != NULL) {
     for (size_t j = 0; j < M; j++)
@@ -488,6 +524,7 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   solver__memo_free(st.memo);
   free(st.emin), free(st.used), free(st.count), free(st.srv), free(st.opt);
   free(st.pool_off), free(st.pool), free(st.key), free(st.q_bt), free(st.q_sb), free(st.alike),
-      free(st.seg), free(st.cx), free(st.pn), free(st.ps), free(st.pm);
+      free(st.seg), free(st.cx), free(st.pn), free(st.ps), free(st.pm), free(st.lv_tab),
+      free(st.lv_srv);
   return result;
 }

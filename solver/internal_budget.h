@@ -129,7 +129,10 @@ int solver__stab_is_dual(const solver__stab *st);
 int solver__stab_coarse(const solver__problem *pb, const solver__stab *st);
 /* The same, sharing `like`'s table of which options send no dearer (it
  * depends on the problem alone; about 5 ms a build at M = 48) when `like`
- * (or NULL) was built for pb: `like` must then be freed after the result. */
+ * (or NULL) was built for pb, or for a copy of pb that differs only in
+ * the capacities (the table depends on the transfers and the usable
+ * servers, which the copy shares): `like` must then be freed after the
+ * result. */
 solver__stab *solver__stab_alloc_like(const solver__problem *pb, const solver__penalty *pen,
                                       const solver__stab *like);
 void solver__stab_free(solver__stab *st);
@@ -263,8 +266,30 @@ int solver__layers_alike(const solver__problem *pb, size_t s, size_t t);
  * t; -1 when none. */
 long solver__alike_before(const solver__problem *pb, size_t t);
 
+/* The storage-charged tables with one used server's room cut to a level
+ * (stab_level.c), built on demand for the budget search. NULL without
+ * memory or a budget; freed by solver__stab_levels_free. */
+typedef struct solver__stab_levels solver__stab_levels;
+/* At most max_tables tables, each built once the search has met its
+ * (server, level) at `demand` nodes. They share the table of transfers of
+ * `like` (the plain storage-charged tables of pb, or NULL), which must
+ * outlive the result. */
+solver__stab_levels *solver__stab_levels_alloc(const solver__problem *pb, const solver__stab *like,
+                                               size_t max_tables, long demand);
+void solver__stab_levels_free(solver__stab_levels *lv);
+/* The tables for the layers after a node at which server i, used and left
+ * by an earlier segment, has bytes_left bytes left: the storage-charged
+ * tables with i's capacity at the least level >= bytes_left, every other
+ * server's as it is; their solver__stab_after is a lower bound on the rest
+ * of that node. NULL when there is no such level or the table is not
+ * built: this call counts the meeting and builds it at the demand. */
+const solver__stab *solver__stab_levels_get(solver__stab_levels *lv, size_t i, double bytes_left);
+/* Level k's capacity in bytes (+inf past the last). */
+double solver__stab_levels_level(const solver__stab_levels *lv, size_t k);
+
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
-                    const solver__stab *sb, const solver__stab *sb_pen, const solver__penalty *pen,
+                    const solver__stab *sb, const solver__stab *sb_pen,
+                    solver__stab_levels *levels, const solver__penalty *pen,
                     const solver__penalty *spen, const solver__bdual *dual, double lam,
                     solver__incumbent *inc, double gap, long long max_nodes, double deadline,
                     long long *nodes, double *open_bound);

@@ -406,7 +406,8 @@ solver__stab *solver__stab_alloc_units(const solver__problem *pb, size_t max_cel
   st->X = solver__table_alloc(L * M * st->G * Q1 * sizeof *st->X);
   st->map = malloc(L * M * st->G * sizeof *st->map);
   if (!st->W || !st->S || !st->X || !st->map) goto fail;
-  if (like != NULL && like->pb == pb) {
+  if (like != NULL && like->pb->cm == pb->cm && like->pb->usable == pb->usable &&
+      like->pb->opt_begin == pb->opt_begin) {
     st->sends = like->sends; /* the transfers depend on the problem alone */
     return st;
   }

@@ -124,7 +124,7 @@ int main(void) {
     solver__incumbent inc;
     if (bt == NULL || solver__incumbent_init(&inc, L)) abort();
     long long nodes = 0;
-    const int done = solver__bsearch(pb, bt, NULL, NULL, NULL, NULL, NULL, NULL, 0.0, &inc, 0.0,
+    const int done = solver__bsearch(pb, bt, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0.0, &inc, 0.0,
                                      LLONG_MAX, INFINITY, &nodes, NULL);
     if (isfinite(want))
       ok(done == 1 && fabs(inc.value - want) <= 1e-9 * want,

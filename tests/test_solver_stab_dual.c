@@ -129,7 +129,7 @@ static int pen_holds(gsl_rng *r, const solver__problem *pb, double mu, double wa
   good = lookups_hold(pb, st, mu, &pen, want, bsrv, bopt) && good;
   const solver__bdual dual = {NULL, 0, NULL, 0, st, mu, &pen};
   long long nodes = 0;
-  const int done = solver__bsearch(pb, bt, NULL, NULL, NULL, NULL, NULL, &dual, 0.0, &inc, 0.0,
+  const int done = solver__bsearch(pb, bt, NULL, NULL, NULL, NULL, NULL, NULL, &dual, 0.0, &inc, 0.0,
                                    LLONG_MAX, 0, &nodes, NULL);
   if (!(done == 1 && fabs(inc.value - want) <= 1e-9 * want)) {
     diag("  drawn multipliers: the search found %.12g, optimum %.12g", inc.value, want);
@@ -181,7 +181,7 @@ int main(void) {
       if (bt == NULL) abort();
       const solver__bdual dual = {NULL, 0, NULL, 0, st, mu, NULL};
       long long nodes = 0;
-      const int done = solver__bsearch(pb, bt, NULL, NULL, NULL, NULL, NULL, &dual, 0.0, &inc, 0.0,
+      const int done = solver__bsearch(pb, bt, NULL, NULL, NULL, NULL, NULL, NULL, &dual, 0.0, &inc, 0.0,
                                        LLONG_MAX, 0, &nodes, NULL);
       ok(done == 1 && fabs(inc.value - want) <= 1e-9 * want,
          "instance %d: the search with them finds the optimum %.12g (got %.12g, %lld nodes)", k, want,
