@@ -83,22 +83,39 @@ static inline solver_instance *budget_small_instance(gsl_rng *r, int k) {
   return budget_instance_of(r, &s);
 }
 
+/* Placement `pick` of pb (one index per layer: the server times the
+ * layer's options, plus the option) into srv and opt. */
+static inline void budget_decode(const solver__problem *pb, const size_t *pick, int *srv,
+                                 int *opt) {
+  for (size_t l = 0; l < pb->L; l++) {
+    const size_t n = pb->opt_begin[l + 1] - pb->opt_begin[l];
+    srv[l] = (int)(pick[l] / n);
+    opt[l] = (int)(pb->opt_begin[l] + pick[l] % n);
+  }
+}
+
+/* Advances pick to the next placement of pb (layer 0 fastest); 0 when
+ * it was the last, and pick is all zeros again. */
+static inline int budget_advance(const solver__problem *pb, size_t *pick) {
+  for (size_t l = 0; l < pb->L; l++) {
+    if (++pick[l] < (pb->opt_begin[l + 1] - pb->opt_begin[l]) * pb->M) return 1;
+    pick[l] = 0;
+  }
+  return 0;
+}
+
 /* The cheapest feasible placement of the problem pb itself by exhaustive
  * search (every server and option per layer, kept when solver__feasible
  * accepts it, costed by solver__eval: nothing the bounds share) into bsrv
  * and bopt; +inf when there is none. */
 static inline double budget_enumerate(const solver__problem *pb, int *bsrv, int *bopt) {
-  const size_t L = pb->L, M = pb->M;
+  const size_t L = pb->L;
   int *srv = calloc(L, sizeof *srv), *opt = calloc(L, sizeof *opt);
   size_t *pick = calloc(L, sizeof *pick);
   if (srv == NULL || opt == NULL || pick == NULL) abort();
   double best = INFINITY;
-  for (;;) {
-    for (size_t l = 0; l < L; l++) {
-      const size_t n = pb->opt_begin[l + 1] - pb->opt_begin[l];
-      srv[l] = (int)(pick[l] / n);
-      opt[l] = (int)(pb->opt_begin[l] + pick[l] % n);
-    }
+  do {
+    budget_decode(pb, pick, srv, opt);
     if (solver__feasible(pb, srv, opt)) {
       const double v = solver__eval(pb, srv, opt);
       if (v < best) {
@@ -106,14 +123,7 @@ static inline double budget_enumerate(const solver__problem *pb, int *bsrv, int 
         for (size_t l = 0; l < L; l++) bsrv[l] = srv[l], bopt[l] = opt[l];
       }
     }
-    size_t l = 0;
-    while (l < L) {
-      const size_t n = (pb->opt_begin[l + 1] - pb->opt_begin[l]) * M;
-      if (++pick[l] < n) break;
-      pick[l++] = 0;
-    }
-    if (l == L) break;
-  }
+  } while (budget_advance(pb, pick));
   free(srv), free(opt), free(pick);
   return best;
 }

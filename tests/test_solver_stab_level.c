@@ -101,25 +101,15 @@ static int instance_fails(const solver__problem *pb, level_counts *n, long *feas
   if (srv == NULL || opt == NULL || pick == NULL) abort();
   int fails = 0;
   *best = INFINITY;
-  for (;;) {
-    for (size_t l = 0; l < L; l++) {
-      const size_t k = pb->opt_begin[l + 1] - pb->opt_begin[l];
-      srv[l] = (int)(pick[l] / k);
-      opt[l] = (int)(pb->opt_begin[l] + pick[l] % k);
-    }
+  do {
+    budget_decode(pb, pick, srv, opt);
     if (solver__feasible(pb, srv, opt)) {
       (*feasible)++;
       const double v = solver__eval(pb, srv, opt);
       if (v < *best) *best = v;
       if (!placement_holds(pb, lv, plain, srv, opt, v, n)) fails++;
     }
-    size_t l = 0;
-    while (l < L) {
-      if (++pick[l] < (pb->opt_begin[l + 1] - pb->opt_begin[l]) * M) break;
-      pick[l++] = 0;
-    }
-    if (l == L) break;
-  }
+  } while (budget_advance(pb, pick));
   free(srv), free(opt), free(pick);
   solver__stab_levels_free(lv);
   solver__stab_free(plain);
