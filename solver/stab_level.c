@@ -26,9 +26,10 @@
  *
  * A table is a build of the storage-charged tables, so there is one per
  * (server, level) only once the search has met that pair at `demand`
- * nodes, at most `max_tables` in all, each with a sixteenth of their
- * memory (below). The counts depend on the nodes alone, so the search
- * stays deterministic. */
+ * nodes, at most `max_tables` in all, each with a sixteenth of the
+ * entries of their main part W (below; X and S, per option and error
+ * unit, stay as large: about 11 MB a table in all at M = 24). The counts
+ * depend on the nodes alone, so the search stays deterministic. */
 #include "solver/internal_budget.h"
 
 #include <math.h>
@@ -36,7 +37,7 @@
 #include <string.h>
 
 #define LEVELS 3
-/* Entries of a table's largest part (floats, 2 MB): a sixteenth of the
+/* Entries of a table's part W (floats, 2 MB): a sixteenth of the
  * storage-charged tables', whose builds took 10-20 ms each at M = 24. On
  * bench-budget at M = 24 (runs 0-19, the room of the server the child is
  * on not yet cut), full-size tables (at most 4, built at 1 000 meetings)
