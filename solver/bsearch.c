@@ -148,9 +148,10 @@ typedef struct {
   long *alike;             /* L: the nearest earlier layer interchangeable with t, -1 none */
   size_t *seg;             /* L: first layer of the segment holding layer t */
   /* L slices of M: at the node placing layer t, the level tables
-   * (stab_level.c) of the servers used before it, and those servers. */
+   * (stab_level.c) of the servers used before it, and the error units
+   * left before t in each. */
   const solver__stab **lv_tab;
-  size_t *lv_srv;
+  size_t *lv_q;
 } bsearch_state;
 
 /* Options a layer may have for its rank (plus one) to fit the memo key's
@@ -287,12 +288,12 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
    * when the child is on it (its room, from the child's bytes, is within
    * the level too). */
   const solver__stab **lvt = st->lv_tab != NULL ? st->lv_tab + t * M : NULL;
-  size_t *lvs = st->lv_srv != NULL ? st->lv_srv + t * M : NULL, nlv = 0;
+  size_t *lvq = st->lv_q != NULL ? st->lv_q + t * M : NULL, nlv = 0;
   for (size_t i = 0; st->levels != NULL && t + 1 < L && i < M; i++) {
     if (st->count[i] == 0) continue;
     const solver__stab *x =
         solver__stab_levels_get(st->levels, i, pb->capacity[i] * (1 + 1e-9) - st->used[i]);
-    if (x != NULL) lvt[nlv] = x, lvs[nlv++] = i;
+    if (x != NULL) lvt[nlv] = x, lvq[nlv++] = solver__stab_units(x, st->limit_err - err);
   }
   for (size_t j = 0; j < M; j++) {
     if (!pb->usable[j]) continue;
@@ -317,6 +318,12 @@ static void dfs(bsearch_state *st, size_t t, double g, double gp_cost, double gs
               st->dual.mu_st * (st->limit_err - err) / pb->budget <
           lim))
       continue;
+    /* The same for the level tables: each bounds every child's own lookup
+     * in it, whether the child stays on j or starts a segment there. */
+    int cut = 0;
+    for (size_t x = 0; x < nlv && !cut; x++)
+      cut = !(g + tr + solver__stab_start(lvt[x], t, j, lvq[x]) < lim);
+    if (cut) continue;
     const size_t jo = j * pb->n_opt;
     /* The tables' rows for (t, j), and the room the last child on j left:
      * a child with more bytes leaves no more, so its room is scanned down
@@ -479,7 +486,7 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   if (levels != NULL) {
     st.levels = levels;
     st.lv_tab = malloc(L * M * sizeof *st.lv_tab);
-    st.lv_srv = malloc(L * M * sizeof *st.lv_srv);
+    st.lv_q = malloc(L * M * sizeof *st.lv_q);
   }
   const size_t nx = (pb->n_opt ? pb->n_opt : 1) * M;
   st.cx = malloc(nx * sizeof *st.cx);
@@ -491,7 +498,7 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   int result = -1;
   if (st.emin && st.used && st.count && st.srv && st.opt && st.pool_off && st.pool && st.key &&
       st.q_bt && st.q_sb && st.alike && st.seg && st.cx &&
-      (st.levels == NULL || (st.lv_tab && st.lv_srv)) && (st.bt_pen == NULL || st.pn) &&
+      (st.levels == NULL || (st.lv_tab && st.lv_q)) && (st.bt_pen == NULL || st.pn) &&
       (st.sb_pen == NULL || st.ps) && (st.mpen.storage == NULL || st.pm) && st.pack &&
       bt != NULL) {
     for (size_t j = 0; j < M; j++)
@@ -525,6 +532,6 @@ int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const sol
   free(st.emin), free(st.used), free(st.count), free(st.srv), free(st.opt);
   free(st.pool_off), free(st.pool), free(st.key), free(st.q_bt), free(st.q_sb), free(st.alike),
       free(st.seg), free(st.cx), free(st.pn), free(st.ps), free(st.pm), free(st.lv_tab),
-      free(st.lv_srv);
+      free(st.lv_q);
   return result;
 }
