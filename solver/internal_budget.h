@@ -284,8 +284,6 @@ void solver__stab_levels_free(solver__stab_levels *lv);
  * of that node. NULL when there is no such level or the table is not
  * built: this call counts the meeting and builds it at the demand. */
 const solver__stab *solver__stab_levels_get(solver__stab_levels *lv, size_t i, double bytes_left);
-/* Level k's capacity in bytes (+inf past the last). */
-double solver__stab_levels_level(const solver__stab_levels *lv, size_t k);
 
 int solver__bsearch(const solver__problem *pb, const solver__btab *bt, const solver__btab *bt_pen,
                     const solver__stab *sb, const solver__stab *sb_pen,

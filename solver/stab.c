@@ -408,7 +408,7 @@ solver__stab *solver__stab_alloc_units(const solver__problem *pb, size_t max_cel
   if (!st->W || !st->S || !st->X || !st->map) goto fail;
   if (like != NULL && like->pb->cm == pb->cm && like->pb->usable == pb->usable &&
       like->pb->opt_begin == pb->opt_begin) {
-    st->sends = like->sends; /* the transfers depend on the problem alone */
+    st->sends = like->sends; /* it depends on the transfers and usable servers alone */
     return st;
   }
   st->sends = malloc(L * M * st->G * st->G);

@@ -143,7 +143,3 @@ const solver__stab *solver__stab_levels_get(solver__stab_levels *lv, size_t i, d
   if (++lv->met[x] < lv->demand || lv->built >= lv->max_tables) return NULL;
   return level_build(lv, k, i);
 }
-
-double solver__stab_levels_level(const solver__stab_levels *lv, size_t k) {
-  return k < LEVELS ? lv->level[k] : INFINITY;
-}
