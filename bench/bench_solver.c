@@ -19,12 +19,17 @@
  * Usage: bench_solver [SCENARIO] [--runs N] [--method M] [--limit S]
  *                     [--limit-flow S] [--limit-paper S] [--formulation flow|paper]
  *                     [--max-servers M] [--min-servers M] [--plain] [--no-search]
- *                     [--search-budget N] [--csv FILE]
+ *                     [--search-budget N] [--cold] [--csv FILE]
  *
  * --no-search skips the segment search, so that lp_solve's accelerated path
  * (bounds, fixing, cutoff and the rounded capacity cuts) is timed alone;
  * --search-budget N hands over to lp_solve after N search nodes (the
- * default lets the search keep the time). */
+ * default lets the search keep the time).
+ *
+ * The solves share one solver workspace, as the Monte Carlo runner's
+ * threads do, so every solve but the first reuses the memory of the bound
+ * tables (solver_workspace_alloc says why); --cold gives each solve fresh
+ * memory instead, as a single `dilemma solve` has. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +66,7 @@ int main(int argc, char **argv) {
   const char *path = "scenarios/bench-solver.yaml", *csv_path = NULL;
   long runs = -1;
   double limit[2] = {60, 20}; /* flow, paper: s per solve */
-  int plain = 0, only = -1, method = SOLVER_METHOD_ILP, no_search = 0;
+  int plain = 0, only = -1, method = SOLVER_METHOD_ILP, no_search = 0, cold = 0;
   long long search_budget = 0;
   long long max_servers = -1, min_servers = -1;
   for (int a = 1; a < argc; a++) {
@@ -71,6 +76,7 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[a], "--csv") == 0 && a + 1 < argc) csv_path = argv[++a];
     else if (strcmp(argv[a], "--plain") == 0) plain = 1;
     else if (strcmp(argv[a], "--no-search") == 0) no_search = 1;
+    else if (strcmp(argv[a], "--cold") == 0) cold = 1;
     else if (strcmp(argv[a], "--search-budget") == 0 && a + 1 < argc)
       search_budget = atoll(argv[++a]);
     else if (strcmp(argv[a], "--limit") == 0 && a + 1 < argc) limit[0] = limit[1] = atof(argv[++a]);
@@ -89,7 +95,7 @@ int main(int argc, char **argv) {
     else {
       fprintf(stderr, "usage: bench_solver [SCENARIO] [--runs N] [--method M] [--limit S] "
                       "[--limit-flow S] [--limit-paper S] [--formulation F] [--max-servers M] "
-                      "[--min-servers M] [--plain] [--no-search] [--search-budget N] [--csv FILE]\n");
+                      "[--min-servers M] [--plain] [--no-search] [--search-budget N] [--cold] [--csv FILE]\n");
       return 2;
     }
   }
@@ -115,9 +121,10 @@ int main(int argc, char **argv) {
   load_average(load, sizeof load);
   const int ilp = method == SOLVER_METHOD_ILP;
   printf("solver benchmark: %s, method %s, %ld runs per row, time limit %g s (flow) and %g s "
-         "(paper)%s%s\n",
+         "(paper)%s%s%s\n",
          path, solver_method_name((solver_method)method), runs, limit[0], limit[1],
-         plain ? ", plain lp_solve" : "", no_search ? ", no segment search" : "");
+         plain ? ", plain lp_solve" : "", no_search ? ", no segment search" : "",
+         cold ? ", fresh memory per solve" : ", one workspace");
   printf("load average before: %s\n\n", load);
   printf("%4s %-14s %-6s %5s %8s %6s %6s %6s %6s %8s %10s %10s %10s %10s\n", "M", "point", "form",
          "runs", "optimal", "dp", "bound", "ilp", "search", "timeout", "median s", "max s",
@@ -126,7 +133,8 @@ int main(int argc, char **argv) {
   double *secs = malloc((size_t)(runs > 0 ? runs : 1) * sizeof *secs);
   double *all = malloc((size_t)(runs > 0 ? runs : 1) * 2 * points * sizeof *all);
   size_t n_all = 0;
-  int rc = secs == NULL || all == NULL;
+  solver_workspace *ws = cold ? NULL : solver_workspace_alloc();
+  int rc = secs == NULL || all == NULL || (!cold && ws == NULL);
   long total_optimal = 0, total_timeouts = 0;
   for (size_t p = 0; p < points && rc == 0; p++) {
     sim_scenario view;
@@ -158,6 +166,7 @@ int main(int argc, char **argv) {
         opt.time_limit = limit[f];
         opt.plain = plain;
         opt.search_budget = no_search ? -1 : search_budget;
+        opt.workspace = ws;
         solver_result res;
         if (solver_solve(in, &opt, &res, &err) != SIM_OK) {
           fprintf(stderr, "point %zu run %ld: %s\n", p, r, err.msg);
@@ -204,10 +213,12 @@ int main(int argc, char **argv) {
            n_all, total_optimal, ilp ? "optimal" : "proven (optimal or feasible)", total_timeouts,
            median_of(all, n_all), all[n_all - 1], sum);
   }
+  if (ws != NULL) printf("\nworkspace held at the end: %.1f MB\n", (double)solver_workspace_bytes(ws) / 1e6);
   load_average(load, sizeof load);
   printf("\nload average after: %s\n", load);
   free(secs);
   free(all);
+  solver_workspace_free(ws);
   if (csv) fclose(csv);
   sim_scenario_free(sc);
   return rc;

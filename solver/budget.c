@@ -93,7 +93,10 @@ struct solver__btab {
 void solver__btab_free(solver__btab *bt) {
   if (bt == NULL) return;
   free(bt->units), free(bt->fr_begin), free(bt->fr_u), free(bt->fr_c), free(bt->fr_g), free(bt->len);
-  free(bt->kmax), free(bt->K), free(bt->S), free(bt->W), free(bt->qt), free(bt->w_off), free(bt->spre);
+  free(bt->kmax), free(bt->qt), free(bt->w_off), free(bt->spre);
+  solver__table_free(bt->pb->ws, bt->K);
+  solver__table_free(bt->pb->ws, bt->S);
+  solver__table_free(bt->pb->ws, bt->W);
   free(bt);
 }
 
@@ -239,9 +242,9 @@ static solver__btab *btab_build(const solver__problem *pb, const solver__penalty
     }
   bt->fr_begin[L * M] = n;
   const size_t Q1 = bt->Q + 1;
-  bt->K = solver__table_alloc(L * M * Q1 * sizeof *bt->K);
-  bt->S = solver__table_alloc(L * M * Q1 * sizeof *bt->S);
-  bt->W = solver__table_alloc(cells * sizeof *bt->W);
+  bt->K = solver__table_alloc(pb->ws, L * M * Q1 * sizeof *bt->K);
+  bt->S = solver__table_alloc(pb->ws, L * M * Q1 * sizeof *bt->S);
+  bt->W = solver__table_alloc(pb->ws, cells * sizeof *bt->W);
   if (!bt->K || !bt->S || !bt->W) goto fail;
 
   for (size_t t = L; t-- > 0;) {

@@ -51,6 +51,8 @@ typedef struct solver__problem {
   double budget;
   size_t presolve_total;    /* allowed (layer, bits) pairs before the presolve */
   size_t presolve_removed;  /* of those, removed as dominated */
+  solver_workspace *ws;     /* where the bound tables take their memory (NULL: fresh);
+                               the caller's, never freed here */
 } solver__problem;
 
 /* Which options and servers a problem keeps. */
@@ -405,7 +407,14 @@ int solver__expired(double deadline);
 /* --- Memory for large tables (tables.c) -----------------------------------
  * A block of `bytes` for a table written whole right after allocation,
  * with transparent huge pages requested where the kernel offers them (a
- * speed hint only). Freed with free(); NULL when out of memory. */
-void *solver__table_alloc(size_t bytes);
+ * speed hint only); from the workspace `ws` when it has a free block large
+ * enough (its contents are then whatever an earlier table left). NULL
+ * when out of memory. Freed with solver__table_free on the same ws (NULL
+ * for none), which keeps a workspace's block for the next table. */
+void *solver__table_alloc(solver_workspace *ws, size_t bytes);
+void solver__table_free(solver_workspace *ws, void *p);
+/* Fills every free block of ws with `byte`: the tests' way of showing
+ * that no result depends on what a reused block held. */
+void solver__workspace_fill(solver_workspace *ws, unsigned char byte);
 
 #endif

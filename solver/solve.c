@@ -152,6 +152,7 @@ static int solve_restricted(const solver_instance *in, const solver_options *opt
                             sim_error *err) {
   solver__problem *pb = solver__problem_alloc(in, r, err);
   if (pb == NULL) return err != NULL && err->code ? err->code : SIM_ENOMEM;
+  pb->ws = opt->workspace;
   res->presolve_total = pb->presolve_total;
   res->presolve_removed = pb->presolve_removed;
   int rc = SIM_OK;
@@ -412,6 +413,7 @@ int solver_solve(const solver_instance *in, const solver_options *opt, solver_re
   r.presolve = opt->presolve;
   solver__problem *pb = solver__problem_alloc(in, &r, err);
   if (pb == NULL) return err && err->code ? err->code : SIM_ENOMEM;
+  pb->ws = opt->workspace;
   found best = {NULL, INFINITY};
   res->presolve_total = pb->presolve_total;
   res->presolve_removed = pb->presolve_removed;

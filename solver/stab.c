@@ -136,8 +136,10 @@ static float x_at(const solver__stab *st, size_t t, size_t j, size_t g, size_t q
 
 void solver__stab_free(solver__stab *st) {
   if (st == NULL) return;
-  free(st->R), free(st->su), free(st->eu), free(st->qt), free(st->w_off), free(st->W), free(st->S);
-  free(st->X), free(st->map);
+  free(st->R), free(st->su), free(st->eu), free(st->qt), free(st->w_off), free(st->map);
+  solver__table_free(st->pb->ws, st->W);
+  solver__table_free(st->pb->ws, st->S);
+  solver__table_free(st->pb->ws, st->X);
   if (st->owns_sends) free(st->sends);
   free(st);
 }
@@ -401,9 +403,9 @@ solver__stab *solver__stab_alloc_units(const solver__problem *pb, size_t max_cel
   st->G = 1;
   for (size_t l = 0; l < L; l++)
     if (pb->opt_begin[l + 1] - pb->opt_begin[l] > st->G) st->G = pb->opt_begin[l + 1] - pb->opt_begin[l];
-  st->W = solver__table_alloc(cells * sizeof *st->W);
-  st->S = solver__table_alloc(L * M * Q1 * sizeof *st->S);
-  st->X = solver__table_alloc(L * M * st->G * Q1 * sizeof *st->X);
+  st->W = solver__table_alloc(pb->ws, cells * sizeof *st->W);
+  st->S = solver__table_alloc(pb->ws, L * M * Q1 * sizeof *st->S);
+  st->X = solver__table_alloc(pb->ws, L * M * st->G * Q1 * sizeof *st->X);
   st->map = malloc(L * M * st->G * sizeof *st->map);
   if (!st->W || !st->S || !st->X || !st->map) goto fail;
   if (like != NULL && like->pb->cm == pb->cm && like->pb->usable == pb->usable &&

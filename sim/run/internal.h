@@ -36,9 +36,12 @@ void sim__run_timing_header(const sim__run_ctx *ctx, sim_buf *out);
 /* Computes task (point, run): one runs.csv line per method, appended to
  * out, and its wall-clock times, one timing.csv line per method, appended
  * to timing. Solver failures, infeasibility and timeouts become rows with
- * that status; only resource failures (out of memory) return an error. */
-int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
-                  sim_buf *timing, sim_error *err);
+ * that status; only resource failures (out of memory) return an error.
+ * ws is the calling thread's solver workspace (NULL: none), which keeps
+ * the bound tables' memory from one solve to the next; it changes the
+ * times only, never a row. */
+int sim__run_task(const sim__run_ctx *ctx, solver_workspace *ws, size_t point, uint64_t run,
+                  sim_buf *out, sim_buf *timing, sim_error *err);
 
 /* run_multi.c: task (point, run) of a scenario with models:, with
  * sim__run_task's contract; rows per method: one per model (model = its

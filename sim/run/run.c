@@ -187,24 +187,30 @@ void sim__run_record(sim__run_state *st, size_t t, int rc, const char *rows, siz
   pthread_mutex_unlock(&st->lock);
 }
 
-static int compute(const sim__run_ctx *ctx, size_t t, sim_buf *rows, sim_buf *timing, sim_error *e) {
+static int compute(const sim__run_ctx *ctx, solver_workspace *ws, size_t t, sim_buf *rows,
+                   sim_buf *timing, sim_error *e) {
   sim_error_clear(e);
   sim_buf_clear(rows);
   sim_buf_clear(timing);
-  return sim__run_task(ctx, t % ctx->n_points, t / ctx->n_points, rows, timing, e);
+  return sim__run_task(ctx, ws, t % ctx->n_points, t / ctx->n_points, rows, timing, e);
 }
 
+/* Each worker keeps one solver workspace for all its tasks, so that only
+ * its first solve under a budget pays for fresh table memory. Without
+ * memory for it the solves allocate their own, as they would anyway. */
 static void *local_worker(void *arg) {
   sim__run_state *st = arg;
   sim_buf rows, timing;
   sim_buf_init(&rows);
   sim_buf_init(&timing);
+  solver_workspace *ws = solver_workspace_alloc();
   size_t t;
   while (sim__run_take(st, &t, 1) == 1) {
     sim_error e;
-    int rc = compute(&st->ctx, t, &rows, &timing, &e);
+    int rc = compute(&st->ctx, ws, t, &rows, &timing, &e);
     sim__run_record(st, t, rc, rows.data, rows.len, timing.data, timing.len, &e);
   }
+  solver_workspace_free(ws);
   sim_buf_free(&rows);
   sim_buf_free(&timing);
   return NULL;
@@ -243,13 +249,15 @@ typedef struct {
 
 static void *batch_worker(void *arg) {
   batch *b = arg;
+  solver_workspace *ws = solver_workspace_alloc(); /* as in local_worker */
   for (;;) {
     pthread_mutex_lock(&b->lock);
     size_t k = b->next < b->n ? b->next++ : b->n;
     pthread_mutex_unlock(&b->lock);
     if (k >= b->n) break;
-    b->rc[k] = compute(b->ctx, b->tasks[k], &b->out[k], &b->timing[k], &b->errs[k]);
+    b->rc[k] = compute(b->ctx, ws, b->tasks[k], &b->out[k], &b->timing[k], &b->errs[k]);
   }
+  solver_workspace_free(ws);
   return NULL;
 }
 

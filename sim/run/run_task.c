@@ -259,8 +259,8 @@ void sim__run_timing_row(const sim__run_ctx *ctx, size_t point, uint64_t run, co
   sim_buf_puts(timing, "\n");
 }
 
-int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *out,
-                  sim_buf *timing, sim_error *err) {
+int sim__run_task(const sim__run_ctx *ctx, solver_workspace *ws, size_t point, uint64_t run,
+                  sim_buf *out, sim_buf *timing, sim_error *err) {
   if (ctx->multi) return sim__run_task_multi(ctx, point, run, out, timing, err);
   sim_case *one = sim_case_alloc(ctx->sc, point, run, err);
   if (one == NULL) return err->code;
@@ -278,6 +278,7 @@ int sim__run_task(const sim__run_ctx *ctx, size_t point, uint64_t run, sim_buf *
     solver_options opt;
     solver_options_from_config(&opt, &v->solver, ctx->methods[m],
                                sim_seed_derive(ctx->sc->seed, SIM_STREAM_BASELINE, run));
+    opt.workspace = ws;
     solver_result res;
     solver_result_init(&res);
     sim_error serr;
