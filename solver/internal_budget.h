@@ -166,6 +166,11 @@ int solver__stab_path(const solver__stab *st, int *srv, int *opt);
  * are not counted (units.c). */
 double solver__unit_share(const double *v, const size_t *first, size_t groups, double scale,
                           size_t N, int up);
+/* The same for every N in [lo, hi], into share[N - lo]; each the same
+ * double as solver__unit_share gives, computed once per distinct group
+ * (identical layers) instead of per group. */
+void solver__unit_shares(const double *v, const size_t *first, size_t groups, double scale,
+                         size_t lo, size_t hi, int up, double *share);
 /* The division N in [lo, hi] of `scale` whose units, rounding down, lose
  * the least share as above; ties keep the smaller N (smaller tables).
  * budget.c, stab.c and order.c choose their units by it. */

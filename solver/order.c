@@ -228,10 +228,9 @@ static int order_setup(order_dp *d, order_ws *ws, double eu_unit) {
   double *share = malloc((hi + 1) * sizeof *share);
   if (share == NULL) return -1;
   double best = INFINITY;
-  for (size_t div = ORDER_MIN_R; div <= hi; div++) {
-    share[div] = solver__unit_share(pb->storage, pb->opt_begin, L, widest, div, 1);
+  solver__unit_shares(pb->storage, pb->opt_begin, L, widest, ORDER_MIN_R, hi, 1, &share[ORDER_MIN_R]);
+  for (size_t div = ORDER_MIN_R; div <= hi; div++)
     if (share[div] < best) best = share[div];
-  }
   size_t best_n = hi;
   for (size_t div = hi; div >= ORDER_MIN_R; div--)
     if (share[div] <= best + 2e-2) best_n = div;
