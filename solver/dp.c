@@ -29,18 +29,6 @@ void solver__penalty_free(solver__penalty *pen) {
   pen->storage = pen->count = NULL;
 }
 
-double solver__penalty_option(const solver__problem *pb, const solver__penalty *pen, size_t g,
-                              size_t i) {
-  if (pen == NULL) return 0.0;
-  double p = 0;
-  /* Zero multipliers add nothing, which also avoids 0 * inf for a server
-   * with no storage. */
-  if (pen->storage[i] > 0 && pb->storage[g] > 0) p += pen->storage[i] * pb->storage[g] / pb->capacity[i];
-  if (pb->cap > 0 && pen->count[i] > 0) p += pen->count[i] / (double)pb->cap;
-  if (pb->has_budget && pen->error > 0 && pb->budget > 0) p += pen->error * pb->error[g] / pb->budget;
-  return p;
-}
-
 double solver__penalty_constant(const solver__problem *pb, const solver__penalty *pen) {
   if (pen == NULL) return 0.0;
   double c = 0;
