@@ -5,6 +5,8 @@
 #ifndef DILEMMA_TESTS_BUDGET_FIXTURE_H
 #define DILEMMA_TESTS_BUDGET_FIXTURE_H
 
+#include "sim/run/run.h"
+#include "sim/scenario/scenario.h"
 #include "solver/internal_budget.h"
 #include "tests/solver_fixture.h"
 
@@ -126,6 +128,24 @@ static inline double budget_enumerate(const solver__problem *pb, int *bsrv, int 
   } while (budget_advance(pb, pick));
   free(srv), free(opt), free(pick);
   return best;
+}
+
+/* Run `run` of sweep point `point` of bench/bench-budget.yaml (under
+ * $top_srcdir): the scenario into *sc (to free after the case) and the
+ * case, or NULL with err set and *sc freed. */
+static inline sim_case *budget_bench_case(size_t point, uint64_t run, sim_scenario **sc,
+                                          sim_error *err) {
+  const char *top = getenv("top_srcdir");
+  char path[4096];
+  snprintf(path, sizeof path, "%s/bench/bench-budget.yaml", top && *top ? top : ".");
+  sim_error_clear(err);
+  *sc = sim_scenario_load(path, err);
+  sim_case *one = *sc ? sim_case_alloc(*sc, point, run, err) : NULL;
+  if (one == NULL) {
+    sim_scenario_free(*sc);
+    *sc = NULL;
+  }
+  return one;
 }
 
 #endif

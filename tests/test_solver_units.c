@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/run/run.h"
-#include "sim/scenario/scenario.h"
 #include "tests/budget_fixture.h"
 
 /* The share by its definition (internal_budget.h), group by group. */
@@ -113,15 +111,11 @@ static void random_groups(void) {
 }
 
 static void bench_problem(void) {
-  const char *top = getenv("top_srcdir");
-  char path[4096];
-  snprintf(path, sizeof path, "%s/bench/bench-budget.yaml", top && *top ? top : ".");
   sim_error err;
-  sim_error_clear(&err);
-  sim_scenario *sc = sim_scenario_load(path, &err);
-  sim_case *one = sc ? sim_case_alloc(sc, 3, 0, &err) : NULL; /* point 3: 24 servers */
+  sim_scenario *sc;
+  sim_case *one = budget_bench_case(3, 0, &sc, &err); /* point 3: 24 servers */
   solver__problem *pb = one ? budget_problem(one->instance) : NULL;
-  if (!ok(pb != NULL, "the problem of %s at 24 servers, run 0", path)) {
+  if (!ok(pb != NULL, "the problem of bench-budget at 24 servers, run 0")) {
     diag("%s", err.msg);
     sim_case_free(one);
     sim_scenario_free(sc);

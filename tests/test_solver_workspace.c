@@ -28,8 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/run/run.h"
-#include "sim/scenario/scenario.h"
 #include "tests/budget_fixture.h"
 
 #define MIB ((size_t)1 << 20)
@@ -135,16 +133,11 @@ static void random_checks(void) {
 }
 
 static void bench_checks(void) {
-  const char *top = getenv("top_srcdir");
-  char path[4096];
-  snprintf(path, sizeof path, "%s/bench/bench-budget.yaml", top && *top ? top : ".");
   sim_error err;
-  sim_error_clear(&err);
-  sim_scenario *sc = sim_scenario_load(path, &err);
-  sim_case *one = sc ? sim_case_alloc(sc, 2, 0, &err) : NULL; /* point 2: 16 servers */
-  if (!ok(one != NULL, "run 0 of %s at 16 servers", path)) {
+  sim_scenario *sc;
+  sim_case *one = budget_bench_case(2, 0, &sc, &err); /* point 2: 16 servers */
+  if (!ok(one != NULL, "run 0 of bench-budget at 16 servers")) {
     diag("%s", err.msg);
-    sim_scenario_free(sc);
     return;
   }
   solver_workspace *ws = solver_workspace_alloc();
