@@ -163,17 +163,16 @@ int solver__stab_path(const solver__stab *st, int *srv, int *opt);
  * (up = 0) or up: Σ over groups of the largest fraction of a unit any
  * value of the group gains or drops, over N (the most a sequence with one
  * value per group gains or loses, as a share of scale). Values above scale
- * are not counted (units.c). */
-double solver__unit_share(const double *v, const size_t *first, size_t groups, double scale,
-                          size_t N, int up);
-/* The same for every N in [lo, hi], into share[N - lo]; each the same
- * double as solver__unit_share gives, computed once per distinct group
- * (identical layers) instead of per group. */
+ * are not counted. For every N in [lo, hi], into share[N - lo]; each
+ * distinct group (identical layers) is computed once and the groups are
+ * summed in order, so each share is the double of the direct sum
+ * (units.c). */
 void solver__unit_shares(const double *v, const size_t *first, size_t groups, double scale,
                          size_t lo, size_t hi, int up, double *share);
 /* The division N in [lo, hi] of `scale` whose units, rounding down, lose
  * the least share as above; ties keep the smaller N (smaller tables).
- * budget.c, stab.c and order.c choose their units by it. */
+ * budget.c and stab.c choose their units by it; order.c rounds up and
+ * takes the smallest N near the least (order.c says why). */
 size_t solver__unit_choose(const double *v, const size_t *first, size_t groups, double scale,
                            size_t lo, size_t hi);
 /* qt[t] for each group t: the units the groups after t can spend, each

@@ -58,8 +58,9 @@ static size_t group_classes(const double *v, const size_t *first, size_t groups,
  * share is the same double as group by group (the tests compare them
  * with that direct sum bit for bit). Without memory for the classes each
  * group is its own. */
-static void unit_shares(const double *v, const size_t *first, size_t groups, double scale,
-                        size_t lo, size_t hi, int up, double *share) {
+void solver__unit_shares(const double *v, const size_t *first, size_t groups, double scale,
+                         size_t lo, size_t hi, int up, double *share) {
+  if (lo > hi) return;
   size_t *cls = malloc((groups ? groups : 1) * sizeof *cls);
   size_t *rep = malloc((groups ? groups : 1) * sizeof *rep);
   double *worst = malloc((groups ? groups : 1) * sizeof *worst);
@@ -80,29 +81,20 @@ static void unit_shares(const double *v, const size_t *first, size_t groups, dou
   free(cls), free(rep), free(worst);
 }
 
-double solver__unit_share(const double *v, const size_t *first, size_t groups, double scale,
-                          size_t N, int up) {
-  double share;
-  unit_shares(v, first, groups, scale, N, N, up, &share);
-  return share;
-}
-
-void solver__unit_shares(const double *v, const size_t *first, size_t groups, double scale,
-                         size_t lo, size_t hi, int up, double *share) {
-  if (lo <= hi) unit_shares(v, first, groups, scale, lo, hi, up, share);
-}
-
 size_t solver__unit_choose(const double *v, const size_t *first, size_t groups, double scale,
                            size_t lo, size_t hi) {
-  double *share = lo <= hi ? malloc((hi - lo + 1) * sizeof *share) : NULL;
+  /* All shares at once; without memory for them, one N at a time. */
+  double *all = lo <= hi ? malloc((hi - lo + 1) * sizeof *all) : NULL;
+  if (all != NULL) solver__unit_shares(v, first, groups, scale, lo, hi, 0, all);
   size_t best_n = hi;
   double best = INFINITY;
   for (size_t N = lo; N <= hi; N++) {
-    if (share != NULL && N == lo) unit_shares(v, first, groups, scale, lo, hi, 0, share);
-    const double s = share != NULL ? share[N - lo] : solver__unit_share(v, first, groups, scale, N, 0);
+    double s;
+    if (all != NULL) s = all[N - lo];
+    else solver__unit_shares(v, first, groups, scale, N, N, 0, &s);
     if (s < best * (1 - 1e-9)) best = s, best_n = N;
   }
-  free(share);
+  free(all);
   return best_n;
 }
 
